@@ -1,0 +1,62 @@
+// What a check is (ContractCase) and what it is given when it runs (CaseContext).
+// A spec file is a table of ContractCase rows; the engine (helpers/engine.ts) runs a row and
+// turns its outcome into a Verdict.
+import type { Generation, Level, SettingName, Severity, Tag } from './model';
+import type { TargetSettings } from './config';
+import type { GenerationContract } from './generations';
+import type { HttpClient } from './http';
+import type { SecretRegistry } from './secrets';
+
+export interface ContractCase {
+  /** Stable and unique across the suite, `<area>.<name>` (kebab-case): the ledger and selection use it. */
+  id: string;
+  /** What is checked, as a sentence a reviewer can hold against the contract doc. */
+  title: string;
+  /** Requirement IDs from helpers/requirements.ts (`RFC6749-5.1`, `PLACEOS-DOC-PASSWORD-GRANT`...). */
+  requirements: string[];
+  level: Level;
+  /** Chosen here, where the check is used, not inside reusable assertion code. */
+  severity: Severity;
+  tags: Tag[];
+  /** Generations the case applies to; omitted = all. Others get `n/a` with the reason. */
+  generations?: readonly Generation[];
+  /** Settings the case needs; when one is missing the case is `n/a` naming it. */
+  needs?: readonly SettingName[];
+  run(t: CaseContext): Promise<void>;
+}
+
+/** A case-level failure: what was expected and what came. Thrown by helpers/assert.ts. */
+export class ContractViolation extends Error {
+  override name = 'ContractViolation';
+  constructor(
+    message: string,
+    readonly expected?: string,
+    readonly actual?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Thrown by `t.notApplicable(reason)`: the case cannot apply to this deployment. */
+export class NotApplicable extends Error {
+  override name = 'NotApplicable';
+}
+
+/** Everything a case may use. One context per case execution; nothing is shared through modules. */
+export interface CaseContext {
+  readonly settings: TargetSettings;
+  readonly generation: Generation;
+  /** What this generation's contract says (one place: helpers/generations.ts). */
+  readonly contract: GenerationContract;
+  /** A fresh HTTP client with its own cookie jar, recording its exchanges as this case's evidence. */
+  client(journey?: string): HttpClient;
+  /** Registers secrets so they are masked everywhere and scanned for in artifacts. */
+  readonly secrets: SecretRegistry;
+  /** Remember a token this run minted so the run revokes it at the end. */
+  minted(token: { accessToken?: string; refreshToken?: string }): void;
+  /** Record a doc-versus-deployment difference (named, e.g. `DOC-PASSWORD-SERVICE-ONLY`). */
+  finding(id: string, message: string): void;
+  /** Abort the case as `n/a` with a reason. */
+  notApplicable(reason: string): never;
+}
+
