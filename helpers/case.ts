@@ -6,6 +6,7 @@ import type { TargetSettings } from './config';
 import type { GenerationContract } from './generations';
 import type { HttpClient } from './http';
 import type { SecretRegistry } from './secrets';
+import type { SchemaRegistry } from './schemas';
 
 export interface ContractCase {
   /** Stable and unique across the suite, `<area>.<name>` (kebab-case): the ledger and selection use it. */
@@ -52,8 +53,10 @@ export interface CaseContext {
   client(journey?: string): HttpClient;
   /** Registers secrets so they are masked everywhere and scanned for in artifacts. */
   readonly secrets: SecretRegistry;
+  /** JSON Schemas of every response shape, compiled once per run. */
+  readonly schemas: SchemaRegistry;
   /** Remember a token this run minted so the run revokes it at the end. */
-  minted(token: { accessToken?: string; refreshToken?: string }): void;
+  minted(token: { accessToken?: string; refreshToken?: string; clientId?: string; clientSecret?: string }): void;
   /** Record a doc-versus-deployment difference (named, e.g. `DOC-PASSWORD-SERVICE-ONLY`). */
   finding(id: string, message: string): void;
   /** Abort the case as `n/a` with a reason. */

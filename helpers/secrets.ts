@@ -1,6 +1,8 @@
 // Every secret the run knows or receives is registered here as it appears, masked in all output,
 // and fingerprinted (never stored in clear on disk) so artifacts can be scanned after the run.
-// INTERFACE FIRST: implementation owned by the reporting/safety work.
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 
 export type SecretKind =
   | 'password'
@@ -14,9 +16,235 @@ export type SecretKind =
   | 'id_token'
   | 'other';
 
+export const SECRET_KINDS: readonly SecretKind[] = [
+  'password',
+  'client_secret',
+  'api_key',
+  'access_token',
+  'refresh_token',
+  'code',
+  'code_verifier',
+  'cookie',
+  'id_token',
+  'other',
+];
+
 export interface SecretRegistry {
   /** Register a secret (ignores empty/short values below 6 chars, which cannot be masked safely). */
   add(value: string | undefined, kind: SecretKind): void;
   /** Replace every registered secret (also URL-encoded forms) with `[REDACTED:<kind>]`. */
   mask(text: string): string;
+}
+
+/**
+ * What the scanner needs to find a secret without knowing it: its UTF-8 byte length, the SHA-256
+ * of its UTF-8 bytes (hex) and a Rabin-Karp hash (decimal string) of its first `window` bytes
+ * (`window` = min(length, ROLLING_WINDOW)). Safe to keep on disk or hand to another process: the
+ * rolling hash is 32 bits of a window of up to 16 bytes, far too many preimages to recover anything.
+ */
+export interface SecretFingerprint {
+  length: number;
+  sha256: string;
+  kind: SecretKind;
+  rolling: string;
+  /** Bytes covered by `rolling` (a prefix of the secret); absent = the whole length. */
+  window?: number;
+}
+
+/** The shortest secret that is registered; shorter values would mask ordinary words. */
+export const MIN_SECRET_LENGTH = 6;
+
+// Rabin-Karp over bytes with modulus 2^32 and an odd base (FNV's prime), computed with Math.imul so
+// the inner loop stays in 32-bit integers: a few MB against ~100 secrets is scanned in milliseconds.
+// Secrets longer than ROLLING_WINDOW are hashed on their first ROLLING_WINDOW bytes, so the scan
+// slides at most one window per distinct length below that (plus one) instead of one per length.
+export const ROLLING_WINDOW = 16;
+const ROLLING_BASE = 0x01000193;
+
+function rollingHash(bytes: Uint8Array, start: number, length: number): number {
+  let h = 0;
+  for (let i = start; i < start + length; i++) h = (Math.imul(h, ROLLING_BASE) + bytes[i]!) | 0;
+  return h >>> 0;
+}
+
+function sha256Hex(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+
+function xmlEscape(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+}
+
+/**
+ * The forms a secret can take in our artifacts: as is, URL-encoded (path/query), form-encoded
+ * (`+` for space), JSON-string-escaped, XML-escaped (JUnit, HTML) and XML-escaped URL forms.
+ * A JWT is base64url and dots: every encoding leaves it unchanged, so it has one form.
+ */
+export function secretForms(value: string): string[] {
+  if (JWT_SHAPE.test(value)) return [value];
+  const forms = new Set<string>([value]);
+  const uri = encodeURIComponent(value);
+  const formEncoded = new URLSearchParams([['', value]]).toString().slice(1);
+  const jsonEscaped = JSON.stringify(value).slice(1, -1);
+  for (const f of [uri, formEncoded, jsonEscaped]) forms.add(f);
+  for (const f of [...forms]) forms.add(xmlEscape(f));
+  // HTML-ish escaping some writers use for quotes.
+  forms.add(value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&#34;').replace(/'/g, '&#39;'));
+  return [...forms].filter((f) => f.length >= MIN_SECRET_LENGTH);
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+export function createSecretRegistry(): SecretRegistry & {
+  fingerprints(): SecretFingerprint[];
+  kinds(): Record<SecretKind, number>;
+  /** How many distinct values (not forms) are registered. */
+  readonly size: number;
+} {
+  /** form -> kind (first registration wins). */
+  const forms = new Map<string, SecretKind>();
+  /** registered values -> kind, for kinds(). */
+  const values = new Map<string, SecretKind>();
+  let pattern: RegExp | undefined;
+  let fingerprintCache: SecretFingerprint[] | undefined;
+
+  function invalidate(): void {
+    pattern = undefined;
+    fingerprintCache = undefined;
+  }
+
+  return {
+    add(value, kind) {
+      if (typeof value !== 'string' || value.length < MIN_SECRET_LENGTH) return;
+      if (values.has(value)) return;
+      values.set(value, kind);
+      for (const f of secretForms(value)) {
+        if (!forms.has(f)) {
+          forms.set(f, kind);
+          invalidate();
+        }
+      }
+    },
+    mask(text) {
+      if (typeof text !== 'string' || forms.size === 0 || text.length < MIN_SECRET_LENGTH) return text;
+      if (!pattern) {
+        // Longest first: a secret that contains another must be replaced as a whole.
+        const sorted = [...forms.keys()].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
+        pattern = new RegExp(sorted.map(escapeRegExp).join('|'), 'g');
+      }
+      pattern.lastIndex = 0;
+      return text.replace(pattern, (m) => `[REDACTED:${forms.get(m) ?? 'other'}]`);
+    },
+    fingerprints() {
+      if (!fingerprintCache) {
+        fingerprintCache = [...forms.entries()].map(([form, kind]) => {
+          const bytes = Buffer.from(form, 'utf8');
+          const window = Math.min(bytes.length, ROLLING_WINDOW);
+          return { length: bytes.length, sha256: sha256Hex(bytes), kind, rolling: String(rollingHash(bytes, 0, window)), window };
+        });
+      }
+      return fingerprintCache.map((f) => ({ ...f }));
+    },
+    kinds() {
+      const out = Object.fromEntries(SECRET_KINDS.map((k) => [k, 0])) as Record<SecretKind, number>;
+      for (const kind of values.values()) out[kind] += 1;
+      return out;
+    },
+    get size() {
+      return values.size;
+    },
+  };
+}
+
+/**
+ * Finds fingerprinted secrets in `text` (a string is scanned as its UTF-8 bytes; offsets are byte
+ * offsets). One sliding window per distinct fingerprint window; a rolling-hash hit passes a bitmap
+ * filter, then a map, and is confirmed by SHA-256 of the full length before it is reported. Never
+ * returns the secret itself. Hits of several forms of one secret are all reported.
+ */
+export function scanForSecrets(text: string | Buffer, fingerprints: SecretFingerprint[]): { kind: SecretKind; offset: number }[] {
+  const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
+  const n = bytes.length;
+  interface Table {
+    filter: Uint32Array;
+    byHash: Map<number, SecretFingerprint[]>;
+  }
+  const byWindow = new Map<number, Table>();
+  for (const f of fingerprints) {
+    const window = f.window ?? f.length;
+    if (!(window > 0) || !(f.length >= window) || f.length > n) continue;
+    let table = byWindow.get(window);
+    if (!table) byWindow.set(window, (table = { filter: new Uint32Array(1 << 16), byHash: new Map() }));
+    const h = Number(f.rolling) >>> 0;
+    table.filter[h >>> 16]! |= 1 << (h & 31);
+    const list = table.byHash.get(h);
+    if (list) list.push(f);
+    else table.byHash.set(h, [f]);
+  }
+  const hits: { kind: SecretKind; offset: number }[] = [];
+  for (const [w, { filter, byHash }] of byWindow) {
+    if (w > n) continue;
+    // BASE^(w-1) mod 2^32: the weight of the byte leaving the window.
+    let out = 1;
+    for (let i = 1; i < w; i++) out = Math.imul(out, ROLLING_BASE);
+    let h = 0;
+    for (let i = 0; i < w; i++) h = (Math.imul(h, ROLLING_BASE) + bytes[i]!) | 0;
+    for (let start = 0; ; start++) {
+      const u = h >>> 0;
+      if ((filter[u >>> 16]! & (1 << (u & 31))) !== 0) {
+        const candidates = byHash.get(u);
+        if (candidates) confirm(candidates, start);
+      }
+      const next = start + w;
+      if (next >= n) break;
+      h = (Math.imul(h - Math.imul(bytes[start]!, out), ROLLING_BASE) + bytes[next]!) | 0;
+    }
+  }
+  function confirm(candidates: SecretFingerprint[], start: number): void {
+    const digests = new Map<number, string>();
+    for (const c of candidates) {
+      if (start + c.length > n) continue;
+      let d = digests.get(c.length);
+      if (d === undefined) digests.set(c.length, (d = sha256Hex(bytes.subarray(start, start + c.length))));
+      if (d === c.sha256) hits.push({ kind: c.kind, offset: start });
+    }
+  }
+  return hits.sort((a, b) => a.offset - b.offset);
+}
+
+function expandPaths(paths: string[]): string[] {
+  const files: string[] = [];
+  const visit = (p: string): void => {
+    let st;
+    try {
+      st = statSync(p);
+    } catch {
+      return; // a file that is not there holds no secret
+    }
+    if (st.isDirectory()) {
+      for (const entry of readdirSync(p).sort()) visit(join(p, entry));
+    } else if (st.isFile()) {
+      files.push(p);
+    }
+  };
+  for (const p of paths) visit(p);
+  return files;
+}
+
+/**
+ * Scans files (directories are walked recursively; missing paths are skipped) and reports, per
+ * file and kind, how many secret occurrences were found. Never returns the secret.
+ */
+export function scanFiles(paths: string[], fingerprints: SecretFingerprint[]): { file: string; kind: SecretKind; count: number }[] {
+  const out: { file: string; kind: SecretKind; count: number }[] = [];
+  for (const file of expandPaths(paths)) {
+    const counts = new Map<SecretKind, number>();
+    for (const hit of scanForSecrets(readFileSync(file), fingerprints)) counts.set(hit.kind, (counts.get(hit.kind) ?? 0) + 1);
+    for (const [kind, count] of counts) out.push({ file, kind, count });
+  }
+  return out;
 }

@@ -1,0 +1,379 @@
+// Small pure assertions for cases. Each throws ContractViolation(message, expected, actual) with a
+// precise "expected X, got Y" message (in the spirit of oauth4webapi's errors). Messages carry
+// statuses, header names, non-credential header values, error codes and lengths — never bodies,
+// token values, cookie or authorization header values, or credential-bearing URL parameters.
+import { ContractViolation } from './case';
+import type { HttpResponse } from './http';
+import type { Generation } from './model';
+import { describeValue, type SchemaCheck, type SchemaName, type SchemaRegistry } from './schemas';
+
+/** Header values never printed (only their length). */
+export const SENSITIVE_HEADERS: ReadonlySet<string> = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key']);
+/** URL parameters whose values are never printed. */
+export const SENSITIVE_PARAMS: ReadonlySet<string> = new Set([
+  'code',
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'token',
+  'bearer_token',
+  'api-key',
+  'x-api-key',
+  'password',
+  'client_secret',
+  'code_verifier',
+]);
+
+type Expected = number | readonly number[];
+const statusList = (s: Expected): readonly number[] => (typeof s === 'number' ? [s] : s);
+const orList = (items: readonly (string | number)[]) =>
+  items.length <= 1 ? String(items[0] ?? '') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
+
+/** A header value as it may appear in a message. */
+export function describeHeader(name: string, value: string | undefined): string {
+  if (value === undefined) return `no "${name}" header`;
+  if (SENSITIVE_HEADERS.has(name.toLowerCase())) return `"${name}" header (value hidden, length ${value.length})`;
+  if (name.toLowerCase() === 'location') return `"${name}: ${describeUrl(value)}"`;
+  return value.length <= 120 ? `"${name}: ${value}"` : `"${name}" header (length ${value.length})`;
+}
+
+/** A URL for a message: origin + path, parameter names, credential parameter values hidden. */
+export function describeUrl(url: string | URL): string {
+  let u: URL;
+  const s = String(url);
+  try {
+    u = new URL(s, 'http://relative.invalid');
+  } catch {
+    return `an unparsable URL (length ${s.length})`;
+  }
+  const relative = !(url instanceof URL) && !/^[A-Za-z][A-Za-z0-9+.-]*:/.test(s);
+  const describeParams = (search: string) =>
+    [...new URLSearchParams(search)]
+      .map(([k, v]) => (SENSITIVE_PARAMS.has(k.toLowerCase()) ? `${k}=…` : v.length > 40 ? `${k}=…(${v.length})` : `${k}=${encodeURIComponent(v)}`))
+      .join('&');
+  const base = relative ? u.pathname : `${u.protocol}//${u.host}${u.pathname}`;
+  const q = u.search ? `?${describeParams(u.search)}` : '';
+  const f = u.hash ? `#${describeParams(u.hash.slice(1))}` : '';
+  return `${base}${q}${f}`;
+}
+
+/** `error` code of a JSON body, when short and present: safe context for a status mismatch. */
+function errorHint(res: HttpResponse): string {
+  const body = res.json as Record<string, unknown> | undefined;
+  const err = body && typeof body === 'object' && !Array.isArray(body) ? body.error : undefined;
+  return typeof err === 'string' && err.length > 0 && err.length <= 40 ? ` (error "${err}")` : '';
+}
+
+export function expectStatus(res: HttpResponse, expected: Expected, label?: string): void {
+  const list = statusList(expected);
+  if (!list.includes(res.status)) {
+    const what = label ? `${label}: ` : '';
+    throw new ContractViolation(`${what}expected HTTP status ${orList(list)}, got ${res.status}${errorHint(res)}`, orList(list), String(res.status));
+  }
+}
+
+export function expectSchema(registry: SchemaRegistry, name: SchemaName, value: unknown, generation: Generation): SchemaCheck {
+  const check = registry.check(name, value, generation);
+  if (!check.valid) {
+    const shown = check.errors.slice(0, 5).join('; ');
+    const more = check.errors.length > 5 ? `; and ${check.errors.length - 5} more` : '';
+    throw new ContractViolation(
+      `expected a body matching schema "${name}" (${generation}), got ${check.errors.length} problem${check.errors.length === 1 ? '' : 's'}: ${shown}${more}`,
+      `schema ${name}`,
+      check.errors.join('; '),
+    );
+  }
+  return check;
+}
+
+/** Comma-split header tokens, trimmed; the token compared case-exactly (e.g. Cache-Control no-store). */
+export function expectHeaderToken(res: HttpResponse, name: string, token: string): void {
+  const value = res.header(name);
+  if (value === undefined) {
+    throw new ContractViolation(`expected header "${name}" with the token "${token}", got no "${name}" header`, token, 'absent');
+  }
+  const tokens = value.split(',').map((t) => t.trim());
+  if (!tokens.includes(token)) {
+    throw new ContractViolation(`expected header "${name}" to contain the token "${token}", got ${describeHeader(name, value)}`, token, value);
+  }
+}
+
+export type HeaderMatcher = string | RegExp | ((value: string | undefined) => boolean);
+
+/** string: exact value; RegExp: must match; function: predicate (receives undefined when absent). */
+export function expectHeader(res: HttpResponse, name: string, matcher: HeaderMatcher, label?: string): void {
+  const value = res.header(name);
+  const what = label ? `${label}: ` : '';
+  const desc =
+    typeof matcher === 'string' ? `"${name}: ${matcher}"` : matcher instanceof RegExp ? `"${name}" matching ${matcher}` : `"${name}" ${label ?? 'as required'}`;
+  const ok = typeof matcher === 'function' ? matcher(value) : value !== undefined && (typeof matcher === 'string' ? value === matcher : matcher.test(value));
+  if (!ok) {
+    const shownExpected = SENSITIVE_HEADERS.has(name.toLowerCase()) && typeof matcher === 'string' ? `"${name}" (value hidden)` : desc;
+    throw new ContractViolation(`${what}expected header ${shownExpected}, got ${describeHeader(name, value)}`, shownExpected, value === undefined ? 'absent' : 'other value');
+  }
+}
+
+export function expectNoHeader(res: HttpResponse, name: string, label?: string): void {
+  const value = res.header(name);
+  if (value !== undefined) {
+    const what = label ? `${label}: ` : '';
+    throw new ContractViolation(`${what}expected no "${name}" header, got ${describeHeader(name, value)}`, 'absent', 'present');
+  }
+}
+
+/** Content-Type application/json (or a +json media type), any parameters. */
+export function expectJsonContentType(res: HttpResponse): void {
+  const value = res.header('content-type');
+  const media = value?.split(';')[0]?.trim().toLowerCase();
+  if (!media || !(media === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(media))) {
+    throw new ContractViolation(
+      `expected Content-Type application/json, got ${value === undefined ? 'no Content-Type header' : `"${value}"`}`,
+      'application/json',
+      value ?? 'absent',
+    );
+  }
+}
+
+export interface OAuthErrorExpectation {
+  status: Expected;
+  /** The allowed error code(s). */
+  error: string | readonly string[];
+}
+
+/** Status, then a JSON object body with a string `error` from the allowed set. Content type is a separate check. */
+export function expectOAuthError(res: HttpResponse, expected: OAuthErrorExpectation): { error: string; error_description?: string } {
+  const statuses = statusList(expected.status);
+  const codes = typeof expected.error === 'string' ? [expected.error] : expected.error;
+  const codeList = orList(codes.map((c) => `"${c}"`));
+  if (!statuses.includes(res.status)) {
+    throw new ContractViolation(
+      `expected HTTP status ${orList(statuses)} with OAuth error ${codeList}, got ${res.status}${errorHint(res)}`,
+      `${orList(statuses)} ${codeList}`,
+      String(res.status),
+    );
+  }
+  const body = res.json;
+  if (!body || typeof body !== 'object' || Array.isArray(body) || typeof (body as Record<string, unknown>).error !== 'string') {
+    const got =
+      body === undefined
+        ? `a non-JSON body (${res.header('content-type') ?? 'no content type'}, length ${res.text.length})`
+        : `a JSON body whose "error" is ${describeValue(body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>).error : body)}`;
+    throw new ContractViolation(`expected a JSON body with a string "error" (${codeList}), got ${got}`, codeList, 'no error member');
+  }
+  const b = body as Record<string, unknown>;
+  const error = b.error as string;
+  if (!codes.includes(error)) {
+    throw new ContractViolation(`expected OAuth error ${codeList}, got ${describeValue(error).replace(/^string /, '')}`, codeList, error.length <= 40 ? error : `length ${error.length}`);
+  }
+  return typeof b.error_description === 'string' ? { error, error_description: b.error_description } : { error };
+}
+
+export interface RedirectExpectation {
+  /** Default: any 3xx with a Location (301, 302, 303, 307, 308). */
+  status?: readonly number[];
+  /** `scheme://host[:port]` the Location must resolve to. */
+  toOrigin?: string;
+  toPathPrefix?: string;
+}
+
+function resolvedLocation(res: HttpResponse): URL | undefined {
+  if (res.location) return res.location;
+  const raw = res.header('location');
+  if (raw === undefined) return undefined;
+  try {
+    return new URL(raw, res.url);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A redirect with a Location; returns the Location resolved against the request URL. */
+export function expectRedirect(res: HttpResponse, opts: RedirectExpectation = {}): URL {
+  const statuses = opts.status ?? [301, 302, 303, 307, 308];
+  if (!statuses.includes(res.status)) {
+    throw new ContractViolation(`expected a redirect (${orList(statuses)}), got ${res.status}${errorHint(res)}`, orList(statuses), String(res.status));
+  }
+  const location = resolvedLocation(res);
+  if (!location) {
+    throw new ContractViolation(`expected a Location header on the ${res.status} redirect, got ${res.header('location') === undefined ? 'none' : 'an unparsable one'}`, 'Location', 'absent');
+  }
+  if (opts.toOrigin !== undefined) {
+    const want = new URL(opts.toOrigin).origin;
+    if (location.origin !== want) {
+      throw new ContractViolation(`expected a redirect to origin ${want}, got ${location.origin}`, want, location.origin);
+    }
+  }
+  if (opts.toPathPrefix !== undefined && !location.pathname.startsWith(opts.toPathPrefix)) {
+    throw new ContractViolation(
+      `expected a redirect to a path starting with ${opts.toPathPrefix}, got ${describeUrl(location)}`,
+      opts.toPathPrefix,
+      location.pathname,
+    );
+  }
+  return location;
+}
+
+/** Not a 3xx whose Location starts with `badUri` (raw or resolved, with the URI normalised). */
+export function expectNoRedirectTo(res: HttpResponse, badUri: string): void {
+  if (res.status < 300 || res.status > 399) return;
+  const raw = res.header('location');
+  const resolved = resolvedLocation(res);
+  let normalisedBad = badUri;
+  try {
+    normalisedBad = new URL(badUri).href;
+  } catch {
+    /* keep as given */
+  }
+  const hits = (candidate: string | undefined) => candidate !== undefined && (candidate.startsWith(badUri) || candidate.startsWith(normalisedBad));
+  if (hits(raw) || hits(resolved?.href)) {
+    throw new ContractViolation(
+      `expected no redirect to the unregistered URI ${describeUrl(badUri)}, got ${res.status} to ${describeUrl(resolved ?? raw ?? '')}`,
+      `no redirect to ${describeUrl(badUri)}`,
+      `${res.status} redirect to it`,
+    );
+  }
+}
+
+function deepEqual(a: unknown, b: unknown): boolean {
+  if (Object.is(a, b)) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const ka = Object.keys(a as object);
+  const kb = Object.keys(b as object);
+  if (ka.length !== kb.length) return false;
+  return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
+}
+
+function describeForEqual(v: unknown): string {
+  if (Array.isArray(v) || (v !== null && typeof v === 'object')) {
+    const s = JSON.stringify(v);
+    return s !== undefined && s.length <= 80 ? s : describeValue(v);
+  }
+  return describeValue(v);
+}
+
+/** Deep equality of JSON-like values. Long strings are described by length and first difference. */
+export function expectEqual<T>(label: string, expected: T, actual: unknown): asserts actual is T {
+  if (deepEqual(expected, actual)) return;
+  let detail = '';
+  if (typeof expected === 'string' && typeof actual === 'string') {
+    let i = 0;
+    while (i < expected.length && i < actual.length && expected[i] === actual[i]) i++;
+    detail = ` (first difference at index ${i})`;
+  }
+  throw new ContractViolation(`${label}: expected ${describeForEqual(expected)}, got ${describeForEqual(actual)}${detail}`, describeForEqual(expected), describeForEqual(actual));
+}
+
+export function expectTrue(label: string, cond: unknown, detail?: string): asserts cond {
+  if (!cond) throw new ContractViolation(detail ? `${label}: ${detail}` : label, 'true', detail ?? 'false');
+}
+
+// ── WWW-Authenticate (RFC 9110 §11.6.1, RFC 6750 §3) ─────────────────────────────────────────────
+
+export interface Challenge {
+  /** As sent (compare case-insensitively). */
+  scheme: string;
+  /** auth-params, names lower-cased; a repeated name keeps every value. */
+  params: Record<string, string[]>;
+  token68?: string;
+}
+
+const TOKEN = "[!#$%&'*+\\-.^_`|~0-9A-Za-z]+";
+const PARAM_RE = new RegExp(`^(${TOKEN})[ \\t]*=[ \\t]*("(?:[^"\\\\]|\\\\.)*"|${TOKEN})$`);
+const SCHEME_REST_RE = new RegExp(`^(${TOKEN})[ \\t]+(.+)$`);
+const SCHEME_RE = new RegExp(`^(${TOKEN})$`);
+
+/** Splits on commas outside quoted strings. */
+function splitTopLevel(value: string): string[] {
+  const out: string[] = [];
+  let cur = '';
+  let quoted = false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i]!;
+    if (quoted && c === '\\' && i + 1 < value.length) {
+      cur += c + value[i + 1];
+      i++;
+      continue;
+    }
+    if (c === '"') quoted = !quoted;
+    if (c === ',' && !quoted) {
+      out.push(cur.trim());
+      cur = '';
+    } else cur += c;
+  }
+  out.push(cur.trim());
+  return out.filter((s) => s.length > 0);
+}
+
+const unquote = (v: string) => (v.startsWith('"') ? v.slice(1, -1).replace(/\\(.)/g, '$1') : v);
+
+/** Parses a WWW-Authenticate value; several challenges may be comma-joined (RFC 9110 §11.6.1). */
+export function parseWwwAuthenticate(value: string): Challenge[] {
+  const challenges: Challenge[] = [];
+  let current: Challenge | undefined;
+  const addParam = (c: Challenge, name: string, v: string) => {
+    (c.params[name.toLowerCase()] ??= []).push(unquote(v));
+  };
+  for (const part of splitTopLevel(value)) {
+    const param = PARAM_RE.exec(part);
+    if (param && current) {
+      addParam(current, param[1]!, param[2]!);
+      continue;
+    }
+    const withRest = SCHEME_REST_RE.exec(part);
+    if (withRest) {
+      current = { scheme: withRest[1]!, params: {} };
+      challenges.push(current);
+      const rest = withRest[2]!.trim();
+      const first = PARAM_RE.exec(rest);
+      if (first) addParam(current, first[1]!, first[2]!);
+      else current.token68 = rest;
+      continue;
+    }
+    if (SCHEME_RE.test(part)) {
+      current = { scheme: part, params: {} };
+      challenges.push(current);
+    }
+    // anything else is malformed and ignored
+  }
+  return challenges;
+}
+
+export interface WwwAuthenticateExpectation {
+  scheme: 'Bearer' | 'Basic' | string;
+  /** string: this error code; null: the challenge must carry no error (RFC 6750 §3.1, no credentials); undefined: not checked. */
+  error?: string | null;
+}
+
+export function expectWwwAuthenticate(res: HttpResponse, expected: WwwAuthenticateExpectation): Challenge {
+  const value = res.header('www-authenticate');
+  if (value === undefined) {
+    throw new ContractViolation(`expected a WWW-Authenticate ${expected.scheme} challenge on ${res.status}, got no WWW-Authenticate header`, expected.scheme, 'absent');
+  }
+  const challenges = parseWwwAuthenticate(value);
+  const challenge = challenges.find((c) => c.scheme.toLowerCase() === expected.scheme.toLowerCase());
+  if (!challenge) {
+    const schemes = challenges.map((c) => c.scheme).join(', ') || 'none parsable';
+    throw new ContractViolation(`expected a WWW-Authenticate ${expected.scheme} challenge, got ${schemes}`, expected.scheme, schemes);
+  }
+  const repeated = Object.entries(challenge.params).filter(([, v]) => v.length > 1).map(([k]) => k);
+  if (repeated.length > 0) {
+    throw new ContractViolation(
+      `expected each ${expected.scheme} challenge attribute at most once (RFC 6750 §3), got ${repeated.map((k) => `"${k}"`).join(', ')} repeated`,
+      'no repeated attribute',
+      repeated.join(', '),
+    );
+  }
+  const error = challenge.params.error?.[0];
+  if (expected.error === null && error !== undefined) {
+    throw new ContractViolation(`expected a ${expected.scheme} challenge without an error attribute, got error="${error}"`, 'no error', error);
+  }
+  if (typeof expected.error === 'string' && error !== expected.error) {
+    throw new ContractViolation(
+      `expected a ${expected.scheme} challenge with error="${expected.error}", got ${error === undefined ? 'no error attribute' : `error="${error}"`}`,
+      expected.error,
+      error ?? 'absent',
+    );
+  }
+  return challenge;
+}

@@ -1,0 +1,298 @@
+// Runs one case against one target and turns what happened into a Verdict. Used by the jest
+// adapter (one jest test per case) and, without jest, by the kill matrix and the benchmark.
+import type { CaseContext, ContractCase } from './case';
+import { ContractViolation, NotApplicable } from './case';
+import type { TargetSettings } from './config';
+import type { GenerationContract } from './generations';
+import { contractFor } from './generations';
+import type { HttpClient } from './http';
+import { createHttpClient, RequestBudget, TransportError } from './http';
+import type { Ledger } from './ledger';
+import { isOverdue, ledgerEntry } from './ledger';
+import type { CaseResult, Exchange, Finding, Generation, SettingName, Tag, Verdict } from './model';
+import type { SchemaRegistry } from './schemas';
+import type { SecretRegistry } from './secrets';
+import { mapPool } from './pool';
+
+export interface MintedToken {
+  accessToken?: string;
+  refreshToken?: string;
+  clientId?: string;
+  clientSecret?: string;
+  baseUrl: string;
+}
+
+/** Everything one run against one target needs. A value: a fleet run holds one per target. */
+export interface RunEnv {
+  settings: TargetSettings;
+  generation: Generation;
+  contract: GenerationContract;
+  ledger: Ledger;
+  strict: boolean;
+  today: Date;
+  secrets: SecretRegistry;
+  schemas: SchemaRegistry;
+  budget: RequestBudget;
+  minted: MintedToken[];
+}
+
+export function createRunEnv(o: {
+  settings: TargetSettings;
+  generation: Generation;
+  ledger: Ledger;
+  strict?: boolean;
+  today?: Date;
+  secrets: SecretRegistry;
+  schemas: SchemaRegistry;
+}): RunEnv {
+  const { settings } = o;
+  registerConfiguredSecrets(settings, o.secrets);
+  return {
+    settings,
+    generation: o.generation,
+    contract: contractFor(o.generation),
+    ledger: o.ledger,
+    strict: o.strict ?? false,
+    today: o.today ?? new Date(),
+    secrets: o.secrets,
+    schemas: o.schemas,
+    budget: new RequestBudget(settings.maxRequests),
+    minted: [],
+  };
+}
+
+function registerConfiguredSecrets(s: TargetSettings, secrets: SecretRegistry): void {
+  for (const app of [s.client, s.confidentialClient, s.scopedClient]) secrets.add(app?.clientSecret, 'client_secret');
+  for (const acc of [s.service, s.user]) secrets.add(acc?.password, 'password');
+  secrets.add(s.apiKey, 'api_key');
+  secrets.add(s.apiKeyExpired, 'api_key');
+  secrets.add(s.expiredToken, 'access_token');
+}
+
+/** Environment variables that provide each optional setting, for n/a reasons. */
+export const SETTING_VARIABLES: Record<SettingName, string> = {
+  service: 'PLACEOS_SERVICE_EMAIL and PLACEOS_SERVICE_PASSWORD',
+  user: 'PLACEOS_USER_EMAIL and PLACEOS_USER_PASSWORD',
+  clientSecret: 'PLACEOS_CLIENT_SECRET',
+  confidentialClient: 'PLACEOS_CONFIDENTIAL_CLIENT_ID and PLACEOS_CONFIDENTIAL_CLIENT_SECRET',
+  scopedClient: 'PLACEOS_SCOPED_CLIENT_ID and PLACEOS_SCOPED_CLIENT_SCOPES',
+  apiKey: 'PLACEOS_API_KEY',
+  apiKeyExpired: 'PLACEOS_API_KEY_EXPIRED',
+  expiredToken: 'PLACEOS_EXPIRED_TOKEN',
+  jwtPublicKey: 'PLACEOS_JWT_PUBLIC_KEY_FILE',
+  ssoId: 'PLACEOS_SSO_ID',
+  otherAuthorityUrl: 'PLACEOS_OTHER_AUTHORITY_URL',
+};
+
+function hasSetting(s: TargetSettings, name: SettingName): boolean {
+  switch (name) {
+    case 'service':
+      return !!s.service;
+    case 'user':
+      return !!s.user;
+    case 'clientSecret':
+      return !!s.client.clientSecret;
+    case 'confidentialClient':
+      return !!s.confidentialClient?.clientSecret;
+    case 'scopedClient':
+      return !!s.scopedClient;
+    case 'apiKey':
+      return !!s.apiKey;
+    case 'apiKeyExpired':
+      return !!s.apiKeyExpired;
+    case 'expiredToken':
+      return !!s.expiredToken;
+    case 'jwtPublicKey':
+      return !!s.jwtPublicKeyPem;
+    case 'ssoId':
+      return !!s.ssoId;
+    case 'otherAuthorityUrl':
+      return !!s.otherAuthorityUrl;
+  }
+}
+
+/** Why a case does not apply to this run, or undefined when it does. */
+export function notApplicableReason(run: Pick<RunEnv, 'settings' | 'generation'>, c: ContractCase): string | undefined {
+  if (c.generations && !c.generations.includes(run.generation)) {
+    return `applies to ${c.generations.join(', ')}; this deployment is ${run.generation}`;
+  }
+  const missing = (c.needs ?? []).filter((n) => !hasSetting(run.settings, n));
+  if (missing.length) return `needs ${missing.map((n) => SETTING_VARIABLES[n]).join('; ')} (not set)`;
+  return undefined;
+}
+
+export interface Selection {
+  /** Keep cases carrying at least one of these tags. */
+  tags?: Tag[];
+  /** Keep cases whose id or one of whose requirement IDs starts with one of these. */
+  ids?: string[];
+  /** Keep only cases that make no state change beyond minting and revoking their own tokens. */
+  readonly?: boolean;
+}
+
+export function selectCases(cases: readonly ContractCase[], sel: Selection | undefined): ContractCase[] {
+  if (!sel) return [...cases];
+  return cases.filter(
+    (c) =>
+      (!sel.tags?.length || c.tags.some((t) => sel.tags!.includes(t))) &&
+      (!sel.ids?.length || sel.ids.some((p) => c.id.startsWith(p) || c.requirements.some((r) => r.startsWith(p)))) &&
+      (!sel.readonly || c.tags.includes('readonly')),
+  );
+}
+
+type Outcome = { kind: 'ok' } | { kind: 'violation'; message: string } | { kind: 'na'; reason: string } | { kind: 'error'; message: string };
+
+export function violationText(e: ContractViolation): string {
+  const parts = [e.message];
+  if (e.expected !== undefined || e.actual !== undefined) parts.push(`expected ${e.expected ?? '?'}, got ${e.actual ?? '?'}`);
+  return parts.join(': ');
+}
+
+async function outcomeOf(c: ContractCase, t: CaseContext): Promise<Outcome> {
+  try {
+    await c.run(t);
+    return { kind: 'ok' };
+  } catch (e) {
+    if (e instanceof NotApplicable) return { kind: 'na', reason: e.message };
+    if (e instanceof ContractViolation) return { kind: 'violation', message: violationText(e) };
+    if (e instanceof TransportError) return { kind: 'error', message: e.message };
+    return { kind: 'error', message: `the check itself failed: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}
+
+function verdictOf(run: RunEnv, c: ContractCase, o: Outcome): Pick<CaseResult, 'verdict' | 'message' | 'ledger'> {
+  const entry = ledgerEntry(run.ledger, c.id);
+  const ledger = entry && { check: entry.check, reason: entry.reason, owner: entry.owner, reviewBy: entry.reviewBy };
+  switch (o.kind) {
+    case 'na':
+      return { verdict: 'n/a', message: o.reason };
+    case 'error':
+      return { verdict: 'error', message: o.message };
+    case 'ok':
+      if (ledger) {
+        return {
+          verdict: 'warn',
+          message: `the ledger (${run.ledger.file}) lists this deviation, but the check now passes: someone fixed it, update the ledger`,
+          ledger: { ...ledger, stale: true },
+        };
+      }
+      return { verdict: 'pass' };
+    case 'violation': {
+      if (ledger) {
+        if (isOverdue(entry, run.today)) {
+          return { verdict: 'warn', message: `${o.message} (expected deviation, but its review date ${entry.reviewBy} has passed: review it)`, ledger: { ...ledger, overdue: true } };
+        }
+        return { verdict: 'deviation', message: `${o.message} (expected deviation: ${entry.reason})`, ledger };
+      }
+      return { verdict: c.level === 'MUST' ? 'fail' : 'warn', message: o.message };
+    }
+  }
+}
+
+/** The context a case (or a probe such as generation detection) runs with. */
+export function createCaseContext(run: RunEnv, exchanges: Exchange[], findings: Finding[]): CaseContext {
+  return {
+    settings: run.settings,
+    generation: run.generation,
+    contract: run.contract,
+    secrets: run.secrets,
+    schemas: run.schemas,
+    client(journey = 'main'): HttpClient {
+      return createHttpClient({
+        baseUrl: run.settings.url,
+        settings: run.settings,
+        journey,
+        secrets: run.secrets,
+        budget: run.budget,
+        onExchange: (x) => exchanges.push(x),
+      });
+    },
+    minted(token) {
+      run.secrets.add(token.accessToken, 'access_token');
+      run.secrets.add(token.refreshToken, 'refresh_token');
+      run.minted.push({ ...token, baseUrl: run.settings.url });
+    },
+    finding(id, message) {
+      findings.push({ id, message: run.secrets.mask(message) });
+    },
+    notApplicable(reason): never {
+      throw new NotApplicable(reason);
+    },
+  };
+}
+
+export async function executeCase(run: RunEnv, area: string, c: ContractCase): Promise<CaseResult> {
+  const startedAt = new Date();
+  const exchanges: Exchange[] = [];
+  const findings: Finding[] = [];
+  const base = {
+    caseId: c.id,
+    area,
+    title: c.title,
+    requirements: c.requirements,
+    level: c.level,
+    severity: c.severity,
+    tags: c.tags,
+    generation: run.generation,
+    findings,
+    exchanges,
+    startedAt: startedAt.toISOString(),
+  };
+  const na = notApplicableReason(run, c);
+  if (na) return { ...base, verdict: 'n/a', message: na, durationMs: 0 };
+
+  const t = createCaseContext(run, exchanges, findings);
+  const outcome = await outcomeOf(c, t);
+  const v = verdictOf(run, c, outcome);
+  return {
+    ...base,
+    ...v,
+    message: v.message === undefined ? undefined : run.secrets.mask(v.message),
+    durationMs: Date.now() - startedAt.getTime(),
+  };
+}
+
+/** Does this verdict break the build? */
+export function isBreaking(v: Verdict, strict: boolean): boolean {
+  return v === 'fail' || v === 'error' || (strict && v === 'warn');
+}
+
+/** Run cases with bounded concurrency (the kill matrix and benchmark path; jest uses test.concurrent). */
+export async function runCases(run: RunEnv, suites: readonly { area: string; cases: readonly ContractCase[] }[], concurrency = run.settings.concurrency): Promise<CaseResult[]> {
+  const jobs = suites.flatMap((s) => s.cases.map((c) => ({ area: s.area, c })));
+  return mapPool(jobs, concurrency, (job) => executeCase(run, job.area, job.c));
+}
+
+/**
+ * Revoke every token the run minted (gentle on live deployments), a few at a time. Failures are
+ * counted, not thrown: cleanup must not turn a verdict. Revoking does not end a JWT's life at
+ * rest-api (contract doc §6.6), but it does kill the refresh token.
+ */
+export async function revokeMinted(run: RunEnv): Promise<{ revoked: number; failed: number }> {
+  const jobs = run.minted.splice(0).flatMap((tok) =>
+    (
+      [
+        [tok.refreshToken, 'refresh_token'],
+        [tok.accessToken, 'access_token'],
+      ] as const
+    )
+      .filter((p): p is [string, 'refresh_token' | 'access_token'] => !!p[0])
+      .map(([token, hint]) => ({ tok, token, hint })),
+  );
+  const client = createHttpClient({ baseUrl: run.settings.url, settings: run.settings, journey: 'cleanup', secrets: run.secrets, budget: run.budget });
+  let revoked = 0;
+  let failed = 0;
+  await mapPool(jobs, run.settings.concurrency, async ({ tok, token, hint }) => {
+    const form: Record<string, string> = { token, token_type_hint: hint };
+    if (tok.clientId) form.client_id = tok.clientId;
+    if (tok.clientSecret) form.client_secret = tok.clientSecret;
+    try {
+      const res = await client.post(new URL('/auth/oauth/revoke', tok.baseUrl).toString(), { form, noCookies: true });
+      if (res.status === 200) revoked++;
+      else failed++;
+    } catch {
+      failed++;
+    }
+  });
+  return { revoked, failed };
+}

@@ -1,0 +1,102 @@
+// The kill matrix: the whole suite against every mutant of every reference profile, in-process
+// (targets on ephemeral ports, real HTTP, no jest start-up per run). A mutant is caught when the
+// run has a `fail` on a check that carries the mutant's requirement; a benign mutant and the
+// correct profiles must give no `fail` at all.
+import { parseSettings } from './config';
+import { createRunEnv, runCases } from './engine';
+import { loadLedger } from './ledger';
+import type { CaseResult, Generation, Verdict } from './model';
+import { createSchemaRegistry } from './schemas';
+import { createSecretRegistry } from './secrets';
+import { mapPool } from './pool';
+import type { Suite } from '../specs';
+import { SUITES } from '../specs';
+import { MUTANTS, startReferenceTarget } from '../reference/src';
+import type { ProfileName } from '../reference/src';
+
+export interface MatrixRow {
+  profile: ProfileName;
+  /** undefined: the correct target. */
+  mutant?: string;
+  requirement?: string;
+  benign: boolean;
+  counts: Record<Verdict, number>;
+  /** Checks that failed (id and requirements). */
+  failing: { caseId: string; requirements: string[]; message?: string }[];
+  errors: { caseId: string; message?: string }[];
+  /** Failing checks that carry the mutant's requirement. */
+  caughtBy: string[];
+  ok: boolean;
+  /** Why the row is not ok. */
+  problem?: string;
+}
+
+export interface RunOnceOptions {
+  profile: ProfileName;
+  mutants?: string[];
+  /** Hold the target to this generation's contract (default: the profile's own). */
+  generation?: Generation;
+  suites?: readonly Suite[];
+  concurrency?: number;
+  noLedger?: boolean;
+}
+
+/** One full suite run against a fresh reference target. */
+export async function runAgainstReference(o: RunOnceOptions): Promise<CaseResult[]> {
+  const target = await startReferenceTarget({ profile: o.profile, mutants: o.mutants ?? [], quiet: true });
+  try {
+    const settings = parseSettings(target.env, { embedded: true });
+    const generation = o.generation ?? o.profile;
+    const run = createRunEnv({
+      settings,
+      generation,
+      ledger: o.noLedger ? { version: 1, generation, file: '(none)', entries: [] } : loadLedger(generation),
+      secrets: createSecretRegistry(),
+      schemas: createSchemaRegistry(),
+    });
+    return await runCases(run, o.suites ?? SUITES, o.concurrency ?? 8);
+  } finally {
+    await target.close();
+  }
+}
+
+function count(results: CaseResult[]): Record<Verdict, number> {
+  const c: Record<Verdict, number> = { pass: 0, fail: 0, warn: 0, deviation: 0, 'n/a': 0, error: 0 };
+  for (const r of results) c[r.verdict]++;
+  return c;
+}
+
+export function judgeRow(profile: ProfileName, mutant: (typeof MUTANTS)[number] | undefined, results: CaseResult[]): MatrixRow {
+  const failing = results.filter((r) => r.verdict === 'fail').map((r) => ({ caseId: r.caseId, requirements: r.requirements, message: r.message }));
+  const errors = results.filter((r) => r.verdict === 'error').map((r) => ({ caseId: r.caseId, message: r.message }));
+  const caughtBy = mutant ? failing.filter((f) => f.requirements.includes(mutant.requirement)).map((f) => f.caseId) : [];
+  const row: MatrixRow = { profile, mutant: mutant?.name, requirement: mutant?.requirement, benign: !!mutant?.benign, counts: count(results), failing, errors, caughtBy, ok: true };
+  if (errors.length) return { ...row, ok: false, problem: `${errors.length} check(s) could not run: ${errors[0]!.caseId}: ${errors[0]!.message}` };
+  if (!mutant || mutant.benign) {
+    if (failing.length) return { ...row, ok: false, problem: `${mutant ? 'benign mutant' : 'correct target'} flagged by ${failing.map((f) => f.caseId).join(', ')}` };
+    return row;
+  }
+  if (!failing.length) return { ...row, ok: false, problem: 'survived: no check failed' };
+  if (!caughtBy.length) return { ...row, ok: false, problem: `failed only checks without ${mutant.requirement}: ${failing.map((f) => f.caseId).join(', ')}` };
+  return row;
+}
+
+export function mutantsFor(profile: ProfileName): (typeof MUTANTS)[number][] {
+  return MUTANTS.filter((m) => !m.profiles || m.profiles.includes(profile));
+}
+
+/** All rows for one profile: the correct target, then each applicable mutant, `parallel` at a time. */
+export async function matrixForProfile(profile: ProfileName, parallel = 2): Promise<MatrixRow[]> {
+  const jobs: ((typeof MUTANTS)[number] | undefined)[] = [undefined, ...mutantsFor(profile)];
+  return mapPool(jobs, parallel, async (m) => judgeRow(profile, m, await runAgainstReference({ profile, mutants: m ? [m.name] : [] })));
+}
+
+export function renderMatrix(rows: MatrixRow[]): string {
+  const head = '| profile | mutant | requirement | verdict | caught by |\n|---|---|---|---|---|';
+  const body = rows.map((r) => {
+    const verdict = r.ok ? (r.mutant && !r.benign ? 'killed' : 'clean') : `**${r.problem}**`;
+    const by = r.caughtBy.length ? r.caughtBy.slice(0, 3).join(', ') + (r.caughtBy.length > 3 ? ` (+${r.caughtBy.length - 3})` : '') : '';
+    return `| ${r.profile} | ${r.mutant ?? '(correct)'}${r.benign ? ' (benign)' : ''} | ${r.requirement ?? ''} | ${verdict} | ${by} |`;
+  });
+  return [head, ...body].join('\n');
+}

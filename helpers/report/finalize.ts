@@ -1,0 +1,204 @@
+// The end of a run: evidence → JUnit enrichment → summary.md → summary.html → results.json →
+// secret scan of every file and the console text → manifest (+ signature).
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { CaseResult } from '../model';
+import { scanFiles, scanForSecrets, type SecretFingerprint } from '../secrets';
+import { writeEvidence } from './evidence';
+import { enrichJunit } from './junit';
+import { listFiles, writeManifest } from './manifest';
+import type { RunMeta } from './meta';
+import { countVerdicts, overall, RESULTS_DIR } from './results';
+import { renderConsoleSummary, renderHtmlSummary, renderMarkdownSummary } from './summary';
+
+export const JUNIT_FILE = 'junit.xml';
+export const SECRET_SCAN_FILE = 'secret-scan.json';
+/** Name used for the console text in secret hits. */
+export const CONSOLE = '<console>';
+
+export interface SecretHit {
+  /** Path relative to reportsDir, `<console>` or `$GITHUB_STEP_SUMMARY`. */
+  file: string;
+  kind: string;
+  count: number;
+}
+
+export interface FinalizeOptions {
+  reportsDir: string;
+  results: CaseResult[];
+  meta: RunMeta;
+  env: Record<string, string | undefined>;
+  fingerprints: SecretFingerprint[];
+  signingKeyPem?: string;
+  /** ANSI colours in the console text (default false). */
+  color?: boolean;
+  /**
+   * Delete files in which a registered secret was found (default true), so that `when: always`
+   * artifact uploads cannot publish it. `secret-scan.json` lists what was withheld.
+   */
+  quarantine?: boolean;
+}
+
+export interface FinalizeResult {
+  console: string;
+  /** Every file under reportsDir after finalisation, relative, sorted. */
+  files: string[];
+  secretHits: SecretHit[];
+}
+
+// -----------------------------------------------------------------------------------------------
+// secret scanning: raw bytes (helpers/secrets scanFiles) plus a decoded view per format, so that a
+// secret escaped by a renderer (XML/HTML entities, Markdown table escapes, JSON escapes) is found too.
+
+function decodeEntities(s: string): string {
+  return s.replace(/&(#x[0-9a-f]+|#\d+|amp|lt|gt|quot|apos);/gi, (m, e: string) => {
+    const l = e.toLowerCase();
+    if (l === 'amp') return '&';
+    if (l === 'lt') return '<';
+    if (l === 'gt') return '>';
+    if (l === 'quot') return '"';
+    if (l === 'apos') return "'";
+    const cp = l.startsWith('#x') ? parseInt(l.slice(2), 16) : parseInt(l.slice(1), 10);
+    return Number.isFinite(cp) && cp <= 0x10ffff ? String.fromCodePoint(cp) : m;
+  });
+}
+
+function jsonStrings(v: unknown, out: string[]): void {
+  if (typeof v === 'string') out.push(v);
+  else if (Array.isArray(v)) for (const x of v) jsonStrings(x, out);
+  else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) {
+    out.push(k);
+    jsonStrings(x, out);
+  }
+}
+
+/** Alternative readings of a file in which an escaped secret becomes literal again. */
+export function decodedViews(file: string, text: string): string[] {
+  const views: string[] = [];
+  const ext = path.extname(file).toLowerCase();
+  if (ext === '.xml' || ext === '.html' || ext === '.htm' || ext === '.md') views.push(decodeEntities(text));
+  if (ext === '.md') views.push(decodeEntities(text.replace(/\\([\\|`*_[\]<>#])/g, '$1')));
+  if (ext === '.json' || ext === '.jsonl') {
+    const strings: string[] = [];
+    for (const chunk of ext === '.json' ? [text] : text.split('\n')) {
+      try {
+        jsonStrings(JSON.parse(chunk), strings);
+      } catch {
+        /* not JSON: raw scan only */
+      }
+    }
+    views.push(strings.join('\n'));
+  }
+  return views.filter((v) => v !== text);
+}
+
+function countKinds(text: string | Buffer, fps: SecretFingerprint[]): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const h of scanForSecrets(text, fps)) m.set(h.kind, (m.get(h.kind) ?? 0) + 1);
+  return m;
+}
+
+/** Scans every file under reportsDir (raw and decoded views). Hits never contain the secret. */
+export function scanReports(reportsDir: string, fingerprints: SecretFingerprint[]): SecretHit[] {
+  if (!fingerprints.length) return [];
+  const hits = new Map<string, SecretHit>();
+  const add = (file: string, kind: string, count: number) => {
+    const k = `${file}\u0000${kind}`;
+    const prev = hits.get(k);
+    if (!prev) hits.set(k, { file, kind, count });
+    else prev.count = Math.max(prev.count, count);
+  };
+  for (const h of scanFiles([reportsDir], fingerprints)) add(path.relative(reportsDir, h.file).split(path.sep).join('/'), h.kind, h.count);
+  for (const rel of listFiles(reportsDir)) {
+    const full = path.join(reportsDir, rel);
+    if (!fs.lstatSync(full).isFile()) continue;
+    for (const view of decodedViews(rel, fs.readFileSync(full, 'utf8'))) for (const [kind, n] of countKinds(view, fingerprints)) add(rel, kind, n);
+  }
+  return [...hits.values()].sort((a, b) => a.file.localeCompare(b.file) || a.kind.localeCompare(b.kind));
+}
+
+/** Scans a text the run is about to print (via a private temp file, as scanFiles reads files). */
+export function scanText(text: string, name: string, fingerprints: SecretFingerprint[]): SecretHit[] {
+  if (!fingerprints.length) return [];
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'placeos-scan-'));
+  try {
+    const file = path.join(dir, 'text');
+    fs.writeFileSync(file, text, { mode: 0o600 });
+    const counts = new Map<string, number>();
+    for (const h of scanFiles([file], fingerprints)) counts.set(h.kind, h.count);
+    for (const [kind, n] of countKinds(decodeEntities(text), fingerprints)) counts.set(kind, Math.max(counts.get(kind) ?? 0, n));
+    return [...counts.entries()].map(([kind, count]) => ({ file: name, kind, count }));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** One line per hit, naming file, kind and count — never the secret. */
+export function describeSecretHits(hits: readonly SecretHit[]): string {
+  return hits.map((h) => `secret leak: ${h.count} × ${h.kind} in ${h.file}`).join('\n');
+}
+
+// -----------------------------------------------------------------------------------------------
+
+export function finalizeReports(o: FinalizeOptions): FinalizeResult {
+  const { reportsDir, results, meta, env, fingerprints } = o;
+  fs.mkdirSync(reportsDir, { recursive: true });
+
+  // 1. evidence
+  const evidence: Record<string, string> = {};
+  for (const r of results) evidence[r.caseId] = writeEvidence(reportsDir, r);
+
+  // 2. JUnit (written by jest-junit during the run; absent when jest did not get that far)
+  const junitPath = path.join(reportsDir, JUNIT_FILE);
+  if (fs.existsSync(junitPath)) {
+    enrichJunit(junitPath, results, meta, evidence, {
+      attachmentPrefix: env.PLACEOS_REPORT_ATTACHMENT_PREFIX ?? '',
+      testcaseProperties: env.PLACEOS_JUNIT_TESTCASE_PROPERTIES !== '0',
+    });
+  }
+
+  // 3-5. summaries and the machine-readable results
+  const markdown = renderMarkdownSummary(results, meta, { evidence });
+  fs.writeFileSync(path.join(reportsDir, 'summary.md'), markdown);
+  fs.writeFileSync(path.join(reportsDir, 'summary.html'), renderHtmlSummary(results, meta, { evidence }));
+  const machine = { format: 'placeos-contract-results/1', outcome: overall(results, meta.strict), counts: countVerdicts(results), meta, evidence, results };
+  fs.writeFileSync(path.join(reportsDir, 'results.json'), `${JSON.stringify(machine, null, 2)}\n`);
+
+  // 6. the temp results folder goes before scanning and the manifest
+  fs.rmSync(path.join(reportsDir, RESULTS_DIR), { recursive: true, force: true });
+
+  // 7. secret scan: every file and the console text
+  let consoleText = renderConsoleSummary(results, meta, { color: o.color ?? false });
+  const fileHits = scanReports(reportsDir, fingerprints);
+  const consoleHits = scanText(consoleText, CONSOLE, fingerprints);
+  const secretHits = [...fileHits, ...consoleHits];
+  const leaked = [...new Set(fileHits.map((h) => h.file))];
+  if (o.quarantine ?? true) for (const f of leaked) fs.rmSync(path.join(reportsDir, f), { force: true });
+  if (consoleHits.length) {
+    consoleText = `Console summary withheld: it contained a registered secret (${consoleHits.map((h) => h.kind).join(', ')}).\n`;
+  }
+  if (secretHits.length) consoleText += `\nSECRET SCAN FAILED — registered secrets found in run output${o.quarantine ?? true ? ' (files withheld from the bundle)' : ''}:\n${describeSecretHits(secretHits)}\n`;
+  const scanReport = {
+    format: 'placeos-secret-scan/1',
+    scannedFiles: listFiles(reportsDir).length + leaked.filter(() => o.quarantine ?? true).length,
+    fingerprints: fingerprints.length,
+    kinds: [...new Set(fingerprints.map((f) => f.kind))].sort(),
+    hits: secretHits,
+    withheld: o.quarantine ?? true ? leaked : [],
+  };
+  fs.writeFileSync(path.join(reportsDir, SECRET_SCAN_FILE), `${JSON.stringify(scanReport, null, 2)}\n`);
+
+  // GitHub step summary only once the Markdown is known to be clean.
+  if (env.GITHUB_STEP_SUMMARY && !leaked.includes('summary.md')) {
+    try {
+      fs.appendFileSync(env.GITHUB_STEP_SUMMARY, markdown);
+    } catch (e) {
+      consoleText += `\n(could not append to $GITHUB_STEP_SUMMARY: ${(e as Error).message})\n`;
+    }
+  }
+
+  // 8. manifest (+ signature)
+  writeManifest(reportsDir, o.signingKeyPem ? { signingKeyPem: o.signingKeyPem } : {});
+  return { console: consoleText, files: listFiles(reportsDir), secretHits };
+}

@@ -1,0 +1,81 @@
+// Reading what the jest adapter wrote (one masked CaseResult per JSON line per worker) and
+// the small verdict arithmetic every renderer shares.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { CaseResult, Verdict } from '../model';
+
+export const RESULTS_DIR = '.results';
+/** Display order of verdicts, worst first after pass. */
+export const VERDICTS: readonly Verdict[] = ['pass', 'fail', 'error', 'warn', 'deviation', 'n/a'];
+
+/**
+ * Merges `<reportsDir>/.results/*.jsonl`. Blank lines are ignored; a line that does not parse
+ * (a worker killed mid-write) is skipped and described in `problems` when given. A case recorded
+ * twice keeps its last record. Sorted by area, then case id.
+ */
+export function readResults(reportsDir: string, problems?: string[]): CaseResult[] {
+  const dir = path.join(reportsDir, RESULTS_DIR);
+  if (!fs.existsSync(dir)) return [];
+  const byId = new Map<string, CaseResult>();
+  for (const name of fs.readdirSync(dir).filter((n) => n.endsWith('.jsonl')).sort()) {
+    const lines = fs.readFileSync(path.join(dir, name), 'utf8').split('\n');
+    lines.forEach((line, i) => {
+      if (!line.trim()) return;
+      try {
+        const r = JSON.parse(line) as CaseResult;
+        if (!r || typeof r.caseId !== 'string' || typeof r.verdict !== 'string') throw new Error('not a CaseResult');
+        byId.set(r.caseId, r);
+      } catch (e) {
+        problems?.push(`${RESULTS_DIR}/${name}:${i + 1}: unreadable result line (${(e as Error).message})`);
+      }
+    });
+  }
+  return [...byId.values()].sort((a, b) => a.area.localeCompare(b.area) || a.caseId.localeCompare(b.caseId));
+}
+
+export type VerdictCounts = Record<Verdict, number> & { total: number };
+
+export function countVerdicts(results: readonly CaseResult[]): VerdictCounts {
+  const c = { pass: 0, fail: 0, error: 0, warn: 0, deviation: 0, 'n/a': 0, total: 0 } as VerdictCounts;
+  for (const r of results) {
+    c[r.verdict] = (c[r.verdict] ?? 0) + 1;
+    c.total++;
+  }
+  return c;
+}
+
+/** Results grouped by area, areas sorted. */
+export function byArea(results: readonly CaseResult[]): [string, CaseResult[]][] {
+  const m = new Map<string, CaseResult[]>();
+  for (const r of results) m.set(r.area, [...(m.get(r.area) ?? []), r]);
+  return [...m.entries()].sort(([a], [b]) => a.localeCompare(b));
+}
+
+/** The run's outcome as the gate sees it: fail/error always fail; warn fails in strict mode. */
+export function overall(results: readonly CaseResult[], strict: boolean): 'PASS' | 'FAIL' {
+  const c = countVerdicts(results);
+  return c.fail + c.error > 0 || (strict && c.warn > 0) ? 'FAIL' : 'PASS';
+}
+
+/** First line of a message, bounded: for attributes and one-line lists. */
+export function shortMessage(message: string | undefined, max = 200): string {
+  const first = (message ?? '').split('\n').find((l) => l.trim()) ?? '';
+  const t = first.trim();
+  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
+}
+
+/** A file-name-safe form of a case id (`oauth.token.pkce-plain` stays as is). */
+export function safeId(caseId: string): string {
+  const s = caseId.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_').slice(0, 150);
+  return s || '_';
+}
+
+/** Groups n/a reasons: [reason, count] most frequent first. */
+export function naReasons(results: readonly CaseResult[]): [string, number][] {
+  const m = new Map<string, number>();
+  for (const r of results) if (r.verdict === 'n/a') {
+    const k = shortMessage(r.message) || '(no reason given)';
+    m.set(k, (m.get(k) ?? 0) + 1);
+  }
+  return [...m.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+}

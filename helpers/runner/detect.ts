@@ -1,0 +1,88 @@
+// Which generation is this deployment (contract doc §1)? Probes, in order of cost:
+//   1. GET /auth/authority      — reachable, host is an authority, deployment version
+//   2. GET /auth/healthz        — 200 only on auth.cr
+//   3. PKCE probe (Rails only)  — signin, authorize with an S256 challenge, redeem with a WRONG
+//      verifier: a token means PKCE is silently ignored (before the 2026-06 migration). The
+//      probe's token, if any, is revoked with the rest of the run's tokens.
+//   4. without an account: /.well-known/openid-configuration present → rails, else rails-2023
+//      (said to be an assumption in the report).
+import { ContractViolation } from '../case';
+import type { RunEnv } from '../engine';
+import { createCaseContext } from '../engine';
+import { authorize, codeFrom, exchangeCode, signInOrFail } from '../flows';
+import type { Exchange, Finding, Generation } from '../model';
+import { pkcePair } from '../pkce';
+
+export interface Detection {
+  generation: Generation;
+  source: 'detected' | 'override';
+  reasons: string[];
+  deploymentVersion?: string;
+  exchanges: Exchange[];
+}
+
+export class PreflightError extends Error {
+  override name = 'PreflightError';
+}
+
+export async function detectGeneration(run: RunEnv): Promise<Detection> {
+  const exchanges: Exchange[] = [];
+  const findings: Finding[] = [];
+  const t = createCaseContext(run, exchanges, findings);
+  const client = t.client('detect');
+  const reasons: string[] = [];
+
+  const authority = await client.get('/auth/authority', { noCookies: true });
+  if (authority.status === 404) {
+    throw new PreflightError(`${run.settings.url}/auth/authority answered 404: no PlaceOS authority has this host as its domain; is PLACEOS_URL the deployment's public URL?`);
+  }
+  if (authority.status !== 200 || typeof authority.json !== 'object' || authority.json === null) {
+    throw new PreflightError(`${run.settings.url}/auth/authority answered ${authority.status}${authority.json ? '' : ' without JSON'}: is PLACEOS_URL a PlaceOS deployment?`);
+  }
+  const version = (authority.json as Record<string, unknown>).version;
+  const deploymentVersion = typeof version === 'string' ? version : undefined;
+
+  const healthz = await client.get('/auth/healthz', { noCookies: true });
+  if (healthz.status === 200) {
+    reasons.push('/auth/healthz answers 200 (auth.cr only)');
+    return { generation: 'authcr', source: 'detected', reasons, deploymentVersion, exchanges };
+  }
+  reasons.push(`/auth/healthz answers ${healthz.status} (Rails)`);
+
+  const account = run.settings.user ?? run.settings.service;
+  if (account) {
+    const session = t.client('detect-pkce');
+    try {
+      await signInOrFail(t, session, account);
+      const pair = pkcePair('S256');
+      const code = codeFrom(await authorize(t, session, { codeChallenge: pair.challenge, codeChallengeMethod: 'S256' }));
+      const res = await exchangeCode(t, session, { code, verifier: pkcePair('S256').verifier });
+      if (res.status === 200) {
+        reasons.push('a code issued with an S256 challenge was redeemed with a wrong verifier: PKCE is ignored (before the 2026-06 migration)');
+        return { generation: 'rails-2023', source: 'detected', reasons, deploymentVersion, exchanges };
+      }
+      reasons.push(`a wrong PKCE verifier was refused (${res.status}): PKCE columns present`);
+      return { generation: 'rails', source: 'detected', reasons, deploymentVersion, exchanges };
+    } catch (e) {
+      if (!(e instanceof ContractViolation)) throw e;
+      reasons.push(`the PKCE probe could not complete (${e.message}); falling back to discovery`);
+    }
+  }
+  const discovery = await client.get('/.well-known/openid-configuration', { noCookies: true });
+  if (discovery.status === 200) {
+    reasons.push('/.well-known/openid-configuration present (Rails ≥ Nov 2025); assumed rails: PKCE level not probed (no account configured)');
+    return { generation: 'rails', source: 'detected', reasons, deploymentVersion, exchanges };
+  }
+  reasons.push(`/.well-known/openid-configuration answers ${discovery.status}; assumed rails-2023: PKCE level not probed (no account configured)`);
+  return { generation: 'rails-2023', source: 'detected', reasons, deploymentVersion, exchanges };
+}
+
+/** Apply PLACEOS_GENERATION / --generation over what was detected, saying how the contracts differ. */
+export function applyOverride(d: Detection, override: Generation | undefined, differences: (a: Generation, b: Generation) => string[]): Detection {
+  if (!override) return d;
+  const reasons = [`told to hold it to ${override} (PLACEOS_GENERATION / --generation)`];
+  if (override !== d.generation) {
+    reasons.push(`it looks like ${d.generation} (${d.reasons.join('; ')}); the two contracts differ in: ${differences(override, d.generation).join(', ')}`);
+  }
+  return { ...d, generation: override, source: 'override', reasons };
+}

@@ -1,0 +1,45 @@
+// `--list`: the catalogue of checks an auditor can read without running anything.
+import { SUITES } from '../../specs';
+import { GENERATIONS } from '../model';
+import { requirement } from '../requirements';
+
+export interface CatalogueRow {
+  id: string;
+  area: string;
+  title: string;
+  requirements: { id: string; document: string; section: string; level: string }[];
+  level: string;
+  severity: string;
+  tags: string[];
+  generations: string[];
+  needs: string[];
+}
+
+export function catalogue(): CatalogueRow[] {
+  return SUITES.flatMap((s) =>
+    s.cases.map((c) => ({
+      id: c.id,
+      area: s.area,
+      title: c.title,
+      requirements: c.requirements.map((id) => {
+        const r = requirement(id);
+        return { id, document: r.document, section: r.section, level: r.level };
+      }),
+      level: c.level,
+      severity: c.severity,
+      tags: [...c.tags],
+      generations: [...(c.generations ?? GENERATIONS)],
+      needs: [...(c.needs ?? [])],
+    })),
+  );
+}
+
+export function printCatalogue(json: boolean): string {
+  const rows = catalogue();
+  if (json) return JSON.stringify(rows, null, 2);
+  const lines = rows.map(
+    (r) =>
+      `${r.id}\n    ${r.title}\n    requirements: ${r.requirements.map((q) => `${q.id} (${q.document} ${q.section}, ${q.level})`).join('; ')}\n    level ${r.level} · severity ${r.severity} · generations ${r.generations.join(', ')} · tags ${r.tags.join(', ') || '-'}${r.needs.length ? ` · needs ${r.needs.join(', ')}` : ''}`,
+  );
+  return [`${rows.length} checks`, ...lines].join('\n');
+}

@@ -1,0 +1,243 @@
+// `placeos-contract` (npm run contract): settings → target (live or embedded) → preflight and
+// generation → jest over specs/ → reports → exit code. Exit codes: 0 holds, 1 violated,
+// 2 could not run, 3 a registered secret was found in an artifact.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { execFileSync } from 'node:child_process';
+import type { AggregatedResult } from '@jest/test-result';
+import { loadEnvFile, parseSettings, SettingsError } from '../config';
+import type { TargetSettings } from '../config';
+import { createRunEnv, isBreaking, revokeMinted } from '../engine';
+import type { RunEnv } from '../engine';
+import { TransportError } from '../http';
+import { emptyLedger, LedgerError, loadLedger } from '../ledger';
+import { RUN_VARS } from '../jest-adapter';
+import type { CaseResult } from '../model';
+import { createSchemaRegistry } from '../schemas';
+import { createSecretRegistry } from '../secrets';
+import type { SecretFingerprint } from '../secrets';
+import { finalizeReports, readResults, collectCiMeta } from '../report';
+import type { RunMeta } from '../report';
+import { parseArgs, UsageError, USAGE } from './args';
+import type { RunOptions } from './args';
+import { applyOverride, detectGeneration, PreflightError } from './detect';
+import { contractDifferences } from '../generations';
+import { printCatalogue } from './list';
+
+export const EXIT = { ok: 0, violated: 1, couldNotRun: 2, secretLeak: 3 } as const;
+
+const ROOT = path.resolve(__dirname, '..', '..');
+
+interface Target {
+  env: Record<string, string>;
+  embedded: boolean;
+  profile?: string;
+  mutants?: string[];
+  close(): Promise<void>;
+}
+
+/** Live deployment from the environment / --env file, or the embedded reference target. */
+async function resolveTarget(o: RunOptions, env: Record<string, string | undefined>, log: (s: string) => void): Promise<Target> {
+  const fileEnv = o.envFile ? loadEnvFile(o.envFile) : {};
+  // As dotenv does: a variable already in the environment wins over the file.
+  const merged: Record<string, string> = {};
+  for (const [k, v] of Object.entries({ ...fileEnv, ...env })) if (v !== undefined) merged[k] = v;
+  if (merged.PLACEOS_URL) return { env: merged, embedded: false, close: async () => {} };
+
+  const { startReferenceTarget } = await import('../../reference/src');
+  const profile = o.profile ?? merged.PLACEOS_REFERENCE_PROFILE ?? 'rails';
+  const mutants = o.mutants.length ? o.mutants : (merged.PLACEOS_REFERENCE_MUTANTS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const target = await startReferenceTarget({ profile: profile as never, mutants, tls: o.tls || merged.PLACEOS_REFERENCE_TLS === '1', quiet: true });
+  log(`no PLACEOS_URL: started the embedded reference target (${profile}${mutants.length ? `, mutants: ${mutants.join(', ')}` : ''}) at ${target.url}`);
+  // Explicit suite settings (PLACEOS_GENERATION, timeouts...) still apply on top of the target's.
+  const suiteVars = Object.fromEntries(Object.entries(merged).filter(([k]) => /^PLACEOS_(GENERATION|TIMEOUT_MS|RETRIES|CONCURRENCY|MAX_REQUESTS|INSECURE_TLS)$/.test(k)));
+  return { env: { ...target.env, ...suiteVars }, embedded: true, profile, mutants, close: () => target.close() };
+}
+
+const REPORT_MARKERS = ['results.json', 'junit.xml', 'MANIFEST.sha256.json', '.results'];
+
+/** Empty the reports folder of a previous run; never a folder that holds anything else. */
+function prepareReportsDir(dir: string): string {
+  if (fs.existsSync(dir)) {
+    const entries = fs.readdirSync(dir);
+    if (entries.length && !entries.some((e) => REPORT_MARKERS.includes(e))) {
+      throw new UsageError(`--reports ${dir}: the folder is not empty and holds no previous report; choose an empty or new folder`);
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+function gitCommit(): string | undefined {
+  try {
+    return execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+  } catch {
+    return undefined;
+  }
+}
+
+function isoWithZone(d: Date): string {
+  const off = -d.getTimezoneOffset();
+  const sign = off >= 0 ? '+' : '-';
+  const pad = (n: number) => String(Math.floor(Math.abs(n))).padStart(2, '0');
+  const local = new Date(d.getTime() + off * 60000).toISOString().slice(0, 19);
+  return `${local}${sign}${pad(off / 60)}:${pad(off % 60)}`;
+}
+
+function readJsonl<T>(dir: string, prefix: string): T[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.startsWith(prefix))
+    .flatMap((f) => fs.readFileSync(path.join(dir, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as T));
+}
+
+async function runJest(o: RunOptions, settings: TargetSettings, reportsDir: string): Promise<AggregatedResult> {
+  const { runCLI } = await import('jest');
+  const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }] };
+  const junit = [
+    'jest-junit',
+    {
+      outputDirectory: reportsDir,
+      outputName: 'junit.xml',
+      suiteName: 'PlaceOS auth contract',
+      classNameTemplate: '{classname}',
+      titleTemplate: '{title}',
+      ancestorSeparator: ' › ',
+      addFileAttribute: 'true',
+      reportTestSuiteErrors: 'true',
+    },
+  ];
+  const config = {
+    rootDir: ROOT,
+    testMatch: ['<rootDir>/specs/**/*.spec.ts'],
+    transform,
+    testEnvironment: 'node',
+    maxConcurrency: settings.concurrency,
+    // Every request has its own timeout and bounded retries; this only catches a stuck check.
+    testTimeout: Math.max(60_000, settings.timeoutMs * (settings.retries + 1) * 12),
+    reporters: [junit, path.join(__dirname, 'progress-reporter.js')],
+    cacheDirectory: path.join(os.tmpdir(), 'placeos-contract-jest'),
+  };
+  const { results } = await runCLI(
+    { _: [], $0: 'placeos-contract', config: JSON.stringify(config), silent: true, maxWorkers: Math.max(1, Math.min(4, os.cpus().length)) } as never,
+    [ROOT],
+  );
+  return results;
+}
+
+export async function main(argv: readonly string[], env: Record<string, string | undefined> = process.env, out: (s: string) => void = (s) => process.stdout.write(s + '\n')): Promise<number> {
+  let o: RunOptions;
+  try {
+    o = parseArgs(argv);
+  } catch (e) {
+    out(`placeos-contract: ${(e as Error).message}`);
+    return EXIT.couldNotRun;
+  }
+  if (o.help) {
+    out(USAGE);
+    return EXIT.ok;
+  }
+  if (o.list) {
+    out(printCatalogue(o.json));
+    return EXIT.ok;
+  }
+  const log = (s: string) => {
+    if (!o.quiet) out(s);
+  };
+  const startedAt = new Date();
+  let target: Target | undefined;
+  let run: RunEnv | undefined;
+  const privateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'placeos-contract-'));
+  try {
+    target = await resolveTarget(o, env, log);
+    const settings = parseSettings(target.env, { embedded: target.embedded });
+    const secrets = createSecretRegistry();
+    const schemas = createSchemaRegistry();
+    run = createRunEnv({ settings, generation: o.generation ?? settings.generation ?? 'rails', ledger: emptyLedger('rails'), secrets, schemas });
+    if (settings.tls.insecure) out('WARNING: TLS certificate checks are OFF (PLACEOS_INSECURE_TLS): results say nothing about who answered.');
+    const detection = applyOverride(await detectGeneration(run), o.generation ?? settings.generation, contractDifferences);
+    log(`target ${settings.url}: ${detection.generation} (${detection.source}; ${detection.reasons.join('; ')})`);
+    await revokeMinted(run);
+    const ledger = o.noLedger ? emptyLedger(detection.generation) : loadLedger(detection.generation, o.ledger ?? env.PLACEOS_LEDGER);
+
+    const reportsDir = prepareReportsDir(path.resolve(o.reportsDir));
+    // The jest workers inherit this environment: the settings (as the suite parses them), the
+    // detected generation and where to write results. Nothing is passed through module state.
+    const workerEnv: Record<string, string> = {
+      ...target.env,
+      PLACEOS_GENERATION: detection.generation,
+      [RUN_VARS.reports]: reportsDir,
+      [RUN_VARS.privateDir]: privateDir,
+      [RUN_VARS.strict]: o.strict ? '1' : '',
+      [RUN_VARS.select]: o.tags.length || o.ids.length || o.readonly ? JSON.stringify({ tags: o.tags, ids: o.ids, readonly: o.readonly }) : '',
+      [RUN_VARS.ledger]: ledger.file === '(none)' ? '' : ledger.file,
+      [RUN_VARS.noLedger]: o.noLedger ? '1' : '',
+      [RUN_VARS.embedded]: target.embedded ? '1' : '',
+    };
+    Object.assign(process.env, workerEnv);
+
+    const jestResults = await runJest(o, settings, reportsDir);
+    const results: CaseResult[] = readResults(reportsDir);
+    const suiteErrors = jestResults.testResults.filter((r) => r.testExecError || (r.failureMessage && r.numFailingTests === 0));
+    for (const r of suiteErrors) out(`could not run ${path.relative(ROOT, r.testFilePath)}: ${secrets.mask(r.testExecError?.message ?? r.failureMessage ?? '').split('\n')[0]}`);
+
+    const requests = readJsonl<{ area: string; requests: number }>(privateDir, 'requests-');
+    const requestsByArea: Record<string, number> = {};
+    for (const r of requests) requestsByArea[r.area] = (requestsByArea[r.area] ?? 0) + r.requests;
+    const fingerprints = [...readJsonl<SecretFingerprint>(privateDir, 'fingerprints-'), ...secrets.fingerprints()];
+    const meta: RunMeta = {
+      runId: path.basename(privateDir),
+      suiteVersion: (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version,
+      suiteCommit: gitCommit(),
+      schemaDigest: schemas.digest(),
+      target: settings.url,
+      otherAuthority: settings.otherAuthorityUrl,
+      embedded: target.embedded,
+      referenceProfile: target.profile,
+      mutants: target.mutants,
+      generation: detection.generation,
+      generationSource: detection.source,
+      deploymentVersion: detection.deploymentVersion,
+      startedAt: isoWithZone(startedAt),
+      endedAt: isoWithZone(new Date()),
+      node: process.version,
+      jest: (require('jest/package.json') as { version: string }).version,
+      strict: o.strict,
+      selection: workerEnv[RUN_VARS.select] || undefined,
+      ci: collectCiMeta(env),
+      requestCount: Object.values(requestsByArea).reduce((a, b) => a + b, 0) + run.budget.used,
+      requestsByArea,
+    };
+    const report = finalizeReports({ reportsDir, results, meta, env, fingerprints, signingKeyPem: env.PLACEOS_REPORT_SIGNING_KEY });
+    out(secrets.mask(report.console));
+    if (report.secretHits.length) {
+      for (const h of report.secretHits) out(`SECRET LEAK: ${h.count} registered ${h.kind} value(s) found in ${path.relative(process.cwd(), h.file) || h.file}`);
+      return EXIT.secretLeak;
+    }
+    if (!results.length || suiteErrors.length) {
+      out('the run could not be made: no check produced a result (see the lines above)');
+      return EXIT.couldNotRun;
+    }
+    if (results.some((r) => r.verdict === 'fail' || (o.strict && r.verdict === 'warn'))) return EXIT.violated;
+    if (results.some((r) => isBreaking(r.verdict, o.strict))) return EXIT.couldNotRun;
+    return EXIT.ok;
+  } catch (e) {
+    if (e instanceof SettingsError) {
+      out('placeos-contract: the settings are not usable:');
+      for (const err of e.errors) out(`  ${err.variable}: ${err.problem}`);
+      return EXIT.couldNotRun;
+    }
+    if (e instanceof TransportError || e instanceof PreflightError || e instanceof LedgerError || e instanceof UsageError) {
+      out(`placeos-contract: ${run ? run.secrets.mask(e.message) : e.message}`);
+      return EXIT.couldNotRun;
+    }
+    out(`placeos-contract: could not run: ${e instanceof Error ? e.message : String(e)}`);
+    return EXIT.couldNotRun;
+  } finally {
+    fs.rmSync(privateDir, { recursive: true, force: true });
+    await target?.close();
+  }
+}

@@ -1,0 +1,112 @@
+// Catalogue of named faults ("mutants") the reference target can be started with. Each one breaks
+// exactly one requirement, at exactly one place in the code (a `faults.has('name')` check).
+import type { ProfileName } from './profiles';
+
+export interface Mutant {
+  readonly name: string;
+  /** What goes wrong, observably. */
+  readonly breaks: string;
+  /** The requirement it violates (RFC section or PLACEOS-* product contract ID). */
+  readonly requirement: string;
+  /** A correct suite must NOT flag a benign mutant. */
+  readonly benign?: boolean;
+  /** Profiles where the fault is observable (all when absent). */
+  readonly profiles?: readonly ProfileName[];
+}
+
+const RAILS: readonly ProfileName[] = ['rails', 'rails-2023'];
+const PKCE: readonly ProfileName[] = ['rails', 'authcr'];
+
+export const MUTANTS: readonly Mutant[] = Object.freeze([
+  // ---- PKCE -----------------------------------------------------------------------------------
+  { name: 'pkce-verifier-ignored', breaks: 'a wrong or missing code_verifier still gets a token for a code issued with a challenge', requirement: 'RFC7636-4.6', profiles: PKCE },
+  { name: 'pkce-downgrade', breaks: 'a code_verifier is accepted for a code issued without any code_challenge (PKCE downgrade)', requirement: 'RFC9700-4.8.2', profiles: PKCE },
+  { name: 'pkce-challenge-dropped', breaks: 'authorize discards code_challenge, so the code is redeemable without a verifier', requirement: 'RFC7636-4.4', profiles: PKCE },
+  { name: 'pkce-s256-as-plain', breaks: 'an S256 challenge is compared as plain: sending the challenge itself as verifier succeeds', requirement: 'RFC7636-4.6-S256', profiles: PKCE },
+  // ---- authorization code ----------------------------------------------------------------------
+  { name: 'code-reusable', breaks: 'an authorization code can be exchanged more than once', requirement: 'RFC6749-4.1.2' },
+  { name: 'code-not-bound-to-client', breaks: "another client can redeem a client's authorization code", requirement: 'RFC6749-4.1.3-client' },
+  { name: 'code-not-bound-to-redirect-uri', breaks: 'the token request redirect_uri is not compared with the one used at authorize', requirement: 'RFC6749-4.1.3-redirect_uri' },
+  { name: 'code-never-expires', breaks: 'authorization codes are accepted after their lifetime', requirement: 'RFC6749-4.1.2-lifetime' },
+  { name: 'redirect-uri-any', breaks: 'authorize redirects (with a code) to any redirect_uri, registered or not', requirement: 'RFC6749-3.1.2.4' },
+  { name: 'state-dropped', breaks: 'the authorize redirect omits the state parameter', requirement: 'RFC6749-4.1.2-state' },
+  { name: 'state-truncated', breaks: 'the authorize redirect echoes only the first 16 characters of state', requirement: 'RFC6749-4.1.2-state-exact' },
+  { name: 'token-in-redirect', breaks: 'the authorize redirect also carries an access_token in the query string', requirement: 'RFC9700-2.1.2' },
+  // ---- token endpoint --------------------------------------------------------------------------
+  { name: 'scope-escalation', breaks: "scopes outside the client application's scopes are granted", requirement: 'RFC6749-3.3' },
+  { name: 'unknown-client-accepted', breaks: 'an unknown client_id is accepted at the token endpoint (password grant)', requirement: 'RFC6749-3.2.1', profiles: RAILS },
+  { name: 'confidential-secret-ignored', breaks: 'a confidential client authenticates with a wrong client_secret', requirement: 'RFC6749-2.3.1' },
+  { name: 'wrong-password-accepted', breaks: 'any password is accepted for a known account (password grant and signin)', requirement: 'RFC6749-4.3.2' },
+  { name: 'password-grant-enabled', breaks: 'the password grant works on auth.cr, where it is disabled', requirement: 'PLACEOS-AUTHCR-NO-PASSWORD-GRANT', profiles: ['authcr'] },
+  { name: 'created-at-missing', breaks: 'the Doorkeeper token response lacks created_at', requirement: 'PLACEOS-TOKEN-CREATED-AT', profiles: RAILS },
+  { name: 'token-type-mac', breaks: 'token_type is "mac"', requirement: 'RFC6749-5.1-token_type' },
+  { name: 'expires-in-string', breaks: 'expires_in is the string "7200" instead of an integer', requirement: 'RFC6749-5.1-expires_in' },
+  { name: 'no-store-missing', breaks: 'token responses have no Cache-Control: no-store', requirement: 'RFC6749-5.1-cache-control' },
+  { name: 'pragma-missing', breaks: 'token responses have no Pragma: no-cache', requirement: 'RFC6749-5.1-pragma' },
+  { name: 'error-content-type-html', breaks: 'token endpoint JSON errors are sent as text/html', requirement: 'RFC6749-5.2-content-type' },
+  { name: 'www-authenticate-missing', breaks: 'invalid_token 401 responses (token/info, introspect) lack WWW-Authenticate', requirement: 'RFC6750-3' },
+  // ---- refresh / revoke / introspect ---------------------------------------------------------------
+  { name: 'refresh-scope-widening', breaks: 'a refresh may request scopes beyond the original grant', requirement: 'RFC6749-6-scope' },
+  { name: 'refresh-other-client', breaks: 'a refresh token is accepted from a client it was not issued to', requirement: 'RFC6749-6-client' },
+  { name: 'refresh-token-reusable', breaks: 'auth.cr refresh rotation disabled: a rotated refresh token works forever', requirement: 'RFC9700-4.14.2', profiles: ['authcr'] },
+  { name: 'revoke-noop', breaks: 'revoke answers 200 but the refresh token keeps working', requirement: 'RFC7009-2.1' },
+  { name: 'introspect-no-auth', breaks: 'introspection answers without caller authentication', requirement: 'RFC7662-2.1' },
+  { name: 'logout-no-revoke', breaks: 'logout does not revoke the bearer token it was called with', requirement: 'PLACEOS-LOGOUT-REVOKE' },
+  // ---- sessions and redirects ------------------------------------------------------------------------
+  { name: 'session-cookie-not-httponly', breaks: 'the session cookie is set without HttpOnly', requirement: 'RFC6265-4.1.2.6' },
+  { name: 'session-cookie-not-secure', breaks: 'the session cookie is set without Secure', requirement: 'RFC6265-4.1.2.5' },
+  { name: 'open-redirect-continue', breaks: 'signin redirects to an off-domain continue URL', requirement: 'RFC9700-4.11.2' },
+  // ---- JWT signing and checking (rest-api) ------------------------------------------------------------
+  { name: 'default-signing-key', breaks: 'access tokens are signed with the published PlaceOS development key', requirement: 'PLACEOS-JWT-DEFAULT-KEY' },
+  { name: 'expired-token-accepted', breaks: 'rest-api accepts JWTs whose exp has passed', requirement: 'RFC6750-3.1-expired' },
+  { name: 'logged-out-token-accepted', breaks: 'rest-api accepts JWTs issued before the user logged out', requirement: 'PLACEOS-LOGOUT-INVALIDATES-JWT' },
+  { name: 'alg-none-accepted', breaks: 'rest-api accepts unsigned alg:none JWTs', requirement: 'RFC8725-3.1' },
+  { name: 'wrong-key-accepted', breaks: 'rest-api does not verify the JWT signature (any key works)', requirement: 'RFC7515-5.2' },
+  { name: 'cross-authority-token', breaks: "a token for authority A is accepted on authority B's domain", requirement: 'PLACEOS-DOMAIN-BINDING' },
+  // ---- credential transports (rest-api) ------------------------------------------------------------
+  { name: 'transport-header-ignored', breaks: 'rest-api ignores the Authorization: Bearer header', requirement: 'PLACEOS-TRANSPORT-HEADER' },
+  { name: 'transport-param-ignored', breaks: 'rest-api ignores the bearer_token query parameter', requirement: 'PLACEOS-TRANSPORT-PARAM' },
+  { name: 'transport-cookie-ignored', breaks: 'rest-api ignores the bearer_token cookie', requirement: 'PLACEOS-TRANSPORT-COOKIE' },
+  { name: 'transport-api-key-header-ignored', breaks: 'rest-api ignores the X-API-Key header', requirement: 'PLACEOS-TRANSPORT-X-API-KEY' },
+  { name: 'transport-api-key-param-ignored', breaks: 'rest-api ignores the api-key query parameter', requirement: 'PLACEOS-TRANSPORT-API-KEY-PARAM' },
+  { name: 'api-key-any-secret', breaks: 'an API key is accepted with any secret after the id', requirement: 'PLACEOS-APIKEY-HMAC' },
+  { name: 'api-key-expiry-ignored', breaks: 'expired API keys are accepted', requirement: 'PLACEOS-APIKEY-EXPIRY' },
+  // ---- inspect output ----------------------------------------------------------------------------------
+  { name: 'inspect-accepts-garbage', breaks: 'inspect answers 200 for a bearer that is not a JWT', requirement: 'PLACEOS-INSPECT-AUTH' },
+  { name: 'inspect-drops-email', breaks: 'inspect output lacks u.e', requirement: 'PLACEOS-INSPECT-SHAPE-U' },
+  { name: 'inspect-iat-string', breaks: 'inspect output has iat as a string', requirement: 'PLACEOS-INSPECT-SHAPE-TYPES' },
+  { name: 'inspect-lowercase-suffix', breaks: 'inspect keeps scope suffixes lower case (mqtt.read instead of mqtt.Read)', requirement: 'PLACEOS-INSPECT-SCOPE-CASE' },
+  // ---- benign ----------------------------------------------------------------------------------------
+  { name: 'token-type-lowercase', breaks: 'token_type is "bearer" (lower case), which RFC 6749 §7.1 allows', requirement: 'RFC6749-7.1', benign: true },
+  { name: 'token-response-extra-field', breaks: 'the token response carries an extra unknown member, which RFC 6749 §5.1 allows', requirement: 'RFC6749-5.1', benign: true },
+  { name: 'jti-hex', breaks: 'jti is 32 hex characters instead of a UUID (jti format is not part of the contract)', requirement: 'PLACEOS-JWT-CLAIMS', benign: true },
+] satisfies Mutant[]);
+
+export const MUTANT_NAMES: readonly string[] = MUTANTS.map((m) => m.name);
+
+/** The set of active faults, passed to handlers. */
+export interface Faults {
+  has(name: string): boolean;
+  readonly names: readonly string[];
+}
+
+export function makeFaults(names: readonly string[] = []): Faults {
+  const unknown = names.filter((n) => !MUTANT_NAMES.includes(n));
+  if (unknown.length > 0) {
+    throw new Error(`unknown mutant ${unknown.map((n) => `"${n}"`).join(', ')}; valid mutants: ${MUTANT_NAMES.join(', ')}`);
+  }
+  const set = new Set(names);
+  return {
+    has(name: string): boolean {
+      if (!MUTANT_NAMES.includes(name)) throw new Error(`faults.has: "${name}" is not in the catalogue`);
+      return set.has(name);
+    },
+    names: [...set],
+  };
+}
+
+/** Markdown table of the catalogue, for the README. */
+export function mutantTable(): string {
+  const rows = MUTANTS.map((m) => `| \`${m.name}\` | ${m.breaks} | ${m.requirement} | ${m.benign ? 'yes' : ''} | ${m.profiles ? m.profiles.join(', ') : 'all'} |`);
+  return ['| name | what breaks | requirement | benign | profiles |', '|---|---|---|---|---|', ...rows].join('\n');
+}

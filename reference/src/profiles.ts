@@ -1,0 +1,266 @@
+// Generations of the PlaceOS auth service as data. Every divergence listed in the contract doc
+// (../shared/contract/placeos-auth.md §1, §3, §9) is one named setting here; handlers read these
+// settings and never compare profile names.
+
+export type ProfileName = 'rails' | 'rails-2023' | 'authcr';
+
+export interface OAuthErr {
+  status: number;
+  error: string;
+}
+
+export interface Profile {
+  name: ProfileName;
+  description: string;
+
+  // ---- grants -------------------------------------------------------------------------------
+  /** Resource-owner password grant enabled (Rails) or 400 unsupported_grant_type (auth.cr). */
+  passwordGrant: boolean;
+  /** error_description when the password grant is disabled. */
+  passwordGrantDisabledDescription: string;
+  /** response_type=token at authorize (Rails enables implicit). */
+  implicitGrant: boolean;
+  /** client_credentials: Rails inferred to fail with a 500; auth.cr: confidential clients only. */
+  clientCredentials: 'server-error' | 'confidential-only';
+  /** PKCE: enforced when a challenge was sent (Rails ≥ 2026-06, auth.cr) or silently ignored (Rails 2023–2026). */
+  pkce: 'enforced' | 'ignored';
+  /** Status for a wrong PKCE verifier (Rails 400 invalid_grant, auth.cr 401). */
+  pkceWrongVerifierStatus: number;
+  /** Error code of a missing verifier for a PKCE grant. */
+  pkceMissingVerifierError: OAuthErr;
+
+  // ---- errors -------------------------------------------------------------------------------
+  /** Authorize errors: Doorkeeper HTML page vs JSON. */
+  authorizeErrorStyle: 'html' | 'json';
+  /** Token endpoint: unknown client / failed client authentication. */
+  badClientError: OAuthErr;
+  /** Unknown client_id presented with a refresh token. */
+  refreshUnknownClientError: OAuthErr;
+  /** Token endpoint: redirect_uri differs from the grant's. */
+  tokenRedirectMismatchError: OAuthErr;
+  /** Authorize: redirect_uri not registered. */
+  authorizeRedirectMismatchError: OAuthErr;
+  /** Authorize: unknown client_id. */
+  authorizeUnknownClientError: OAuthErr;
+  /** WWW-Authenticate on token-endpoint errors: on every Doorkeeper error or on 401s only. */
+  wwwAuthenticateOn: 'all' | '401';
+  /** Missing grant_type: Rails 400 invalid_request; auth.cr 422 (route-level parameter). */
+  missingGrantTypeStatus: number;
+  /** Token endpoint body formats accepted in addition to query string and form. */
+  tokenJsonBody: 'accepted' | 'reject-422';
+  /** Token endpoint reads parameters from the query string. */
+  tokenReadsQuery: boolean;
+  /** redirect_uri comparison: Doorkeeper's parsed-URI matching or exact string. */
+  redirectUriMatching: 'doorkeeper' | 'exact';
+  /** Rails-only edge cases the doc infers to raise 500 (§10.7). */
+  inferredServerErrors: boolean;
+
+  // ---- redirects and sessions -----------------------------------------------------------------
+  /** Absolute Location (Rails redirect_to) vs relative (auth.cr). */
+  locationStyle: 'absolute' | 'relative';
+  /** Authorize without session: 302 to authority.login_url (Rails) or 303 to /auth/login (auth.cr). */
+  noSessionAuthorize: { status: number; to: 'login_url' | '/auth/login' };
+  /** Authorize without session stores the authorize URL as `continue` in the session cookie (auth.cr). */
+  noSessionStoresContinue: boolean;
+  /** Authorize checks logged_out_at on the session (Rails only checks cookie expiry). */
+  authorizeChecksLoggedOut: boolean;
+  /** Session cookie name. */
+  sessionCookieName: 'user' | '_placeos_auth_session';
+  /** Signin success with continue: status. */
+  signinContinueStatus: number;
+  /** Signin: parameters also read from the query string. */
+  signinReadsQuery: boolean;
+  /** Signin: JSON bodies accepted. */
+  signinReadsJson: boolean;
+  /** Signin failure body: empty (Rails) or JSON (auth.cr). */
+  signinFailureBody: 'empty' | 'json';
+  /** Signin wrong password with continue: Rails redirects to Referer or /. */
+  signinWrongPasswordWithContinue: 'referer-redirect' | 'unauthorized';
+  /** Signin without email: 500 (Rails, inferred) or 422 (auth.cr). */
+  signinMissingEmailStatus: number;
+  /** Logout: status and where the presented bearer is read from. */
+  logoutStatus: number;
+  logoutRevokesBearerFrom: ('header' | 'param' | 'cookie')[];
+  /** /auth/login without continue: 500 (Rails, inferred) or login_url with an empty continue. */
+  loginWithoutContinue: 'server-error' | 'empty';
+
+  // ---- token responses ------------------------------------------------------------------------
+  createdAtInTokenResponse: boolean;
+  refreshTokenFormat: 'opaque' | 'jwt';
+  /** revoke-on-use (Doorkeeper with previous_refresh_token) or rotation with a grace window (auth.cr). */
+  refreshRotation: 'revoke-on-use' | 'rotate-with-grace';
+  refreshGraceSeconds: number;
+  /** refresh tokens lifetime in seconds (0 = never expires). */
+  refreshTokenSeconds: number;
+  codeFormat: 'opaque' | 'jwt';
+  jtiFormat: 'uuid' | 'hex64';
+  /** `typ: JWT` in the access-token header (Crystal-encoded tokens). */
+  jwtTyp: boolean;
+
+  // ---- revoke / introspect / authority ----------------------------------------------------------
+  revokeNeedsClient: boolean;
+  revokeSuccessBody: 'empty-object' | 'empty';
+  authorityUnknownBody: 'empty' | 'json';
+  /** ?health: 200 empty only for an unknown host (Rails) or always (auth.cr). */
+  authorityHealth: 'unknown-host-only' | 'always';
+  /** token_valid: DB row exists (Rails, no expiry/revocation check) or a valid JWT / API key (auth.cr). */
+  authorityTokenValid: 'db-row' | 'valid-jwt-or-api-key';
+  authorityVersion: string;
+  /** SSO kick-off without a (known) id: Rails raises (500); auth.cr 404 JSON. */
+  ssoMissingIdStatus: number;
+
+  // ---- routes ---------------------------------------------------------------------------------
+  discovery: boolean;
+  jwks: boolean;
+  userinfo: 'sub-only-needs-openid' | 'full' | 'absent';
+  healthz: boolean;
+  shortAliases: boolean;
+  /** grant types advertised in discovery. */
+  discoveryGrantTypes: string[];
+  discoveryCodeChallengeMethods: string[] | null;
+}
+
+const rails: Profile = {
+  name: 'rails',
+  description: 'Rails + Doorkeeper 5.9 on PostgreSQL after the 2026-06 PKCE migration (OIDC routes present)',
+  passwordGrant: true,
+  passwordGrantDisabledDescription: '',
+  implicitGrant: true,
+  clientCredentials: 'server-error',
+  pkce: 'enforced',
+  pkceWrongVerifierStatus: 400,
+  pkceMissingVerifierError: { status: 400, error: 'invalid_request' },
+  authorizeErrorStyle: 'html',
+  badClientError: { status: 401, error: 'invalid_client' },
+  refreshUnknownClientError: { status: 401, error: 'invalid_client' },
+  tokenRedirectMismatchError: { status: 400, error: 'invalid_grant' },
+  authorizeRedirectMismatchError: { status: 400, error: 'invalid_redirect_uri' },
+  authorizeUnknownClientError: { status: 401, error: 'invalid_client' },
+  wwwAuthenticateOn: 'all',
+  missingGrantTypeStatus: 400,
+  tokenJsonBody: 'accepted',
+  tokenReadsQuery: true,
+  redirectUriMatching: 'doorkeeper',
+  inferredServerErrors: true,
+  locationStyle: 'absolute',
+  noSessionAuthorize: { status: 302, to: 'login_url' },
+  noSessionStoresContinue: false,
+  authorizeChecksLoggedOut: false,
+  sessionCookieName: 'user',
+  signinContinueStatus: 302,
+  signinReadsQuery: true,
+  signinReadsJson: true,
+  signinFailureBody: 'empty',
+  signinWrongPasswordWithContinue: 'referer-redirect',
+  signinMissingEmailStatus: 500,
+  logoutStatus: 302,
+  logoutRevokesBearerFrom: ['header'],
+  loginWithoutContinue: 'server-error',
+  createdAtInTokenResponse: true,
+  refreshTokenFormat: 'opaque',
+  refreshRotation: 'revoke-on-use',
+  refreshGraceSeconds: 0,
+  refreshTokenSeconds: 0,
+  codeFormat: 'opaque',
+  jtiFormat: 'uuid',
+  jwtTyp: false,
+  revokeNeedsClient: true,
+  revokeSuccessBody: 'empty-object',
+  authorityUnknownBody: 'empty',
+  authorityHealth: 'unknown-host-only',
+  authorityTokenValid: 'db-row',
+  authorityVersion: 'v2.0.0',
+  ssoMissingIdStatus: 500,
+  discovery: true,
+  jwks: true,
+  userinfo: 'sub-only-needs-openid',
+  healthz: false,
+  shortAliases: false,
+  discoveryGrantTypes: ['authorization_code', 'password', 'client_credentials', 'implicit_oidc', 'refresh_token'],
+  discoveryCodeChallengeMethods: null,
+};
+
+const rails2023: Profile = {
+  ...rails,
+  name: 'rails-2023',
+  description: 'Rails + Doorkeeper on PostgreSQL, April 2023 → 2026-06: PKCE silently ignored, no OIDC routes',
+  pkce: 'ignored',
+  discovery: false,
+  jwks: false,
+  userinfo: 'absent',
+};
+
+const authcr: Profile = {
+  name: 'authcr',
+  description: 'auth.cr (Crystal, authly): no password/implicit grant, JSON errors, _placeos_auth_session, JWT refresh tokens',
+  passwordGrant: false,
+  passwordGrantDisabledDescription: 'the password grant has been disabled',
+  implicitGrant: false,
+  clientCredentials: 'confidential-only',
+  pkce: 'enforced',
+  pkceWrongVerifierStatus: 401,
+  pkceMissingVerifierError: { status: 400, error: 'invalid_request' },
+  authorizeErrorStyle: 'json',
+  badClientError: { status: 401, error: 'unauthorized_client' },
+  refreshUnknownClientError: { status: 400, error: 'invalid_scope' },
+  tokenRedirectMismatchError: { status: 400, error: 'invalid_redirect_uri' },
+  authorizeRedirectMismatchError: { status: 401, error: 'unauthorized_client' },
+  authorizeUnknownClientError: { status: 401, error: 'unauthorized_client' },
+  wwwAuthenticateOn: '401',
+  missingGrantTypeStatus: 422,
+  tokenJsonBody: 'reject-422',
+  tokenReadsQuery: true,
+  redirectUriMatching: 'exact',
+  inferredServerErrors: false,
+  locationStyle: 'relative',
+  noSessionAuthorize: { status: 303, to: '/auth/login' },
+  noSessionStoresContinue: true,
+  authorizeChecksLoggedOut: true,
+  sessionCookieName: '_placeos_auth_session',
+  signinContinueStatus: 303,
+  signinReadsQuery: false,
+  signinReadsJson: true,
+  signinFailureBody: 'json',
+  signinWrongPasswordWithContinue: 'unauthorized',
+  signinMissingEmailStatus: 422,
+  logoutStatus: 302,
+  logoutRevokesBearerFrom: ['header', 'param', 'cookie'],
+  loginWithoutContinue: 'empty',
+  createdAtInTokenResponse: false,
+  refreshTokenFormat: 'jwt',
+  refreshRotation: 'rotate-with-grace',
+  refreshGraceSeconds: 10,
+  refreshTokenSeconds: 30 * 24 * 3600,
+  codeFormat: 'jwt',
+  jtiFormat: 'hex64',
+  jwtTyp: true,
+  revokeNeedsClient: false,
+  revokeSuccessBody: 'empty',
+  authorityUnknownBody: 'json',
+  authorityHealth: 'always',
+  authorityTokenValid: 'valid-jwt-or-api-key',
+  authorityVersion: 'v2.0.0',
+  ssoMissingIdStatus: 404,
+  discovery: true,
+  jwks: true,
+  userinfo: 'full',
+  healthz: true,
+  shortAliases: true,
+  discoveryGrantTypes: ['authorization_code', 'client_credentials', 'refresh_token'],
+  discoveryCodeChallengeMethods: ['S256'],
+};
+
+export const PROFILES: Readonly<Record<ProfileName, Readonly<Profile>>> = {
+  rails,
+  'rails-2023': rails2023,
+  authcr,
+};
+
+export const PROFILE_NAMES = Object.keys(PROFILES) as ProfileName[];
+
+export function getProfile(name: string): Profile {
+  if (!(name in PROFILES)) {
+    throw new Error(`unknown profile "${name}"; valid profiles: ${PROFILE_NAMES.join(', ')}`);
+  }
+  return PROFILES[name as ProfileName];
+}

@@ -1,0 +1,67 @@
+// The oracle of a token endpoint success (contract §3.6, §4.1, §4.4), shared by every area that
+// mints a token it then looks at: status, cache headers, JSON, schema `token-response` (with the
+// generation's created_at overlay), and the access-token JWT (header and claims schemas, iss,
+// aud = authority domain, u.e = the account email lower-cased, exp - iat = expires_in, scopes).
+import type { CaseContext } from '../../helpers/case';
+import type { Account } from '../../helpers/config';
+import type { HttpResponse } from '../../helpers/http';
+import { decodeJwt, type JwtClaims } from '../../helpers/jwt';
+import { authorityHost, expectJsonContentType, expectNoStore, expectSchema, expectStatus, must, sameSet } from './check';
+
+export interface TokenBody {
+  access_token: string;
+  token_type: string;
+  expires_in: number;
+  refresh_token?: string;
+  scope?: string;
+  created_at?: number;
+  id_token?: string;
+}
+
+export interface CheckedToken {
+  body: TokenBody;
+  claims: JwtClaims;
+}
+
+/** Access token lifetime on every generation (contract §6.5, §9). */
+export const ACCESS_TOKEN_SECONDS = 7200;
+
+export function scopesOf(s: string | undefined): string[] {
+  return (s ?? '').split(' ').filter(Boolean);
+}
+
+/**
+ * Checks a token success response. `scopes`: what must have been granted (the JWT `scope` claim
+ * and, when present, the response `scope`); `account`: whose token it is.
+ */
+export function checkTokenResponse(t: CaseContext, res: HttpResponse, o: { step: string; account?: Account; scopes?: readonly string[] }): CheckedToken {
+  const { step } = o;
+  expectStatus(res, 200, step);
+  expectJsonContentType(res, step);
+  expectNoStore(res, step);
+  expectSchema(t, 'token-response', res.json, step);
+  const body = res.json as TokenBody;
+  must(body.expires_in === ACCESS_TOKEN_SECONDS, `${step}: expires_in is not the access-token lifetime`, String(ACCESS_TOKEN_SECONDS), String(body.expires_in));
+
+  const jwt = decodeJwt(body.access_token);
+  expectSchema(t, 'jwt-header', jwt.header, `${step} (access-token header)`);
+  expectSchema(t, 'access-token-claims', jwt.claims, `${step} (access-token claims)`);
+  const c = jwt.claims as { iat: number; exp: number; aud: string; scope: string[]; u: { e: string } };
+  must(c.exp - c.iat === body.expires_in, `${step}: exp - iat differs from expires_in`, String(body.expires_in), String(c.exp - c.iat));
+  const now = Math.floor(Date.now() / 1000);
+  must(Math.abs(c.iat - now) <= 300, `${step}: iat is not the issue time`, `within 300 s of ${now}`, String(c.iat));
+  if (body.created_at !== undefined) must(body.created_at === c.iat, `${step}: created_at differs from the token's iat`, String(c.iat), String(body.created_at));
+  const host = authorityHost(t.settings.url);
+  must(c.aud.toLowerCase() === host, `${step}: aud is not the authority domain`, host, c.aud);
+  if (o.account) {
+    const email = o.account.email.toLowerCase();
+    must(c.u.e === email, `${step}: u.e is not the account email, lower-cased`, email, c.u.e);
+  }
+  if (o.scopes) {
+    must(sameSet(c.scope, o.scopes), `${step}: the token's scope claim is not the granted scopes`, o.scopes.join(' '), c.scope.join(' '));
+    if (body.scope !== undefined) {
+      must(sameSet(scopesOf(body.scope), o.scopes), `${step}: the response scope is not the granted scopes`, o.scopes.join(' '), body.scope);
+    }
+  }
+  return { body, claims: jwt.claims };
+}

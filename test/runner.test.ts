@@ -1,0 +1,132 @@
+// The main command as users and CI run it: a child process of bin/placeos-contract.js, real
+// targets on loopback. Exit codes: 0 holds, 1 violated, 2 could not run, 3 secret leak.
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const ROOT = path.resolve(__dirname, '..');
+const BIN = path.join(ROOT, 'bin', 'placeos-contract.js');
+
+interface Run {
+  code: number | null;
+  out: string;
+  ms: number;
+}
+
+/** Environment without any PLACEOS_* of the developer's shell, so each test says what it sets. */
+function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('PLACEOS_') && !k.startsWith('JEST') && k !== 'NODE_OPTIONS') env[k] = v;
+  return { ...env, ...extra };
+}
+
+function contract(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('close', (code) => resolve({ code, out, ms: Date.now() - started }));
+  });
+}
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'contract-test-'));
+
+function closedPort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+test('--help prints the usage and the exit codes', async () => {
+  const r = await contract(['--help']);
+  expect(r.code).toBe(0);
+  expect(r.out).toMatch(/exit codes: 0 contract holds, 1 contract violated, 2 could not run/);
+});
+
+test('--list prints every check with requirement, level, severity and generations, without a target', async () => {
+  const r = await contract(['--list', '--json']);
+  expect(r.code).toBe(0);
+  const rows = JSON.parse(r.out) as { id: string; requirements: { id: string }[]; level: string; severity: string; generations: string[] }[];
+  expect(rows.length).toBeGreaterThan(50);
+  for (const row of rows) {
+    expect(row.requirements.length).toBeGreaterThan(0);
+    expect(['MUST', 'SHOULD', 'MAY']).toContain(row.level);
+    expect(row.generations.length).toBeGreaterThan(0);
+  }
+  expect(new Set(rows.map((x) => x.id)).size).toBe(rows.length);
+});
+
+test.each([
+  ['PLACEOS_URL', { PLACEOS_URL: 'ftp://placeos.example.com' }, /PLACEOS_URL: .*http/],
+  ['PLACEOS_TIMEOUT_MS', { PLACEOS_URL: 'https://placeos.example.com', PLACEOS_TIMEOUT_MS: 'soon' }, /PLACEOS_TIMEOUT_MS: /],
+  ['PLACEOS_GENERATION', { PLACEOS_URL: 'https://placeos.example.com', PLACEOS_GENERATION: 'rails-1999' }, /PLACEOS_GENERATION: .*rails-2023/],
+])('a malformed %s is named with what it expects; exit 2, no stack trace', async (_name, env, line) => {
+  const r = await contract(['--reports', tmp()], env);
+  expect(r.code).toBe(2);
+  expect(r.out).toMatch(line);
+  expect(r.out).not.toMatch(/\n\s+at /);
+});
+
+test('an unknown argument is a usage error with exit 2', async () => {
+  const r = await contract(['--frobnicate']);
+  expect(r.code).toBe(2);
+  expect(r.out).toMatch(/unknown argument '--frobnicate'/);
+});
+
+test('an unreachable deployment gives one clear line and exit 2 within seconds', async () => {
+  const port = await closedPort();
+  const r = await contract(['--reports', tmp()], { PLACEOS_URL: `http://127.0.0.1:${port}`, PLACEOS_RETRIES: '1' });
+  expect(r.code).toBe(2);
+  expect(r.out).toMatch(/connect|refused/i);
+  expect(r.out.trim().split('\n')).toHaveLength(1);
+  expect(r.ms).toBeLessThan(15_000);
+});
+
+test('a deployment that accepts and never answers gives one clear line and exit 2 within the timeout', async () => {
+  const sockets: net.Socket[] = [];
+  const server = net.createServer((s) => sockets.push(s));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as net.AddressInfo).port;
+  try {
+    const r = await contract(['--reports', tmp()], { PLACEOS_URL: `http://127.0.0.1:${port}`, PLACEOS_TIMEOUT_MS: '500', PLACEOS_RETRIES: '0' });
+    expect(r.code).toBe(2);
+    expect(r.out).toMatch(/no answer within 500 ms/);
+    expect(r.out.trim().split('\n')).toHaveLength(1);
+    expect(r.ms).toBeLessThan(15_000);
+  } finally {
+    sockets.forEach((s) => s.destroy());
+    server.close();
+  }
+});
+
+describe('against the embedded reference target', () => {
+  test('the correct rails profile holds: exit 0, reports written', async () => {
+    const dir = tmp();
+    const r = await contract(['--reports', dir]);
+    expect({ code: r.code, tail: r.out.slice(-2000) }).toEqual({ code: 0, tail: expect.any(String) });
+    for (const f of ['junit.xml', 'summary.md', 'summary.html', 'results.json', 'MANIFEST.sha256.json']) expect(fs.existsSync(path.join(dir, f))).toBe(true);
+  }, 120_000);
+
+  test('a mutant violates the contract: exit 1, its check fails in JUnit with requirement and evidence link', async () => {
+    const dir = tmp();
+    const r = await contract(['--reports', dir, '--mutant', 'no-store-missing']);
+    expect(r.code).toBe(1);
+    const xml = fs.readFileSync(path.join(dir, 'junit.xml'), 'utf8');
+    const failing = xml.split('<testcase').filter((tc) => tc.includes('<failure'));
+    expect(failing.length).toBeGreaterThan(0);
+    expect(failing.some((tc) => /name="requirement" value="RFC6749-5.1"/.test(tc) && /\[\[ATTACHMENT\|[^\]]*evidence\//.test(tc))).toBe(true);
+  }, 120_000);
+
+  test('told it is another generation, the run fails and names the differences', async () => {
+    const r = await contract(['--reports', tmp(), '--generation', 'authcr']);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/looks like rails .*differ in: .*passwordGrant/);
+  }, 180_000);
+});
