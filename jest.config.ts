@@ -1,27 +1,14 @@
 /** @jest-config-loader esbuild-register */
 import type { Config } from 'jest';
+import { swcTransform } from './helpers/runner/transform';
 
-// swc strips types without type-checking: a jest start-up of well under a second instead of
-// several with ts-jest. Type errors are caught by `npm run typecheck`, which the test command runs.
-const transform: Config['transform'] = {
-  '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }],
-};
-
+// The project's own tests (npm test). The contract specs under specs/ are not run from here:
+// `npm run contract` runs them with a configuration of its own (helpers/runner/main.ts), after
+// it has resolved the target.
 const config: Config = {
-  projects: [
-    {
-      displayName: 'self',
-      testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/reference/test/**/*.test.ts'],
-      transform,
-      testEnvironment: 'node',
-    },
-    {
-      displayName: 'contract',
-      testMatch: ['<rootDir>/specs/**/*.spec.ts'],
-      transform,
-      testEnvironment: 'node',
-    },
-  ],
+  testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/reference/test/**/*.test.ts'],
+  transform: swcTransform as unknown as Config['transform'],
+  testEnvironment: 'node',
 };
 
 export default config;

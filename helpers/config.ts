@@ -102,7 +102,13 @@ export const KNOWN_VARIABLES: readonly string[] = [
   'PLACEOS_RETRIES',
   'PLACEOS_CONCURRENCY',
   'PLACEOS_MAX_REQUESTS',
+  // Read by other parts of the suite (runner, reports, ledger):
+  'PLACEOS_LEDGER',
+  'PLACEOS_JUNIT_TESTCASE_PROPERTIES',
 ];
+
+/** Families of PLACEOS_* names owned by other parts of the suite (runner, reference target, reports). */
+export const KNOWN_PREFIXES: readonly string[] = ['PLACEOS_CONTRACT_', 'PLACEOS_REFERENCE_', 'PLACEOS_REPORT_'];
 
 /** Aliases accepted for the scope lists (the brief's `_SCOPES` spelling and the `_CLIENT_SCOPES` one). */
 const ALIASES: Record<string, string> = {
@@ -224,7 +230,7 @@ export function parseSettings(env: Record<string, string | undefined>, opts?: Pa
   // Typo protection.
   const known = new Set<string>([...KNOWN_VARIABLES, ...Object.keys(ALIASES), ...(opts?.knownExtra ?? [])]);
   for (const name of Object.keys(env)) {
-    if (!/^PLACEOS_/i.test(name) || known.has(name)) continue;
+    if (!/^PLACEOS_/i.test(name) || known.has(name) || KNOWN_PREFIXES.some((p) => name.startsWith(p))) continue;
     const suggestion = closest(name, [...known]);
     problem(
       name,

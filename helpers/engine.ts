@@ -3,6 +3,7 @@
 import type { CaseContext, ContractCase } from './case';
 import { ContractViolation, NotApplicable } from './case';
 import type { TargetSettings } from './config';
+import { settingsSecrets } from './config';
 import type { GenerationContract } from './generations';
 import { contractFor } from './generations';
 import type { HttpClient } from './http';
@@ -46,7 +47,7 @@ export function createRunEnv(o: {
   schemas: SchemaRegistry;
 }): RunEnv {
   const { settings } = o;
-  registerConfiguredSecrets(settings, o.secrets);
+  for (const { value, kind } of settingsSecrets(settings)) o.secrets.add(value, kind);
   return {
     settings,
     generation: o.generation,
@@ -61,13 +62,6 @@ export function createRunEnv(o: {
   };
 }
 
-function registerConfiguredSecrets(s: TargetSettings, secrets: SecretRegistry): void {
-  for (const app of [s.client, s.confidentialClient, s.scopedClient]) secrets.add(app?.clientSecret, 'client_secret');
-  for (const acc of [s.service, s.user]) secrets.add(acc?.password, 'password');
-  secrets.add(s.apiKey, 'api_key');
-  secrets.add(s.apiKeyExpired, 'api_key');
-  secrets.add(s.expiredToken, 'access_token');
-}
 
 /** Environment variables that provide each optional setting, for n/a reasons. */
 export const SETTING_VARIABLES: Record<SettingName, string> = {

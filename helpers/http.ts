@@ -45,11 +45,11 @@ export interface HttpResponse {
   url: string;
   durationMs: number;
   /** True when the body was larger than MAX_BODY_BYTES and `text` holds only its start. */
-  truncated: boolean;
+  truncated?: boolean;
   /** Body bytes received (counting past the cap when truncated). */
-  bodyBytes: number;
+  bodyBytes?: number;
   /** How many attempts this answer took (1 = no retry). */
-  attempts: number;
+  attempts?: number;
 }
 
 export interface HttpClient {
@@ -200,7 +200,7 @@ export function describeTransportError(err: unknown, url: string, context?: { ti
       return `cannot connect to ${origin} (host unreachable): check the network route, VPN and PLACEOS_URL`;
     case 'TIMEOUT': {
       const ms = typeof e.timeout === 'number' ? e.timeout : context?.timeoutMs;
-      return `no answer from ${origin}${proxyNote} within ${ms ?? '?'} ms: is the deployment overloaded or a firewall silently dropping traffic? Raise PLACEOS_TIMEOUT_MS if it is only slow`;
+      return `no answer within ${ms ?? '?'} ms from ${origin}${proxyNote}: is the deployment overloaded or a firewall silently dropping traffic? Raise PLACEOS_TIMEOUT_MS if it is only slow`;
     }
     case 'ERR_TLS_CERT_ALTNAME_INVALID':
       return `TLS certificate of ${origin} is for another host name (${host} is not in it): use the host name the certificate names in PLACEOS_URL`;
@@ -276,7 +276,7 @@ function encodeForm(form: Record<string, string | string[]>): string {
 interface BodyResult {
   buf: Buffer;
   bytes: number;
-  truncated: boolean;
+  truncated?: boolean;
 }
 
 /** superagent parser: raw bytes whatever the content type, at most MAX_BODY_BYTES kept. */

@@ -47,6 +47,7 @@ export const PUBLISHED_SECTIONS: Readonly<Record<string, Readonly<Record<string,
     '3.1.1': 'Response Type',
     '3.1.2.4': 'Invalid Endpoint',
     '3.2': 'Token Endpoint',
+    '3.2.1': 'Client Authentication',
     '3.3': 'Access Token Scope',
     '4.1.2': 'Authorization Response',
     '4.1.2.1': 'Error Response',
@@ -105,10 +106,14 @@ export const PUBLISHED_SECTIONS: Readonly<Record<string, Readonly<Record<string,
   'RFC 7636': {
     '4.1': 'Client Creates a Code Verifier',
     '4.2': 'Client Creates the Code Challenge',
+    '4.4': 'Server Returns the Code',
     '4.4.1': 'Error Response',
     '4.6': 'Server Verifies code_verifier before Returning the Tokens',
     '7.2': 'Protection against Eavesdroppers',
     'B': 'Example for the S256 code_challenge_method',
+  },
+  'RFC 7515': {
+    '5.2': 'Message Signature or MAC Validation',
   },
   'RFC 7662': {
     '2.1': 'Introspection Request',
@@ -118,6 +123,9 @@ export const PUBLISHED_SECTIONS: Readonly<Record<string, Readonly<Record<string,
   'RFC 8414': {
     '2': 'Authorization Server Metadata',
     '3.3': 'Authorization Server Metadata Validation',
+  },
+  'RFC 8725': {
+    '3.1': 'Perform Algorithm Verification',
   },
   'RFC 9110': {
     '11.1': 'Authentication Scheme',
@@ -180,6 +188,7 @@ const ROWS: Requirement[] = [
   rfc(6749, '3.1.1', 'MUST', 'A missing or unsupported response_type yields an error response.'),
   rfc(6749, '3.1.2.4', 'MUST', 'An invalid or unregistered redirection URI is not redirected to; the user is informed instead.'),
   rfc(6749, '3.2', 'MUST', 'The token endpoint uses POST, ignores unrecognised parameters and rejects repeated parameters.'),
+  rfc(6749, '3.2.1', 'MUST', 'Confidential clients authenticate at the token endpoint; client_id binds the request to the client.'),
   rfc(6749, '3.3', 'MUST', 'The token response includes scope when the granted scope differs from the requested one.'),
   rfc(6749, '4.1.2', 'MUST', 'The authorization code is short-lived and single-use, and state is echoed exactly when sent.'),
   rfc(6749, '4.1.2.1', 'MUST', 'Authorization errors do not redirect for a bad client_id or redirect_uri; other errors redirect with error and state and no code.'),
@@ -234,10 +243,14 @@ const ROWS: Requirement[] = [
   // ── RFC 7636 ─────────────────────────────────────────────────────────────────────────────────
   rfc(7636, '4.1', 'MUST', 'code_verifier is 43..128 unreserved characters.'),
   rfc(7636, '4.2', 'MUST', 'S256 is mandatory to implement: code_challenge = BASE64URL(SHA256(ASCII(code_verifier))).'),
+  rfc(7636, '4.4', 'MUST', 'The server associates code_challenge and code_challenge_method with the code it issues.'),
   rfc(7636, '4.4.1', 'MUST', 'An unsupported code_challenge_method (or a required challenge missing) → invalid_request.'),
   rfc(7636, '4.6', 'MUST', 'The token endpoint recomputes the challenge from code_verifier and refuses a missing or wrong verifier (invalid_grant).'),
   rfc(7636, '7.2', 'SHOULD', 'plain SHOULD NOT be used where S256 is possible; for an S256 challenge the challenge itself is never a valid verifier.'),
-  rfc(7636, 'B', 'MUST', 'S256 example: verifier dBjftJeZ4CVP-mJ92K9w8s1wSrz1TUwW7lqyUN6iw0c maps to challenge E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM.'),
+  rfc(7636, 'B', 'MUST', 'S256 example: verifier dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk maps to challenge E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM.'),
+  // ── RFC 7515 / RFC 8725 (JWT verification at the resource server) ─────────────────────────
+  rfc(7515, '5.2', 'MUST', 'A JWS whose signature does not validate with the expected key is rejected.'),
+  rfc(8725, '3.1', 'MUST', 'The algorithm is verified against an allow-list: alg none and algorithm switching are refused.'),
   // ── RFC 7662 ─────────────────────────────────────────────────────────────────────────────────
   rfc(7662, '2.1', 'MUST', 'The introspection endpoint requires authorization of the caller.'),
   rfc(7662, '2.2', 'MUST', 'An introspection response carries active; an inactive token yields {"active": false} without other members.'),
@@ -315,6 +328,9 @@ const ROWS: Requirement[] = [
   placeosImpl('REFRESH', 'PlaceOS auth source', '6.5', 'MUST', 'Refresh keeps expires_in 7200; rotation semantics per generation (Rails revoke-on-use, auth.cr grace window).'),
   placeosImpl('API-KEY', 'PlaceOS rest-api source', '6.7', 'MUST', 'API keys (<id>.<secret>) are accepted by X-API-Key header, api-key param and cookie; expired keys get 401 "API key has expired".', `${SRC.models}src/placeos-models/api_key.cr`),
   placeosImpl('OPEN-REDIRECT', 'PlaceOS auth source', '6.8', 'MUST', 'continue is filtered: same-domain paths only, otherwise / (or the logout URL).', `${SRC.auth}app/controllers/auth/coauth_controller.rb`),
+  // contract areas (issue 3)
+  placeosImpl('JWT-VERIFY', 'PlaceOS rest-api source', '3.14', 'MUST', 'rest-api verifies every bearer JWT (RS256 signature, exp): tampered, foreign-key, alg none, expired or non-JWT bearers get 401 {"error": string}.', `${SRC.restApi}src/placeos-rest-api/utilities/current-user.cr`),
+  placeosImpl('REVOKED-JWT', 'PlaceOS rest-api source', '6.6', 'MAY', 'Revocation takes effect at the auth service at once, but rest-api checks JWTs statelessly: a revoked access token keeps working at /api until exp.', `${SRC.restApi}src/placeos-rest-api/utilities/current-user.cr`),
 ];
 
 function build(rows: Requirement[]): Record<string, Requirement> {

@@ -1,10 +1,31 @@
 // Every area of the suite, for the engine paths that run without jest (--list, kill matrix,
 // benchmark). Each spec file under specs/ registers the same table with jest.
 import type { ContractCase } from '../helpers/case';
+// contract areas (issue 3)
+import * as passwordGrant from './password-grant/password-grant.cases';
+import * as tokenUse from './token-use/token-use.cases';
+import * as signinSession from './signin-session/signin-session.cases';
+import * as authorizationCode from './authorization-code/authorization-code.cases';
+import * as inspect from './inspect/inspect.cases';
+import * as lifecycle from './lifecycle/lifecycle.cases';
+import * as sso from './sso/sso.cases';
+// security conformance (issue 4)
+import { SECURITY_SUITES } from './security';
 
 export interface Suite {
   area: string;
   cases: readonly ContractCase[];
 }
 
-export const SUITES: readonly Suite[] = [];
+export const SUITES: readonly Suite[] = [
+  // contract areas (issue 3)
+  passwordGrant,
+  tokenUse,
+  signinSession,
+  authorizationCode,
+  inspect,
+  lifecycle,
+  sso,
+  // security conformance (issue 4)
+  ...SECURITY_SUITES,
+];

@@ -150,12 +150,20 @@ export function finalizeReports(o: FinalizeOptions): FinalizeResult {
   for (const r of results) evidence[r.caseId] = writeEvidence(reportsDir, r);
 
   // 2. JUnit (written by jest-junit during the run; absent when jest did not get that far)
+  // A JUnit that cannot be enriched is left as jest-junit wrote it: the scan and manifest must still run.
+  const notes: string[] = [];
   const junitPath = path.join(reportsDir, JUNIT_FILE);
   if (fs.existsSync(junitPath)) {
-    enrichJunit(junitPath, results, meta, evidence, {
-      attachmentPrefix: env.PLACEOS_REPORT_ATTACHMENT_PREFIX ?? '',
-      testcaseProperties: env.PLACEOS_JUNIT_TESTCASE_PROPERTIES !== '0',
-    });
+    try {
+      enrichJunit(junitPath, results, meta, evidence, {
+        attachmentPrefix: env.PLACEOS_REPORT_ATTACHMENT_PREFIX ?? '',
+        testcaseProperties: env.PLACEOS_JUNIT_TESTCASE_PROPERTIES !== '0',
+      });
+    } catch (e) {
+      notes.push(`${JUNIT_FILE} left unenriched: ${(e as Error).message}`);
+    }
+  } else {
+    notes.push(`${JUNIT_FILE} not found (jest-junit did not write it)`);
   }
 
   // 3-5. summaries and the machine-readable results
@@ -169,7 +177,7 @@ export function finalizeReports(o: FinalizeOptions): FinalizeResult {
   fs.rmSync(path.join(reportsDir, RESULTS_DIR), { recursive: true, force: true });
 
   // 7. secret scan: every file and the console text
-  let consoleText = renderConsoleSummary(results, meta, { color: o.color ?? false });
+  let consoleText = renderConsoleSummary(results, meta, { color: o.color ?? false }) + notes.map((n) => `note: ${n}\n`).join('');
   const fileHits = scanReports(reportsDir, fingerprints);
   const consoleHits = scanText(consoleText, CONSOLE, fingerprints);
   const secretHits = [...fileHits, ...consoleHits];

@@ -61,7 +61,7 @@ export function renderConsoleSummary(results: readonly CaseResult[], meta: RunMe
   L.push(c('1', row('TOTAL', countVerdicts(results))));
   const f = failures(results);
   if (f.length) {
-    L.push('', c('1', `Failures (${f.length}):`));
+    L.push('', c('1', `Failures and errors (${f.length}):`));
     for (const r of f) L.push(`  ${paint[r.verdict](LABEL[r.verdict])} ${r.caseId} [${reqs(r)}, ${r.severity}] ${shortMessage(r.message, 300)}`);
   }
   const warns = withVerdict(results, 'warn');
@@ -119,7 +119,7 @@ export function renderMarkdownSummary(results: readonly CaseResult[], meta: RunM
   L.push(`| **total** | ${VERDICTS.map((v) => `**${total[v]}**`).join(' | ')} | **${total.total}** |`, '');
   const f = failures(results);
   if (f.length) {
-    L.push(`### Failures (${f.length})`, '', '| check | requirements | severity | verdict | message |', '|---|---|---|---|---|');
+    L.push(`### Failures and errors (${f.length})`, '', '| check | requirements | severity | verdict | message |', '|---|---|---|---|---|');
     for (const r of f) L.push(`| \`${md(r.caseId)}\` ${md(r.title)} | ${md(reqs(r))} | ${r.severity} | ${EMOJI[r.verdict]} | ${md(shortMessage(r.message, 300))} |`);
     L.push('');
   }

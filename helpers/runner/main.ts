@@ -24,6 +24,7 @@ import type { RunOptions } from './args';
 import { applyOverride, detectGeneration, PreflightError } from './detect';
 import { contractDifferences } from '../generations';
 import { printCatalogue } from './list';
+import { swcTransform } from './transform';
 
 export const EXIT = { ok: 0, violated: 1, couldNotRun: 2, secretLeak: 3 } as const;
 
@@ -96,7 +97,6 @@ function readJsonl<T>(dir: string, prefix: string): T[] {
 
 async function runJest(o: RunOptions, settings: TargetSettings, reportsDir: string): Promise<AggregatedResult> {
   const { runCLI } = await import('jest');
-  const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }] };
   const junit = [
     'jest-junit',
     {
@@ -113,7 +113,7 @@ async function runJest(o: RunOptions, settings: TargetSettings, reportsDir: stri
   const config = {
     rootDir: ROOT,
     testMatch: ['<rootDir>/specs/**/*.spec.ts'],
-    transform,
+    transform: swcTransform,
     testEnvironment: 'node',
     maxConcurrency: settings.concurrency,
     // Every request has its own timeout and bounded retries; this only catches a stuck check.
@@ -157,7 +157,7 @@ export async function main(argv: readonly string[], env: Record<string, string |
     const secrets = createSecretRegistry();
     const schemas = createSchemaRegistry();
     run = createRunEnv({ settings, generation: o.generation ?? settings.generation ?? 'rails', ledger: emptyLedger('rails'), secrets, schemas });
-    if (settings.tls.insecure) out('WARNING: TLS certificate checks are OFF (PLACEOS_INSECURE_TLS): results say nothing about who answered.');
+    for (const w of settings.warnings ?? []) out(`WARNING: ${w}`);
     const detection = applyOverride(await detectGeneration(run), o.generation ?? settings.generation, contractDifferences);
     log(`target ${settings.url}: ${detection.generation} (${detection.source}; ${detection.reasons.join('; ')})`);
     await revokeMinted(run);
@@ -214,7 +214,7 @@ export async function main(argv: readonly string[], env: Record<string, string |
     const report = finalizeReports({ reportsDir, results, meta, env, fingerprints, signingKeyPem: env.PLACEOS_REPORT_SIGNING_KEY });
     out(secrets.mask(report.console));
     if (report.secretHits.length) {
-      for (const h of report.secretHits) out(`SECRET LEAK: ${h.count} registered ${h.kind} value(s) found in ${path.relative(process.cwd(), h.file) || h.file}`);
+      for (const h of report.secretHits) out(`SECRET LEAK: ${h.count} registered ${h.kind} value(s) found in ${path.join(o.reportsDir, h.file)} (the file was withheld from the reports)`);
       return EXIT.secretLeak;
     }
     if (!results.length || suiteErrors.length) {

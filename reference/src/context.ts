@@ -90,8 +90,8 @@ export class TargetContext {
     readonly lifetimes: Lifetimes,
     fixtures: Fixtures,
     readonly scheme: 'http' | 'https',
+    pair: { privateKey: KeyObject; publicKey: KeyObject } = generateKeyPairSync('rsa', { modulusLength: 2048 }),
   ) {
-    const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
     this.privateKey = pair.privateKey;
     this.publicKey = pair.publicKey;
     if (faults.has('default-signing-key')) {

@@ -265,7 +265,7 @@ function makeModel(ctx: TargetContext, st: RequestState): OAuth2Server.ServerOpt
 }
 
 function server(ctx: TargetContext, st: RequestState): OAuth2Server {
-  return new OAuth2Server({
+  const options = {
     model: makeModel(ctx, st),
     accessTokenLifetime: ctx.lifetimes.accessTokenSeconds,
     refreshTokenLifetime: ctx.profile.refreshTokenSeconds || 10 * 365 * 86400,
@@ -274,7 +274,8 @@ function server(ctx: TargetContext, st: RequestState): OAuth2Server {
     allowExtendedTokenAttributes: true,
     enablePlainPKCE: true,
     requireClientAuthentication: { authorization_code: false, password: false, refresh_token: false, client_credentials: true },
-  });
+  };
+  return new OAuth2Server(options as OAuth2Server.ServerOptions);
 }
 
 function authorityOr404(req: Request, res: Response, ctx: TargetContext): AuthorityFixture | undefined {
@@ -361,7 +362,7 @@ export async function tokenEndpoint(req: Request, res: Response, ctx: TargetCont
   }
   if (grantType !== 'refresh_token' && scopeParam !== undefined && !/[\t\n\r]/.test(scopeParam) && scopeParam.trim() !== '') libBody.scope = scopeParam.trim().replace(/ +/g, ' ');
   if (grantType === 'client_credentials' && !libBody.client_secret) return sendOAuthError(res, ctx, { ...p.badClientError });
-  const oreq = new OAuth2Server.Request({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, query: {}, body: libBody });
+  const oreq = new OAuth2Server.Request({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': '1' }, query: {}, body: libBody });
   const ores = new OAuth2Server.Response({ headers: {} });
   try {
     await server(ctx, st).token(oreq, ores);

@@ -108,6 +108,8 @@ export interface Profile {
   authorityVersion: string;
   /** SSO kick-off without a (known) id: Rails raises (500); auth.cr 404 JSON. */
   ssoMissingIdStatus: number;
+  /** Cookie carrying the OAuth state during SSO (Rails session store vs auth.cr's session). */
+  ssoStateCookie: string;
 
   // ---- routes ---------------------------------------------------------------------------------
   discovery: boolean;
@@ -171,6 +173,7 @@ const rails: Profile = {
   authorityTokenValid: 'db-row',
   authorityVersion: 'v2.0.0',
   ssoMissingIdStatus: 500,
+  ssoStateCookie: '_coauth_session',
   discovery: true,
   jwks: true,
   userinfo: 'sub-only-needs-openid',
@@ -229,7 +232,7 @@ const authcr: Profile = {
   createdAtInTokenResponse: false,
   refreshTokenFormat: 'jwt',
   refreshRotation: 'rotate-with-grace',
-  refreshGraceSeconds: 10,
+  refreshGraceSeconds: 2,
   refreshTokenSeconds: 30 * 24 * 3600,
   codeFormat: 'jwt',
   jtiFormat: 'hex64',
@@ -241,6 +244,7 @@ const authcr: Profile = {
   authorityTokenValid: 'valid-jwt-or-api-key',
   authorityVersion: 'v2.0.0',
   ssoMissingIdStatus: 404,
+  ssoStateCookie: '_placeos_auth_sso',
   discovery: true,
   jwks: true,
   userinfo: 'full',

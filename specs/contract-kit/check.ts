@@ -6,6 +6,7 @@ import type { CaseContext } from '../../helpers/case';
 import { ContractViolation } from '../../helpers/case';
 import type { HttpResponse } from '../../helpers/http';
 import type { SchemaName } from '../../helpers/schemas';
+import { expectJsonContentType as assertJsonContentType, expectSchema as assertSchema, expectStatus } from '../../helpers/assert';
 
 /** The check holds, or the case fails saying what differs. */
 export function must(cond: unknown, message: string, expected?: string, actual?: string): asserts cond {
@@ -17,24 +18,27 @@ export function bodyError(res: HttpResponse): string {
   return b && typeof b === 'object' && typeof b.error === 'string' ? ` (error "${b.error}")` : '';
 }
 
-/** The status is one of `expected`. */
-export function expectStatus(res: HttpResponse, expected: number | readonly number[], step: string): void {
-  const list = typeof expected === 'number' ? [expected] : expected;
-  if (!list.includes(res.status)) {
-    throw new ContractViolation(`${step}: unexpected status`, list.join(' or '), `${res.status}${bodyError(res)}`);
-  }
-}
+export { expectStatus };
 
 /** Validates `value` against a schema of helpers/schemas (with the generation's overlay); extras are reported as a finding. */
 export function expectSchema(t: CaseContext, name: SchemaName, value: unknown, step: string): void {
-  const r = t.schemas.check(name, value, t.generation);
-  if (!r.valid) throw new ContractViolation(`${step}: does not match schema ${name}`, `schema ${name}`, r.errors.join('; '));
+  let r;
+  try {
+    r = assertSchema(t.schemas, name, value, t.generation);
+  } catch (e) {
+    if (e instanceof ContractViolation) throw new ContractViolation(`${step}: ${e.message}`, e.expected, e.actual);
+    throw e;
+  }
   if (r.extras.length) t.finding(`EXTRA-MEMBERS-${name.toUpperCase()}`, `${step}: members the contract does not define: ${r.extras.join(', ')}`);
 }
 
 export function expectJsonContentType(res: HttpResponse, step: string): void {
-  const ct = res.header('content-type') ?? '';
-  must(/^application\/json\b/i.test(ct), `${step}: Content-Type is not JSON`, 'application/json', ct || '(none)');
+  try {
+    assertJsonContentType(res);
+  } catch (e) {
+    if (e instanceof ContractViolation) throw new ContractViolation(`${step}: ${e.message}`, e.expected, e.actual);
+    throw e;
+  }
 }
 
 /** RFC 6749 §5.1: token responses are not cached. */

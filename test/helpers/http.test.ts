@@ -287,7 +287,7 @@ describe('failures and retries', () => {
     const err = await transportError(c.get('/slow'));
     const elapsed = Date.now() - t0;
     expect(err.code).toBe('TIMEOUT');
-    expect(err.message).toMatch(/^no answer from http:\/\/127\.0\.0\.1:\d+ within 300 ms: .*PLACEOS_TIMEOUT_MS/);
+    expect(err.message).toMatch(/^no answer within 300 ms from http:\/\/127\.0\.0\.1:\d+: .*PLACEOS_TIMEOUT_MS/);
     expect(exchanges).toHaveLength(2);
     expect(elapsed).toBeLessThan(2000);
     exchanges.length = 0;
@@ -375,7 +375,7 @@ describe('failures and retries', () => {
     expect(describeTransportError({ code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }, u)).toBe(
       "TLS certificate of https://x.example:8443 not trusted (self-signed certificate): set PLACEOS_CA_FILE to the deployment's CA, or PLACEOS_INSECURE_TLS=true for a throwaway test",
     );
-    expect(describeTransportError({ code: 'ECONNABORTED', timeout: 10000 }, u)).toMatch(/within 10000 ms: .*PLACEOS_TIMEOUT_MS/);
+    expect(describeTransportError({ code: 'ECONNABORTED', timeout: 10000 }, u)).toMatch(/^no answer within 10000 ms from https:\/\/x\.example:8443: .*PLACEOS_TIMEOUT_MS/);
     expect(describeTransportError(new Error('socket hang up'), u)).toContain('connection reset');
     expect(describeTransportError({ code: 'ERR_TLS_CERT_ALTNAME_INVALID' }, u)).toContain('another host name');
     expect(describeTransportError(new Error('weird\nstack'), u)).not.toContain('\n');

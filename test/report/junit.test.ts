@@ -164,3 +164,11 @@ test('the bundle holds every report file, no temp results, and a manifest', () =
   const files = fs.readdirSync(dir).sort();
   expect(files).toEqual(['MANIFEST.sha256.json', 'evidence', 'junit.xml', 'results.json', 'secret-scan.json', 'summary.html', 'summary.md']);
 });
+
+test('a JUnit file that cannot be enriched does not stop the scan and the manifest', () => {
+  const d = tmpDir('badjunit');
+  fs.writeFileSync(path.join(d, 'junit.xml'), '<not-junit/>');
+  const out = finalizeReports({ reportsDir: d, results: results(), meta: meta(), env: {}, fingerprints: [] });
+  expect(out.console).toMatch(/note: junit\.xml left unenriched/);
+  expect(out.files).toContain('MANIFEST.sha256.json');
+});

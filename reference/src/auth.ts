@@ -1,0 +1,339 @@
+// Session endpoints of the auth service (signin, login, logout, authority), SSO with a stub
+// identity provider, and the OIDC metadata routes (discovery, JWKS, userinfo).
+import { randomBytes } from 'node:crypto';
+import type { Request, Response } from 'express';
+import { md5Hex, type TargetContext, type User } from './context';
+import type { AuthorityFixture } from './fixtures';
+import { Params, addQuery, baseUrl, cookies, deleteCookie, parseBody, redirect, sendJson, setCookie, type ParamSource } from './http';
+import { clearSession, readSession, sessionUser, setVerified, startSession } from './session';
+import { doorkeeperAuthenticate, tokenState } from './oauth';
+import { acquireCredential, authenticate } from './restapi';
+
+function serverError(res: Response): void {
+  res.status(500).set('Content-Type', 'text/html; charset=utf-8').end("<html><body><h1>We're sorry, but something went wrong.</h1></body></html>");
+}
+
+function authorityOrFail(req: Request, res: Response, ctx: TargetContext): AuthorityFixture | undefined {
+  const a = ctx.authorityForHost(req.headers.host);
+  if (a) return a;
+  if (ctx.profile.inferredServerErrors) serverError(res);
+  else sendJson(res, 404, { error: 'authority not found' });
+  return undefined;
+}
+
+/** Open-redirect filtering of `continue` (§6.8). Returns undefined when the value must be replaced by the fallback. */
+export function sanitizeContinue(ctx: TargetContext, value: string, authority: AuthorityFixture): string | undefined {
+  if (ctx.faults.has('open-redirect-continue')) return value;
+  const v = value.replace(/ /g, '%20');
+  if (v.startsWith('/') && !v.includes('//')) return v;
+  try {
+    const u = new URL(v);
+    if ((u.protocol === 'http:' || u.protocol === 'https:') && u.hostname.toLowerCase() === authority.domain.toLowerCase()) {
+      return `${u.pathname}${u.search}${u.hash}`;
+    }
+  } catch {
+    /* not a URL */
+  }
+  return undefined;
+}
+
+// ---- POST /auth/signin --------------------------------------------------------------------------------
+export function signin(req: Request, res: Response, ctx: TargetContext): void {
+  const p = ctx.profile;
+  const body = parseBody(req);
+  const jsonFail = (status: number, error: string, parameter?: string): void => sendJson(res, status, parameter ? { error, parameter } : { error });
+  if (body.jsonError !== undefined) {
+    if (p.signinFailureBody === 'json') return jsonFail(400, 'invalid JSON body');
+    res.status(400).end();
+    return;
+  }
+  const authority = authorityOrFail(req, res, ctx);
+  if (!authority) return;
+  const sources: ParamSource[] = ['form'];
+  if (p.signinReadsQuery) sources.unshift('query');
+  if (p.signinReadsJson) sources.push('json');
+  const params = new Params(req, sources, body);
+  const email = params.get('email');
+  const password = params.get('password');
+  const cont = params.present('continue');
+  if (email === undefined) {
+    if (p.signinMissingEmailStatus === 500) return serverError(res);
+    return jsonFail(p.signinMissingEmailStatus, 'Missing required param: email', 'email');
+  }
+  if (password === undefined && p.signinFailureBody === 'json') return jsonFail(422, 'Missing required param: password', 'password');
+  const unauthorized = (): void => {
+    if (p.signinFailureBody === 'json') return jsonFail(401, 'invalid credentials');
+    res.status(401).end();
+  };
+  const user = ctx.userByEmail(authority, email);
+  if (!user) return unauthorized();
+  if (!ctx.passwordMatches(user, password)) {
+    if (cont && p.signinWrongPasswordWithContinue === 'referer-redirect') {
+      return redirect(req, res, ctx, 302, typeof req.headers.referer === 'string' ? req.headers.referer : '/');
+    }
+    return unauthorized();
+  }
+  const sent = cookies(req);
+  const previous = readSession(req, ctx).payload;
+  for (const stale of ['social', 'continue']) if (stale in sent) deleteCookie(res, stale, '/auth');
+  startSession(res, ctx, user);
+  const storedContinue = ctx.decrypt<{ continue?: string }>(sent.continue)?.continue ?? previous?.continue;
+  const target = cont ?? storedContinue;
+  if (target) return redirect(req, res, ctx, p.signinContinueStatus, sanitizeContinue(ctx, target, authority) ?? '/');
+  res.status(202).end();
+}
+
+// ---- GET /auth/login ------------------------------------------------------------------------------------
+export function login(req: Request, res: Response, ctx: TargetContext): void {
+  const p = ctx.profile;
+  const authority = authorityOrFail(req, res, ctx);
+  if (!authority) return;
+  const params = new Params(req, ['query']);
+  const cont = params.get('continue');
+  if (cont) {
+    const path = cont.split(/[?#]/)[0] ?? '';
+    const last = path.split('/').pop() ?? '';
+    const ext = last.includes('.') ? last.slice(last.lastIndexOf('.') + 1).toLowerCase() : '';
+    if (ext && ext !== 'html') {
+      if (p.signinFailureBody === 'json') return sendJson(res, 400, { error: 'invalid continue' });
+      res.status(400).end();
+      return;
+    }
+    // continue carrying a valid api-key → straight there
+    const key = apiKeyInContinue(cont);
+    if (key) {
+      const fake = { headers: { 'x-api-key': key, host: req.headers.host }, url: '/' } as unknown as Request;
+      const auth = authenticate(ctx, fake, acquireCredential(ctx, fake, new Params(fake, [])));
+      if ('jwt' in auth) {
+        setVerified(res, ctx);
+        return redirect(req, res, ctx, p.signinContinueStatus, cont);
+      }
+    }
+  }
+  clearSession(req, res, ctx);
+  const provider = params.present('provider');
+  const id = params.present('id');
+  if (provider && id) {
+    if (cont) {
+      if (p.noSessionStoresContinue) {
+        setCookie(res, p.sessionCookieName, ctx.encrypt({ continue: cont }), { path: '/auth', httpOnly: true, secure: true, sameSite: 'None' });
+      } else {
+        setCookie(res, 'continue', ctx.encrypt({ continue: cont }), { path: '/auth', httpOnly: true, secure: true, sameSite: 'None', expires: new Date(Date.now() + 20 * 60_000) });
+      }
+    }
+    return redirect(req, res, ctx, 303, `/auth/${encodeURIComponent(provider)}?id=${encodeURIComponent(id)}`);
+  }
+  if (cont === undefined && p.loginWithoutContinue === 'server-error') return serverError(res);
+  redirect(req, res, ctx, 303, authority.login_url.replace('{{url}}', cont ?? ''));
+}
+
+function apiKeyInContinue(cont: string): string | undefined {
+  try {
+    const u = new URL(cont, 'http://x');
+    const direct = u.searchParams.get('api-key') ?? u.searchParams.get('x-api-key');
+    if (direct) return direct;
+    const frag = u.hash.slice(1);
+    const q = frag.includes('?') ? frag.slice(frag.indexOf('?') + 1) : '';
+    const fp = new URLSearchParams(q);
+    return fp.get('api-key') ?? fp.get('x-api-key') ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// ---- GET /auth/logout -------------------------------------------------------------------------------------
+export function logout(req: Request, res: Response, ctx: TargetContext): void {
+  const p = ctx.profile;
+  const authority = ctx.authorityForHost(req.headers.host);
+  if (authority) {
+    const user = sessionUser(req, ctx, authority, { checkLoggedOut: false });
+    if (user) user.logged_out_at_ms = Date.now();
+  }
+  const params = new Params(req, ['query']);
+  const sent = cookies(req);
+  const candidates: (string | undefined)[] = [];
+  for (const from of p.logoutRevokesBearerFrom) {
+    if (from === 'header') {
+      const m = /^Bearer\s+(.+)$/i.exec(String(req.headers.authorization ?? '').trim());
+      candidates.push(m?.[1]?.trim());
+    } else if (from === 'param') candidates.push(params.present('bearer_token'));
+    else candidates.push(sent.bearer_token);
+  }
+  const bearer = candidates.find((c) => c !== undefined && c !== '');
+  const rec = bearer ? ctx.tokens.get(bearer) : undefined;
+  if (rec && !ctx.faults.has('logout-no-revoke')) rec.revokedAtMs ??= Date.now();
+  clearSession(req, res, ctx, ['verified', 'social', 'continue']);
+  const cont = params.present('continue');
+  let target = '/';
+  if (cont && authority) {
+    const ok = sanitizeContinue(ctx, cont, authority);
+    if (ok) target = ok;
+    else {
+      const lo = authority.logout_url;
+      const i = lo.indexOf('continue=');
+      target = i >= 0 ? decodeURIComponent(lo.slice(i + 'continue='.length).split('&')[0] ?? '/') : lo;
+    }
+  }
+  redirect(req, res, ctx, p.logoutStatus, target);
+}
+
+// ---- GET /auth/authority -------------------------------------------------------------------------------------
+export function authority(req: Request, res: Response, ctx: TargetContext): void {
+  const p = ctx.profile;
+  const a = ctx.authorityForHost(req.headers.host);
+  const health = typeof req.url === 'string' && /[?&]health(=|&|$)/.test(req.url);
+  if (!a) {
+    if (health) return void res.status(200).end();
+    if (p.authorityUnknownBody === 'json') return sendJson(res, 404, { error: 'authority not found' });
+    return void res.status(404).end();
+  }
+  if (health && p.authorityHealth === 'always') return void res.status(200).end();
+  const session = sessionUser(req, ctx, a, { checkLoggedOut: true }) !== undefined;
+  let tokenValid = false;
+  if (p.authorityTokenValid === 'db-row') {
+    const params = new Params(req, ['query']);
+    const h = req.headers.authorization;
+    const m = h ? /^bearer\s+(.+)$/i.exec(h.trim()) : null;
+    const bearer = m?.[1]?.trim() ?? params.present('access_token') ?? params.present('bearer_token');
+    const rec = bearer ? ctx.tokens.get(bearer) : undefined;
+    if (rec) {
+      tokenValid = true;
+      doorkeeperAuthenticate(ctx, rec);
+      setVerified(res, ctx);
+    }
+  } else {
+    const params = new Params(req, ['query']);
+    const auth = authenticate(ctx, req, acquireCredential(ctx, req, params));
+    tokenValid = 'jwt' in auth;
+    if (tokenValid) setVerified(res, ctx);
+  }
+  sendJson(res, 200, {
+    id: a.id,
+    name: a.name,
+    description: a.description,
+    domain: a.domain,
+    login_url: a.login_url,
+    logout_url: a.logout_url,
+    config: a.config,
+    email_domains: a.email_domains,
+    updated_at: new Date(ctx.startedAt).toISOString(),
+    version: p.authorityVersion,
+    session,
+    token_valid: tokenValid,
+    production: true,
+  });
+}
+
+// ---- SSO: /auth/oauth2?id= → stub IdP → /auth/oauth2/callback ------------------------------------------------
+export function ssoStart(req: Request, res: Response, ctx: TargetContext): void {
+  const p = ctx.profile;
+  const a = authorityOrFail(req, res, ctx);
+  if (!a) return;
+  const id = new Params(req, ['query']).present('id');
+  const strat = ctx.ssoStrategies.find((s) => s.id === id && s.authority === a.key);
+  if (!strat) {
+    if (p.ssoMissingIdStatus === 500) return serverError(res);
+    return sendJson(res, p.ssoMissingIdStatus, { error: 'authentication strategy not found' });
+  }
+  const state = randomBytes(16).toString('hex');
+  setCookie(res, p.ssoStateCookie, ctx.encrypt({ state, strat: strat.id }), { path: '/', httpOnly: true, secure: true, sameSite: 'Lax' });
+  const base = baseUrl(req, ctx);
+  const login = new Params(req, ['query']).present('login_hint');
+  res.status(302).set('Location', addQuery(`${base}/idp/authorize`, { response_type: 'code', client_id: strat.client_id, redirect_uri: `${base}/auth/oauth2/callback`, scope: 'openid email profile', state, login_hint: login })).end();
+}
+
+/** Stub identity provider: approves at once. */
+export function idpAuthorize(req: Request, res: Response, ctx: TargetContext): void {
+  const q = new Params(req, ['query']);
+  const strat = ctx.ssoStrategies.find((s) => s.client_id === q.get('client_id'));
+  const redirectUri = q.present('redirect_uri');
+  if (!strat || !redirectUri) return sendJson(res, 400, { error: 'invalid_request' });
+  const code = randomBytes(16).toString('hex');
+  const email = q.present('login_hint') ?? 'sso.user@example.com';
+  ctx.idpCodes.set(code, { email, name: 'SSO User', strat: strat.id, expiresAtMs: Date.now() + 60_000 });
+  res.status(302).set('Location', addQuery(redirectUri, { code, state: q.get('state') })).end();
+}
+
+export function ssoCallback(req: Request, res: Response, ctx: TargetContext): void {
+  const p = ctx.profile;
+  const a = authorityOrFail(req, res, ctx);
+  if (!a) return;
+  const params = new Params(req, ['query', 'form']);
+  const sent = cookies(req);
+  const saved = ctx.decrypt<{ state: string; strat: string }>(sent[p.ssoStateCookie]);
+  const fail = (message: string): void => redirect(req, res, ctx, 302, `/auth/failure?message=${message}&strategy=oauth2`);
+  if (!saved || saved.state !== params.get('state')) return fail('csrf_detected');
+  const code = params.get('code') ?? '';
+  const identity = ctx.idpCodes.get(code);
+  ctx.idpCodes.delete(code);
+  if (!identity || identity.strat !== saved.strat || identity.expiresAtMs < Date.now()) return fail('invalid_credentials');
+  let user: User | undefined = ctx.userByEmail(a, identity.email);
+  if (!user) {
+    const email = identity.email.toLowerCase();
+    user = {
+      id: `user-${randomBytes(8).toString('base64url').replace(/[-_]/g, 'x')}`, authority: a.key, role: 'sso', email, name: identity.name,
+      sys_admin: false, support: false, groups: [], email_digest: md5Hex(email),
+      created_at: Math.floor(Date.now() / 1000), login_count: 0, logged_out_at_ms: 0, password_salt: '',
+    };
+    ctx.users.push(user);
+  }
+  deleteCookie(res, p.ssoStateCookie, '/');
+  const previous = readSession(req, ctx).payload;
+  const storedContinue = ctx.decrypt<{ continue?: string }>(sent.continue)?.continue ?? previous?.continue;
+  if ('continue' in sent) deleteCookie(res, 'continue', '/auth');
+  startSession(res, ctx, user);
+  redirect(req, res, ctx, 302, (storedContinue && sanitizeContinue(ctx, storedContinue, a)) || '/');
+}
+
+export function failure(_req: Request, res: Response): void {
+  res.status(401).set('Content-Type', 'text/html; charset=utf-8').end('<!DOCTYPE html><html><body><h1>Authentication Failed</h1></body></html>');
+}
+
+// ---- OIDC metadata ------------------------------------------------------------------------------------------------
+export function discovery(req: Request, res: Response, ctx: TargetContext): void {
+  const p = ctx.profile;
+  const base = baseUrl(req, ctx);
+  const a = ctx.authorityForHost(req.headers.host);
+  const doc: Record<string, unknown> = {
+    issuer: base,
+    authorization_endpoint: `${base}/auth/oauth/authorize`,
+    token_endpoint: `${base}/auth/oauth/token`,
+    userinfo_endpoint: `${base}/auth/oauth/userinfo`,
+    revocation_endpoint: `${base}/auth/oauth/revoke`,
+    introspection_endpoint: `${base}/auth/oauth/introspect`,
+    jwks_uri: `${base}/auth/oauth/discovery/keys`,
+    end_session_endpoint: a ? (a.logout_url.startsWith('/') ? base + a.logout_url : a.logout_url) : `${base}/auth/logout`,
+    scopes_supported: ['openid', 'profile', 'email', 'offline_access', 'public'],
+    response_types_supported: p.implicitGrant ? ['code', 'token', 'id_token', 'id_token token'] : ['code'],
+    grant_types_supported: p.discoveryGrantTypes,
+    subject_types_supported: ['public'],
+    id_token_signing_alg_values_supported: ['RS256'],
+    token_endpoint_auth_methods_supported: p.implicitGrant ? ['client_secret_basic', 'client_secret_post'] : ['client_secret_post', 'none'],
+    claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'email', 'full_name', 'given_name', 'family_name', 'nickname', 'phone_number', 'preferred_username'],
+  };
+  if (p.discoveryCodeChallengeMethods) doc.code_challenge_methods_supported = p.discoveryCodeChallengeMethods;
+  sendJson(res, 200, doc);
+}
+
+export function jwks(_req: Request, res: Response, ctx: TargetContext): void {
+  const k = ctx.jwk!;
+  sendJson(res, 200, { keys: [{ kty: k.kty, n: k.n, e: k.e, kid: k.kid, use: 'sig', alg: 'RS256' }] });
+}
+
+export function userinfo(req: Request, res: Response, ctx: TargetContext): void {
+  const params = new Params(req, ['query', 'form']);
+  const h = req.headers.authorization;
+  const m = h ? /^bearer\s+(.+)$/i.exec(h.trim()) : null;
+  const bearer = m?.[1]?.trim() ?? params.present('access_token');
+  const rec = bearer ? ctx.tokens.get(bearer) : undefined;
+  if (!rec || tokenState(rec) !== 'valid') {
+    res.set('WWW-Authenticate', 'Bearer realm="Doorkeeper", error="invalid_token", error_description="The access token is invalid"');
+    return sendJson(res, 401, { error: 'invalid_token', error_description: 'The access token is invalid' });
+  }
+  const user = ctx.userById(rec.userId);
+  if (ctx.profile.userinfo === 'sub-only-needs-openid') {
+    if (!rec.scopes.includes('openid')) return sendJson(res, 403, { error: 'insufficient_scope', error_description: 'The request requires higher privileges than provided by the access token.' });
+    return sendJson(res, 200, { sub: rec.userId });
+  }
+  sendJson(res, 200, { sub: rec.userId, email: user?.email, full_name: user?.name, given_name: user?.first_name, family_name: user?.last_name, nickname: user?.nickname, phone_number: user?.phone, preferred_username: user?.login_name ?? user?.email });
+}

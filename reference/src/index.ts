@@ -1,0 +1,209 @@
+// Embedded PlaceOS auth reference target: library entry point.
+import * as fs from 'node:fs';
+import * as http from 'node:http';
+import * as https from 'node:https';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Socket } from 'node:net';
+import { generateKeyPair } from 'node:crypto';
+import { promisify } from 'node:util';
+import { generate as generateCert } from 'selfsigned';
+import { buildApp } from './app';
+import { TargetContext, type Lifetimes } from './context';
+import { buildFixtures, type FixtureOverrides } from './fixtures';
+import { makeFaults } from './mutants';
+import { getProfile, type ProfileName } from './profiles';
+
+export type { ProfileName } from './profiles';
+export type { FixtureOverrides, Fixtures, AuthorityFixture, UserFixture, AppFixture, ApiKeyFixture, SsoStrategyFixture, FixtureContext } from './fixtures';
+export type { Mutant } from './mutants';
+export { MUTANTS, mutantTable } from './mutants';
+export { PROFILES } from './profiles';
+
+export interface ReferenceOptions {
+  profile?: ProfileName;
+  mutants?: string[];
+  tls?: boolean;
+  port?: number;
+  lifetimes?: { accessTokenSeconds?: number; codeSeconds?: number; sessionSeconds?: number };
+  fixtures?: Partial<FixtureOverrides>;
+  quiet?: boolean;
+}
+
+export interface ReferenceTarget {
+  url: string;
+  otherAuthorityUrl: string;
+  profile: ProfileName;
+  mutants: string[];
+  env: Record<string, string>;
+  envFile(): string;
+  close(): Promise<void>;
+}
+
+const generateKeyPairAsync = promisify(generateKeyPair);
+
+const DEFAULT_LIFETIMES: Lifetimes = { accessTokenSeconds: 7200, codeSeconds: 600, sessionSeconds: 86400 };
+
+function listen(server: http.Server | https.Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (e: Error): void => reject(e);
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+export async function startReferenceTarget(options: ReferenceOptions = {}): Promise<ReferenceTarget> {
+  const profile = getProfile(options.profile ?? 'rails');
+  const faults = makeFaults(options.mutants ?? []);
+  const lifetimes: Lifetimes = { ...DEFAULT_LIFETIMES, ...Object.fromEntries(Object.entries(options.lifetimes ?? {}).filter(([, v]) => v !== undefined)) };
+  for (const [k, v] of Object.entries(lifetimes)) {
+    if (!Number.isFinite(v) || v <= 0) throw new Error(`lifetimes.${k} must be a positive number of seconds, got ${String(v)}`);
+  }
+  const tls = options.tls === true;
+  const scheme = tls ? 'https' : 'http';
+  let cert: { cert: string; key: string } | undefined;
+  if (tls) {
+    const pems = await generateCert([{ name: 'commonName', value: 'localhost' }], {
+      keySize: 2048,
+      notAfterDate: new Date(Date.now() + 30 * 86400 * 1000),
+      extensions: [
+        { name: 'basicConstraints', cA: true },
+        { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, keyCertSign: true },
+        { name: 'extKeyUsage', serverAuth: true },
+        { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' }] },
+      ],
+    });
+    cert = { cert: pems.cert, key: pems.private };
+  }
+
+  let handler: http.RequestListener | undefined;
+  const listener: http.RequestListener = (req, res) => {
+    if (handler) return handler(req, res);
+    res.statusCode = 503;
+    res.end();
+  };
+  const make = (): http.Server | https.Server => (cert ? https.createServer({ cert: cert.cert, key: cert.key }, listener) : http.createServer(listener));
+  const sockets = new Set<Socket>();
+  const servers: (http.Server | https.Server)[] = [];
+  const track = (s: http.Server | https.Server): void => {
+    s.on('connection', (sock: Socket) => {
+      sockets.add(sock);
+      sock.on('close', () => sockets.delete(sock));
+    });
+    servers.push(s);
+  };
+  const primary = make();
+  track(primary);
+  await listen(primary, options.port ?? 0, '127.0.0.1');
+  const port = (primary.address() as { port: number }).port;
+  // "localhost" may resolve to ::1 first: serve the same port there too, when IPv6 loopback exists.
+  const v6 = make();
+  try {
+    await listen(v6, port, '::1');
+    track(v6);
+  } catch {
+    v6.close();
+  }
+
+  const fixtures = buildFixtures({ scheme, port }, options.fixtures);
+  let ctx: TargetContext;
+  try {
+    const pair = await generateKeyPairAsync('rsa', { modulusLength: 2048 });
+    ctx = new TargetContext(profile, faults, lifetimes, fixtures, scheme, pair);
+    await ctx.init();
+  } catch (e) {
+    await Promise.all(servers.map((s) => new Promise((r) => s.close(() => r(undefined)))));
+    throw e;
+  }
+  handler = buildApp(ctx, options.quiet === true) as unknown as http.RequestListener;
+
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'placeos-reference-'));
+  const publicKeyFile = path.join(tmp, 'jwt-public.pem');
+  fs.writeFileSync(publicKeyFile, ctx.publicPem);
+  let caFile: string | undefined;
+  if (cert) {
+    caFile = path.join(tmp, 'ca.pem');
+    fs.writeFileSync(caFile, cert.cert);
+  }
+
+  const a = ctx.authorityByKey('A') ?? ctx.authorities[0];
+  const b = ctx.authorityByKey('B') ?? ctx.authorities[1];
+  const url = `${scheme}://${a?.domain ?? 'localhost'}:${port}`;
+  const otherAuthorityUrl = `${scheme}://${b?.domain ?? '127.0.0.1'}:${port}`;
+  const onA = <T extends { authority: string; role?: string }>(list: T[], role: string): T | undefined => list.find((x) => x.authority === a?.key && x.role === role);
+  const backoffice = onA(ctx.apps, 'backoffice');
+  const confidential = onA(ctx.apps, 'confidential');
+  const scoped = onA(ctx.apps, 'scoped');
+  const service = fixtures.users.find((u) => u.authority === a?.key && u.role === 'service');
+  const normal = fixtures.users.find((u) => u.authority === a?.key && u.role === 'user');
+  const key = onA(ctx.apiKeys, 'valid');
+  const expiredKey = onA(ctx.apiKeys, 'expired');
+  const sso = ctx.ssoStrategies.find((s) => s.authority === a?.key);
+
+  let expiredToken: string | undefined;
+  const normalUser = normal ? ctx.userById(normal.id) : undefined;
+  if (normalUser) {
+    const iat = Math.floor(Date.now() / 1000) - lifetimes.accessTokenSeconds - 120;
+    expiredToken = await ctx.signAccessToken(normalUser, ['public'], iat, lifetimes.accessTokenSeconds, ctx.newJti());
+  }
+
+  const entries: [string, string | undefined, string][] = [
+    ['PLACEOS_URL', url, `authority A (domain ${a?.domain}) — profile ${profile.name}${faults.names.length ? `, mutants: ${faults.names.join(',')}` : ''}`],
+    ['PLACEOS_OTHER_AUTHORITY_URL', otherAuthorityUrl, `authority B (domain ${b?.domain}), same listener`],
+    ['PLACEOS_CLIENT_ID', backoffice?.uid, 'backoffice public app: client_id = md5(redirect_uri)'],
+    ['PLACEOS_REDIRECT_URI', backoffice?.redirect_uri, undefined as unknown as string],
+    ['PLACEOS_CLIENT_SCOPES', backoffice?.scopes.join(' '), undefined as unknown as string],
+    ['PLACEOS_CONFIDENTIAL_CLIENT_ID', confidential?.uid, 'confidential app'],
+    ['PLACEOS_CONFIDENTIAL_CLIENT_SECRET', confidential?.secret, undefined as unknown as string],
+    ['PLACEOS_CONFIDENTIAL_REDIRECT_URI', confidential?.redirect_uri, undefined as unknown as string],
+    ['PLACEOS_SCOPED_CLIENT_ID', scoped?.uid, 'public app with extra scopes'],
+    ['PLACEOS_SCOPED_REDIRECT_URI', scoped?.redirect_uri, undefined as unknown as string],
+    ['PLACEOS_SCOPED_CLIENT_SCOPES', scoped?.scopes.join(' '), undefined as unknown as string],
+    ['PLACEOS_SERVICE_EMAIL', service?.email, 'service account (support flag); passwords are random per start'],
+    ['PLACEOS_SERVICE_PASSWORD', service?.password, undefined as unknown as string],
+    ['PLACEOS_USER_EMAIL', normal?.email, 'normal local user'],
+    ['PLACEOS_USER_PASSWORD', normal?.password, undefined as unknown as string],
+    ['PLACEOS_API_KEY', key ? `${key.id}.${key.secret}` : undefined, 'API keys <id>.<secret> of the normal user (permissions 0)'],
+    ['PLACEOS_API_KEY_EXPIRED', expiredKey ? `${expiredKey.id}.${expiredKey.secret}` : undefined, undefined as unknown as string],
+    ['PLACEOS_EXPIRED_TOKEN', expiredToken, 'RS256 access JWT of the normal user, signed with the real key, already expired'],
+    ['PLACEOS_JWT_PUBLIC_KEY_FILE', publicKeyFile, 'public key the target signs with (removed on close)'],
+    ['PLACEOS_SSO_ID', sso?.id, 'oauth_strat id: GET /auth/oauth2?id=… goes through the stub IdP at /idp/authorize'],
+    ['PLACEOS_CA_FILE', caFile, 'self-signed certificate (SAN localhost, 127.0.0.1, ::1); removed on close'],
+  ];
+  const env: Record<string, string> = {};
+  for (const [k, v] of entries) if (v !== undefined) env[k] = v;
+
+  const quote = (v: string): string => (/^[A-Za-z0-9_./:@+-]*$/.test(v) ? v : JSON.stringify(v));
+  const envFile = (): string => {
+    const lines = [`# PlaceOS auth reference target (${profile.description})`, `# started ${new Date().toISOString()}; values are valid while this process runs`];
+    for (const [k, v, comment] of entries) {
+      if (v === undefined) continue;
+      if (comment) lines.push('', `# ${comment}`);
+      lines.push(`${k}=${quote(v)}`);
+    }
+    return `${lines.join('\n')}\n`;
+  };
+
+  let closed: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closed ??= (async () => {
+      await Promise.all(
+        servers.map(
+          (s) =>
+            new Promise<void>((resolve) => {
+              s.close(() => resolve());
+              (s as http.Server).closeAllConnections?.();
+            }),
+        ),
+      );
+      for (const sock of sockets) sock.destroy();
+      fs.rmSync(tmp, { recursive: true, force: true });
+    })();
+    return closed;
+  };
+
+  return { url, otherAuthorityUrl, profile: profile.name, mutants: [...faults.names], env, envFile, close };
+}

@@ -1,0 +1,150 @@
+// Each mutant differs from the correct target on the request it is about.
+import { createPrivateKey, generateKeyPairSync, verify as cryptoVerify, createPublicKey } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { SignJWT } from 'jose';
+import { startReferenceTarget, MUTANTS, type ReferenceOptions, type ReferenceTarget } from '../src/index';
+import { mutantTable } from '../src/mutants';
+import { authorize, call, codeFrom, decodePayload, env, getCode, inspect, passwordGrant, pkcePair, redeem, signin, userToken } from './support';
+
+type Probe = (t: ReferenceTarget) => Promise<unknown>;
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const bearer = (tok: string) => ({ headers: { authorization: `Bearer ${tok}` } });
+const status = async (p: Promise<{ status: number }>): Promise<number> => (await p).status;
+const tokenBody = async (t: ReferenceTarget): Promise<any> => userToken(t);
+
+const claims = (t: ReferenceTarget, sub: string) => {
+  const now = Math.floor(Date.now() / 1000);
+  return { iss: 'POS', iat: now, exp: now + 600, jti: 'x', aud: 'localhost', scope: ['public'], sub, u: { n: 'x', e: env(t, 'PLACEOS_USER_EMAIL'), p: 0, r: [] } };
+};
+
+const PROBES: Record<string, { probe: Probe; options?: ReferenceOptions }> = {
+  'pkce-verifier-ignored': { probe: async (t) => { const { challenge } = pkcePair(); return status(redeem(t, await getCode(t, { challenge }), { code_verifier: pkcePair().verifier })); } },
+  'pkce-downgrade': { probe: async (t) => status(redeem(t, await getCode(t), { code_verifier: pkcePair().verifier })) },
+  'pkce-challenge-dropped': { probe: async (t) => { const { challenge } = pkcePair(); return status(redeem(t, await getCode(t, { challenge }))); } },
+  'pkce-s256-as-plain': { probe: async (t) => { const { challenge } = pkcePair(); return status(redeem(t, await getCode(t, { challenge }), { code_verifier: challenge })); } },
+  'code-reusable': { probe: async (t) => { const code = await getCode(t); await redeem(t, code); return status(redeem(t, code)); } },
+  'code-not-bound-to-client': { probe: async (t) => status(redeem(t, await getCode(t), { client_id: env(t, 'PLACEOS_SCOPED_CLIENT_ID') })) },
+  'code-not-bound-to-redirect-uri': { probe: async (t) => status(redeem(t, await getCode(t), { redirect_uri: env(t, 'PLACEOS_SCOPED_REDIRECT_URI') })) },
+  'code-never-expires': { options: { lifetimes: { codeSeconds: 1 } }, probe: async (t) => { const code = await getCode(t); await sleep(1100); return status(redeem(t, code)); } },
+  'redirect-uri-any': { probe: async (t) => (await authorize(t, await signin(t), { redirectUri: 'https://evil.example/cb' })).status },
+  'state-dropped': { probe: async (t) => { const r = await authorize(t, await signin(t), { state: 'state-0123456789-abcdefghij' }); codeFrom(r); return new URL(r.location!).searchParams.get('state'); } },
+  'state-truncated': { probe: async (t) => new URL((await authorize(t, await signin(t), { state: 'state-0123456789-abcdefghij' })).location!).searchParams.get('state') },
+  'token-in-redirect': { probe: async (t) => new URL((await authorize(t, await signin(t))).location!).searchParams.has('access_token') },
+  'scope-escalation': { probe: async (t) => status(passwordGrant(t, { scope: 'public mqtt.read' })) },
+  'unknown-client-accepted': { probe: async (t) => status(passwordGrant(t, { client_id: 'no-such-client' })) },
+  'confidential-secret-ignored': { probe: async (t) => status(passwordGrant(t, { client_id: env(t, 'PLACEOS_CONFIDENTIAL_CLIENT_ID'), client_secret: 'wrong' })) },
+  'wrong-password-accepted': { probe: async (t) => status(passwordGrant(t, { password: 'wrong-password' })) },
+  'password-grant-enabled': { probe: async (t) => status(passwordGrant(t)) },
+  'created-at-missing': { probe: async (t) => 'created_at' in (await tokenBody(t)) },
+  'token-type-mac': { probe: async (t) => (await tokenBody(t)).token_type },
+  'expires-in-string': { probe: async (t) => typeof (await tokenBody(t)).expires_in },
+  'no-store-missing': { probe: async (t) => (await passwordGrant(t)).headers['cache-control'] },
+  'pragma-missing': { probe: async (t) => (await passwordGrant(t)).headers.pragma },
+  'error-content-type-html': { probe: async (t) => (await call(`${t.url}/auth/oauth/token`, { form: { grant_type: 'nope' } })).headers['content-type'] },
+  'www-authenticate-missing': { probe: async (t) => (await call(`${t.url}/auth/oauth/token/info`, bearer('garbage'))).headers['www-authenticate'] ?? null },
+  'refresh-scope-widening': { probe: async (t) => { const tok = await userToken(t, { scoped: true, scope: 'public' }); return status(call(`${t.url}/auth/oauth/token`, { form: { grant_type: 'refresh_token', refresh_token: tok.refresh_token, client_id: env(t, 'PLACEOS_SCOPED_CLIENT_ID'), scope: 'public mqtt.read' } })); } },
+  'refresh-other-client': { probe: async (t) => { const tok = await userToken(t); return status(call(`${t.url}/auth/oauth/token`, { form: { grant_type: 'refresh_token', refresh_token: tok.refresh_token, client_id: env(t, 'PLACEOS_SCOPED_CLIENT_ID') } })); } },
+  'refresh-token-reusable': { probe: async (t) => {
+    const tok = await userToken(t);
+    const refresh = () => call(`${t.url}/auth/oauth/token`, { form: { grant_type: 'refresh_token', refresh_token: tok.refresh_token, client_id: env(t, 'PLACEOS_CLIENT_ID') } });
+    await refresh();
+    await sleep(2200);
+    return status(refresh());
+  } },
+  'revoke-noop': { probe: async (t) => {
+    const tok = await userToken(t);
+    await call(`${t.url}/auth/oauth/revoke`, { form: { token: tok.refresh_token, client_id: env(t, 'PLACEOS_CLIENT_ID') } });
+    return status(call(`${t.url}/auth/oauth/token`, { form: { grant_type: 'refresh_token', refresh_token: tok.refresh_token, client_id: env(t, 'PLACEOS_CLIENT_ID') } }));
+  } },
+  'introspect-no-auth': { probe: async (t) => { const tok = await userToken(t); return (await call(`${t.url}/auth/oauth/introspect`, { form: { token: tok.access_token } })).status; } },
+  'logout-no-revoke': { probe: async (t) => { const tok = await userToken(t); await call(`${t.url}/auth/logout`, bearer(tok.access_token)); return status(call(`${t.url}/auth/oauth/token/info`, bearer(tok.access_token))); } },
+  'session-cookie-not-httponly': { probe: async (t) => (await call(`${t.url}/auth/signin`, { form: { email: env(t, 'PLACEOS_USER_EMAIL'), password: env(t, 'PLACEOS_USER_PASSWORD') } })).cookies[0]!.includes('HttpOnly') },
+  'session-cookie-not-secure': { probe: async (t) => /;\s*secure/i.test((await call(`${t.url}/auth/signin`, { form: { email: env(t, 'PLACEOS_USER_EMAIL'), password: env(t, 'PLACEOS_USER_PASSWORD') } })).cookies[0]!) },
+  'open-redirect-continue': { probe: async (t) => (await call(`${t.url}/auth/signin`, { form: { email: env(t, 'PLACEOS_USER_EMAIL'), password: env(t, 'PLACEOS_USER_PASSWORD'), continue: 'https://evil.example/x' } })).location },
+  'default-signing-key': { probe: async (t) => {
+    const tok: string = (await tokenBody(t)).access_token;
+    const pub = createPublicKey(fs.readFileSync(path.resolve(__dirname, '../../../shared/contract/placeos-default-jwt-key/public.pem'), 'utf8'));
+    const [h, p, s] = tok.split('.') as [string, string, string];
+    return cryptoVerify('RSA-SHA256', Buffer.from(`${h}.${p}`), pub, Buffer.from(s, 'base64url'));
+  } },
+  'expired-token-accepted': { probe: async (t) => status(inspect(t.url, bearer(env(t, 'PLACEOS_EXPIRED_TOKEN')))) },
+  'logged-out-token-accepted': { probe: async (t) => {
+    const tok = await tokenBody(t);
+    await sleep(5);
+    await call(`${t.url}/auth/logout`, { headers: { cookie: await signin(t) } });
+    return status(inspect(t.url, bearer(tok.access_token)));
+  } },
+  'alg-none-accepted': { probe: async (t) => {
+    const sub = decodePayload((await tokenBody(t)).access_token).sub;
+    const enc = (o: unknown) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    return status(inspect(t.url, bearer(`${enc({ alg: 'none' })}.${enc(claims(t, sub))}.`)));
+  } },
+  'wrong-key-accepted': { probe: async (t) => {
+    const sub = decodePayload((await tokenBody(t)).access_token).sub;
+    const key = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
+    return status(inspect(t.url, bearer(await new SignJWT(claims(t, sub)).setProtectedHeader({ alg: 'RS256' }).sign(key))));
+  } },
+  'cross-authority-token': { probe: async (t) => status(inspect(t.otherAuthorityUrl, bearer((await tokenBody(t)).access_token))) },
+  'transport-header-ignored': { probe: async (t) => status(inspect(t.url, bearer((await tokenBody(t)).access_token))) },
+  'transport-param-ignored': { probe: async (t) => status(inspect(t.url, {}, `?bearer_token=${(await tokenBody(t)).access_token}`)) },
+  'transport-cookie-ignored': { probe: async (t) => status(inspect(t.url, { headers: { cookie: `bearer_token=${(await tokenBody(t)).access_token}` } })) },
+  'transport-api-key-header-ignored': { probe: async (t) => status(inspect(t.url, { headers: { 'x-api-key': env(t, 'PLACEOS_API_KEY') } })) },
+  'transport-api-key-param-ignored': { probe: async (t) => status(inspect(t.url, {}, `?api-key=${encodeURIComponent(env(t, 'PLACEOS_API_KEY'))}`)) },
+  'api-key-any-secret': { probe: async (t) => status(inspect(t.url, { headers: { 'x-api-key': `${env(t, 'PLACEOS_API_KEY').split('.')[0]}.wrong` } })) },
+  'api-key-expiry-ignored': { probe: async (t) => status(inspect(t.url, { headers: { 'x-api-key': env(t, 'PLACEOS_API_KEY_EXPIRED') } })) },
+  'inspect-accepts-garbage': { probe: async (t) => status(inspect(t.url, bearer('garbage'))) },
+  'inspect-drops-email': { probe: async (t) => 'e' in (await inspect(t.url, bearer((await tokenBody(t)).access_token))).json().u },
+  'inspect-iat-string': { probe: async (t) => typeof (await inspect(t.url, bearer((await tokenBody(t)).access_token))).json().iat },
+  'inspect-lowercase-suffix': { probe: async (t) => (await inspect(t.url, bearer((await userToken(t, { scoped: true, scope: 'public mqtt.read' })).access_token))).json().scope.join(' ') },
+  'token-type-lowercase': { probe: async (t) => (await tokenBody(t)).token_type },
+  'token-response-extra-field': { probe: async (t) => Object.keys(await tokenBody(t)).join(',') },
+  'jti-hex': { probe: async (t) => /^[0-9a-f-]{36}$/.test(decodePayload((await tokenBody(t)).access_token).jti) },
+};
+
+test('catalogue: at least 30 mutants, unique names, a benign one, every mutant has a probe', () => {
+  expect(MUTANTS.length).toBeGreaterThanOrEqual(30);
+  expect(new Set(MUTANTS.map((m) => m.name)).size).toBe(MUTANTS.length);
+  expect(MUTANTS.find((m) => m.name === 'token-type-lowercase')?.benign).toBe(true);
+  expect(Object.keys(PROBES).sort()).toEqual(MUTANTS.map((m) => m.name).sort());
+  expect(mutantTable()).toContain('| `code-reusable` |');
+});
+
+test('unknown mutant name is rejected with the list of valid names', async () => {
+  await expect(startReferenceTarget({ mutants: ['nope'] })).rejects.toThrow(/valid mutants: .*code-reusable/);
+});
+
+// One correct target per (profile, options) and one target per mutant, all started up front.
+const targets = new Map<string, ReferenceTarget>();
+const keyOf = (profile: string, options?: ReferenceOptions): string => `${profile}:${JSON.stringify(options ?? {})}`;
+
+beforeAll(async () => {
+  const jobs: [string, ReferenceOptions][] = [];
+  for (const m of MUTANTS) {
+    const profile = m.profiles?.[0] ?? 'rails';
+    const options = PROBES[m.name]?.options;
+    const good = keyOf(profile, options);
+    if (!jobs.some(([k]) => k === good)) jobs.push([good, { ...options, profile, quiet: true }]);
+    jobs.push([m.name, { ...options, profile, mutants: [m.name], quiet: true }]);
+  }
+  for (let i = 0; i < jobs.length; i += 8) {
+    const batch = jobs.slice(i, i + 8);
+    const started = await Promise.all(batch.map(([, o]) => startReferenceTarget(o)));
+    batch.forEach(([k], j) => targets.set(k, started[j]!));
+  }
+}, 60_000);
+
+afterAll(async () => {
+  await Promise.all([...targets.values()].map((t) => t.close()));
+});
+
+test.each(MUTANTS.map((m) => [m.name, m] as const))('mutant %s differs from the correct target', async (name, m) => {
+  const profile = m.profiles?.[0] ?? 'rails';
+  const entry = PROBES[name]!;
+  const good = targets.get(keyOf(profile, entry.options))!;
+  const bad = targets.get(name)!;
+  const [a, b] = await Promise.all([entry.probe(good), entry.probe(bad)]);
+  expect(b).not.toEqual(a);
+});
+
+void createPrivateKey;

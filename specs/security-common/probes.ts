@@ -1,0 +1,218 @@
+// Small, bounded probes shared by the security areas (specs/security-*): assertions that throw
+// ContractViolation, the rest-api credential transports, OAuth error parsing, fresh codes.
+// Nothing here decides a level or a severity: the rows do. Nothing here puts a token value into
+// a message (the secret registry masks them anyway, but we do not rely on it).
+import * as path from 'node:path';
+import type { CaseContext } from '../../helpers/case';
+import { ContractViolation } from '../../helpers/case';
+import type { Account, ClientApp } from '../../helpers/config';
+import type { AuthorizeParams, Tokens } from '../../helpers/flows';
+import { accountFor, authorize, codeFrom, exchangeCode, obtainToken, passwordGrant, signInOrFail, tokensFrom } from '../../helpers/flows';
+import type { HttpClient, HttpResponse } from '../../helpers/http';
+import type { PkceMethod } from '../../helpers/pkce';
+import { pkcePair } from '../../helpers/pkce';
+
+/** Repository root (for ../shared/... paths such as the published PlaceOS default key). */
+export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+
+/** rest-api route that any valid credential may call (contract doc §3.13). */
+export const PROTECTED = '/api/engine/v2/users/current';
+export const TOKEN_INFO = '/auth/oauth/token/info';
+export const TOKEN = '/auth/oauth/token';
+export const REVOKE = '/auth/oauth/revoke';
+export const INTROSPECT = '/auth/oauth/introspect';
+
+export function check(cond: unknown, message: string, expected?: string, actual?: string): asserts cond {
+  if (!cond) throw new ContractViolation(message, expected, actual);
+}
+
+export function fail(message: string, expected?: string, actual?: string): never {
+  throw new ContractViolation(message, expected, actual);
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+// ---- response helpers ------------------------------------------------------------------------
+
+export interface OAuthErr {
+  status: number;
+  error?: string;
+}
+
+export function oauthError(res: HttpResponse): OAuthErr {
+  const body = res.json as Record<string, unknown> | undefined;
+  const error = body && typeof body === 'object' && typeof body.error === 'string' ? body.error : undefined;
+  return { status: res.status, error };
+}
+
+export const describeErr = (e: OAuthErr) => `${e.status}${e.error !== undefined ? ` ${e.error}` : ' (no error member)'}`;
+
+export function hasAccessToken(res: HttpResponse): boolean {
+  const body = res.json as Record<string, unknown> | undefined;
+  return res.status >= 200 && res.status < 300 && !!body && typeof body === 'object' && typeof body.access_token === 'string';
+}
+
+/** Directives of Cache-Control, lower-cased, split on commas. */
+export function cacheDirectives(res: HttpResponse): string[] {
+  return (res.header('cache-control') ?? '')
+    .split(',')
+    .map((d) => d.trim().toLowerCase())
+    .filter(Boolean);
+}
+
+export function mediaType(res: HttpResponse): string {
+  return (res.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+}
+
+export function isJsonMediaType(res: HttpResponse): boolean {
+  const m = mediaType(res);
+  return m === 'application/json' || /^application\/[a-z0-9.+-]+\+json$/.test(m);
+}
+
+/** RFC 6749 §5.2 error codes (plus RFC 7009 unsupported_token_type). */
+export const RFC6749_TOKEN_ERRORS = ['invalid_request', 'invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope'] as const;
+
+/** WWW-Authenticate challenges of a response: scheme (lower-case) and auth-params. */
+export interface Challenge {
+  scheme: string;
+  params: Record<string, string>;
+}
+
+export function challenges(res: HttpResponse): Challenge[] {
+  const raw = res.header('www-authenticate');
+  if (!raw) return [];
+  const out: Challenge[] = [];
+  // scheme [param=value|"quoted", ...] possibly repeated; good enough for Bearer/Basic challenges.
+  const re = /([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*)(?:\s+((?:[A-Za-z0-9_-]+\s*=\s*(?:"(?:[^"\\]|\\.)*"|[^,\s]*)\s*,?\s*)*))?/g;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(raw)) !== null) {
+    if (!m[0].trim()) {
+      re.lastIndex++;
+      continue;
+    }
+    const params: Record<string, string> = {};
+    const pre = /([A-Za-z0-9_-]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^,\s]*)/g;
+    let p: RegExpExecArray | null;
+    while ((p = pre.exec(m[2] ?? '')) !== null) {
+      params[p[1]!.toLowerCase()] = p[2]!.startsWith('"') ? p[2]!.slice(1, -1).replace(/\\(.)/g, '$1') : p[2]!;
+    }
+    out.push({ scheme: m[1]!.toLowerCase(), params });
+  }
+  return out;
+}
+
+/** True when `text` carries the token or its signature part (tokens must never be echoed). */
+export function echoesToken(text: string | undefined, token: string): boolean {
+  if (!text) return false;
+  const sig = token.split('.')[2];
+  return text.includes(token) || text.includes(encodeURIComponent(token)) || (!!sig && sig.length >= 16 && text.includes(sig));
+}
+
+// ---- rest-api credential transports (contract doc §3.14) ---------------------------------------
+
+export const TRANSPORTS = ['header', 'param', 'cookie'] as const;
+export type Transport = (typeof TRANSPORTS)[number];
+
+/** GET a rest-api route with the token in one transport (no other credential, no jar cookies). */
+export async function callWith(client: HttpClient, token: string, via: Transport, route: string = PROTECTED, scheme = 'Bearer'): Promise<HttpResponse> {
+  if (via === 'header') return client.get(route, { headers: { authorization: `${scheme} ${token}` }, noCookies: true });
+  if (via === 'param') return client.get(route, { query: { bearer_token: token }, noCookies: true });
+  return client.get(route, { headers: { cookie: `bearer_token=${token}` }, noCookies: true });
+}
+
+/** Every transport refuses the token with 401; one line per transport that did not. */
+export async function refusedEverywhere(client: HttpClient, token: string, route: string = PROTECTED): Promise<string[]> {
+  const bad: string[] = [];
+  for (const via of TRANSPORTS) {
+    const res = await callWith(client, token, via, route);
+    if (res.status !== 401) bad.push(`${via}: ${res.status}`);
+  }
+  return bad;
+}
+
+/** The token works in the header transport (the control for negative checks). */
+export async function expectAccepted(client: HttpClient, token: string, what: string): Promise<void> {
+  const res = await callWith(client, token, 'header');
+  check(res.status === 200, `${what}: the freshly minted token is not accepted at rest-api (the check cannot be made)`, `200 at GET ${PROTECTED}`, String(res.status));
+}
+
+export async function tokenInfo(client: HttpClient, token: string): Promise<HttpResponse> {
+  return client.get(TOKEN_INFO, { headers: { authorization: `Bearer ${token}` }, noCookies: true });
+}
+
+// ---- sessions, codes and tokens ------------------------------------------------------------------
+
+/** A browser-like client signed in as the account (own cookie jar). */
+export async function signedIn(t: CaseContext, who: 'user' | 'service' = 'user', journey = 'browser'): Promise<{ session: HttpClient; account: Account }> {
+  const account = accountFor(t, who);
+  const session = t.client(journey);
+  await signInOrFail(t, session, account);
+  return { session, account };
+}
+
+export interface FreshCode {
+  code: string;
+  verifier?: string;
+  challenge?: string;
+  response: HttpResponse;
+}
+
+/** authorize (with a PKCE pair of the method, or none) → the code of the redirect. */
+export async function freshCode(t: CaseContext, session: HttpClient, o: { pkce?: PkceMethod | 'none'; app?: ClientApp; state?: string; scope?: string; extra?: AuthorizeParams['extra'] } = {}): Promise<FreshCode> {
+  const method = o.pkce ?? 'S256';
+  const pair = method === 'none' ? undefined : pkcePair(method);
+  const res = await authorize(t, session, { app: o.app, state: o.state ?? 'security', scope: o.scope, codeChallenge: pair?.challenge, codeChallengeMethod: pair?.method, extra: o.extra });
+  const code = codeFrom(res);
+  if (pair) t.secrets.add(pair.verifier, 'code_verifier');
+  return { code, verifier: pair?.verifier, challenge: pair?.challenge, response: res };
+}
+
+/** Tokens for the account through the code flow (with S256), in a given signed-in session. */
+export async function codeTokens(t: CaseContext, session: HttpClient, o: { app?: ClientApp; scope?: string } = {}): Promise<Tokens> {
+  const c = await freshCode(t, session, { app: o.app, scope: o.scope });
+  return tokensFrom(await exchangeCode(t, session, { code: c.code, app: o.app, verifier: c.verifier }), 'code exchange');
+}
+
+/** A token with a refresh token, however the generation allows (password grant or code flow). */
+export async function tokensWithRefresh(t: CaseContext, who: 'user' | 'service' = 'user', o: { app?: ClientApp; scope?: string } = {}): Promise<Tokens & { refreshToken: string }> {
+  const tokens = await obtainToken(t, who, o);
+  if (!tokens.refreshToken) t.notApplicable('the token response carries no refresh_token (refresh is not offered to this client)');
+  return tokens as Tokens & { refreshToken: string };
+}
+
+/** A password-grant response where the generation serves the grant; undefined otherwise. */
+export async function maybePasswordGrant(t: CaseContext, client: HttpClient, account: Account, extra?: Record<string, string>): Promise<HttpResponse | undefined> {
+  if (!t.contract.passwordGrant) return undefined;
+  return passwordGrant(t, client, { account, extra });
+}
+
+/** The scopes a token grants: the `scope` member of the response, else the JWT `scope` claim. */
+export function grantedScopes(tokens: Tokens): string[] {
+  if (tokens.scope !== undefined) return tokens.scope.split(/\s+/).filter(Boolean);
+  try {
+    const payload = JSON.parse(Buffer.from(tokens.accessToken.split('.')[1] ?? '', 'base64url').toString('utf8')) as { scope?: unknown };
+    if (Array.isArray(payload.scope)) return payload.scope.map(String);
+    if (typeof payload.scope === 'string') return payload.scope.split(/\s+/).filter(Boolean);
+  } catch {
+    // not a JWT: nothing to read
+  }
+  return [];
+}
+
+/** Decoded JWT payload without verification (for re-signing forged copies), or undefined. */
+export function payloadOf(token: string): Record<string, unknown> | undefined {
+  try {
+    const p = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as unknown;
+    return p && typeof p === 'object' ? (p as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** A second registered client for binding checks: the scoped app, else the confidential app. */
+export function otherClient(t: CaseContext): ClientApp {
+  const other = t.settings.scopedClient ?? t.settings.confidentialClient;
+  if (!other) t.notApplicable('needs a second registered client (PLACEOS_SCOPED_CLIENT_* or PLACEOS_CONFIDENTIAL_CLIENT_*)');
+  if (other.clientId === t.settings.client.clientId) t.notApplicable('the second client has the same client_id as the main client');
+  return other;
+}

@@ -1,0 +1,254 @@
+import { ContractViolation } from '../../helpers/case';
+import type { HttpResponse } from '../../helpers/http';
+import {
+  describeUrl,
+  expectEqual,
+  expectHeader,
+  expectHeaderToken,
+  expectJsonContentType,
+  expectNoHeader,
+  expectNoRedirectTo,
+  expectOAuthError,
+  expectRedirect,
+  expectSchema,
+  expectStatus,
+  expectTrue,
+  expectWwwAuthenticate,
+  parseWwwAuthenticate,
+} from '../../helpers/assert';
+import { createSchemaRegistry } from '../../helpers/schemas';
+
+/** A plain object satisfying HttpResponse (the real client is built elsewhere). */
+function res(o: { status?: number; headers?: Record<string, string | string[]>; body?: unknown; text?: string; url?: string } = {}): HttpResponse {
+  const headers: Record<string, string | string[] | undefined> = {};
+  for (const [k, v] of Object.entries(o.headers ?? {})) headers[k.toLowerCase()] = v;
+  const url = o.url ?? 'https://placeos.example.com/auth/oauth/token';
+  const loc = headers.location;
+  const text = o.text ?? (o.body === undefined ? '' : JSON.stringify(o.body));
+  return {
+    status: o.status ?? 200,
+    headers,
+    header: (name: string) => {
+      const v = headers[name.toLowerCase()];
+      return Array.isArray(v) ? v.join(', ') : v;
+    },
+    text,
+    json: o.body,
+    ...(typeof loc === 'string' ? { location: new URL(loc, url) } : {}),
+    setCookie: ([] as string[]).concat(headers['set-cookie'] ?? []),
+    url,
+    durationMs: 1,
+  };
+}
+
+function violation(fn: () => unknown): ContractViolation {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof ContractViolation) return e;
+    throw e;
+  }
+  throw new Error('expected a ContractViolation');
+}
+
+const TOKEN = 'eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ1c2VyLTEifQ.c2lnbmF0dXJlc2lnbmF0dXJl';
+
+describe('expectStatus', () => {
+  test.each<[number, number | number[], string | null]>([
+    [200, 200, null],
+    [401, [400, 401], null],
+    [400, 200, 'expected HTTP status 200, got 400 (error "invalid_grant")'],
+    [500, [400, 401], 'expected HTTP status 400 or 401, got 500'],
+  ])('%i vs %p', (status, expected, message) => {
+    const r = res({ status, body: status === 400 ? { error: 'invalid_grant' } : undefined });
+    if (message === null) expect(() => expectStatus(r, expected)).not.toThrow();
+    else {
+      const v = violation(() => expectStatus(r, expected));
+      expect(v.message).toBe(message);
+      expect(v.actual).toBe(String(status));
+    }
+  });
+});
+
+describe('expectSchema', () => {
+  const registry = createSchemaRegistry();
+  test('returns the check (with extras) when valid', () => {
+    const c = expectSchema(registry, 'oauth-error', { error: 'invalid_grant', x: 1 }, 'rails');
+    expect(c.extras).toEqual(['/x']);
+  });
+  test('names the schema, generation and problems', () => {
+    const v = violation(() => expectSchema(registry, 'token-response', { access_token: TOKEN, token_type: 'Bearer', expires_in: '7200' }, 'rails'));
+    expect(v.message).toBe(
+      'expected a body matching schema "token-response" (rails), got 2 problems: /created_at: required, missing (on rails: Doorkeeper TokenResponse always carries created_at (contract §4.1)); /expires_in: expected integer, got string "7200"',
+    );
+    expect(v.message).not.toContain(TOKEN);
+  });
+});
+
+describe('headers', () => {
+  test.each<[string | undefined, string | null]>([
+    ['no-store', null],
+    ['no-store, no-cache', null],
+    ['private,no-store', null],
+    ['No-Store', 'expected header "cache-control" to contain the token "no-store", got "cache-control: No-Store"'],
+    ['no-store-please', 'expected header "cache-control" to contain the token "no-store", got "cache-control: no-store-please"'],
+    [undefined, 'expected header "cache-control" with the token "no-store", got no "cache-control" header'],
+  ])('expectHeaderToken cache-control %p', (value, message) => {
+    const r = res({ headers: value === undefined ? {} : { 'Cache-Control': value } });
+    if (message === null) expect(() => expectHeaderToken(r, 'cache-control', 'no-store')).not.toThrow();
+    else expect(violation(() => expectHeaderToken(r, 'cache-control', 'no-store')).message).toBe(message);
+  });
+
+  test('repeated header lines are joined before splitting', () => {
+    expect(() => expectHeaderToken(res({ headers: { 'cache-control': ['no-cache', 'no-store'] } }), 'cache-control', 'no-store')).not.toThrow();
+  });
+
+  test('expectHeader: string, RegExp and predicate; sensitive values hidden', () => {
+    const r = res({ headers: { pragma: 'no-cache', authorization: `Bearer ${TOKEN}` } });
+    expect(() => expectHeader(r, 'pragma', 'no-cache')).not.toThrow();
+    expect(() => expectHeader(r, 'pragma', /^no-cache$/)).not.toThrow();
+    expect(() => expectHeader(r, 'x-frame-options', (v) => v === undefined)).not.toThrow();
+    expect(violation(() => expectHeader(r, 'pragma', 'none')).message).toBe('expected header "pragma: none", got "pragma: no-cache"');
+    const v = violation(() => expectHeader(r, 'authorization', /^Basic /));
+    expect(v.message).toBe(`expected header "authorization" matching /^Basic /, got "authorization" header (value hidden, length ${7 + TOKEN.length})`);
+    expect(v.message).not.toContain(TOKEN);
+  });
+
+  test('expectNoHeader (e.g. no CORS on authorize)', () => {
+    const r = res({ headers: { 'access-control-allow-origin': '*' } });
+    expect(violation(() => expectNoHeader(r, 'access-control-allow-origin', 'authorize')).message).toBe(
+      'authorize: expected no "access-control-allow-origin" header, got "access-control-allow-origin: *"',
+    );
+    expect(() => expectNoHeader(res(), 'access-control-allow-origin')).not.toThrow();
+  });
+
+  test.each<[string | undefined, boolean]>([
+    ['application/json; charset=utf-8', true],
+    ['Application/JSON', true],
+    ['application/problem+json', true],
+    ['text/html; charset=utf-8', false],
+    ['application/jsonp', false],
+    [undefined, false],
+  ])('expectJsonContentType %p → %p', (ct, ok) => {
+    const r = res({ headers: ct === undefined ? {} : { 'content-type': ct } });
+    if (ok) expect(() => expectJsonContentType(r)).not.toThrow();
+    else expect(violation(() => expectJsonContentType(r)).message).toMatch(/^expected Content-Type application\/json, got (no Content-Type header|")/);
+  });
+});
+
+describe('expectOAuthError', () => {
+  test.each<[string, HttpResponse, { status: number | number[]; error: string | string[] }, string | null]>([
+    ['match', res({ status: 400, body: { error: 'invalid_grant' } }), { status: 400, error: 'invalid_grant' }, null],
+    ['one of several codes', res({ status: 401, body: { error: 'unauthorized_client' } }), { status: [400, 401], error: ['invalid_client', 'unauthorized_client'] }, null],
+    ['wrong code', res({ status: 400, body: { error: 'invalid_request' } }), { status: 400, error: 'invalid_grant' }, 'expected OAuth error "invalid_grant", got "invalid_request"'],
+    ['success instead', res({ status: 200, body: { access_token: TOKEN } }), { status: 400, error: 'invalid_grant' }, 'expected HTTP status 400 with OAuth error "invalid_grant", got 200'],
+    ['HTML error page', res({ status: 400, headers: { 'content-type': 'text/html' }, text: '<html>An error has occurred</html>' }), { status: 400, error: ['invalid_request', 'invalid_grant'] }, 'expected a JSON body with a string "error" ("invalid_request" or "invalid_grant"), got a non-JSON body (text/html, length 34)'],
+    ['error not a string', res({ status: 400, body: { error: 7 } }), { status: 400, error: 'invalid_grant' }, 'expected a JSON body with a string "error" ("invalid_grant"), got a JSON body whose "error" is integer 7'],
+  ])('%s', (_t, r, exp, message) => {
+    if (message === null) expect(expectOAuthError(r, exp).error).toBe((r.json as { error: string }).error);
+    else {
+      const v = violation(() => expectOAuthError(r, exp));
+      expect(v.message).toBe(message);
+      expect(v.message).not.toContain(TOKEN);
+    }
+  });
+});
+
+describe('redirects', () => {
+  const cb = 'https://app.example/cb';
+  test('expectRedirect returns the resolved Location', () => {
+    const r = res({ status: 302, headers: { location: `${cb}?code=abc&state=s` } });
+    const u = expectRedirect(r, { status: [302], toOrigin: 'https://app.example', toPathPrefix: '/cb' });
+    expect(u.searchParams.get('code')).toBe('abc');
+    expect(expectRedirect(res({ status: 303, headers: { location: '/auth/login' }, url: 'https://placeos.example.com/auth/oauth/authorize' })).href).toBe('https://placeos.example.com/auth/login');
+  });
+
+  test.each<[string, HttpResponse, Parameters<typeof expectRedirect>[1], string]>([
+    ['not a redirect', res({ status: 200 }), {}, 'expected a redirect (301, 302, 303, 307 or 308), got 200'],
+    ['307 after credentials', res({ status: 307, headers: { location: '/' } }), { status: [302, 303] }, 'expected a redirect (302 or 303), got 307'],
+    ['no Location', res({ status: 302 }), {}, 'expected a Location header on the 302 redirect, got none'],
+    ['other origin', res({ status: 302, headers: { location: 'https://evil.example/cb?code=SECRETCODE' } }), { toOrigin: 'https://app.example' }, 'expected a redirect to origin https://app.example, got https://evil.example'],
+    ['other path, code hidden', res({ status: 302, headers: { location: 'https://app.example/other?code=SECRETCODE&state=s' } }), { toPathPrefix: '/cb' }, 'expected a redirect to a path starting with /cb, got https://app.example/other?code=…&state=s'],
+  ])('%s', (_t, r, opts, message) => {
+    const v = violation(() => expectRedirect(r, opts));
+    expect(v.message).toBe(message);
+    expect(v.message).not.toContain('SECRETCODE');
+  });
+
+  test.each<[string, HttpResponse, boolean]>([
+    ['error page, no redirect', res({ status: 400, text: 'An error has occurred' }), true],
+    ['redirect to the login page', res({ status: 302, headers: { location: '/auth/login?continue=x' } }), true],
+    ['redirect to the registered URI', res({ status: 302, headers: { location: `${cb}?code=a` } }), true],
+    ['redirect to the bad URI', res({ status: 302, headers: { location: `${cb}.evil.example/x?code=SECRETCODE` } }), false],
+    ['redirect to the bad URI with host case changed', res({ status: 302, headers: { location: 'https://APP.example/cb.evil.example/x?error=x' } }), false],
+  ])('expectNoRedirectTo: %s', (_t, r, ok) => {
+    const bad = `${cb}.evil.example/x`;
+    if (ok) expect(() => expectNoRedirectTo(r, bad)).not.toThrow();
+    else {
+      const v = violation(() => expectNoRedirectTo(r, bad));
+      expect(v.message).toMatch(/^expected no redirect to the unregistered URI https:\/\/app\.example\/cb\.evil\.example\/x, got 302 to https:\/\/app\.example\/cb\.evil\.example\/x\?/);
+      expect(v.message).not.toContain('SECRETCODE');
+    }
+  });
+
+  test('describeUrl hides credential parameters and long values', () => {
+    expect(describeUrl(`https://a.example/p?code=x&bearer_token=${TOKEN}&state=${'s'.repeat(50)}&x=1#access_token=t`)).toBe(
+      'https://a.example/p?code=…&bearer_token=…&state=…(50)&x=1#access_token=…',
+    );
+  });
+});
+
+describe('expectEqual / expectTrue', () => {
+  test('deep equality', () => {
+    expect(() => expectEqual('scopes', ['public', 'mqtt.Read'], ['public', 'mqtt.Read'])).not.toThrow();
+    expect(violation(() => expectEqual('sub', 'user-1', 'user-2')).message).toBe('sub: expected string "user-1", got string "user-2" (first difference at index 5)');
+    expect(violation(() => expectEqual('u', { p: 0 }, { p: 2 })).message).toBe('u: expected {"p":0}, got {"p":2}');
+  });
+
+  test('long strings (state, tokens) are described by length and first difference only', () => {
+    const state = 'x'.repeat(100) + 'y'.repeat(28);
+    const v = violation(() => expectEqual('state', state, state.slice(0, 127)));
+    expect(v.message).toBe('state: expected string (length 128), got string (length 127) (first difference at index 127)');
+  });
+
+  test('expectTrue', () => {
+    expect(() => expectTrue('two redeems', true)).not.toThrow();
+    const v = violation(() => expectTrue('at most one concurrent redeem succeeds', false, 'expected at most 1 success, got 2'));
+    expect(v.message).toBe('at most one concurrent redeem succeeds: expected at most 1 success, got 2');
+  });
+});
+
+describe('WWW-Authenticate', () => {
+  test.each<[string, ReturnType<typeof parseWwwAuthenticate>]>([
+    ['Bearer', [{ scheme: 'Bearer', params: {} }]],
+    ['Bearer realm="Doorkeeper", error="invalid_token", error_description="The access token is invalid"', [
+      { scheme: 'Bearer', params: { realm: ['Doorkeeper'], error: ['invalid_token'], error_description: ['The access token is invalid'] } },
+    ]],
+    ['Basic realm="a, b", Bearer error=invalid_token', [
+      { scheme: 'Basic', params: { realm: ['a, b'] } },
+      { scheme: 'Bearer', params: { error: ['invalid_token'] } },
+    ]],
+    ['Bearer realm="x\\"y"', [{ scheme: 'Bearer', params: { realm: ['x"y'] } }]],
+    ['Negotiate abc==, Bearer', [{ scheme: 'Negotiate', params: {}, token68: 'abc==' }, { scheme: 'Bearer', params: {} }]],
+  ])('parse %s', (value, expected) => {
+    expect(parseWwwAuthenticate(value)).toEqual(expected);
+  });
+
+  test.each<[string, string | undefined, string | null | undefined, string | null]>([
+    ['no credentials: no error attribute', 'Bearer realm="Doorkeeper"', null, null],
+    ['invalid token', 'Bearer realm="Doorkeeper", error="invalid_token"', 'invalid_token', null],
+    ['scheme case-insensitive', 'bearer error="invalid_token"', 'invalid_token', null],
+    ['error not checked', 'Bearer error="x"', undefined, null],
+    ['missing header', undefined, 'invalid_token', 'expected a WWW-Authenticate Bearer challenge on 401, got no WWW-Authenticate header'],
+    ['other scheme', 'Basic realm="x"', null, 'expected a WWW-Authenticate Bearer challenge, got Basic'],
+    ['error present when none allowed', 'Bearer error="invalid_token"', null, 'expected a Bearer challenge without an error attribute, got error="invalid_token"'],
+    ['wrong error', 'Bearer error="invalid_request"', 'invalid_token', 'expected a Bearer challenge with error="invalid_token", got error="invalid_request"'],
+    ['no error attribute', 'Bearer realm="x"', 'invalid_token', 'expected a Bearer challenge with error="invalid_token", got no error attribute'],
+    ['repeated attribute', 'Bearer error="a", error="b"', undefined, 'expected each Bearer challenge attribute at most once (RFC 6750 §3), got "error" repeated'],
+  ])('%s', (_t, header, error, message) => {
+    const r = res({ status: 401, headers: header === undefined ? {} : { 'www-authenticate': header } });
+    const exp = error === undefined ? { scheme: 'Bearer' } : { scheme: 'Bearer', error };
+    if (message === null) expect(expectWwwAuthenticate(r, exp).scheme.toLowerCase()).toBe('bearer');
+    else expect(violation(() => expectWwwAuthenticate(r, exp)).message).toBe(message);
+  });
+});

@@ -1,0 +1,65 @@
+// The pure pieces: CI metadata, time zones, result merging and the console/Markdown summaries.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { collectCiMeta, isoWithOffset, readResults, renderConsoleSummary, renderMarkdownSummary, stripCredentials } from '../../helpers/report';
+import { zonedTimestamp } from '../../helpers/report/junit';
+import { meta, results, tmpDir, writeResultLines } from './support';
+
+test('collectCiMeta reads only the allow-listed CI variables and strips URL credentials', () => {
+  const ci = collectCiMeta({
+    GITLAB_CI: 'true', CI_JOB_ID: '7', CI_JOB_URL: 'https://gitlab.example.com/g/p/-/jobs/7', CI_PIPELINE_ID: '3', GITLAB_USER_LOGIN: 'alice',
+    CI_JOB_TOKEN: 'glcbt-secret-token', CI_RUNNER_DESCRIPTION: 'runner-1', BUILD_URL: 'https://bob:pw@jenkins.example.com/job/x/1/',
+  });
+  expect(ci).toMatchObject({ ci_system: 'gitlab', ci_job_id: '7', ci_job_url: 'https://gitlab.example.com/g/p/-/jobs/7', ci_pipeline_id: '3', actor: 'alice', runner_host: 'runner-1', jenkins_build_url: 'https://jenkins.example.com/job/x/1/' });
+  expect(JSON.stringify(ci)).not.toMatch(/glcbt|bob|pw@/);
+  expect(collectCiMeta({ GITHUB_ACTIONS: 'true', GITHUB_SERVER_URL: 'https://github.com', GITHUB_REPOSITORY: 'o/r', GITHUB_RUN_ID: '42', GITHUB_ACTOR: 'me' })).toMatchObject({
+    ci_system: 'github-actions', github_run_url: 'https://github.com/o/r/actions/runs/42', actor: 'me',
+  });
+  expect(collectCiMeta({})).toEqual({});
+  expect(stripCredentials('https://u:p@placeos.example.com/')).toBe('https://placeos.example.com/');
+});
+
+test('timestamps carry a zone: explicit offsets and jest-junit suite timestamps', () => {
+  expect(isoWithOffset(new Date('2025-01-31T09:00:00.000Z'), 60)).toBe('2025-01-31T10:00:00.000+01:00');
+  expect(isoWithOffset(new Date('2025-01-31T09:00:00.000Z'), -330)).toBe('2025-01-31T03:30:00.000-05:30');
+  expect(zonedTimestamp('2025-01-31T09:00:00', 'x')).toMatch(/^2025-01-31T\d\d:\d\d:00\.000[+-]\d\d:\d\d$/);
+  expect(Date.parse(zonedTimestamp('2025-01-31T09:00:00', 'x'))).toBe(Date.parse('2025-01-31T09:00:00Z'));
+  expect(zonedTimestamp('2025-01-31T09:00:00+02:00', 'x')).toBe('2025-01-31T09:00:00+02:00');
+});
+
+test('readResults merges worker files, keeps the last record of a case and reports unreadable lines', () => {
+  const dir = tmpDir('read');
+  writeResultLines(dir, results());
+  fs.appendFileSync(path.join(dir, '.results', '102.jsonl'), JSON.stringify({ ...results()[0], verdict: 'fail' }) + '\n{"truncated":');
+  const problems: string[] = [];
+  const rs = readResults(dir, problems);
+  expect(rs).toHaveLength(7);
+  expect(rs.find((r) => r.caseId === 'oauth.token.password-grant')?.verdict).toBe('fail');
+  expect(problems).toEqual([expect.stringMatching(/^\.results\/102\.jsonl:\d+: unreadable/)]);
+  expect(readResults(tmpDir('empty'))).toEqual([]);
+});
+
+test('the console summary groups by area with counts, failures with requirements, deviations, n/a and findings', () => {
+  const text = renderConsoleSummary(results(), meta());
+  expect(text).toMatch(/^oauth\.authorize\s+1\s+0\s+1\s+0\s+0\s+0\s+2$/m);
+  expect(text).toMatch(/^oauth\.token\s+1\s+1\s+0\s+1\s+1\s+1\s+5$/m);
+  expect(text).toMatch(/^TOTAL\s+2\s+1\s+1\s+1\s+1\s+1\s+7$/m);
+  expect(text).toContain('FAIL oauth.token.pkce-plain [RFC7636-4.6, RFC9700-2.1.1 MUST, blocker]');
+  expect(text).toContain('owner platform-team, review by 2026-06-30');
+  expect(text).toContain('1 × setting clientSecret missing');
+  expect(text).toContain('DOC-PASSWORD-SERVICE-ONLY');
+  expect(text).toMatch(/Result: FAIL\n$/);
+  expect(text).not.toContain('\u001b[');
+  expect(renderConsoleSummary(results(), meta(), { color: true })).toContain('\u001b[');
+  const passing = results().filter((r) => r.verdict !== 'fail' && r.verdict !== 'error');
+  expect(renderConsoleSummary(passing, meta())).toMatch(/Result: PASS/);
+  expect(renderConsoleSummary(passing, meta({ strict: true }))).toMatch(/Result: FAIL/);
+});
+
+test('the Markdown summary escapes table cells', () => {
+  const rs = results();
+  rs[1]!.message = 'got a|b <script>';
+  const md = renderMarkdownSummary(rs, meta());
+  expect(md).toContain('got a\\|b &lt;script&gt;');
+  expect(md).toMatch(/\| \*\*total\*\* \| \*\*2\*\* \| \*\*1\*\* \| \*\*1\*\* \| \*\*1\*\* \| \*\*1\*\* \| \*\*1\*\* \| \*\*7\*\* \|/);
+});
