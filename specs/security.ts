@@ -1,8 +1,11 @@
 // The security conformance areas (issue 4): RFC checks with requirement IDs, levels and
-// severities; expected PlaceOS departures live in ledger/<generation>.json, not here.
+// severities. Expected PlaceOS departures are listed in ledger/<generation>.json, never here.
 import type { Suite } from './index';
+import * as tokenEndpoint from './security-token-endpoint/security-token-endpoint.cases';
 import * as codePkce from './security-code-pkce/security-code-pkce.cases';
 import * as redirect from './security-redirect/security-redirect.cases';
-import * as tokenEndpoint from './security-token-endpoint/security-token-endpoint.cases';
+import * as refreshRevoke from './security-refresh-revoke/security-refresh-revoke.cases';
+import * as bearer from './security-bearer/security-bearer.cases';
+import * as session from './security-session/security-session.cases';
 
-export const SECURITY_SUITES: Suite[] = [tokenEndpoint, codePkce, redirect].map((m) => ({ area: m.area, cases: m.cases }));
+export const SECURITY_SUITES: Suite[] = [tokenEndpoint, codePkce, redirect, refreshRevoke, bearer, session].map((m) => ({ area: m.area, cases: m.cases }));

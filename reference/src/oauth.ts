@@ -298,8 +298,8 @@ export async function tokenEndpoint(req: Request, res: Response, ctx: TargetCont
     res.status(400).end();
     return;
   }
-  const authority = authorityOr404(req, res, ctx);
-  if (!authority) return;
+  // Unknown Host: no authority, so no user can be found (the password grant fails with invalid_grant).
+  const authority: AuthorityFixture = ctx.authorityForHost(req.headers.host) ?? { key: '\u0000none', id: '', name: '', description: '', domain: '', login_url: '', logout_url: '', config: {}, email_domains: [], session_timeout_minutes: 0 };
   const params = new Params(req, tokenSources(ctx), body);
   const rep = params.repeated();
   if (rep) return sendOAuthError(res, ctx, { status: 400, error: 'invalid_request' });

@@ -59,7 +59,8 @@ interface SigninRow {
   status: (t: CaseContext) => number[];
   /** Where a redirect must go: a path on the deployment (resolved Location pathname + search). */
   location?: string;
-  session: boolean;
+  /** A session cookie is set (true) or not (false). */
+  session: boolean | ((t: CaseContext) => boolean);
   level: Level;
   severity: Severity;
   requirements: string[];
@@ -87,7 +88,7 @@ const signinRows: SigninRow[] = [
     credentials: same,
     // Rails reads merged params (202); auth.cr reads the body only: a missing field is 422.
     status: (t) => (t.contract.signinReadsQuery ? [202] : [422]),
-    session: false,
+    session: (t) => t.contract.signinReadsQuery,
     level: 'MUST',
     severity: 'low',
     requirements: SIGNIN_REQ,
@@ -179,7 +180,7 @@ const signinCases: ContractCase[] = signinRows.map((row) => ({
       must(`${loc.pathname}${loc.search}` === row.location, 'signin redirected elsewhere than the filtered continue', row.location, `${loc.pathname}${loc.search}`);
     }
     const cookie = parseSetCookies(res).find((x) => x.name === t.contract.sessionCookie && !isDeletion(x));
-    if (row.session) sessionCookieOf(t, res);
+    if (typeof row.session === 'function' ? row.session(t) : row.session) sessionCookieOf(t, res);
     else must(!cookie, `a refused signin set the session cookie ${t.contract.sessionCookie}`, 'no session cookie', 'a session cookie');
   },
 }));

@@ -1,0 +1,304 @@
+// Bearer-token use (checklist §2.5, §2.6; RFC 6750, RFC 7515, RFC 8725): forged and expired
+// tokens refused in every PlaceOS transport, RFC 6750 challenges, the published default key,
+// audience (authority) binding, scheme case, query transport hygiene, API-key integrity.
+import type { CaseContext, ContractCase } from '../../helpers/case';
+import { obtainToken } from '../../helpers/flows';
+import type { HttpClient, HttpResponse } from '../../helpers/http';
+import { generateWrongKey, loadDefaultPlaceosPrivateKey, signWithKey, tamperSignature, verifiesWithDefaultKey, withAlgNone } from '../../helpers/jwt';
+import { cacheDirectives, callWith, challenges, check, echoesToken, expectAccepted, INTROSPECT, payloadOf, PROTECTED, REPO_ROOT, TOKEN_INFO, TRANSPORTS, tokenInfo } from '../security-common/probes';
+
+export const area = 'security-bearer';
+
+const INSPECT = '/api/engine/v2/api_keys/inspect';
+
+/** A fresh, valid access token of the normal user, accepted by rest-api (the control). */
+async function validToken(t: CaseContext, api: HttpClient): Promise<string> {
+  const tokens = await obtainToken(t, 'user');
+  await expectAccepted(api, tokens.accessToken, 'control');
+  return tokens.accessToken;
+}
+
+/** A forged token is refused with 401 in every transport, at users/current and at inspect. */
+async function expectForgeryRefused(t: CaseContext, api: HttpClient, forged: string, what: string): Promise<void> {
+  t.secrets.add(forged, 'access_token');
+  const bad: string[] = [];
+  for (const route of [PROTECTED, INSPECT]) {
+    for (const via of TRANSPORTS) {
+      const res = await callWith(api, forged, via, route);
+      if (res.status !== 401) bad.push(`${route} via ${via}: ${res.status}`);
+    }
+  }
+  check(bad.length === 0, `rest-api accepted ${what}`, '401 in every transport', bad.join(', '));
+}
+
+function forgeryCase(name: string, title: string, requirements: string[], make: (token: string) => Promise<string> | string): ContractCase {
+  return {
+    id: `${area}.${name}`,
+    title,
+    requirements,
+    level: 'MUST',
+    severity: 'blocker',
+    tags: ['security', 'readonly'],
+    needs: ['user'],
+    async run(t) {
+      const api = t.client('api');
+      const token = await validToken(t, api);
+      await expectForgeryRefused(t, api, await make(token), title.replace(/ is refused.*$/, ''));
+    },
+  };
+}
+
+export const cases: ContractCase[] = [
+  forgeryCase('tampered-signature-refused', 'a JWT with a tampered signature is refused in every transport', ['RFC7515-5.2', 'RFC6750-3.1', 'PLACEOS-IMPL-JWT-VERIFY'], (tok) => tamperSignature(tok)),
+  forgeryCase('alg-none-refused', 'an unsigned alg:none copy of a valid JWT is refused in every transport', ['RFC8725-3.1', 'RFC6750-3.1', 'PLACEOS-IMPL-JWT-VERIFY'], (tok) => withAlgNone(tok)),
+  forgeryCase('wrong-key-refused', 'a copy of a valid JWT re-signed with an unknown RSA key is refused in every transport', ['RFC7515-5.2', 'RFC6750-3.1', 'PLACEOS-IMPL-JWT-VERIFY'], async (tok) => {
+    const claims = payloadOf(tok) ?? {};
+    return signWithKey(claims, generateWrongKey().privatePem);
+  }),
+  forgeryCase('not-a-jwt-refused', 'a bearer that is not a JWT is refused in every transport (also by inspect)', ['RFC6750-3.1', 'PLACEOS-IMPL-JWT-VERIFY'], () => 'not-a-jwt-0123456789abcdefghijklmnop'),
+  forgeryCase('default-key-forgery-refused', 'a copy of a valid JWT re-signed with the published PlaceOS development key is refused in every transport', ['PLACEOS-IMPL-DEFAULT-KEY', 'RFC6749-10.3'], async (tok) => {
+    const claims = payloadOf(tok) ?? {};
+    return signWithKey(claims, loadDefaultPlaceosPrivateKey(REPO_ROOT));
+  }),
+  {
+    id: `${area}.expired-token-refused`,
+    title: 'an expired access token is refused in every transport',
+    requirements: ['RFC6750-3.1', 'PLACEOS-IMPL-JWT-VERIFY'],
+    level: 'MUST',
+    severity: 'blocker',
+    tags: ['security', 'readonly'],
+    needs: ['expiredToken'],
+    async run(t) {
+      await expectForgeryRefused(t, t.client('api'), t.settings.expiredToken!, 'an expired access token');
+    },
+  },
+  {
+    id: `${area}.token-not-signed-with-default-key`,
+    title: 'issued access tokens do not verify with the published PlaceOS development key (JWT_SECRET unset)',
+    requirements: ['PLACEOS-IMPL-DEFAULT-KEY', 'RFC6749-10.3'],
+    level: 'MUST',
+    severity: 'blocker',
+    tags: ['security', 'readonly'],
+    needs: ['user'],
+    async run(t) {
+      const tokens = await obtainToken(t, 'user');
+      const match = await verifiesWithDefaultKey(tokens.accessToken, REPO_ROOT);
+      check(!match, 'the deployment signs access tokens with the published PlaceOS development key: anyone can forge tokens (set JWT_SECRET)', 'a signature that does not verify with ../shared/contract/placeos-default-jwt-key/public.pem', 'it verifies');
+    },
+  },
+  {
+    id: `${area}.cross-authority-token-refused`,
+    title: "a token issued for one authority is refused on another authority's domain",
+    requirements: ['PLACEOS-IMPL-DOMAIN-BINDING', 'RFC9700-2.3', 'RFC6819-5.1.5.5'],
+    level: 'MUST',
+    severity: 'high',
+    tags: ['security', 'readonly'],
+    needs: ['user', 'otherAuthorityUrl'],
+    async run(t) {
+      const api = t.client('api');
+      const token = await validToken(t, api);
+      const other = api.withBaseUrl(t.settings.otherAuthorityUrl!, 'other-authority');
+      const bad: string[] = [];
+      for (const via of TRANSPORTS) {
+        const res = await callWith(other, token, via);
+        if (res.status !== 401) bad.push(`${via}: ${res.status}`);
+      }
+      check(bad.length === 0, "the other authority's rest-api accepted this authority's token", '401 in every transport', bad.join(', '));
+    },
+  },
+  {
+    id: `${area}.rest-api-401-challenge`,
+    title: 'rest-api 401s carry WWW-Authenticate: Bearer (no error attribute without credentials, error="invalid_token" for a bad token)',
+    requirements: ['RFC6750-3', 'RFC6750-3.1', 'RFC9110-11.6.1'],
+    level: 'MUST',
+    severity: 'high',
+    tags: ['security', 'readonly'],
+    async run(t) {
+      const api = t.client('api');
+      const none = await api.get(PROTECTED, { noCookies: true });
+      check(none.status === 401, 'rest-api without credentials did not answer 401', '401', String(none.status));
+      const problems: string[] = [];
+      const c1 = challenges(none).find((c) => c.scheme === 'bearer');
+      if (!c1) problems.push('no credentials: no WWW-Authenticate: Bearer');
+      else if (c1.params.error) problems.push(`no credentials: error="${c1.params.error}" although no credentials were sent`);
+      const bad = await callWith(api, 'not-a-jwt-0123456789abcdefghijklmnop', 'header');
+      const c2 = challenges(bad).find((c) => c.scheme === 'bearer');
+      if (!c2) problems.push(`invalid token: ${bad.status} without WWW-Authenticate: Bearer`);
+      else if (c2.params.error !== 'invalid_token') problems.push(`invalid token: error=${c2.params.error ?? '(none)'}`);
+      check(problems.length === 0, problems.join('; '), 'WWW-Authenticate: Bearer [error="invalid_token"]');
+    },
+  },
+  {
+    id: `${area}.auth-invalid-token-challenge`,
+    title: 'the auth service answers an invalid bearer (token/info, introspect) with 401 and WWW-Authenticate: Bearer error="invalid_token"',
+    requirements: ['RFC6750-3', 'RFC6750-3.1'],
+    level: 'MUST',
+    severity: 'high',
+    tags: ['security', 'readonly'],
+    async run(t) {
+      const c = t.client('auth');
+      const garbage = 'not-a-real-token-0123456789abcdef';
+      const problems: string[] = [];
+      for (const [what, res] of [
+        ['token/info', await tokenInfo(c, garbage)],
+        ['introspect', await c.post(INTROSPECT, { form: { token: garbage }, headers: { authorization: `Bearer ${garbage}` }, noCookies: true })],
+      ] as const) {
+        if (res.status !== 401) {
+          problems.push(`${what}: ${res.status}, not 401`);
+          continue;
+        }
+        const ch = challenges(res).find((x) => x.scheme === 'bearer');
+        if (!ch) problems.push(`${what}: no WWW-Authenticate: Bearer`);
+        else if (ch.params.error !== 'invalid_token') problems.push(`${what}: error=${ch.params.error ?? '(none)'}`);
+      }
+      check(problems.length === 0, problems.join('; '), '401 with WWW-Authenticate: Bearer error="invalid_token"');
+    },
+  },
+  {
+    id: `${area}.auth-no-credential-no-error-code`,
+    title: 'token/info without any credential: the Bearer challenge carries no error code',
+    requirements: ['RFC6750-3', 'RFC6750-3.1'],
+    level: 'SHOULD',
+    severity: 'low',
+    tags: ['security', 'readonly'],
+    async run(t) {
+      const res = await t.client('auth').get(TOKEN_INFO, { noCookies: true });
+      check(res.status === 401, 'token/info without a credential did not answer 401', '401', String(res.status));
+      const ch = challenges(res).find((x) => x.scheme === 'bearer');
+      check(!!ch, 'token/info without a credential has no WWW-Authenticate: Bearer', 'WWW-Authenticate: Bearer realm=…', res.header('www-authenticate') ?? '(none)');
+      check(!ch.params.error, 'the challenge names an error although no credential was sent', 'no error attribute', `error="${ch.params.error}"`);
+    },
+  },
+  {
+    id: `${area}.scheme-case-insensitive`,
+    title: 'the Authorization scheme is matched case-insensitively ("bearer <token>" works)',
+    requirements: ['RFC9110-11.1', 'RFC6749-7.1'],
+    level: 'SHOULD',
+    severity: 'medium',
+    tags: ['security', 'readonly'],
+    needs: ['user'],
+    async run(t) {
+      const api = t.client('api');
+      const token = await validToken(t, api);
+      const failed: string[] = [];
+      for (const scheme of ['bearer', 'BEARER']) {
+        const res = await callWith(api, token, 'header', PROTECTED, scheme);
+        if (res.status !== 200) failed.push(`${scheme}: ${res.status}`);
+      }
+      check(failed.length === 0, 'rest-api refuses a valid token whose scheme is not spelled "Bearer"', '200', failed.join(', '));
+    },
+  },
+  {
+    id: `${area}.query-transport-discouraged`,
+    title: 'access tokens are not accepted in the URI query (they leak through logs, history and Referer)',
+    requirements: ['RFC6750-2.3', 'RFC9700-4.3.2', 'RFC6819-4.6.7'],
+    level: 'SHOULD',
+    severity: 'medium',
+    tags: ['security', 'readonly'],
+    needs: ['user'],
+    async run(t) {
+      const api = t.client('api');
+      const token = await validToken(t, api);
+      const res = await callWith(api, token, 'param');
+      check(res.status === 401 || res.status === 400, 'rest-api accepts the access token as a URI query parameter (?bearer_token=)', '400/401', String(res.status));
+    },
+  },
+  {
+    id: `${area}.query-transport-cache-control`,
+    title: 'a response to a request authenticated by ?bearer_token= carries Cache-Control: private or no-store',
+    requirements: ['RFC6750-2.3'],
+    level: 'SHOULD',
+    severity: 'medium',
+    tags: ['security', 'readonly'],
+    needs: ['user'],
+    async run(t) {
+      const api = t.client('api');
+      const token = await validToken(t, api);
+      const res = await callWith(api, token, 'param');
+      if (res.status < 200 || res.status >= 300) t.notApplicable(`the query transport is refused (${res.status})`);
+      const d = cacheDirectives(res);
+      check(d.includes('private') || d.includes('no-store'), 'a response to a query-authenticated request may be cached by shared caches', 'Cache-Control: private (or no-store)', res.header('cache-control') ?? '(none)');
+    },
+  },
+  {
+    id: `${area}.multiple-transports-refused`,
+    title: 'a request carrying the token in more than one transport is refused with 400 invalid_request',
+    requirements: ['RFC6750-2', 'RFC6750-3.1'],
+    level: 'SHOULD',
+    severity: 'low',
+    tags: ['security', 'readonly'],
+    needs: ['user'],
+    async run(t) {
+      const api = t.client('api');
+      const token = await validToken(t, api);
+      const res = await api.get(PROTECTED, { headers: { authorization: `Bearer ${token}` }, query: { bearer_token: token }, noCookies: true });
+      check(res.status === 400, 'a request with the token in the header and the query was served', '400 invalid_request', String(res.status));
+    },
+  },
+  {
+    id: `${area}.no-token-in-error-body`,
+    title: 'error responses never echo the presented token (auth service and rest-api)',
+    requirements: ['RFC6819-4.6.7', 'RFC6749-10.3'],
+    level: 'MUST',
+    severity: 'medium',
+    tags: ['security', 'readonly'],
+    needs: ['user', 'expiredToken'],
+    async run(t) {
+      const api = t.client('api');
+      const token = await validToken(t, api);
+      const tampered = tamperSignature(token);
+      t.secrets.add(tampered, 'access_token');
+      const responses: [string, HttpResponse, string][] = [
+        ['rest-api (tampered, header)', await callWith(api, tampered, 'header'), tampered],
+        ['rest-api (tampered, param)', await callWith(api, tampered, 'param'), tampered],
+        ['rest-api (expired, cookie)', await callWith(api, t.settings.expiredToken!, 'cookie'), t.settings.expiredToken!],
+        ['token/info (tampered)', await tokenInfo(t.client('auth'), tampered), tampered],
+        ['token/info (expired)', await tokenInfo(t.client('auth'), t.settings.expiredToken!), t.settings.expiredToken!],
+      ];
+      const echoed = responses.filter(([, res, tok]) => echoesToken(res.text, tok) || echoesToken(res.header('www-authenticate'), tok) || echoesToken(res.header('location'), tok)).map(([w]) => w);
+      check(echoed.length === 0, 'an error response echoes the presented token', 'no token in bodies or headers', echoed.join(', '));
+    },
+  },
+  {
+    id: `${area}.api-key-wrong-secret-refused`,
+    title: 'an API key with the right id and a wrong secret is refused (X-API-Key and api-key param)',
+    requirements: ['PLACEOS-IMPL-API-KEY'],
+    level: 'MUST',
+    severity: 'blocker',
+    tags: ['security', 'readonly'],
+    needs: ['apiKey'],
+    async run(t) {
+      const key = t.settings.apiKey!;
+      const id = key.slice(0, key.indexOf('.'));
+      const forged = `${id}.${'A'.repeat(Math.max(16, key.length - id.length - 1))}`;
+      const api = t.client('api');
+      const ok = await api.get(PROTECTED, { headers: { 'x-api-key': key }, noCookies: true });
+      check(ok.status === 200, 'the configured API key is not accepted (the check cannot be made)', '200', String(ok.status));
+      const bad: string[] = [];
+      const h = await api.get(PROTECTED, { headers: { 'x-api-key': forged }, noCookies: true });
+      if (h.status !== 401) bad.push(`X-API-Key: ${h.status}`);
+      const p = await api.get(PROTECTED, { query: { 'api-key': forged }, noCookies: true });
+      if (p.status !== 401) bad.push(`api-key param: ${p.status}`);
+      check(bad.length === 0, 'rest-api accepted an API key with a wrong secret', '401 unknown X-API-Key', bad.join(', '));
+    },
+  },
+  {
+    id: `${area}.api-key-expired-refused`,
+    title: 'an expired API key is refused (X-API-Key and api-key param)',
+    requirements: ['PLACEOS-IMPL-API-KEY'],
+    level: 'MUST',
+    severity: 'high',
+    tags: ['security', 'readonly'],
+    needs: ['apiKeyExpired'],
+    async run(t) {
+      const key = t.settings.apiKeyExpired!;
+      const api = t.client('api');
+      const bad: string[] = [];
+      const h = await api.get(PROTECTED, { headers: { 'x-api-key': key }, noCookies: true });
+      if (h.status !== 401) bad.push(`X-API-Key: ${h.status}`);
+      const p = await api.get(PROTECTED, { query: { 'api-key': key }, noCookies: true });
+      if (p.status !== 401) bad.push(`api-key param: ${p.status}`);
+      check(bad.length === 0, 'rest-api accepted an expired API key', '401 API key has expired', bad.join(', '));
+    },
+  },
+];

@@ -1,0 +1,216 @@
+// Refresh tokens, revocation and introspection (checklist §2.3, §2.6): rotation and replay, races,
+// scope and client binding, revocation that takes effect (at the auth service and at rest-api),
+// revocation bound to the client, introspection that needs authorization and discloses nothing.
+import type { ContractCase } from '../../helpers/case';
+import { obtainToken, refreshGrant, tokensFrom } from '../../helpers/flows';
+import type { HttpResponse } from '../../helpers/http';
+import { check, describeErr, fail, grantedScopes, hasAccessToken, INTROSPECT, oauthError, refusedEverywhere, REVOKE, sleep, tokenInfo, tokensWithRefresh, expectAccepted } from '../security-common/probes';
+
+export const area = 'security-refresh-revoke';
+
+/**
+ * auth.cr allows a rotated refresh token again within a replay-grace window
+ * (REFRESH_REVOCATION_GRACE_SECONDS, contract doc §6.5); the check waits past a short window
+ * before replaying. Rails has no window (revoke-on-use, §6.5).
+ */
+const GRACE_WAIT_MS = 11_000;
+
+function summary(res: HttpResponse): string {
+  return hasAccessToken(res) ? `${res.status} with access_token` : describeErr(oauthError(res));
+}
+
+export const cases: ContractCase[] = [
+  {
+    id: `${area}.refresh-rotation-replay`,
+    title: 'refresh-token rotation: a refresh token that was used once is refused when replayed (after any replay-grace window)',
+    requirements: ['RFC9700-4.14.2', 'RFC9700-2.2.2', 'RFC6819-5.2.2.3'],
+    level: 'MUST',
+    severity: 'high',
+    tags: ['security'],
+    needs: ['user'],
+    async run(t) {
+      const first = await tokensWithRefresh(t);
+      const rotated = tokensFrom(await refreshGrant(t, t.client('refresh'), { refreshToken: first.refreshToken }), 'first refresh');
+      check(!!rotated.refreshToken && rotated.refreshToken !== first.refreshToken, 'the refresh did not rotate the refresh token (a public client needs rotation or sender-constrained refresh tokens)', 'a new refresh_token', rotated.refreshToken ? 'the same refresh_token' : 'no refresh_token');
+      if (t.contract.refreshTokens === 'jwt') await sleep(GRACE_WAIT_MS);
+      const replay = await refreshGrant(t, t.client('replay'), { refreshToken: first.refreshToken });
+      if (hasAccessToken(replay)) fail('a used (rotated) refresh token was redeemed again', '400 invalid_grant', summary(replay));
+    },
+  },
+  {
+    id: `${area}.refresh-concurrent`,
+    title: 'two concurrent refreshes with one refresh token: at most one succeeds',
+    requirements: ['RFC9700-4.14.2'],
+    level: 'SHOULD',
+    severity: 'medium',
+    tags: ['security', 'concurrency'],
+    needs: ['user'],
+    async run(t) {
+      const tokens = await tokensWithRefresh(t);
+      const results = await Promise.all([0, 1].map((i) => refreshGrant(t, t.client(`race-${i}`), { refreshToken: tokens.refreshToken })));
+      const won = results.filter(hasAccessToken).length;
+      check(won >= 1, 'neither concurrent refresh succeeded (the check cannot be made)', '1 success', results.map(summary).join(', '));
+      check(won <= 1, 'one refresh token was redeemed by two concurrent requests', 'at most 1 success', results.map(summary).join(', '));
+    },
+  },
+  {
+    id: `${area}.refresh-scope-not-widened`,
+    title: 'a refresh cannot widen the scope of the original grant',
+    requirements: ['RFC6749-6', 'RFC6749-3.3'],
+    level: 'MUST',
+    severity: 'high',
+    tags: ['security'],
+    needs: ['user', 'scopedClient'],
+    async run(t) {
+      const app = t.settings.scopedClient!;
+      const narrow = app.scopes.includes('public') ? 'public' : app.scopes[0]!;
+      const wider = app.scopes.filter((s) => s !== narrow);
+      if (!wider.length) t.notApplicable('the scoped client has a single scope: nothing to widen to');
+      const tokens = await obtainToken(t, 'user', { app, scope: narrow });
+      if (!tokens.refreshToken) t.notApplicable('no refresh_token issued to the scoped client');
+      const original = grantedScopes(tokens);
+      const res = await refreshGrant(t, t.client('refresh'), { refreshToken: tokens.refreshToken!, app, scope: [narrow, ...wider].join(' ') });
+      if (!hasAccessToken(res)) {
+        const e = oauthError(res);
+        check(e.status === 400 || e.status === 401, 'the widening refresh was refused, but not with an OAuth error', '400 invalid_scope', describeErr(e));
+        return;
+      }
+      const got = grantedScopes(tokensFrom(res, 'refresh'));
+      const added = got.filter((s) => !original.includes(s));
+      check(added.length === 0, 'the refresh granted scopes beyond the original grant', `at most ${original.join(' ')}`, `added ${added.join(' ')}`);
+    },
+  },
+  {
+    id: `${area}.refresh-bound-to-client`,
+    title: "another client cannot redeem a client's refresh token",
+    requirements: ['RFC6749-6', 'RFC6749-10.4', 'RFC6819-5.2.2.2'],
+    level: 'MUST',
+    severity: 'blocker',
+    tags: ['security'],
+    needs: ['user', 'scopedClient'],
+    async run(t) {
+      const other = t.settings.scopedClient!;
+      if (other.clientId === t.settings.client.clientId) t.notApplicable('the scoped client has the same client_id as the main client');
+      const tokens = await tokensWithRefresh(t);
+      const res = await refreshGrant(t, t.client('attacker'), { refreshToken: tokens.refreshToken, app: other });
+      if (hasAccessToken(res)) fail("a refresh token was redeemed by a client it was not issued to", '400 invalid_grant', summary(res));
+    },
+  },
+  {
+    id: `${area}.revoked-refresh-token-refused`,
+    title: 'a revoked refresh token is refused at once',
+    requirements: ['RFC7009-2.1'],
+    level: 'MUST',
+    severity: 'blocker',
+    tags: ['security'],
+    needs: ['user'],
+    async run(t) {
+      const app = t.settings.client;
+      const tokens = await tokensWithRefresh(t);
+      const rev = await t.client('revoke').post(REVOKE, { form: { token: tokens.refreshToken, token_type_hint: 'refresh_token', client_id: app.clientId, ...(app.clientSecret ? { client_secret: app.clientSecret } : {}) } });
+      check(rev.status === 200, 'revoking our own refresh token did not answer 200', '200', String(rev.status));
+      const res = await refreshGrant(t, t.client('refresh'), { refreshToken: tokens.refreshToken });
+      if (hasAccessToken(res)) fail('a revoked refresh token was redeemed', '400 invalid_grant', summary(res));
+    },
+  },
+  {
+    id: `${area}.revoked-access-token-refused-at-auth`,
+    title: 'a revoked access token is refused by the auth service (token/info: 401 invalid_token)',
+    requirements: ['RFC7009-2.1', 'RFC6750-3.1'],
+    level: 'MUST',
+    severity: 'high',
+    tags: ['security'],
+    needs: ['user'],
+    async run(t) {
+      const app = t.settings.client;
+      const tokens = await obtainToken(t, 'user');
+      const before = await tokenInfo(t.client('info'), tokens.accessToken);
+      check(before.status === 200, 'token/info does not accept the fresh token (the check cannot be made)', '200', String(before.status));
+      const rev = await t.client('revoke').post(REVOKE, { form: { token: tokens.accessToken, token_type_hint: 'access_token', client_id: app.clientId } });
+      check(rev.status === 200, 'revoking our own access token did not answer 200', '200', String(rev.status));
+      const after = await tokenInfo(t.client('info'), tokens.accessToken);
+      check(after.status === 401, 'token/info still accepts the revoked access token', '401 invalid_token', String(after.status));
+    },
+  },
+  {
+    id: `${area}.revoked-token-refused-at-rest-api`,
+    title: 'a revoked access token is refused by rest-api in every transport (header, bearer_token param, cookie)',
+    requirements: ['RFC7009-2.1', 'RFC6750-3.1', 'PLACEOS-IMPL-REVOKED-JWT'],
+    level: 'MUST',
+    severity: 'blocker',
+    tags: ['security'],
+    needs: ['user'],
+    async run(t) {
+      const app = t.settings.client;
+      const tokens = await obtainToken(t, 'user');
+      const api = t.client('api');
+      await expectAccepted(api, tokens.accessToken, 'revocation check');
+      const rev = await t.client('revoke').post(REVOKE, { form: { token: tokens.accessToken, client_id: app.clientId } });
+      check(rev.status === 200, 'revoking our own access token did not answer 200', '200', String(rev.status));
+      const bad = await refusedEverywhere(api, tokens.accessToken);
+      check(bad.length === 0, 'rest-api still accepts the revoked access token', '401 in every transport', bad.join(', '));
+    },
+  },
+  {
+    id: `${area}.revoke-other-client-refused`,
+    title: "a client cannot revoke another client's token: refused, and the token keeps working",
+    requirements: ['RFC7009-2.1'],
+    level: 'MUST',
+    severity: 'high',
+    tags: ['security'],
+    needs: ['user', 'scopedClient'],
+    async run(t) {
+      const other = t.settings.scopedClient!;
+      if (other.clientId === t.settings.client.clientId) t.notApplicable('the scoped client has the same client_id as the main client');
+      const tokens = await tokensWithRefresh(t);
+      const rev = await t.client('attacker').post(REVOKE, { form: { token: tokens.refreshToken, token_type_hint: 'refresh_token', client_id: other.clientId, ...(other.clientSecret ? { client_secret: other.clientSecret } : {}) } });
+      const res = await refreshGrant(t, t.client('refresh'), { refreshToken: tokens.refreshToken });
+      check(hasAccessToken(res), "another client's revocation request revoked the token", 'the refresh token still works', summary(res));
+      check(rev.status >= 400, "another client's revocation request was not refused", '403 unauthorized_client (or 400/401)', String(rev.status));
+    },
+  },
+  {
+    id: `${area}.introspection-requires-auth`,
+    title: 'introspection without caller authorization discloses nothing',
+    requirements: ['RFC7662-2.1', 'RFC7662-4'],
+    level: 'MUST',
+    severity: 'high',
+    tags: ['security', 'readonly'],
+    needs: ['user'],
+    async run(t) {
+      const tokens = await obtainToken(t, 'user');
+      const res = await t.client('introspect').post(INTROSPECT, { form: { token: tokens.accessToken }, noCookies: true });
+      const body = res.json as Record<string, unknown> | undefined;
+      check(!(body && body.active === true), 'introspection answered for an unauthenticated caller', '400 invalid_request / 401', `${res.status} active:true`);
+      check(res.status === 400 || res.status === 401, 'introspection without authorization was not refused', '400 invalid_request / 401', String(res.status));
+    },
+  },
+  {
+    id: `${area}.introspection-inactive-minimal`,
+    title: 'introspection of a revoked or unknown token answers exactly {"active": false}',
+    requirements: ['RFC7662-2.2'],
+    level: 'MUST',
+    severity: 'medium',
+    tags: ['security'],
+    needs: ['user'],
+    async run(t) {
+      const app = t.settings.client;
+      const caller = await obtainToken(t, 'user');
+      const victim = await obtainToken(t, 'user');
+      const rev = await t.client('revoke').post(REVOKE, { form: { token: victim.accessToken, client_id: app.clientId } });
+      check(rev.status === 200, 'revoking our own access token did not answer 200', '200', String(rev.status));
+      const problems: string[] = [];
+      for (const [what, token] of [
+        ['revoked token', victim.accessToken],
+        ['unknown token', 'not-a-real-token-0123456789abcdef'],
+      ] as const) {
+        const res = await t.client('introspect').post(INTROSPECT, { form: { token }, headers: { authorization: `Bearer ${caller.accessToken}` }, noCookies: true });
+        const body = res.json as Record<string, unknown> | undefined;
+        if (res.status !== 200 || !body || body.active !== false || Object.keys(body).length !== 1) {
+          problems.push(`${what}: ${res.status} ${body ? `{${Object.keys(body).join(', ')}}${body.active === true ? ' active:true' : ''}` : '(no JSON)'}`);
+        }
+      }
+      check(problems.length === 0, 'introspection of an inactive token is not exactly {"active": false}', '200 {"active": false}', problems.join('; '));
+    },
+  },
+];
