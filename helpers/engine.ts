@@ -238,12 +238,24 @@ export async function executeCase(run: RunEnv, area: string, c: ContractCase): P
   const t = createCaseContext(run, exchanges, findings);
   const outcome = await outcomeOf(c, t);
   const v = verdictOf(run, c, outcome);
-  return {
+  // A secret can be registered after an exchange that carried it was recorded (a plain PKCE
+  // challenge is the verifier; a code is known only once the redirect came back): mask the whole
+  // record again now that the case is over and every secret it met is registered.
+  return maskDeep(run.secrets, {
     ...base,
     ...v,
-    message: v.message === undefined ? undefined : run.secrets.mask(v.message),
     durationMs: Date.now() - startedAt.getTime(),
-  };
+  });
+}
+
+/** Every string inside a value, masked. */
+export function maskDeep<T>(secrets: SecretRegistry, value: T): T {
+  if (typeof value === 'string') return secrets.mask(value) as T;
+  if (Array.isArray(value)) return value.map((v) => maskDeep(secrets, v)) as T;
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, maskDeep(secrets, v)])) as T;
+  }
+  return value;
 }
 
 /** Does this verdict break the build? */

@@ -99,6 +99,8 @@ export function authorizeQuery(t: CaseContext, p: AuthorizeParams): Record<strin
 
 export async function authorize(t: CaseContext, client: HttpClient, p: AuthorizeParams, method: 'GET' | 'POST' = 'GET'): Promise<HttpResponse> {
   const q = authorizeQuery(t, p);
+  // A plain challenge is the verifier itself: a secret from the moment it is sent.
+  if (p.codeChallengeMethod === 'plain') t.secrets.add(p.codeChallenge, 'code_verifier');
   const res = method === 'GET' ? await client.get('/auth/oauth/authorize', { query: q }) : await client.post('/auth/oauth/authorize', { form: q });
   const loc = res.location;
   if (loc) {

@@ -46,7 +46,8 @@ async function resolveTarget(o: RunOptions, env: Record<string, string | undefin
   for (const [k, v] of Object.entries({ ...fileEnv, ...env })) if (v !== undefined) merged[k] = v;
   if (merged.PLACEOS_URL) return { env: merged, embedded: false, close: async () => {} };
 
-  const { startReferenceTarget } = await import('../../reference/src');
+  // Loaded only when needed: a live run does not pay for the reference target's start-up.
+  const { startReferenceTarget } = require('../../reference/src') as typeof import('../../reference/src');
   const profile = o.profile ?? merged.PLACEOS_REFERENCE_PROFILE ?? 'rails';
   const mutants = o.mutants.length ? o.mutants : (merged.PLACEOS_REFERENCE_MUTANTS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const target = await startReferenceTarget({ profile: profile as never, mutants, tls: o.tls || merged.PLACEOS_REFERENCE_TLS === '1', quiet: true });

@@ -213,11 +213,8 @@ const exchangeRows: ExchangeRow[] = [
   },
   {
     name: 'wrong-client',
-    title: "another app cannot redeem the code (400 invalid_grant: issued to another client)",
-    exchange: (t, client, code, verifier) => {
-      const other = t.settings.scopedClient!;
-      return exchangeCode(t, client, { code, verifier, app: other, redirectUri: other.redirectUri });
-    },
+    title: 'another app cannot redeem the code, even with the right redirect_uri and verifier (400 invalid_grant: issued to another client)',
+    exchange: (t, client, code, verifier) => exchangeCode(t, client, { code, verifier, app: t.settings.scopedClient!, redirectUri: t.settings.client.redirectUri }),
     expect: () => ({ status: 400, error: 'invalid_grant' }),
     needs: ['scopedClient'],
     level: 'MUST',
