@@ -48,6 +48,11 @@ export interface TargetSettings {
   concurrency: number;
   /** Upper bound on requests a run may make (PLACEOS_MAX_REQUESTS, default 2000). */
   maxRequests: number;
+  /**
+   * The deployment's authorization-code lifetime, when it is short enough for the run to wait it
+   * out (PLACEOS_CODE_LIFETIME_SECONDS, 1..120; PlaceOS's default is 600 s, so this is opt-in).
+   */
+  codeLifetimeSeconds?: number;
   /** True when the target is the embedded reference target (no PLACEOS_URL given). */
   embedded: boolean;
   /** Things the run should print on every run (insecure TLS, ignored variables...). Never secret. */
@@ -102,6 +107,7 @@ export const KNOWN_VARIABLES: readonly string[] = [
   'PLACEOS_RETRIES',
   'PLACEOS_CONCURRENCY',
   'PLACEOS_MAX_REQUESTS',
+  'PLACEOS_CODE_LIFETIME_SECONDS',
   // Read by other parts of the suite (runner, reports, ledger):
   'PLACEOS_LEDGER',
   'PLACEOS_JUNIT_TESTCASE_PROPERTIES',
@@ -591,6 +597,8 @@ export function parseSettings(env: Record<string, string | undefined>, opts?: Pa
   const retries = int('PLACEOS_RETRIES', 0, 5, 2);
   const concurrency = int('PLACEOS_CONCURRENCY', 1, 32, 4);
   const maxRequests = int('PLACEOS_MAX_REQUESTS', 1, 1000000, 2000);
+  // Opt-in: the expiry check waits this long plus a second, so it is bounded to two minutes.
+  const codeLifetimeSeconds = get('PLACEOS_CODE_LIFETIME_SECONDS') === undefined ? undefined : int('PLACEOS_CODE_LIFETIME_SECONDS', 1, 120, 0, ' (seconds)');
 
   if (errors.length > 0) throw new SettingsError(errors);
 
@@ -605,6 +613,7 @@ export function parseSettings(env: Record<string, string | undefined>, opts?: Pa
   if (expiredToken !== undefined) settings.expiredToken = expiredToken;
   if (jwtPublicKeyPem !== undefined) settings.jwtPublicKeyPem = jwtPublicKeyPem;
   if (ssoId !== undefined) settings.ssoId = ssoId;
+  if (codeLifetimeSeconds) settings.codeLifetimeSeconds = codeLifetimeSeconds;
   if (generation !== undefined) settings.generation = generation;
   if (proxy) settings.proxy = proxy;
   if (warnings.length > 0) settings.warnings = warnings;

@@ -13,6 +13,7 @@ import { isOverdue, ledgerEntry } from './ledger';
 import type { CaseResult, Exchange, Finding, Generation, SettingName, Tag, Verdict } from './model';
 import type { SchemaRegistry } from './schemas';
 import type { SecretRegistry } from './secrets';
+import { createSecretRegistry } from './secrets';
 import { mapPool } from './pool';
 
 export interface MintedToken {
@@ -76,6 +77,7 @@ export const SETTING_VARIABLES: Record<SettingName, string> = {
   jwtPublicKey: 'PLACEOS_JWT_PUBLIC_KEY_FILE',
   ssoId: 'PLACEOS_SSO_ID',
   otherAuthorityUrl: 'PLACEOS_OTHER_AUTHORITY_URL',
+  codeLifetime: 'PLACEOS_CODE_LIFETIME_SECONDS (at most 120; the run waits for a code to expire)',
 };
 
 function hasSetting(s: TargetSettings, name: SettingName): boolean {
@@ -102,6 +104,8 @@ function hasSetting(s: TargetSettings, name: SettingName): boolean {
       return !!s.ssoId;
     case 'otherAuthorityUrl':
       return !!s.otherAuthorityUrl;
+    case 'codeLifetime':
+      return !!s.codeLifetimeSeconds;
   }
 }
 
@@ -183,31 +187,49 @@ function verdictOf(run: RunEnv, c: ContractCase, o: Outcome): Pick<CaseResult, '
   }
 }
 
+/**
+ * A case's own secret registry: the configured secrets plus what this case meets. Masking with it
+ * stays fast however many tokens the run mints; everything it registers also goes to the run's
+ * registry, whose fingerprints the artifact scan uses, so a secret that crossed into another
+ * case's evidence is still caught (exit 3).
+ */
+function caseSecrets(run: RunEnv): SecretRegistry {
+  const local = createSecretRegistry();
+  for (const { value, kind } of settingsSecrets(run.settings)) local.add(value, kind);
+  return {
+    add(value, kind) {
+      local.add(value, kind);
+      run.secrets.add(value, kind);
+    },
+    mask: (text) => local.mask(text),
+  };
+}
+
 /** The context a case (or a probe such as generation detection) runs with. */
-export function createCaseContext(run: RunEnv, exchanges: Exchange[], findings: Finding[]): CaseContext {
+export function createCaseContext(run: RunEnv, exchanges: Exchange[], findings: Finding[], secrets: SecretRegistry = caseSecrets(run)): CaseContext {
   return {
     settings: run.settings,
     generation: run.generation,
     contract: run.contract,
-    secrets: run.secrets,
+    secrets,
     schemas: run.schemas,
     client(journey = 'main'): HttpClient {
       return createHttpClient({
         baseUrl: run.settings.url,
         settings: run.settings,
         journey,
-        secrets: run.secrets,
+        secrets,
         budget: run.budget,
         onExchange: (x) => exchanges.push(x),
       });
     },
     minted(token) {
-      run.secrets.add(token.accessToken, 'access_token');
-      run.secrets.add(token.refreshToken, 'refresh_token');
+      secrets.add(token.accessToken, 'access_token');
+      secrets.add(token.refreshToken, 'refresh_token');
       run.minted.push({ ...token, baseUrl: run.settings.url });
     },
     finding(id, message) {
-      findings.push({ id, message: run.secrets.mask(message) });
+      findings.push({ id, message: secrets.mask(message) });
     },
     notApplicable(reason): never {
       throw new NotApplicable(reason);
@@ -241,7 +263,7 @@ export async function executeCase(run: RunEnv, area: string, c: ContractCase): P
   // A secret can be registered after an exchange that carried it was recorded (a plain PKCE
   // challenge is the verifier; a code is known only once the redirect came back): mask the whole
   // record again now that the case is over and every secret it met is registered.
-  return maskDeep(run.secrets, {
+  return maskDeep(t.secrets, {
     ...base,
     ...v,
     durationMs: Date.now() - startedAt.getTime(),

@@ -11,7 +11,8 @@ import { createSecretRegistry } from './secrets';
 import { mapPool } from './pool';
 import type { Suite } from '../specs';
 import { SUITES } from '../specs';
-import { MUTANTS, startReferenceTarget } from '../reference/src';
+import { MUTANTS } from '../reference/src';
+import { startEmbeddedTarget } from './embedded';
 import type { ProfileName } from '../reference/src';
 
 export interface MatrixRow {
@@ -43,7 +44,7 @@ export interface RunOnceOptions {
 
 /** One full suite run against a fresh reference target. */
 export async function runAgainstReference(o: RunOnceOptions): Promise<CaseResult[]> {
-  const target = await startReferenceTarget({ profile: o.profile, mutants: o.mutants ?? [], quiet: true });
+  const target = await startEmbeddedTarget({ profile: o.profile, mutants: o.mutants });
   try {
     const settings = parseSettings(target.env, { embedded: true });
     const generation = o.generation ?? o.profile;

@@ -32,7 +32,8 @@ export type SettingName =
   | 'jwtPublicKey'
   | 'ssoId'
   | 'otherAuthorityUrl'
-  | 'scopedClient';
+  | 'scopedClient'
+  | 'codeLifetime';
 
 /** One HTTP exchange as recorded for evidence. Secrets are masked before this leaves the worker. */
 export interface Exchange {

@@ -11,7 +11,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { startReferenceTarget } from '../reference/src';
+import { startEmbeddedTarget } from '../helpers/embedded';
 
 const ROOT = path.resolve(__dirname, '..');
 const DELAY_MS = 50;
@@ -109,7 +109,7 @@ async function main(): Promise<void> {
   for (const [area, n] of Object.entries(fullResults.meta.requestsByArea ?? {}).sort()) say(`| ${area} | ${n} |`);
 
   // Latency: the embedded target behind a 50 ms proxy.
-  const target = await startReferenceTarget({ quiet: true });
+  const target = await startEmbeddedTarget({ profile: 'rails' });
   const targetPort = Number(new URL(target.url).port);
   const proxy = await delayingProxy(targetPort);
   const proxied = { ...target.env, PLACEOS_URL: `http://localhost:${proxy.port}`, PLACEOS_OTHER_AUTHORITY_URL: `http://127.0.0.1:${proxy.port}` };

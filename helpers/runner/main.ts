@@ -13,6 +13,8 @@ import type { RunEnv } from '../engine';
 import { TransportError } from '../http';
 import { emptyLedger, LedgerError, loadLedger } from '../ledger';
 import { RUN_VARS } from '../jest-adapter';
+import { startEmbeddedTarget } from '../embedded';
+import type { ProfileName } from '../../reference/src';
 import type { CaseResult } from '../model';
 import { createSchemaRegistry } from '../schemas';
 import { createSecretRegistry } from '../secrets';
@@ -46,11 +48,9 @@ async function resolveTarget(o: RunOptions, env: Record<string, string | undefin
   for (const [k, v] of Object.entries({ ...fileEnv, ...env })) if (v !== undefined) merged[k] = v;
   if (merged.PLACEOS_URL) return { env: merged, embedded: false, close: async () => {} };
 
-  // Loaded only when needed: a live run does not pay for the reference target's start-up.
-  const { startReferenceTarget } = require('../../reference/src') as typeof import('../../reference/src');
   const profile = o.profile ?? merged.PLACEOS_REFERENCE_PROFILE ?? 'rails';
   const mutants = o.mutants.length ? o.mutants : (merged.PLACEOS_REFERENCE_MUTANTS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  const target = await startReferenceTarget({ profile: profile as never, mutants, tls: o.tls || merged.PLACEOS_REFERENCE_TLS === '1', quiet: true });
+  const target = await startEmbeddedTarget({ profile: profile as ProfileName, mutants, tls: o.tls || merged.PLACEOS_REFERENCE_TLS === '1' });
   log(`no PLACEOS_URL: started the embedded reference target (${profile}${mutants.length ? `, mutants: ${mutants.join(', ')}` : ''}) at ${target.url}`);
   // Explicit suite settings (PLACEOS_GENERATION, timeouts...) still apply on top of the target's.
   const suiteVars = Object.fromEntries(Object.entries(merged).filter(([k]) => /^PLACEOS_(GENERATION|TIMEOUT_MS|RETRIES|CONCURRENCY|MAX_REQUESTS|INSECURE_TLS)$/.test(k)));

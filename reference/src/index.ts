@@ -170,6 +170,7 @@ export async function startReferenceTarget(options: ReferenceOptions = {}): Prom
     ['PLACEOS_API_KEY_EXPIRED', expiredKey ? `${expiredKey.id}.${expiredKey.secret}` : undefined, undefined as unknown as string],
     ['PLACEOS_EXPIRED_TOKEN', expiredToken, 'RS256 access JWT of the normal user, signed with the real key, already expired'],
     ['PLACEOS_JWT_PUBLIC_KEY_FILE', publicKeyFile, 'public key the target signs with (removed on close)'],
+    ['PLACEOS_CODE_LIFETIME_SECONDS', lifetimes.codeSeconds <= 120 ? String(lifetimes.codeSeconds) : undefined, 'short code lifetime: the suite may wait for a code to expire'],
     ['PLACEOS_SSO_ID', sso?.id, 'oauth_strat id: GET /auth/oauth2?id=… goes through the stub IdP at /idp/authorize'],
     ['PLACEOS_CA_FILE', caFile, 'self-signed certificate (SAN localhost, 127.0.0.1, ::1); removed on close'],
   ];

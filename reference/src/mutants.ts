@@ -72,7 +72,7 @@ export const MUTANTS: readonly Mutant[] = Object.freeze([
   { name: 'api-key-any-secret', breaks: 'an API key is accepted with any secret after the id', requirement: 'PLACEOS-IMPL-API-KEY' },
   { name: 'api-key-expiry-ignored', breaks: 'expired API keys are accepted', requirement: 'PLACEOS-IMPL-API-KEY' },
   // ---- inspect output ----------------------------------------------------------------------------------
-  { name: 'inspect-accepts-garbage', breaks: 'inspect answers 200 for a bearer that is not a JWT', requirement: 'PLACEOS-DOC-INSPECT' },
+  { name: 'inspect-accepts-garbage', breaks: 'inspect answers 200 for a bearer that is not a JWT', requirement: 'PLACEOS-IMPL-JWT-VERIFY' },
   { name: 'inspect-drops-email', breaks: 'inspect output lacks u.e', requirement: 'PLACEOS-IMPL-INSPECT-SHAPE' },
   { name: 'inspect-iat-string', breaks: 'inspect output has iat as a string', requirement: 'PLACEOS-IMPL-INSPECT-SHAPE' },
   { name: 'inspect-lowercase-suffix', breaks: 'inspect keeps scope suffixes lower case (mqtt.read instead of mqtt.Read)', requirement: 'PLACEOS-IMPL-INSPECT-SHAPE' },
