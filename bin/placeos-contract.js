@@ -2,10 +2,11 @@
 // Entry point of `npm run contract` and of the package bin. TypeScript is loaded through tsx.
 require('tsx/cjs');
 const { main } = require('../helpers/runner/main.ts');
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err) => {
-    process.stdout.write(`placeos-contract: could not run: ${err && err.message ? err.message : err}\n`);
-    process.exit(2);
-  },
-);
+
+// Exit only once stdout has drained: a piped `--list --json` is larger than one pipe buffer.
+const exit = (code) => process.stdout.write('', () => process.exit(code));
+
+main(process.argv.slice(2)).then(exit, (err) => {
+  process.stdout.write(`placeos-contract: could not run: ${err && err.message ? err.message : err}\n`);
+  exit(2);
+});

@@ -31,6 +31,12 @@ export interface TargetSettings {
   scopedClient?: ClientApp;
   service?: Account;
   user?: Account;
+  /**
+   * An account of its own that the run may log out (PLACEOS_LOGOUT_EMAIL / _PASSWORD): PlaceOS
+   * logout is global, it ends every session and every earlier token of the account, so the run
+   * never does it to the service or user account.
+   */
+  logoutAccount?: Account;
   apiKey?: string;
   apiKeyExpired?: string;
   expiredToken?: string;
@@ -53,6 +59,11 @@ export interface TargetSettings {
    * out (PLACEOS_CODE_LIFETIME_SECONDS, 1..120; PlaceOS's default is 600 s, so this is opt-in).
    */
   codeLifetimeSeconds?: number;
+  /**
+   * auth.cr's refresh replay-grace window (PLACEOS_REFRESH_GRACE_SECONDS, 0..60, default 10): the
+   * rotation check waits it out before replaying a used refresh token.
+   */
+  refreshGraceSeconds: number;
   /** True when the target is the embedded reference target (no PLACEOS_URL given). */
   embedded: boolean;
   /** Things the run should print on every run (insecure TLS, ignored variables...). Never secret. */
@@ -108,6 +119,9 @@ export const KNOWN_VARIABLES: readonly string[] = [
   'PLACEOS_CONCURRENCY',
   'PLACEOS_MAX_REQUESTS',
   'PLACEOS_CODE_LIFETIME_SECONDS',
+  'PLACEOS_REFRESH_GRACE_SECONDS',
+  'PLACEOS_LOGOUT_EMAIL',
+  'PLACEOS_LOGOUT_PASSWORD',
   // Read by other parts of the suite (runner, reports, ledger):
   'PLACEOS_LEDGER',
   'PLACEOS_JUNIT_TESTCASE_PROPERTIES',
@@ -393,7 +407,7 @@ export function parseSettings(env: Record<string, string | undefined>, opts?: Pa
   }
 
   // --- accounts -------------------------------------------------------------------------------
-  const account = (prefix: 'PLACEOS_SERVICE' | 'PLACEOS_USER', what: string): Account | undefined => {
+  const account = (prefix: 'PLACEOS_SERVICE' | 'PLACEOS_USER' | 'PLACEOS_LOGOUT', what: string): Account | undefined => {
     const emailVar = `${prefix}_EMAIL`;
     const passwordVar = `${prefix}_PASSWORD`;
     const email = get(emailVar);
@@ -413,6 +427,12 @@ export function parseSettings(env: Record<string, string | undefined>, opts?: Pa
   };
   const service = account('PLACEOS_SERVICE', 'service account');
   const user = account('PLACEOS_USER', 'local non-service user');
+  const logoutAccount = account('PLACEOS_LOGOUT', 'account the run may log out everywhere');
+  for (const [other, a] of [['PLACEOS_SERVICE_EMAIL', service], ['PLACEOS_USER_EMAIL', user]] as const) {
+    if (logoutAccount && a && a.email.toLowerCase() === logoutAccount.email.toLowerCase()) {
+      problem('PLACEOS_LOGOUT_EMAIL', `expected an account of its own (logout ends every session and token of the account), got the same email as ${other}`);
+    }
+  }
   if (service && user && service.email.toLowerCase() === user.email.toLowerCase()) {
     problem('PLACEOS_USER_EMAIL', `expected a different account from PLACEOS_SERVICE_EMAIL (a normal, non-service user), got the same email`);
   }
@@ -599,15 +619,17 @@ export function parseSettings(env: Record<string, string | undefined>, opts?: Pa
   const maxRequests = int('PLACEOS_MAX_REQUESTS', 1, 1000000, 2000);
   // Opt-in: the expiry check waits this long plus a second, so it is bounded to two minutes.
   const codeLifetimeSeconds = get('PLACEOS_CODE_LIFETIME_SECONDS') === undefined ? undefined : int('PLACEOS_CODE_LIFETIME_SECONDS', 1, 120, 0, ' (seconds)');
+  const refreshGraceSeconds = int('PLACEOS_REFRESH_GRACE_SECONDS', 0, 60, 10, ' (seconds)');
 
   if (errors.length > 0) throw new SettingsError(errors);
 
-  const settings: TargetSettings = { url, client, tls, timeoutMs, retries, concurrency, maxRequests, embedded };
+  const settings: TargetSettings = { url, client, tls, timeoutMs, retries, concurrency, maxRequests, refreshGraceSeconds, embedded };
   if (otherAuthorityUrl !== undefined) settings.otherAuthorityUrl = otherAuthorityUrl;
   if (confidentialClient) settings.confidentialClient = confidentialClient;
   if (scopedClient) settings.scopedClient = scopedClient;
   if (service) settings.service = service;
   if (user) settings.user = user;
+  if (logoutAccount) settings.logoutAccount = logoutAccount;
   if (apiKeyValue !== undefined) settings.apiKey = apiKeyValue;
   if (apiKeyExpired !== undefined) settings.apiKeyExpired = apiKeyExpired;
   if (expiredToken !== undefined) settings.expiredToken = expiredToken;
@@ -697,6 +719,7 @@ export function settingsSecrets(s: TargetSettings): { value: string; kind: Secre
   };
   push(s.service?.password, 'password');
   push(s.user?.password, 'password');
+  push(s.logoutAccount?.password, 'password');
   push(s.client.clientSecret, 'client_secret');
   push(s.confidentialClient?.clientSecret, 'client_secret');
   push(s.scopedClient?.clientSecret, 'client_secret');

@@ -78,6 +78,7 @@ export const SETTING_VARIABLES: Record<SettingName, string> = {
   ssoId: 'PLACEOS_SSO_ID',
   otherAuthorityUrl: 'PLACEOS_OTHER_AUTHORITY_URL',
   codeLifetime: 'PLACEOS_CODE_LIFETIME_SECONDS (at most 120; the run waits for a code to expire)',
+  logoutAccount: 'PLACEOS_LOGOUT_EMAIL and PLACEOS_LOGOUT_PASSWORD (an account of its own: logout ends all its sessions and tokens)',
 };
 
 function hasSetting(s: TargetSettings, name: SettingName): boolean {
@@ -106,6 +107,8 @@ function hasSetting(s: TargetSettings, name: SettingName): boolean {
       return !!s.otherAuthorityUrl;
     case 'codeLifetime':
       return !!s.codeLifetimeSeconds;
+    case 'logoutAccount':
+      return !!s.logoutAccount;
   }
 }
 

@@ -17,8 +17,10 @@ export function paramsAs(via: ParamTransport, params: Record<string, string | un
   return { form: clean };
 }
 
-export function accountFor(t: CaseContext, who: 'user' | 'service'): Account {
-  const a = who === 'user' ? t.settings.user : t.settings.service;
+export type Who = 'user' | 'service' | 'logout';
+
+export function accountFor(t: CaseContext, who: Who): Account {
+  const a = who === 'user' ? t.settings.user : who === 'service' ? t.settings.service : t.settings.logoutAccount;
   if (!a) t.notApplicable(`no ${who} account configured`);
   return a;
 }

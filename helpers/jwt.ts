@@ -150,22 +150,24 @@ export interface PemKeyPair {
   publicPem: string;
 }
 
-let wrongKey: PemKeyPair | undefined;
+/** A fresh RSA-2048 key pair nobody else has: tokens signed with it must be refused. */
+export function generateWrongKey(): PemKeyPair {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  });
+  return { privatePem: privateKey, publicPem: publicKey };
+}
+
+let processWrongKey: PemKeyPair | undefined;
 
 /**
- * An RSA-2048 key pair no deployment has: tokens signed with it must be refused. Made once per
- * process (key generation costs ~100 ms of CPU, and any key but the deployment's will do).
+ * One wrong key per process for the checks: key generation costs ~100 ms of CPU, and any key but
+ * the deployment's will do.
  */
-export function generateWrongKey(): PemKeyPair {
-  wrongKey ??= (() => {
-    const { privateKey, publicKey } = generateKeyPairSync('rsa', {
-      modulusLength: 2048,
-      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-      publicKeyEncoding: { type: 'spki', format: 'pem' },
-    });
-    return { privatePem: privateKey, publicPem: publicKey };
-  })();
-  return wrongKey;
+export function wrongKey(): PemKeyPair {
+  return (processWrongKey ??= generateWrongKey());
 }
 
 /** Where the published PlaceOS development key pair lives, relative to the repository root. */

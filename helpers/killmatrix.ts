@@ -67,17 +67,26 @@ function count(results: CaseResult[]): Record<Verdict, number> {
   return c;
 }
 
-export function judgeRow(profile: ProfileName, mutant: (typeof MUTANTS)[number] | undefined, results: CaseResult[]): MatrixRow {
+/**
+ * `baselineWarnings`: checks that already warn on the correct target. A mutant that breaks a
+ * SHOULD-level requirement is caught by a new `warn` (it fails the run under --strict).
+ */
+export function judgeRow(profile: ProfileName, mutant: (typeof MUTANTS)[number] | undefined, results: CaseResult[], baselineWarnings: ReadonlySet<string> = new Set()): MatrixRow {
   const failing = results.filter((r) => r.verdict === 'fail').map((r) => ({ caseId: r.caseId, requirements: r.requirements, message: r.message }));
   const errors = results.filter((r) => r.verdict === 'error').map((r) => ({ caseId: r.caseId, message: r.message }));
-  const caughtBy = mutant ? failing.filter((f) => f.requirements.includes(mutant.requirement)).map((f) => f.caseId) : [];
+  const carries = (r: CaseResult) => !!mutant && r.requirements.includes(mutant.requirement);
+  const caughtBy = [
+    ...results.filter((r) => r.verdict === 'fail' && carries(r)).map((r) => r.caseId),
+    ...results.filter((r) => r.verdict === 'warn' && !baselineWarnings.has(r.caseId) && carries(r)).map((r) => `${r.caseId} (warn)`),
+  ];
   const row: MatrixRow = { profile, mutant: mutant?.name, requirement: mutant?.requirement, benign: !!mutant?.benign, counts: count(results), failing, errors, caughtBy, ok: true };
   if (errors.length) return { ...row, ok: false, problem: `${errors.length} check(s) could not run: ${errors[0]!.caseId}: ${errors[0]!.message}` };
   if (!mutant || mutant.benign) {
-    if (failing.length) return { ...row, ok: false, problem: `${mutant ? 'benign mutant' : 'correct target'} flagged by ${failing.map((f) => f.caseId).join(', ')}` };
+    const flagged = [...failing.map((f) => f.caseId), ...results.filter((r) => r.verdict === 'warn' && mutant && !baselineWarnings.has(r.caseId)).map((r) => `${r.caseId} (warn)`)];
+    if (flagged.length) return { ...row, ok: false, problem: `${mutant ? 'benign mutant' : 'correct target'} flagged by ${flagged.join(', ')}` };
     return row;
   }
-  if (!failing.length) return { ...row, ok: false, problem: 'survived: no check failed' };
+  if (!failing.length && !caughtBy.length) return { ...row, ok: false, problem: 'survived: no check failed' };
   if (!caughtBy.length) return { ...row, ok: false, problem: `failed only checks without ${mutant.requirement}: ${failing.map((f) => f.caseId).join(', ')}` };
   return row;
 }
@@ -87,9 +96,11 @@ export function mutantsFor(profile: ProfileName): (typeof MUTANTS)[number][] {
 }
 
 /** All rows for one profile: the correct target, then each applicable mutant, `parallel` at a time. */
-export async function matrixForProfile(profile: ProfileName, parallel = 2): Promise<MatrixRow[]> {
-  const jobs: ((typeof MUTANTS)[number] | undefined)[] = [undefined, ...mutantsFor(profile)];
-  return mapPool(jobs, parallel, async (m) => judgeRow(profile, m, await runAgainstReference({ profile, mutants: m ? [m.name] : [] })));
+export async function matrixForProfile(profile: ProfileName, parallel = 3): Promise<MatrixRow[]> {
+  const baseline = await runAgainstReference({ profile });
+  const warnings = new Set(baseline.filter((r) => r.verdict === 'warn').map((r) => r.caseId));
+  const rows = await mapPool(mutantsFor(profile), parallel, async (m) => judgeRow(profile, m, await runAgainstReference({ profile, mutants: [m.name] }), warnings));
+  return [judgeRow(profile, undefined, baseline), ...rows];
 }
 
 export function renderMatrix(rows: MatrixRow[]): string {

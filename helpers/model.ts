@@ -33,7 +33,8 @@ export type SettingName =
   | 'ssoId'
   | 'otherAuthorityUrl'
   | 'scopedClient'
-  | 'codeLifetime';
+  | 'codeLifetime'
+  | 'logoutAccount';
 
 /** One HTTP exchange as recorded for evidence. Secrets are masked before this leaves the worker. */
 export interface Exchange {

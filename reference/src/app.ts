@@ -28,12 +28,23 @@ export function buildApp(ctx: TargetContext, quiet: boolean): express.Express {
 
   const authorizePaths = ['/auth/oauth/authorize', ...(p.shortAliases ? ['/auth/authorize'] : [])];
   for (const path of authorizePaths) {
+    if (ctx.faults.has('authorize-cors')) {
+      app.use(path, (req, res, next) => {
+        res.setHeader('Access-Control-Allow-Origin', typeof req.headers.origin === 'string' ? req.headers.origin : '*');
+        res.setHeader('Access-Control-Allow-Credentials', 'true');
+        if (req.method === 'OPTIONS') return void res.status(204).end();
+        next();
+      });
+    }
     app.get(path, h(oauth.authorizeEndpoint));
     app.post(path, h(oauth.authorizeEndpoint));
     app.delete(path, h(oauth.authorizeEndpoint));
   }
   app.get('/auth/oauth/authorize/native', oauth.nativeCodePage);
-  for (const path of ['/auth/oauth/token', ...(p.shortAliases ? ['/auth/token'] : [])]) app.post(path, h(oauth.tokenEndpoint));
+  for (const path of ['/auth/oauth/token', ...(p.shortAliases ? ['/auth/token'] : [])]) {
+    app.post(path, h(oauth.tokenEndpoint));
+    if (ctx.faults.has('token-endpoint-get')) app.get(path, h(oauth.tokenEndpoint));
+  }
   for (const path of ['/auth/oauth/revoke', ...(p.shortAliases ? ['/auth/revoke'] : [])]) app.post(path, h(oauth.revokeEndpoint));
   app.post('/auth/oauth/introspect', h(oauth.introspectEndpoint));
   app.get('/auth/oauth/token/info', h(oauth.tokenInfoEndpoint));

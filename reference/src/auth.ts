@@ -79,7 +79,7 @@ export function signin(req: Request, res: Response, ctx: TargetContext): void {
   startSession(res, ctx, user);
   const storedContinue = ctx.decrypt<{ continue?: string }>(sent.continue)?.continue ?? previous?.continue;
   const target = cont ?? storedContinue;
-  if (target) return redirect(req, res, ctx, p.signinContinueStatus, sanitizeContinue(ctx, target, authority) ?? '/');
+  if (target) return redirect(req, res, ctx, ctx.faults.has('signin-307') ? 307 : p.signinContinueStatus, sanitizeContinue(ctx, target, authority) ?? '/');
   res.status(202).end();
 }
 

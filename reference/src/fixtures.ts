@@ -131,7 +131,9 @@ export function defaultFixtures(ctx: FixtureContext): Fixtures {
     const service: UserFixture = { id: `user-${rid()}`, authority: a.key, role: 'service', email: `support@place.tech`, password: password(), name: 'Place Support (Service)', first_name: 'Place', last_name: 'Support', sys_admin: false, support: true, groups: ['service'], login_name: 'support' };
     const user: UserFixture = { id: `user-${rid()}`, authority: a.key, role: 'user', email: `jane.user@${a.key === 'A' ? 'example.com' : 'example.org'}`, password: password(), name: 'Jane User', first_name: 'Jane', last_name: 'User', nickname: 'jane', sys_admin: false, support: false, groups: ['staff', 'level-3'], department: 'Engineering', staff_id: 'S-1001', phone: '+61 2 5550 1234', country: 'AU', building: 'zone-bld1', preferred_language: 'en' };
     const admin: UserFixture = { id: `user-${rid()}`, authority: a.key, role: 'admin', email: `admin@place.tech`, password: password(), name: 'Admin User', first_name: 'Admin', last_name: 'User', sys_admin: true, support: true, groups: ['admin'] };
-    users.push(service, user, admin);
+    // An account of its own for the logout checks: PlaceOS logout ends every session and token of the account.
+    const logout: UserFixture = { id: `user-${rid()}`, authority: a.key, role: 'logout', email: `contract-logout@${a.key === 'A' ? 'example.com' : 'example.org'}`, password: password(), name: 'Logout Probe', first_name: 'Logout', last_name: 'Probe', sys_admin: false, support: false, groups: ['staff'] };
+    users.push(service, user, admin, logout);
     const bo = `${base}/backoffice/oauth-resp.html`;
     const scoped = `${base}/scoped/oauth-resp.html`;
     const conf = `${base}/confidential/callback`;

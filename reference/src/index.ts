@@ -139,6 +139,7 @@ export async function startReferenceTarget(options: ReferenceOptions = {}): Prom
   const scoped = onA(ctx.apps, 'scoped');
   const service = fixtures.users.find((u) => u.authority === a?.key && u.role === 'service');
   const normal = fixtures.users.find((u) => u.authority === a?.key && u.role === 'user');
+  const logoutUser = fixtures.users.find((u) => u.authority === a?.key && u.role === 'logout');
   const key = onA(ctx.apiKeys, 'valid');
   const expiredKey = onA(ctx.apiKeys, 'expired');
   const sso = ctx.ssoStrategies.find((s) => s.authority === a?.key);
@@ -166,11 +167,14 @@ export async function startReferenceTarget(options: ReferenceOptions = {}): Prom
     ['PLACEOS_SERVICE_PASSWORD', service?.password, undefined as unknown as string],
     ['PLACEOS_USER_EMAIL', normal?.email, 'normal local user'],
     ['PLACEOS_USER_PASSWORD', normal?.password, undefined as unknown as string],
+    ['PLACEOS_LOGOUT_EMAIL', logoutUser?.email, 'an account of its own the suite may log out everywhere'],
+    ['PLACEOS_LOGOUT_PASSWORD', logoutUser?.password, undefined as unknown as string],
     ['PLACEOS_API_KEY', key ? `${key.id}.${key.secret}` : undefined, 'API keys <id>.<secret> of the normal user (permissions 0)'],
     ['PLACEOS_API_KEY_EXPIRED', expiredKey ? `${expiredKey.id}.${expiredKey.secret}` : undefined, undefined as unknown as string],
     ['PLACEOS_EXPIRED_TOKEN', expiredToken, 'RS256 access JWT of the normal user, signed with the real key, already expired'],
     ['PLACEOS_JWT_PUBLIC_KEY_FILE', publicKeyFile, 'public key the target signs with (removed on close)'],
     ['PLACEOS_CODE_LIFETIME_SECONDS', lifetimes.codeSeconds <= 120 ? String(lifetimes.codeSeconds) : undefined, 'short code lifetime: the suite may wait for a code to expire'],
+    ['PLACEOS_REFRESH_GRACE_SECONDS', profile.refreshRotation === 'rotate-with-grace' ? String(profile.refreshGraceSeconds) : undefined, 'refresh-token replay-grace window of this profile'],
     ['PLACEOS_SSO_ID', sso?.id, 'oauth_strat id: GET /auth/oauth2?id=… goes through the stub IdP at /idp/authorize'],
     ['PLACEOS_CA_FILE', caFile, 'self-signed certificate (SAN localhost, 127.0.0.1, ::1); removed on close'],
   ];

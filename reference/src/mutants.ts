@@ -76,6 +76,12 @@ export const MUTANTS: readonly Mutant[] = Object.freeze([
   { name: 'inspect-drops-email', breaks: 'inspect output lacks u.e', requirement: 'PLACEOS-IMPL-INSPECT-SHAPE' },
   { name: 'inspect-iat-string', breaks: 'inspect output has iat as a string', requirement: 'PLACEOS-IMPL-INSPECT-SHAPE' },
   { name: 'inspect-lowercase-suffix', breaks: 'inspect keeps scope suffixes lower case (mqtt.read instead of mqtt.Read)', requirement: 'PLACEOS-IMPL-INSPECT-SHAPE' },
+  // ---- front-channel hygiene ------------------------------------------------------------------------
+  { name: 'token-endpoint-get', breaks: 'the token endpoint also serves GET, so grant parameters sit in URLs and logs', requirement: 'RFC6749-3.2' },
+  { name: 'authorize-cors', breaks: 'the authorization endpoint answers cross-origin requests with Access-Control-Allow-Origin', requirement: 'RFC9700-2.6' },
+  { name: 'unknown-client-redirect', breaks: 'authorize redirects an unknown client_id to the redirect_uri it names', requirement: 'RFC6749-4.1.2.1' },
+  { name: 'signin-307', breaks: 'signin answers a credential POST with 307, so the browser re-posts the password to continue', requirement: 'RFC9700-4.12' },
+  { name: 'token-in-error-body', breaks: "rest-api's 401 for a bad token echoes the token in its error message", requirement: 'RFC6819-4.6.7' },
   // ---- benign ----------------------------------------------------------------------------------------
   { name: 'token-type-lowercase', breaks: 'token_type is "bearer" (lower case), which RFC 6749 §7.1 allows', requirement: 'RFC6749-7.1', benign: true },
   { name: 'token-response-extra-field', breaks: 'the token response carries an extra unknown member, which RFC 6749 §5.1 allows', requirement: 'RFC6749-5.1', benign: true },

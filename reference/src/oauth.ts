@@ -67,7 +67,8 @@ export function redirectUriMatches(ctx: TargetContext, requested: string, regist
   }
   if (a.hash || requested.includes('#')) return false;
   const loopback = ['127.0.0.1', '[::1]'].includes(b.hostname);
-  const sameBase = a.protocol === b.protocol && a.hostname === b.hostname && (loopback || a.port === b.port) && a.pathname === b.pathname;
+  // Doorkeeper's URIChecker compares parsed URIs (URI#==): userinfo included.
+  const sameBase = a.protocol === b.protocol && a.username === b.username && a.password === b.password && a.hostname === b.hostname && (loopback || a.port === b.port) && a.pathname === b.pathname;
   if (!sameBase) return false;
   if (!b.search) return true;
   const qa = [...a.searchParams].map((e) => e.join('=')).sort().join('&');
@@ -443,7 +444,11 @@ export async function authorizeEndpoint(req: Request, res: Response, ctx: Target
   const clientId = params.present('client_id');
   if (!clientId) return sendAuthorizeError(res, ctx, 400, 'invalid_request', missingParam('client_id'));
   const app = ctx.appByUid(clientId);
-  if (!app) return sendAuthorizeError(res, ctx, p.authorizeUnknownClientError.status, p.authorizeUnknownClientError.error);
+  if (!app) {
+    const given = params.present('redirect_uri');
+    if (ctx.faults.has('unknown-client-redirect') && given) return redirect(req, res, ctx, 302, addQuery(given, { error: 'invalid_client', state: params.get('state') }));
+    return sendAuthorizeError(res, ctx, p.authorizeUnknownClientError.status, p.authorizeUnknownClientError.error);
+  }
   const redirectUri = params.present('redirect_uri');
   if (!redirectUri) return sendAuthorizeError(res, ctx, 400, 'invalid_redirect_uri');
   const registered = appRedirectUris(app).some((r) => redirectUriMatches(ctx, redirectUri, r));
@@ -463,8 +468,8 @@ export async function authorizeEndpoint(req: Request, res: Response, ctx: Target
   if (!scopes) return sendAuthorizeError(res, ctx, 400, 'invalid_scope');
   const challenge = params.present('code_challenge');
   const method = params.present('code_challenge_method');
-  if (p.pkce === 'enforced' && challenge && (!method || !['plain', 'S256'].includes(method))) {
-    return sendAuthorizeError(res, ctx, 400, 'invalid_code_challenge_method');
+  if (p.pkce === 'enforced' && challenge && (!method || !p.pkceMethods.includes(method))) {
+    return sendAuthorizeError(res, ctx, 400, p.authorizeErrorStyle === 'json' ? 'invalid_request' : 'invalid_code_challenge_method');
   }
   const state = params.get('state');
   const stateOut = state === undefined || state === '' || ctx.faults.has('state-dropped') ? undefined : ctx.faults.has('state-truncated') ? state.slice(0, 16) : state;

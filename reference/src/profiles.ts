@@ -120,6 +120,8 @@ export interface Profile {
   /** grant types advertised in discovery. */
   discoveryGrantTypes: string[];
   discoveryCodeChallengeMethods: string[] | null;
+  /** code_challenge_method values authorize accepts when PKCE is enforced (§3.5: Doorkeeper plain+S256, auth.cr S256). */
+  pkceMethods: string[];
 }
 
 const rails: Profile = {
@@ -181,6 +183,7 @@ const rails: Profile = {
   shortAliases: false,
   discoveryGrantTypes: ['authorization_code', 'password', 'client_credentials', 'implicit_oidc', 'refresh_token'],
   discoveryCodeChallengeMethods: null,
+  pkceMethods: ['plain', 'S256'],
 };
 
 const rails2023: Profile = {
@@ -252,6 +255,7 @@ const authcr: Profile = {
   shortAliases: true,
   discoveryGrantTypes: ['authorization_code', 'client_credentials', 'refresh_token'],
   discoveryCodeChallengeMethods: ['S256'],
+  pkceMethods: ['S256'],
 };
 
 export const PROFILES: Readonly<Record<ProfileName, Readonly<Profile>>> = {

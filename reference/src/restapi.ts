@@ -116,7 +116,7 @@ export function authenticate(ctx: TargetContext, req: Request, cred: Credential)
     };
   } else {
     const decoded = decodeJwt(ctx, cred.value);
-    if ('error' in decoded) return { status: 401, error: decoded.error };
+    if ('error' in decoded) return { status: 401, error: f.has('token-in-error-body') ? `${decoded.error}: ${cred.value}` : decoded.error };
     const shaped = asUserJwt(decoded.payload);
     if ('missing' in shaped) return { status: 400, error: `Missing JSON attribute: ${shaped.missing}` };
     jwt = shaped;

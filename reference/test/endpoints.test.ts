@@ -48,12 +48,12 @@ describe.each(['rails', 'rails-2023', 'authcr'] as const)('profile %s', (profile
     expect(cont.location).toBe(P.locationStyle === 'absolute' ? `${t.url}/dashboard` : '/dashboard');
   });
 
-  test('authorize: no session redirects to login; code flow with PKCE S256 and plain', async () => {
+  test('authorize: no session redirects to login; code flow with each PKCE method the profile accepts', async () => {
     const t = T(profile);
     const none = await authorize(t, '');
     expect(none.status).toBe(P.noSessionAuthorize.status);
     expect(none.location).toMatch(P.noSessionAuthorize.to === 'login_url' ? /\/login\?continue=%2Fauth%2Foauth%2Fauthorize/ : /^\/auth\/login$/);
-    for (const method of ['S256', 'plain']) {
+    for (const method of P.pkceMethods) {
       const { verifier, challenge } = pkcePair();
       const c = method === 'plain' ? verifier : challenge;
       const r = await authorize(t, await signin(t), { challenge: c, method, state: 'xyz' });
@@ -71,6 +71,11 @@ describe.each(['rails', 'rails-2023', 'authcr'] as const)('profile %s', (profile
       expect(decodePayload(body.access_token)).toMatchObject({ iss: 'POS', aud: 'localhost', scope: ['public'] });
       if (P.refreshTokenFormat === 'opaque') expect(body.refresh_token).toMatch(/^[A-Za-z0-9_-]{43}$/);
       else expect(body.refresh_token.split('.')).toHaveLength(3);
+    }
+    if (!P.pkceMethods.includes('plain') && P.pkce === 'enforced') {
+      const { verifier } = pkcePair();
+      const r = await authorize(t, await signin(t), { challenge: verifier, method: 'plain' });
+      expect(r.status).toBe(400);
     }
   });
 

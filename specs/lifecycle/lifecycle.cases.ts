@@ -154,12 +154,13 @@ const rows: Row[] = [
   {
     name: 'logout.session',
     title: "logout with the session ends it (session cookie deleted, authority session:false) and rest-api refuses the account's earlier token by header, parameter and cookie: 401 \"logged out\"",
-    requirements: ['PLACEOS-IMPL-LOGOUT', 'PLACEOS-IMPL-LOGGED-OUT-JWT', 'PLACEOS-DOC-TRANSPORT-HEADER', 'PLACEOS-DOC-TRANSPORT-PARAM', 'PLACEOS-DOC-TRANSPORT-COOKIE'],
+    requirements: ['PLACEOS-IMPL-LOGOUT', 'PLACEOS-IMPL-LOGGED-OUT-JWT', 'RFC6750-3.1', 'PLACEOS-DOC-TRANSPORT-HEADER', 'PLACEOS-DOC-TRANSPORT-PARAM', 'PLACEOS-DOC-TRANSPORT-COOKIE'],
     severity: 'blocker',
     tags: ['session', 'mutating'],
-    needs: ['service'],
+    // Logout is global for the account: only the account set aside for it.
+    needs: ['logoutAccount'],
     async run(t) {
-      const { tokens, session } = await codeFlow(t, { account: accountFor(t, 'service') });
+      const { tokens, session } = await codeFlow(t, { account: accountFor(t, 'logout') });
       const res = await session.get('/auth/logout', { headers: { authorization: `Bearer ${tokens.accessToken}` } });
       expectLogoutRedirect(t, res, 'logout');
       const deleted = parseSetCookies(res).find((c) => c.name === t.contract.sessionCookie && isDeletion(c));

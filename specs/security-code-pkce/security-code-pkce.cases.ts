@@ -5,7 +5,7 @@ import type { ContractCase } from '../../helpers/case';
 import { authorize, exchangeCode, tokensFrom } from '../../helpers/flows';
 import type { HttpResponse } from '../../helpers/http';
 import { createVerifier, pkcePair } from '../../helpers/pkce';
-import { check, describeErr, echoesToken, fail, freshCode, hasAccessToken, oauthError, signedIn, tokenInfo } from '../security-common/probes';
+import { check, describeErr, echoesToken, fail, freshCode, hasAccessToken, oauthError, signedIn, sleep, tokenInfo } from '../security-common/probes';
 
 export const area = 'security-code-pkce';
 
@@ -44,6 +44,23 @@ export const cases: ContractCase[] = [
       tokensFrom(first, 'first code exchange');
       const second = await exchangeCode(t, t.client('replay'), { code: c.code, verifier: c.verifier });
       expectRefused(second, 'the same code redeemed a second time', { status: 400, error: 'invalid_grant' });
+    },
+  },
+  {
+    id: `${area}.code-expires`,
+    title: 'an authorization code expires shortly after it is issued: redeemed after its lifetime it gets 400 invalid_grant',
+    requirements: ['RFC6749-4.1.2', 'RFC6819-5.1.5.3'],
+    level: 'MUST',
+    severity: 'medium',
+    tags: ['security'],
+    // Opt-in: the check waits the deployment's code lifetime out (PlaceOS: 600 s by default).
+    needs: ['user', 'codeLifetime'],
+    async run(t) {
+      const { session } = await signedIn(t);
+      const c = await freshCode(t, session);
+      await sleep((t.settings.codeLifetimeSeconds! + 1) * 1000);
+      const late = await exchangeCode(t, session, { code: c.code, verifier: c.verifier });
+      expectRefused(late, `the code redeemed ${t.settings.codeLifetimeSeconds! + 1} s after it was issued`, { status: 400, error: 'invalid_grant' });
     },
   },
   {
@@ -140,7 +157,7 @@ export const cases: ContractCase[] = [
   {
     id: `${area}.pkce-missing-verifier`,
     title: 'a code issued with an S256 challenge is refused without a code_verifier',
-    requirements: ['RFC7636-4.6', 'RFC9700-2.1.1'],
+    requirements: ['RFC7636-4.6', 'RFC7636-4.4', 'RFC9700-2.1.1'],
     level: 'MUST',
     severity: 'blocker',
     tags: ['security'],

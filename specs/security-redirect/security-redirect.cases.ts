@@ -133,7 +133,7 @@ export const cases: ContractCase[] = [
   {
     id: `${area}.signin-continue-open-redirect`,
     title: 'signin with an off-domain continue does not redirect off the deployment',
-    requirements: ['RFC9700-4.11.2', 'RFC6749-10.15', 'PLACEOS-DOC-CONTINUE-FILTER'],
+    requirements: ['RFC9700-4.11.2', 'RFC6749-10.15', 'PLACEOS-IMPL-OPEN-REDIRECT'],
     level: 'MUST',
     severity: 'high',
     tags: ['security', 'session'],
@@ -154,7 +154,7 @@ export const cases: ContractCase[] = [
   {
     id: `${area}.logout-continue-open-redirect`,
     title: 'logout with an off-domain continue does not redirect off the deployment (except to the authority logout_url)',
-    requirements: ['RFC9700-4.11.2', 'RFC6749-10.15', 'PLACEOS-DOC-CONTINUE-FILTER'],
+    requirements: ['RFC9700-4.11.2', 'RFC6749-10.15', 'PLACEOS-IMPL-OPEN-REDIRECT'],
     level: 'MUST',
     severity: 'high',
     tags: ['security', 'readonly'],

@@ -10,10 +10,10 @@ export const area = 'security-refresh-revoke';
 
 /**
  * auth.cr allows a rotated refresh token again within a replay-grace window
- * (REFRESH_REVOCATION_GRACE_SECONDS, contract doc §6.5); the check waits past a short window
- * before replaying. Rails has no window (revoke-on-use, §6.5).
+ * (REFRESH_REVOCATION_GRACE_SECONDS, contract doc §6.5; PLACEOS_REFRESH_GRACE_SECONDS here); the
+ * check waits one second past it before replaying. Rails has no window (revoke-on-use, §6.5).
  */
-const GRACE_WAIT_MS = 11_000;
+const graceWaitMs = (t: { settings: { refreshGraceSeconds: number } }) => (t.settings.refreshGraceSeconds + 1) * 1000;
 
 function summary(res: HttpResponse): string {
   return hasAccessToken(res) ? `${res.status} with access_token` : describeErr(oauthError(res));
@@ -32,7 +32,7 @@ export const cases: ContractCase[] = [
       const first = await tokensWithRefresh(t);
       const rotated = tokensFrom(await refreshGrant(t, t.client('refresh'), { refreshToken: first.refreshToken }), 'first refresh');
       check(!!rotated.refreshToken && rotated.refreshToken !== first.refreshToken, 'the refresh did not rotate the refresh token (a public client needs rotation or sender-constrained refresh tokens)', 'a new refresh_token', rotated.refreshToken ? 'the same refresh_token' : 'no refresh_token');
-      if (t.contract.refreshTokens === 'jwt') await sleep(GRACE_WAIT_MS);
+      if (t.contract.refreshTokens === 'jwt') await sleep(graceWaitMs(t));
       const replay = await refreshGrant(t, t.client('replay'), { refreshToken: first.refreshToken });
       if (hasAccessToken(replay)) fail('a used (rotated) refresh token was redeemed again', '400 invalid_grant', summary(replay));
     },

@@ -67,9 +67,9 @@ export const cases: ContractCase[] = [
   },
   {
     id: `${area}.pragma-no-cache`,
-    title: 'every token response carries Pragma: no-cache (legacy HTTP/1.0 caches)',
+    title: 'every token response carries Pragma: no-cache (legacy HTTP/1.0 caches; a MUST in RFC 6749 §5.1)',
     requirements: ['RFC6749-5.1'],
-    level: 'SHOULD',
+    level: 'MUST',
     severity: 'medium',
     tags: ['security'],
     needs: ['user'],
@@ -112,7 +112,7 @@ export const cases: ContractCase[] = [
   {
     id: `${area}.error-codes`,
     title: 'bad token requests get the documented {status, error} of this generation (RFC 6749 §5.2 table)',
-    requirements: ['RFC6749-5.2', 'PLACEOS-DOC-TOKEN-ERRORS'],
+    requirements: ['RFC6749-5.2', 'PLACEOS-IMPL-OAUTH-ERROR'],
     level: 'MUST',
     severity: 'high',
     tags: ['security'],
@@ -365,7 +365,7 @@ export const cases: ContractCase[] = [
   {
     id: `${area}.password-grant-disabled`,
     title: 'the resource-owner password grant is not offered',
-    requirements: ['RFC9700-2.4'],
+    requirements: ['RFC9700-2.4', 'PLACEOS-IMPL-TOKEN-ENDPOINT'],
     level: 'MUST',
     severity: 'medium',
     tags: ['security'],

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import type { CaseContext, ContractCase } from '../../helpers/case';
 import { obtainToken, type Tokens } from '../../helpers/flows';
 import type { HttpResponse } from '../../helpers/http';
-import { decodeJwt, generateWrongKey, signWithKey, tamperSignature, verifiesWithDefaultKey, verifyWithPublicKey, withAlgNone } from '../../helpers/jwt';
+import { decodeJwt, wrongKey, signWithKey, tamperSignature, verifiesWithDefaultKey, verifyWithPublicKey, withAlgNone } from '../../helpers/jwt';
 import type { Level, SettingName, Severity } from '../../helpers/model';
 import type { SchemaName } from '../../helpers/schemas';
 import { authorityHost, expectOAuthError, expectRestApi401, expectSchema, expectStatus, must } from '../contract-kit/check';
@@ -90,7 +90,7 @@ const bearerVariants: BearerVariant[] = [
   {
     name: 'wrong-key',
     what: "the token's claims signed with another RSA key are refused with 401",
-    present: fromToken((tok) => signWithKey(decodeJwt(tok).claims, generateWrongKey().privatePem)),
+    present: fromToken((tok) => signWithKey(decodeJwt(tok).claims, wrongKey().privatePem)),
     expect: { kind: 'refused' },
     level: 'MUST',
     severity: 'blocker',

@@ -289,7 +289,8 @@ describe('failures and retries', () => {
     expect(err.code).toBe('TIMEOUT');
     expect(err.message).toMatch(/^no answer within 300 ms from http:\/\/127\.0\.0\.1:\d+: .*PLACEOS_TIMEOUT_MS/);
     expect(exchanges).toHaveLength(2);
-    expect(elapsed).toBeLessThan(2000);
+    // Two attempts of 300 ms: bounded by the timeout, not hanging (generous for a loaded machine).
+    expect(elapsed).toBeLessThan(5000);
     exchanges.length = 0;
     // A POST may have been acted on: no retry.
     await transportError(c.post('/auth/oauth/token', { form: { a: 'b' } }));
@@ -343,7 +344,8 @@ describe('failures and retries', () => {
     const t0 = Date.now();
     expect((await c.get('/far')).status).toBe(429);
     expect((await c.get('/plain')).status).toBe(503);
-    expect(Date.now() - t0).toBeLessThan(1000);
+    // An hour's Retry-After is not waited for (generous bound for a loaded machine).
+    expect(Date.now() - t0).toBeLessThan(5000);
     expect(exchanges).toHaveLength(2);
   });
 
