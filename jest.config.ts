@@ -9,6 +9,11 @@ const config: Config = {
   testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/reference/test/**/*.test.ts'],
   transform: swcTransform as unknown as Config['transform'],
   testEnvironment: 'node',
+  // jest's default (cores − 1) runs everything in one process on a 2-core CI machine; the kill
+  // matrix and the runner tests mostly wait on loopback sockets and child processes.
+  maxWorkers: 3,
+  // Long tests (kill matrix, full runs) set their own timeouts.
+  testTimeout: 30_000,
 };
 
 export default config;

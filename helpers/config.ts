@@ -52,7 +52,7 @@ export interface TargetSettings {
   retries: number;
   /** Independent journeys run at once (PLACEOS_CONCURRENCY, default 4). */
   concurrency: number;
-  /** Upper bound on requests a run may make (PLACEOS_MAX_REQUESTS, default 2000). */
+  /** Upper bound on the requests of each area (spec file) of a run (PLACEOS_MAX_REQUESTS, default 2000). */
   maxRequests: number;
   /**
    * The deployment's authorization-code lifetime, when it is short enough for the run to wait it

@@ -36,6 +36,8 @@ export interface RunEnv {
   schemas: SchemaRegistry;
   budget: RequestBudget;
   minted: MintedToken[];
+  /** Refuse requests that change the deployment beyond the run's own tokens (Selection.readonly). */
+  readonly: boolean;
 }
 
 export function createRunEnv(o: {
@@ -46,6 +48,7 @@ export function createRunEnv(o: {
   today?: Date;
   secrets: SecretRegistry;
   schemas: SchemaRegistry;
+  readonly?: boolean;
 }): RunEnv {
   const { settings } = o;
   for (const { value, kind } of settingsSecrets(settings)) o.secrets.add(value, kind);
@@ -60,6 +63,7 @@ export function createRunEnv(o: {
     schemas: o.schemas,
     budget: new RequestBudget(settings.maxRequests),
     minted: [],
+    readonly: o.readonly ?? false,
   };
 }
 
@@ -127,7 +131,11 @@ export interface Selection {
   tags?: Tag[];
   /** Keep cases whose id or one of whose requirement IDs starts with one of these. */
   ids?: string[];
-  /** Keep only cases that make no state change beyond minting and revoking their own tokens. */
+  /**
+   * Read-only run: no state change on the deployment beyond minting and revoking the run's own
+   * tokens. Enforced per request (see READONLY_REFUSED), not by tags: a case that would sign in,
+   * log out or complete an SSO login becomes `n/a` saying so.
+   */
   readonly?: boolean;
 }
 
@@ -136,8 +144,7 @@ export function selectCases(cases: readonly ContractCase[], sel: Selection | und
   return cases.filter(
     (c) =>
       (!sel.tags?.length || c.tags.some((t) => sel.tags!.includes(t))) &&
-      (!sel.ids?.length || sel.ids.some((p) => c.id.startsWith(p) || c.requirements.some((r) => r.startsWith(p)))) &&
-      (!sel.readonly || c.tags.includes('readonly')),
+      (!sel.ids?.length || sel.ids.some((p) => c.id.startsWith(p) || c.requirements.some((r) => r.startsWith(p)))),
   );
 }
 
@@ -208,6 +215,36 @@ function caseSecrets(run: RunEnv): SecretRegistry {
   };
 }
 
+/**
+ * What a read-only run never sends: these change the deployment beyond the run's own tokens
+ * (signin bumps login_count and last_login, logout ends every session of the account, an SSO
+ * callback creates or updates the user).
+ */
+export const READONLY_REFUSED: readonly { method: string; path: RegExp; why: string }[] = [
+  { method: 'POST', path: /^\/auth\/signin$/, why: 'signs in (login_count, last_login)' },
+  { method: 'GET', path: /^\/auth\/logout$/, why: 'logs out (every session and earlier token of the account)' },
+  { method: 'GET', path: /^\/auth\/(oauth2|adfs|saml|ldap)$/, why: 'starts an SSO login (the callback creates or updates the user)' },
+  { method: '*', path: /^\/auth\/[^/]+\/callback/, why: 'completes an SSO login (creates or updates the user)' },
+];
+
+/** A client that turns a request READONLY_REFUSED into `n/a` for the case. */
+function readonlyGuard(client: HttpClient): HttpClient {
+  const check = (method: string, pathOrUrl: string) => {
+    const path = new URL(pathOrUrl, client.baseUrl).pathname;
+    const hit = READONLY_REFUSED.find((r) => (r.method === '*' || r.method === method.toUpperCase()) && r.path.test(path));
+    if (hit) throw new NotApplicable(`read-only run: the check ${hit.why} with ${method.toUpperCase()} ${path}`);
+  };
+  const guarded: HttpClient = {
+    baseUrl: client.baseUrl,
+    jar: client.jar,
+    request: (method, p, o) => (check(method, p), client.request(method, p, o)),
+    get: (p, o) => (check('GET', p), client.get(p, o)),
+    post: (p, o) => (check('POST', p), client.post(p, o)),
+    withBaseUrl: (url, journey) => readonlyGuard(client.withBaseUrl(url, journey)),
+  };
+  return guarded;
+}
+
 /** The context a case (or a probe such as generation detection) runs with. */
 export function createCaseContext(run: RunEnv, exchanges: Exchange[], findings: Finding[], secrets: SecretRegistry = caseSecrets(run)): CaseContext {
   return {
@@ -217,7 +254,7 @@ export function createCaseContext(run: RunEnv, exchanges: Exchange[], findings: 
     secrets,
     schemas: run.schemas,
     client(journey = 'main'): HttpClient {
-      return createHttpClient({
+      const client = createHttpClient({
         baseUrl: run.settings.url,
         settings: run.settings,
         journey,
@@ -225,6 +262,7 @@ export function createCaseContext(run: RunEnv, exchanges: Exchange[], findings: 
         budget: run.budget,
         onExchange: (x) => exchanges.push(x),
       });
+      return run.readonly ? readonlyGuard(client) : client;
     },
     minted(token) {
       secrets.add(token.accessToken, 'access_token');

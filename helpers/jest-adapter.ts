@@ -43,7 +43,7 @@ function openRun(env: NodeJS.ProcessEnv): WorkerRun {
   if (!GENERATIONS.includes(generation)) throw new Error(`PLACEOS_GENERATION: expected one of ${GENERATIONS.join(', ')} from the runner`);
   const secrets = createSecretRegistry();
   const ledger = env[RUN_VARS.noLedger] === '1' ? emptyLedger(generation) : loadLedger(generation, env[RUN_VARS.ledger] || undefined);
-  const run = createRunEnv({ settings, generation, ledger, strict: env[RUN_VARS.strict] === '1', secrets, schemas: createSchemaRegistry() });
+  const run = createRunEnv({ settings, generation, ledger, strict: env[RUN_VARS.strict] === '1', secrets, schemas: createSchemaRegistry(), readonly: selectionFromEnv(env)?.readonly });
   return { run, secrets, reportsDir, privateDir };
 }
 

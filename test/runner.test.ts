@@ -106,6 +106,67 @@ test('a deployment that accepts and never answers gives one clear line and exit 
   }
 });
 
+test('a self-signed deployment without its CA gives one clear TLS line and exit 2', async () => {
+  const selfsigned = require('selfsigned') as { generate(attrs: unknown, o: unknown): Promise<{ private: string; cert: string }> | { private: string; cert: string } };
+  const pems = await selfsigned.generate([{ name: 'commonName', value: '127.0.0.1' }], { days: 1, keySize: 2048 });
+  const https = await import('node:https');
+  const server = https.createServer({ key: pems.private, cert: pems.cert }, (_req, res) => res.end('{}'));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as net.AddressInfo).port;
+  try {
+    const r = await contract(['--reports', tmp()], { PLACEOS_URL: `https://127.0.0.1:${port}`, PLACEOS_RETRIES: '0' });
+    expect(r.code).toBe(2);
+    expect(r.out).toMatch(/TLS certificate .*not trusted.*PLACEOS_CA_FILE/);
+    expect(r.out.trim().split('\n')).toHaveLength(1);
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+});
+
+test('a host name that does not resolve gives one clear line and exit 2', async () => {
+  const r = await contract(['--reports', tmp()], { PLACEOS_URL: 'https://placeos.does-not-exist.invalid', PLACEOS_RETRIES: '0' });
+  expect(r.code).toBe(2);
+  expect(r.out).toMatch(/not found|resolve/i);
+  expect(r.out.trim().split('\n')).toHaveLength(1);
+});
+
+test('a deployment that answers HTML or huge bodies where JSON is expected: failed checks with readable messages, exit 1, no crash', async () => {
+  const http = await import('node:http');
+  const huge = 'x'.repeat(3 * 1024 * 1024);
+  const server = http.createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    if (path === '/auth/authority') {
+      res.setHeader('content-type', 'application/json');
+      return res.end(JSON.stringify({ id: 'authority-x', name: 'x', description: '', domain: '127.0.0.1', login_url: '/login?continue={{url}}', logout_url: '/auth/logout', config: {}, version: 'v2.0.0', session: false, token_valid: false, production: true }));
+    }
+    if (path === '/auth/healthz') return res.writeHead(404).end();
+    if (path?.startsWith('/api/')) return res.writeHead(200, { 'content-type': 'application/json' }).end(huge);
+    res.writeHead(200, { 'content-type': 'text/html' }).end('<html><body>Maintenance</body></html>');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as net.AddressInfo).port;
+  const dir = tmp();
+  try {
+    const r = await contract(['--reports', dir, '--quiet'], {
+      PLACEOS_URL: `http://127.0.0.1:${port}`,
+      PLACEOS_USER_EMAIL: 'user@example.com',
+      PLACEOS_USER_PASSWORD: 'not-a-real-password',
+      PLACEOS_SERVICE_EMAIL: 'service@example.com',
+      PLACEOS_SERVICE_PASSWORD: 'not-a-real-password-either',
+    });
+    expect(r.code).toBe(1);
+    const { results } = JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8')) as { results: { caseId: string; verdict: string; message?: string }[] };
+    expect(results.filter((x) => x.verdict === 'fail').length).toBeGreaterThan(10);
+    // A check that crashed on the unexpected shape would be an `error` saying "the check itself failed".
+    expect(results.filter((x) => x.verdict === 'error').map((x) => `${x.caseId}: ${x.message}`)).toEqual([]);
+    for (const x of results.filter((y) => y.verdict === 'fail')) expect(x.message).toMatch(/expected|got/);
+  } finally {
+    server.closeAllConnections();
+    server.close();
+  }
+}, 120_000);
+
 describe('against the embedded reference target', () => {
   test('the correct rails profile holds: exit 0, reports written', async () => {
     const dir = tmp();

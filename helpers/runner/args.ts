@@ -36,7 +36,8 @@ file); with no PLACEOS_URL it starts the embedded reference target and checks th
   --list [--json]     print every check (id, requirements, level, severity, generations) and exit
   --tags a,b          run only checks with one of these tags (${TAGS.join(', ')})
   --only p1,p2        run only checks whose id or requirement ID starts with one of these
-  --readonly          run only checks that change nothing beyond minting and revoking their tokens
+  --readonly          change nothing beyond minting and revoking the run's own tokens: checks that
+                      would sign in, log out or complete an SSO login are n/a
   --strict            warnings (SHOULD-level) break the build too
   --ledger FILE       deviation ledger to use (default ledger/<generation>.json)
   --no-ledger         use no ledger: every deviation is a failure

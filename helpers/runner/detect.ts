@@ -6,7 +6,7 @@
 //      probe's token, if any, is revoked with the rest of the run's tokens.
 //   4. without an account: /.well-known/openid-configuration present → rails, else rails-2023
 //      (said to be an assumption in the report).
-import { ContractViolation } from '../case';
+import { ContractViolation, NotApplicable } from '../case';
 import type { RunEnv } from '../engine';
 import { createCaseContext } from '../engine';
 import { authorize, codeFrom, exchangeCode, signInOrFail } from '../flows';
@@ -64,16 +64,16 @@ export async function detectGeneration(run: RunEnv): Promise<Detection> {
       reasons.push(`a wrong PKCE verifier was refused (${res.status}): PKCE columns present`);
       return { generation: 'rails', source: 'detected', reasons, deploymentVersion, exchanges };
     } catch (e) {
-      if (!(e instanceof ContractViolation)) throw e;
+      if (!(e instanceof ContractViolation || e instanceof NotApplicable)) throw e;
       reasons.push(`the PKCE probe could not complete (${e.message}); falling back to discovery`);
     }
   }
   const discovery = await client.get('/.well-known/openid-configuration', { noCookies: true });
   if (discovery.status === 200) {
-    reasons.push('/.well-known/openid-configuration present (Rails ≥ Nov 2025); assumed rails: PKCE level not probed (no account configured)');
+    reasons.push('/.well-known/openid-configuration present (Rails ≥ Nov 2025); assumed rails (PKCE level not probed)');
     return { generation: 'rails', source: 'detected', reasons, deploymentVersion, exchanges };
   }
-  reasons.push(`/.well-known/openid-configuration answers ${discovery.status}; assumed rails-2023: PKCE level not probed (no account configured)`);
+  reasons.push(`/.well-known/openid-configuration answers ${discovery.status}; assumed rails-2023 (PKCE level not probed)`);
   return { generation: 'rails-2023', source: 'detected', reasons, deploymentVersion, exchanges };
 }
 

@@ -157,7 +157,7 @@ export async function main(argv: readonly string[], env: Record<string, string |
     const settings = parseSettings(target.env, { embedded: target.embedded });
     const secrets = createSecretRegistry();
     const schemas = createSchemaRegistry();
-    run = createRunEnv({ settings, generation: o.generation ?? settings.generation ?? 'rails', ledger: emptyLedger('rails'), secrets, schemas });
+    run = createRunEnv({ settings, generation: o.generation ?? settings.generation ?? 'rails', ledger: emptyLedger('rails'), secrets, schemas, readonly: o.readonly });
     for (const w of settings.warnings ?? []) out(`WARNING: ${w}`);
     const detection = applyOverride(await detectGeneration(run), o.generation ?? settings.generation, contractDifferences);
     log(`target ${settings.url}: ${detection.generation} (${detection.source}; ${detection.reasons.join('; ')})`);
