@@ -50,7 +50,7 @@ export interface TargetSettings {
   timeoutMs: number;
   /** Retries for transport errors and Retry-After answers (PLACEOS_RETRIES, default 2, max 5). */
   retries: number;
-  /** Independent journeys run at once (PLACEOS_CONCURRENCY, default 4). */
+  /** Independent journeys run at once in each area (PLACEOS_CONCURRENCY, default 8). */
   concurrency: number;
   /** Upper bound on the requests of each area (spec file) of a run (PLACEOS_MAX_REQUESTS, default 2000). */
   maxRequests: number;
@@ -615,7 +615,7 @@ export function parseSettings(env: Record<string, string | undefined>, opts?: Pa
   };
   const timeoutMs = int('PLACEOS_TIMEOUT_MS', 100, 120000, 10000, ' (milliseconds)');
   const retries = int('PLACEOS_RETRIES', 0, 5, 2);
-  const concurrency = int('PLACEOS_CONCURRENCY', 1, 32, 4);
+  const concurrency = int('PLACEOS_CONCURRENCY', 1, 32, 8);
   const maxRequests = int('PLACEOS_MAX_REQUESTS', 1, 1000000, 2000);
   // Opt-in: the expiry check waits this long plus a second, so it is bounded to two minutes.
   const codeLifetimeSeconds = get('PLACEOS_CODE_LIFETIME_SECONDS') === undefined ? undefined : int('PLACEOS_CODE_LIFETIME_SECONDS', 1, 120, 0, ' (seconds)');

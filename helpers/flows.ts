@@ -208,3 +208,16 @@ export async function obtainToken(t: CaseContext, who: 'user' | 'service' = 'use
   }
   return (await codeFlow(t, { account, app: o.app, scope: o.scope })).tokens;
 }
+
+/**
+ * Does a code issued with an S256 challenge redeem with a wrong verifier? That is PKCE silently
+ * ignored (contract §6.1), which tells rails-2023 from rails. Signs the account in.
+ */
+export async function probePkceIgnored(t: CaseContext, account: Account): Promise<{ ignored: boolean; status: number }> {
+  const session = t.client('pkce-probe');
+  await signInOrFail(t, session, account);
+  const pair = pkcePair('S256');
+  const code = codeFrom(await authorize(t, session, { codeChallenge: pair.challenge, codeChallengeMethod: 'S256' }));
+  const res = await exchangeCode(t, session, { code, verifier: pkcePair('S256').verifier });
+  return { ignored: res.status === 200, status: res.status };
+}

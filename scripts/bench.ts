@@ -12,6 +12,7 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startEmbeddedTarget } from '../helpers/embedded';
+import { workersFor } from '../helpers/runner/main';
 
 const ROOT = path.resolve(__dirname, '..');
 const DELAY_MS = 50;
@@ -120,13 +121,13 @@ async function main(): Promise<void> {
     say('');
     say(`critical path: ${cp.requests} requests in the longest check (${cp.caseId}) + ${detection} in series before the checks = ${s(bound)} at ${DELAY_MS} ms each`);
     say('');
-    say('| concurrency (per spec file) | wall, no delay | wall, +50 ms per response | added by the delay | added ÷ critical path |');
+    say('| PLACEOS_CONCURRENCY (jest workers) | wall, no delay | wall, +50 ms per response | added by the delay | added ÷ critical path |');
     say('|---|---|---|---|---|');
-    for (const c of ['4', '16']) {
+    for (const c of ['2', '8', '16']) {
       const plain = await runContract([], { ...target.env, PLACEOS_CONCURRENCY: c });
       const slow = await runContract([], { ...proxied, PLACEOS_CONCURRENCY: c });
       const added = slow.ms - plain.ms;
-      say(`| ${c} | ${s(plain.ms)} (exit ${plain.code}) | ${s(slow.ms)} (exit ${slow.code}) | ${s(added)} | ${(added / bound).toFixed(1)}× |`);
+      say(`| ${c} (${workersFor(Number(c))}) | ${s(plain.ms)} (exit ${plain.code}) | ${s(slow.ms)} (exit ${slow.code}) | ${s(added)} | ${(added / bound).toFixed(1)}× |`);
     }
   } finally {
     proxy.close();

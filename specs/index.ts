@@ -1,6 +1,8 @@
 // Every area of the suite, for the engine paths that run without jest (--list, kill matrix,
 // benchmark). Each spec file under specs/ registers the same table with jest.
 import type { ContractCase } from '../helpers/case';
+// which generation (contract doc §1)
+import * as generation from './generation/generation.cases';
 // contract areas (issue 3)
 import * as passwordGrant from './password-grant/password-grant.cases';
 import * as tokenUse from './token-use/token-use.cases';
@@ -18,6 +20,7 @@ export interface Suite {
 }
 
 export const SUITES: readonly Suite[] = [
+  generation,
   // contract areas (issue 3)
   passwordGrant,
   tokenUse,

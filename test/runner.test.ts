@@ -124,6 +124,26 @@ test('a self-signed deployment without its CA gives one clear TLS line and exit 
   }
 });
 
+test('a deployment answering 503 with Retry-After is retried, then one clear line and exit 2', async () => {
+  const http = await import('node:http');
+  let hits = 0;
+  const server = http.createServer((_req, res) => {
+    hits++;
+    res.writeHead(503, { 'retry-after': '1' }).end('busy');
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as net.AddressInfo).port;
+  try {
+    const r = await contract(['--reports', tmp()], { PLACEOS_URL: `http://127.0.0.1:${port}`, PLACEOS_RETRIES: '1' });
+    expect(r.code).toBe(2);
+    expect(r.out).toMatch(/answered 503 \(Retry-After: 1\) after 2 attempt\(s\)/);
+    expect(r.out.trim().split('\n')).toHaveLength(1);
+    expect(hits).toBe(2);
+  } finally {
+    server.close();
+  }
+});
+
 test('a host name that does not resolve gives one clear line and exit 2', async () => {
   const r = await contract(['--reports', tmp()], { PLACEOS_URL: 'https://placeos.does-not-exist.invalid', PLACEOS_RETRIES: '0' });
   expect(r.code).toBe(2);

@@ -9,9 +9,8 @@
 import { ContractViolation, NotApplicable } from '../case';
 import type { RunEnv } from '../engine';
 import { createCaseContext } from '../engine';
-import { authorize, codeFrom, exchangeCode, signInOrFail } from '../flows';
+import { probePkceIgnored } from '../flows';
 import type { Exchange, Finding, Generation } from '../model';
-import { pkcePair } from '../pkce';
 
 export interface Detection {
   generation: Generation;
@@ -36,6 +35,12 @@ export async function detectGeneration(run: RunEnv): Promise<Detection> {
   if (authority.status === 404) {
     throw new PreflightError(`${run.settings.url}/auth/authority answered 404: no PlaceOS authority has this host as its domain; is PLACEOS_URL the deployment's public URL?`);
   }
+  if (authority.status === 429 || authority.status >= 500) {
+    const retryAfter = authority.header('retry-after');
+    throw new PreflightError(
+      `${run.settings.url}/auth/authority answered ${authority.status}${retryAfter ? ` (Retry-After: ${retryAfter})` : ''} after ${authority.attempts ?? 1} attempt(s): the deployment is down or overloaded; try again later (PLACEOS_RETRIES sets how often the run retries)`,
+    );
+  }
   if (authority.status !== 200 || typeof authority.json !== 'object' || authority.json === null) {
     throw new PreflightError(`${run.settings.url}/auth/authority answered ${authority.status}${authority.json ? '' : ' without JSON'}: is PLACEOS_URL a PlaceOS deployment?`);
   }
@@ -51,17 +56,13 @@ export async function detectGeneration(run: RunEnv): Promise<Detection> {
 
   const account = run.settings.user ?? run.settings.service;
   if (account) {
-    const session = t.client('detect-pkce');
     try {
-      await signInOrFail(t, session, account);
-      const pair = pkcePair('S256');
-      const code = codeFrom(await authorize(t, session, { codeChallenge: pair.challenge, codeChallengeMethod: 'S256' }));
-      const res = await exchangeCode(t, session, { code, verifier: pkcePair('S256').verifier });
-      if (res.status === 200) {
+      const probe = await probePkceIgnored(t, account);
+      if (probe.ignored) {
         reasons.push('a code issued with an S256 challenge was redeemed with a wrong verifier: PKCE is ignored (before the 2026-06 migration)');
         return { generation: 'rails-2023', source: 'detected', reasons, deploymentVersion, exchanges };
       }
-      reasons.push(`a wrong PKCE verifier was refused (${res.status}): PKCE columns present`);
+      reasons.push(`a wrong PKCE verifier was refused (${probe.status}): PKCE columns present`);
       return { generation: 'rails', source: 'detected', reasons, deploymentVersion, exchanges };
     } catch (e) {
       if (!(e instanceof ContractViolation || e instanceof NotApplicable)) throw e;

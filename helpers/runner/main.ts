@@ -96,6 +96,16 @@ function readJsonl<T>(dir: string, prefix: string): T[] {
     .flatMap((f) => fs.readFileSync(path.join(dir, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as T));
 }
 
+/**
+ * Spec files run in jest workers, and the cases of a file run `concurrency` at a time, so about
+ * workers × concurrency journeys are in flight. Against a distant deployment the round trips,
+ * not the CPU, are the wait: more concurrency also gets more workers (bounded, each costs a
+ * process start).
+ */
+export function workersFor(concurrency: number): number {
+  return Math.max(2, Math.min(6, Math.ceil(concurrency / 2)));
+}
+
 async function runJest(o: RunOptions, settings: TargetSettings, reportsDir: string): Promise<AggregatedResult> {
   const { runCLI } = await import('jest');
   const junit = [
@@ -123,7 +133,7 @@ async function runJest(o: RunOptions, settings: TargetSettings, reportsDir: stri
     cacheDirectory: path.join(os.tmpdir(), 'placeos-contract-jest'),
   };
   const { results } = await runCLI(
-    { _: [], $0: 'placeos-contract', config: JSON.stringify(config), silent: true, maxWorkers: Math.max(1, Math.min(4, os.cpus().length)) } as never,
+    { _: [], $0: 'placeos-contract', config: JSON.stringify(config), silent: true, maxWorkers: workersFor(settings.concurrency) } as never,
     [ROOT],
   );
   return results;
