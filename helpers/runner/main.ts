@@ -103,7 +103,7 @@ function readJsonl<T>(dir: string, prefix: string): T[] {
  * process start).
  */
 export function workersFor(concurrency: number): number {
-  return Math.max(2, Math.min(6, Math.ceil(concurrency / 2)));
+  return Math.max(2, Math.min(6, concurrency));
 }
 
 async function runJest(o: RunOptions, settings: TargetSettings, reportsDir: string): Promise<AggregatedResult> {

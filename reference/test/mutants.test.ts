@@ -153,3 +153,8 @@ test.each(MUTANTS.map((m) => [m.name, m] as const))('mutant %s differs from the 
 });
 
 void createPrivateKey;
+
+test('the README lists exactly the catalogue (regenerate the table with mutantTable())', () => {
+  const readme = fs.readFileSync(path.resolve(__dirname, '../README.md'), 'utf8');
+  expect(readme).toContain(mutantTable());
+});
