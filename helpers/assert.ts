@@ -264,6 +264,11 @@ export function expectEqual<T>(label: string, expected: T, actual: unknown): ass
   throw new ContractViolation(`${label}: expected ${describeForEqual(expected)}, got ${describeForEqual(actual)}${detail}`, describeForEqual(expected), describeForEqual(actual));
 }
 
+/** The rule holds, or the case fails saying what was expected and what came instead. */
+export function ensure(cond: unknown, message: string, expected?: string, actual?: string): asserts cond {
+  if (!cond) throw new ContractViolation(message, expected, actual);
+}
+
 export function expectTrue(label: string, cond: unknown, detail?: string): asserts cond {
   if (!cond) throw new ContractViolation(detail ? `${label}: ${detail}` : label, 'true', detail ?? 'false');
 }

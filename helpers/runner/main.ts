@@ -245,7 +245,8 @@ export async function main(argv: readonly string[], env: Record<string, string |
       out(`placeos-contract: ${run ? run.secrets.mask(e.message) : e.message}`);
       return EXIT.couldNotRun;
     }
-    out(`placeos-contract: could not run: ${e instanceof Error ? e.message : String(e)}`);
+    const message = e instanceof Error ? e.message : String(e);
+    out(`placeos-contract: could not run: ${run ? run.secrets.mask(message) : message}`);
     return EXIT.couldNotRun;
   } finally {
     fs.rmSync(privateDir, { recursive: true, force: true });

@@ -8,10 +8,9 @@ import type { HttpResponse } from '../../helpers/http';
 import type { SchemaName } from '../../helpers/schemas';
 import { expectJsonContentType as assertJsonContentType, expectSchema as assertSchema, expectStatus } from '../../helpers/assert';
 
-/** The check holds, or the case fails saying what differs. */
-export function must(cond: unknown, message: string, expected?: string, actual?: string): asserts cond {
-  if (!cond) throw new ContractViolation(message, expected, actual);
-}
+import { ensure as must } from '../../helpers/assert';
+
+export { must };
 
 export function bodyError(res: HttpResponse): string {
   const b = res.json as { error?: unknown } | undefined;

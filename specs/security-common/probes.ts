@@ -22,9 +22,9 @@ export const TOKEN = '/auth/oauth/token';
 export const REVOKE = '/auth/oauth/revoke';
 export const INTROSPECT = '/auth/oauth/introspect';
 
-export function check(cond: unknown, message: string, expected?: string, actual?: string): asserts cond {
-  if (!cond) throw new ContractViolation(message, expected, actual);
-}
+import { ensure as check } from '../../helpers/assert';
+
+export { check };
 
 export function fail(message: string, expected?: string, actual?: string): never {
   throw new ContractViolation(message, expected, actual);
