@@ -5,7 +5,7 @@ import type { ContractCase } from '../../helpers/case';
 import { authorize, exchangeCode, tokensFrom } from '../../helpers/flows';
 import type { HttpResponse } from '../../helpers/http';
 import { createVerifier, pkcePair } from '../../helpers/pkce';
-import { check, describeErr, echoesToken, fail, freshCode, hasAccessToken, oauthError, signedIn, sleep, tokenInfo } from '../security-common/probes';
+import { check, describeErr, echoesToken, fail, freshCode, hasAccessToken, oauthError, signedIn, sleep, tokenInfo, otherClient } from '../security-common/probes';
 
 export const area = 'security-code-pkce';
 
@@ -107,8 +107,7 @@ export const cases: ContractCase[] = [
     tags: ['security'],
     needs: ['user', 'scopedClient'],
     async run(t) {
-      const other = t.settings.scopedClient!;
-      if (other.clientId === t.settings.client.clientId) t.notApplicable('the scoped client has the same client_id as the main client');
+      const other = otherClient(t);
       const { session } = await signedIn(t);
       const c = await freshCode(t, session);
       const res = await exchangeCode(t, t.client('attacker'), { code: c.code, app: other, redirectUri: t.settings.client.redirectUri, verifier: c.verifier });

@@ -4,7 +4,7 @@
 import type { ContractCase } from '../../helpers/case';
 import { obtainToken, refreshGrant, tokensFrom } from '../../helpers/flows';
 import type { HttpResponse } from '../../helpers/http';
-import { check, describeErr, fail, grantedScopes, hasAccessToken, INTROSPECT, oauthError, refusedEverywhere, REVOKE, sleep, tokenInfo, tokensWithRefresh, expectAccepted } from '../security-common/probes';
+import { check, describeErr, fail, grantedScopes, hasAccessToken, INTROSPECT, oauthError, refusedEverywhere, REVOKE, sleep, tokenInfo, tokensWithRefresh, expectAccepted, otherClient } from '../security-common/probes';
 
 export const area = 'security-refresh-revoke';
 
@@ -89,8 +89,7 @@ export const cases: ContractCase[] = [
     tags: ['security'],
     needs: ['user', 'scopedClient'],
     async run(t) {
-      const other = t.settings.scopedClient!;
-      if (other.clientId === t.settings.client.clientId) t.notApplicable('the scoped client has the same client_id as the main client');
+      const other = otherClient(t);
       const tokens = await tokensWithRefresh(t);
       const res = await refreshGrant(t, t.client('attacker'), { refreshToken: tokens.refreshToken, app: other });
       if (hasAccessToken(res)) fail("a refresh token was redeemed by a client it was not issued to", '400 invalid_grant', summary(res));
@@ -160,8 +159,7 @@ export const cases: ContractCase[] = [
     tags: ['security'],
     needs: ['user', 'scopedClient'],
     async run(t) {
-      const other = t.settings.scopedClient!;
-      if (other.clientId === t.settings.client.clientId) t.notApplicable('the scoped client has the same client_id as the main client');
+      const other = otherClient(t);
       const tokens = await tokensWithRefresh(t);
       const rev = await t.client('attacker').post(REVOKE, { form: { token: tokens.refreshToken, token_type_hint: 'refresh_token', client_id: other.clientId, ...(other.clientSecret ? { client_secret: other.clientSecret } : {}) } });
       const res = await refreshGrant(t, t.client('refresh'), { refreshToken: tokens.refreshToken });
