@@ -195,6 +195,12 @@ describe('against the embedded reference target', () => {
     for (const f of ['junit.xml', 'summary.md', 'summary.html', 'results.json', 'MANIFEST.sha256.json']) expect(fs.existsSync(path.join(dir, f))).toBe(true);
   }, 120_000);
 
+  test('over https with TLS checks switched off, every run prints the warning', async () => {
+    const r = await contract(['--reports', tmp(), '--tls', '--only', 'generation', '--quiet'], { PLACEOS_INSECURE_TLS: 'true' });
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^WARNING: PLACEOS_INSECURE_TLS=true: TLS certificates are NOT checked/m);
+  }, 60_000);
+
   test('a mutant violates the contract: exit 1, its check fails in JUnit with requirement and evidence link', async () => {
     const dir = tmp();
     const r = await contract(['--reports', dir, '--mutant', 'no-store-missing']);

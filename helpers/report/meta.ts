@@ -15,6 +15,8 @@ export interface RunMeta {
   mutants?: string[];
   generation: string;
   generationSource: 'detected' | 'override';
+  /** How the generation was determined (probes and their answers, or the override). */
+  generationReasons?: string[];
   /** Any version the deployment exposes (e.g. authority.version). */
   deploymentVersion?: string;
   /** ISO 8601 with a time-zone designator. */
@@ -110,6 +112,7 @@ export function metaProperties(meta: RunMeta): [string, string][] {
     ['mutants', meta.mutants && meta.mutants.length ? meta.mutants.join(',') : undefined],
     ['generation', meta.generation],
     ['generation_source', meta.generationSource],
+    ['generation_reasons', meta.generationReasons?.join('; ')],
     ['deployment_version', meta.deploymentVersion],
     ['suite_version', meta.suiteVersion],
     ['suite_commit', meta.suiteCommit],

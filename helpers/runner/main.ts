@@ -211,6 +211,7 @@ export async function main(argv: readonly string[], env: Record<string, string |
       mutants: target.mutants,
       generation: detection.generation,
       generationSource: detection.source,
+      generationReasons: detection.reasons,
       deploymentVersion: detection.deploymentVersion,
       startedAt: isoWithZone(startedAt),
       endedAt: isoWithZone(new Date()),
