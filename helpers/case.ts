@@ -38,6 +38,27 @@ export class ContractViolation extends Error {
   }
 }
 
+/**
+ * A step the check builds on (signin, minting a token, getting a code) did not work, so the check
+ * itself could not be made: verdict `error`, never excused by the ledger as a `deviation`.
+ */
+export class PreconditionFailed extends Error {
+  override name = 'PreconditionFailed';
+}
+
+/** Run a setup step: a ContractViolation inside it means the check could not be made. */
+export async function setup<T>(step: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (e) {
+    if (e instanceof ContractViolation) {
+      const detail = e.expected !== undefined || e.actual !== undefined ? `: expected ${e.expected ?? '?'}, got ${e.actual ?? '?'}` : '';
+      throw new PreconditionFailed(`${step} failed, so the check could not be made: ${e.message}${detail}`);
+    }
+    throw e;
+  }
+}
+
 /** Thrown by `t.notApplicable(reason)`: the case cannot apply to this deployment. */
 export class NotApplicable extends Error {
   override name = 'NotApplicable';

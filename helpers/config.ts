@@ -4,7 +4,7 @@ import { createHash, createPublicKey, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { parse as parseDotenv } from 'dotenv';
 import { GENERATIONS, type Generation } from './model';
-import type { SecretKind } from './secrets';
+import { MIN_SECRET_LENGTH, type SecretKind } from './secrets';
 
 export interface Account {
   email: string;
@@ -125,6 +125,9 @@ export const KNOWN_VARIABLES: readonly string[] = [
   // Read by other parts of the suite (runner, reports, ledger):
   'PLACEOS_LEDGER',
   'PLACEOS_JUNIT_TESTCASE_PROPERTIES',
+  // Read by the project's own tests (npm test), harmless to a run:
+  'PLACEOS_SKIP_BROWSER_TESTS',
+  'PLACEOS_CHROMIUM',
 ];
 
 /** Families of PLACEOS_* names owned by other parts of the suite (runner, reference target, reports). */
@@ -621,6 +624,13 @@ export function parseSettings(env: Record<string, string | undefined>, opts?: Pa
   const codeLifetimeSeconds = get('PLACEOS_CODE_LIFETIME_SECONDS') === undefined ? undefined : int('PLACEOS_CODE_LIFETIME_SECONDS', 1, 120, 0, ' (seconds)');
   const refreshGraceSeconds = int('PLACEOS_REFRESH_GRACE_SECONDS', 0, 60, 10, ' (seconds)');
 
+  // A secret too short to be masked reliably would reach the evidence in clear.
+  for (const name of ['PLACEOS_SERVICE_PASSWORD', 'PLACEOS_USER_PASSWORD', 'PLACEOS_LOGOUT_PASSWORD', 'PLACEOS_CLIENT_SECRET', 'PLACEOS_CONFIDENTIAL_CLIENT_SECRET', 'PLACEOS_SCOPED_CLIENT_SECRET']) {
+    const v = vars[name];
+    if (v !== undefined && v !== '' && v.length < MIN_SECRET_LENGTH) {
+      problem(name, `expected at least ${MIN_SECRET_LENGTH} characters (a shorter secret cannot be masked reliably in reports), got ${v.length}`);
+    }
+  }
   if (errors.length > 0) throw new SettingsError(errors);
 
   const settings: TargetSettings = { url, client, tls, timeoutMs, retries, concurrency, maxRequests, refreshGraceSeconds, embedded };

@@ -1,7 +1,7 @@
 // Runs one case against one target and turns what happened into a Verdict. Used by the jest
 // adapter (one jest test per case) and, without jest, by the kill matrix and the benchmark.
 import type { CaseContext, ContractCase } from './case';
-import { ContractViolation, NotApplicable } from './case';
+import { ContractViolation, NotApplicable, PreconditionFailed } from './case';
 import type { TargetSettings } from './config';
 import { settingsSecrets } from './config';
 import type { GenerationContract } from './generations';
@@ -150,10 +150,11 @@ export function selectCases(cases: readonly ContractCase[], sel: Selection | und
 
 type Outcome = { kind: 'ok' } | { kind: 'violation'; message: string } | { kind: 'na'; reason: string } | { kind: 'error'; message: string };
 
+/** The violation as one line; assertion helpers that already say "expected X, got Y" are not repeated. */
 export function violationText(e: ContractViolation): string {
-  const parts = [e.message];
-  if (e.expected !== undefined || e.actual !== undefined) parts.push(`expected ${e.expected ?? '?'}, got ${e.actual ?? '?'}`);
-  return parts.join(': ');
+  if (e.expected === undefined && e.actual === undefined) return e.message;
+  if (/\bexpected\b.*\bgot\b/.test(e.message)) return e.message;
+  return `${e.message}: expected ${e.expected ?? '?'}, got ${e.actual ?? '?'}`;
 }
 
 async function outcomeOf(c: ContractCase, t: CaseContext): Promise<Outcome> {
@@ -163,7 +164,7 @@ async function outcomeOf(c: ContractCase, t: CaseContext): Promise<Outcome> {
   } catch (e) {
     if (e instanceof NotApplicable) return { kind: 'na', reason: e.message };
     if (e instanceof ContractViolation) return { kind: 'violation', message: violationText(e) };
-    if (e instanceof TransportError) return { kind: 'error', message: e.message };
+    if (e instanceof TransportError || e instanceof PreconditionFailed) return { kind: 'error', message: e.message };
     return { kind: 'error', message: `the check itself failed: ${e instanceof Error ? e.message : String(e)}` };
   }
 }
@@ -348,7 +349,8 @@ export async function revokeMinted(run: RunEnv): Promise<{ revoked: number; fail
       .filter((p): p is [string, 'refresh_token' | 'access_token'] => !!p[0])
       .map(([token, hint]) => ({ tok, token, hint })),
   );
-  const client = createHttpClient({ baseUrl: run.settings.url, settings: run.settings, journey: 'cleanup', secrets: run.secrets, budget: run.budget });
+  // Cleanup has a budget of its own: an area that used up PLACEOS_MAX_REQUESTS still revokes.
+  const client = createHttpClient({ baseUrl: run.settings.url, settings: run.settings, journey: 'cleanup', secrets: run.secrets, budget: new RequestBudget(jobs.length * (run.settings.retries + 1) + 1) });
   let revoked = 0;
   let failed = 0;
   await mapPool(jobs, run.settings.concurrency, async ({ tok, token, hint }) => {

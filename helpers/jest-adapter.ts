@@ -73,9 +73,12 @@ export function contractSuite(area: string, cases: readonly ContractCase[]): voi
 
     afterAll(async () => {
       if (!opened) return;
-      await revokeMinted(opened.run);
-      append(path.join(opened.privateDir, `fingerprints-${process.pid}.jsonl`), opened.secrets.fingerprints().map((f) => JSON.stringify(f)));
-      append(path.join(opened.privateDir, `requests-${process.pid}.jsonl`), [JSON.stringify({ area, requests: opened.run.budget.used })]);
+      const fingerprints = path.join(opened.privateDir, `fingerprints-${process.pid}.jsonl`);
+      // Fingerprints first: if cleanup is cut short, the artifact scan still knows every token.
+      append(fingerprints, opened.secrets.fingerprints().map((f) => JSON.stringify(f)));
+      const cleanup = await revokeMinted(opened.run);
+      append(fingerprints, opened.secrets.fingerprints().map((f) => JSON.stringify(f)));
+      append(path.join(opened.privateDir, `requests-${process.pid}.jsonl`), [JSON.stringify({ area, requests: opened.run.budget.used, ...cleanup })]);
     });
 
     test.concurrent.each(selected.map((c) => [`${c.title} [${c.id}]`, c] as const))('%s', async (_name, c) => {

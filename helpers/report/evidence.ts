@@ -8,15 +8,14 @@ import { safeId } from './results';
 export const EVIDENCE_DIR = 'evidence';
 const MAX_BODY = 64 * 1024;
 
+/**
+ * The body exactly as recorded (masked in the worker). Not re-serialised: evidence keeps the bytes
+ * that came, and re-encoding JSON could turn an escaped form the mask did not know (`\u0026`)
+ * into a literal one.
+ */
 function body(text: string | undefined): string {
   if (text === undefined || text === '') return '(no body)';
-  let t = text;
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (parsed !== null && typeof parsed === 'object') t = JSON.stringify(parsed, null, 2);
-  } catch {
-    /* not JSON: as recorded */
-  }
+  const t = text;
   return t.length > MAX_BODY ? `${t.slice(0, MAX_BODY)}\n… (${t.length - MAX_BODY} more characters not shown; see the .json evidence)` : t;
 }
 

@@ -52,7 +52,8 @@ export function byArea(results: readonly CaseResult[]): [string, CaseResult[]][]
 }
 
 /** The run's outcome as the gate sees it: fail/error always fail; warn fails in strict mode. */
-export function overall(results: readonly CaseResult[], strict: boolean): 'PASS' | 'FAIL' {
+export function overall(results: readonly CaseResult[], strict: boolean): 'PASS' | 'FAIL' | 'NO RESULT' {
+  if (results.length === 0) return 'NO RESULT';
   const c = countVerdicts(results);
   return c.fail + c.error > 0 || (strict && c.warn > 0) ? 'FAIL' : 'PASS';
 }

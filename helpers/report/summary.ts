@@ -93,7 +93,7 @@ export function renderConsoleSummary(results: readonly CaseResult[], meta: RunMe
     for (const x of fs) L.push(`  ${x.id}: ${shortMessage(x.message, 300)} (${x.caseId})`);
   }
   const result = overall(results, meta.strict);
-  L.push('', c('1', `Result: ${result === 'PASS' ? c('32', 'PASS') : c('31', 'FAIL')}`));
+  L.push('', c('1', `Result: ${result === 'PASS' ? c('32', 'PASS') : c('31', result)}`));
   return `${L.join('\n')}\n`;
 }
 
@@ -108,7 +108,8 @@ const EMOJI: Record<Verdict, string> = { pass: '✅ pass', fail: '❌ fail', err
 export function renderMarkdownSummary(results: readonly CaseResult[], meta: RunMeta, opts: SummaryOptions = {}): string {
   const L: string[] = [];
   const total = countVerdicts(results);
-  L.push(`## PlaceOS auth contract: ${overall(results, meta.strict) === 'PASS' ? '✅ PASS' : '❌ FAIL'}`, '');
+  const outcome = overall(results, meta.strict);
+  L.push(`## PlaceOS auth contract: ${outcome === 'PASS' ? '✅ PASS' : `❌ ${outcome}`}`, '');
   L.push(`**Target** ${md(targetLine(meta))}  `);
   L.push(`**Run** \`${md(meta.runId)}\` · ${md(meta.startedAt)} → ${md(meta.endedAt)} (${duration(meta)}) · ${meta.requestCount} requests · strict ${meta.strict ? 'on' : 'off'}`, '');
   L.push(`| area | ${VERDICTS.join(' | ')} | total |`, `|---|${VERDICTS.map(() => '--:').join('|')}|--:|`);
@@ -222,7 +223,7 @@ export function renderHtmlSummary(results: readonly CaseResult[], meta: RunMeta,
 <title>PlaceOS auth contract — ${h(result)} — ${h(meta.runId)}</title>
 <style>${CSS}</style></head>
 <body>
-<h1>PlaceOS auth contract report <span class="outcome ${result}" id="outcome">${result}</span></h1>
+<h1>PlaceOS auth contract report <span class="outcome ${result.replace(' ', '-')}" id="outcome">${result}</span></h1>
 <div class="small">${h(targetLine(meta))} · ${h(meta.startedAt)} → ${h(meta.endedAt)} (${h(duration(meta))})</div>
 <div class="counts" id="counts">${counts}<div class="count"><b>${total.total}</b>total</div></div>
 ${section('Verdicts by area', 'areas', ['area', ...VERDICTS, 'total'], areaRows, 'No checks ran.')}

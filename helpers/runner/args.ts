@@ -40,7 +40,7 @@ file); with no PLACEOS_URL it starts the embedded reference target and checks th
                       would sign in, log out or complete an SSO login are n/a
   --strict            warnings (SHOULD-level) break the build too
   --ledger FILE       deviation ledger to use (default ledger/<generation>.json)
-  --no-ledger         use no ledger: every deviation is a failure
+  --no-ledger         use no ledger: every deviation fails (MUST) or warns (SHOULD/MAY)
   --generation G      hold the deployment to generation G (${GENERATIONS.join(', ')}) instead of detecting it
   --reports DIR       where reports go (default reports/)
   --profile P         embedded target: generation profile (rails, rails-2023, authcr)

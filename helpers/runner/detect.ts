@@ -24,7 +24,7 @@ export class PreflightError extends Error {
   override name = 'PreflightError';
 }
 
-export async function detectGeneration(run: RunEnv): Promise<Detection> {
+export async function detectGeneration(run: RunEnv, override?: Generation): Promise<Detection> {
   const exchanges: Exchange[] = [];
   const findings: Finding[] = [];
   const t = createCaseContext(run, exchanges, findings);
@@ -66,16 +66,15 @@ export async function detectGeneration(run: RunEnv): Promise<Detection> {
       return { generation: 'rails', source: 'detected', reasons, deploymentVersion, exchanges };
     } catch (e) {
       if (!(e instanceof ContractViolation || e instanceof NotApplicable)) throw e;
-      reasons.push(`the PKCE probe could not complete (${e.message}); falling back to discovery`);
+      reasons.push(`the PKCE probe could not complete (${e.message})`);
     }
   }
-  const discovery = await client.get('/.well-known/openid-configuration', { noCookies: true });
-  if (discovery.status === 200) {
-    reasons.push('/.well-known/openid-configuration present (Rails ≥ Nov 2025); assumed rails (PKCE level not probed)');
-    return { generation: 'rails', source: 'detected', reasons, deploymentVersion, exchanges };
-  }
-  reasons.push(`/.well-known/openid-configuration answers ${discovery.status}; assumed rails-2023 (PKCE level not probed)`);
-  return { generation: 'rails-2023', source: 'detected', reasons, deploymentVersion, exchanges };
+  // Discovery does not tell them apart (Rails has it from Nov 2025, before and after the PKCE
+  // migration; some versions answer 500): without the probe the generation is not known.
+  if (override) return { generation: override, source: 'override', reasons: [...reasons, 'PKCE level not probed'], deploymentVersion, exchanges };
+  throw new PreflightError(
+    `this is a Rails deployment, but rails and rails-2023 differ only in PKCE enforcement, which needs a signin to probe (${reasons[reasons.length - 1]}): ${run.readonly ? 'a read-only run does not sign in, so' : 'set PLACEOS_USER_EMAIL/PLACEOS_USER_PASSWORD, or'} name the generation with PLACEOS_GENERATION / --generation`,
+  );
 }
 
 /** Apply PLACEOS_GENERATION / --generation over what was detected, saying how the contracts differ. */

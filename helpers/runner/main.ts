@@ -8,7 +8,9 @@ import { execFileSync } from 'node:child_process';
 import type { AggregatedResult } from '@jest/test-result';
 import { loadEnvFile, parseSettings, SettingsError } from '../config';
 import type { TargetSettings } from '../config';
-import { createRunEnv, isBreaking, revokeMinted } from '../engine';
+import { createRunEnv, isBreaking, revokeMinted, selectCases } from '../engine';
+import type { Selection } from '../engine';
+import { SUITES } from '../../specs';
 import type { RunEnv } from '../engine';
 import { TransportError } from '../http';
 import { emptyLedger, LedgerError, loadLedger } from '../ledger';
@@ -106,7 +108,7 @@ export function workersFor(concurrency: number): number {
   return Math.max(2, Math.min(6, concurrency));
 }
 
-async function runJest(o: RunOptions, settings: TargetSettings, reportsDir: string): Promise<AggregatedResult> {
+async function runJest(settings: TargetSettings, reportsDir: string, areas: string[]): Promise<AggregatedResult> {
   const { runCLI } = await import('jest');
   const junit = [
     'jest-junit',
@@ -123,7 +125,8 @@ async function runJest(o: RunOptions, settings: TargetSettings, reportsDir: stri
   ];
   const config = {
     rootDir: ROOT,
-    testMatch: ['<rootDir>/specs/**/*.spec.ts'],
+    // Only the areas with selected checks: a spec file with no test is an error to jest.
+    testMatch: areas.map((a) => `<rootDir>/specs/${a}/${a}.spec.ts`),
     transform: swcTransform,
     testEnvironment: 'node',
     maxConcurrency: settings.concurrency,
@@ -169,10 +172,15 @@ export async function main(argv: readonly string[], env: Record<string, string |
     const schemas = createSchemaRegistry();
     run = createRunEnv({ settings, generation: o.generation ?? settings.generation ?? 'rails', ledger: emptyLedger('rails'), secrets, schemas, readonly: o.readonly });
     for (const w of settings.warnings ?? []) out(`WARNING: ${w}`);
-    const detection = applyOverride(await detectGeneration(run), o.generation ?? settings.generation, contractDifferences);
+    const override = o.generation ?? settings.generation;
+    const detection = applyOverride(await detectGeneration(run, override), override, contractDifferences);
     log(`target ${settings.url}: ${detection.generation} (${detection.source}; ${detection.reasons.join('; ')})`);
     await revokeMinted(run);
     const ledger = o.noLedger ? emptyLedger(detection.generation) : loadLedger(detection.generation, o.ledger ?? env.PLACEOS_LEDGER);
+
+    const selection: Selection | undefined = o.tags.length || o.ids.length || o.readonly ? { tags: o.tags, ids: o.ids, readonly: o.readonly } : undefined;
+    const planned = SUITES.map((s) => ({ area: s.area, ids: selectCases(s.cases, selection).map((c) => c.id) })).filter((s) => s.ids.length > 0);
+    if (!planned.length) throw new UsageError(`the selection (--only ${o.ids.join(',') || '-'}, --tags ${o.tags.join(',') || '-'}) matches no check; see --list`);
 
     const reportsDir = prepareReportsDir(path.resolve(o.reportsDir));
     // The jest workers inherit this environment: the settings (as the suite parses them), the
@@ -183,21 +191,31 @@ export async function main(argv: readonly string[], env: Record<string, string |
       [RUN_VARS.reports]: reportsDir,
       [RUN_VARS.privateDir]: privateDir,
       [RUN_VARS.strict]: o.strict ? '1' : '',
-      [RUN_VARS.select]: o.tags.length || o.ids.length || o.readonly ? JSON.stringify({ tags: o.tags, ids: o.ids, readonly: o.readonly }) : '',
+      [RUN_VARS.select]: selection ? JSON.stringify(selection) : '',
       [RUN_VARS.ledger]: ledger.file === '(none)' ? '' : ledger.file,
       [RUN_VARS.noLedger]: o.noLedger ? '1' : '',
       [RUN_VARS.embedded]: target.embedded ? '1' : '',
     };
+    // Exactly these settings, not whatever else PLACEOS_* the shell had: the workers parse them again.
+    for (const k of Object.keys(process.env)) if (k.startsWith('PLACEOS_')) delete process.env[k];
     Object.assign(process.env, workerEnv);
 
-    const jestResults = await runJest(o, settings, reportsDir);
+    const jestResults = await runJest(settings, reportsDir, planned.map((p) => p.area));
     const results: CaseResult[] = readResults(reportsDir);
-    const suiteErrors = jestResults.testResults.filter((r) => r.testExecError || (r.failureMessage && r.numFailingTests === 0));
-    for (const r of suiteErrors) out(`could not run ${path.relative(ROOT, r.testFilePath)}: ${secrets.mask(r.testExecError?.message ?? r.failureMessage ?? '').split('\n')[0]}`);
+    // Every planned check leaves a result (n/a ones too); a missing one crashed or timed out.
+    const have = new Set(results.map((r) => r.caseId));
+    const missing = planned.flatMap((p) => p.ids).filter((id) => !have.has(id));
+    if (missing.length) {
+      out(`${missing.length} check(s) produced no result (crashed, or stopped by the jest timeout): ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', …' : ''}`);
+      const firstFailure = jestResults.testResults.flatMap((f) => [f.testExecError?.message, ...f.testResults.flatMap((t) => t.failureMessages)]).find((m) => !!m);
+      if (firstFailure) out(`  first error: ${secrets.mask(firstFailure).split('\n')[0]}`);
+    }
 
-    const requests = readJsonl<{ area: string; requests: number }>(privateDir, 'requests-');
+    const requests = readJsonl<{ area: string; requests: number; revoked: number; failed: number }>(privateDir, 'requests-');
     const requestsByArea: Record<string, number> = {};
     for (const r of requests) requestsByArea[r.area] = (requestsByArea[r.area] ?? 0) + r.requests;
+    const revoked = requests.reduce((n, r) => n + r.revoked, 0);
+    const notRevoked = requests.reduce((n, r) => n + r.failed, 0);
     const fingerprints = [...readJsonl<SecretFingerprint>(privateDir, 'fingerprints-'), ...secrets.fingerprints()];
     const meta: RunMeta = {
       runId: path.basename(privateDir),
@@ -218,21 +236,19 @@ export async function main(argv: readonly string[], env: Record<string, string |
       node: process.version,
       jest: (require('jest/package.json') as { version: string }).version,
       strict: o.strict,
-      selection: workerEnv[RUN_VARS.select] || undefined,
+      selection: selection ? JSON.stringify(selection) : undefined,
       ci: collectCiMeta(env),
       requestCount: Object.values(requestsByArea).reduce((a, b) => a + b, 0) + run.budget.used,
       requestsByArea,
     };
     const report = finalizeReports({ reportsDir, results, meta, env, fingerprints, signingKeyPem: env.PLACEOS_REPORT_SIGNING_KEY });
     out(secrets.mask(report.console));
+    out(`Cleanup: ${revoked} revocation(s) of the run's tokens accepted${notRevoked ? `, ${notRevoked} refused or failed (those tokens live until they expire)` : ''}.`);
     if (report.secretHits.length) {
       for (const h of report.secretHits) out(`SECRET LEAK: ${h.count} registered ${h.kind} value(s) found in ${path.join(o.reportsDir, h.file)} (the file was withheld from the reports)`);
       return EXIT.secretLeak;
     }
-    if (!results.length || suiteErrors.length) {
-      out('the run could not be made: no check produced a result (see the lines above)');
-      return EXIT.couldNotRun;
-    }
+    if (missing.length) return EXIT.couldNotRun;
     if (results.some((r) => r.verdict === 'fail' || (o.strict && r.verdict === 'warn'))) return EXIT.violated;
     if (results.some((r) => isBreaking(r.verdict, o.strict))) return EXIT.couldNotRun;
     return EXIT.ok;

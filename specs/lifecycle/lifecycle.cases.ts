@@ -2,8 +2,8 @@
 // refresh, revoke, logout, the authority document, introspection, token info, discovery and JWKS.
 //
 // Logout with a session is global for the account (logged_out_at ends every earlier token and,
-// on auth.cr, every earlier session), so exactly one case does it, with the service account, which
-// no other contract case uses at rest-api or for a session.
+// on auth.cr, every earlier session), so exactly one case does it (logout.session), with the
+// account set aside for it (PLACEOS_LOGOUT_EMAIL), which no other case uses.
 import { randomBytes } from 'node:crypto';
 import { importJWK, jwtVerify, type JWK } from 'jose';
 import type { CaseContext, ContractCase } from '../../helpers/case';

@@ -2,18 +2,17 @@
 // tokens refused in every PlaceOS transport, RFC 6750 challenges, the published default key,
 // audience (authority) binding, scheme case, query transport hygiene, API-key integrity.
 import type { CaseContext, ContractCase } from '../../helpers/case';
-import { obtainToken } from '../../helpers/flows';
 import type { HttpClient, HttpResponse } from '../../helpers/http';
 import { wrongKey, loadDefaultPlaceosPrivateKey, signWithKey, tamperSignature, verifiesWithDefaultKey, withAlgNone } from '../../helpers/jwt';
-import { cacheDirectives, callWith, challenges, check, echoesToken, expectAccepted, INTROSPECT, payloadOf, PROTECTED, REPO_ROOT, TOKEN_INFO, TRANSPORTS, tokenInfo } from '../security-common/probes';
+import { cacheDirectives, callWith, challenges, check, echoesToken, expectAccepted, freshToken, INTROSPECT, payloadOf, PROTECTED, REPO_ROOT, TOKEN_INFO, TRANSPORTS, tokenInfo } from '../security-common/probes';
 
 export const area = 'security-bearer';
 
 const INSPECT = '/api/engine/v2/api_keys/inspect';
 
-/** A fresh, valid access token of the normal user, accepted by rest-api (the control). */
+/** A fresh, valid access token of the normal user, accepted by rest-api (the control): setup steps. */
 async function validToken(t: CaseContext, api: HttpClient): Promise<string> {
-  const tokens = await obtainToken(t, 'user');
+  const tokens = await freshToken(t, 'user');
   await expectAccepted(api, tokens.accessToken, 'control');
   return tokens.accessToken;
 }
@@ -82,7 +81,7 @@ export const cases: ContractCase[] = [
     tags: ['security', 'readonly'],
     needs: ['user'],
     async run(t) {
-      const tokens = await obtainToken(t, 'user');
+      const tokens = await freshToken(t, 'user');
       const match = await verifiesWithDefaultKey(tokens.accessToken, REPO_ROOT);
       check(!match, 'the deployment signs access tokens with the published PlaceOS development key: anyone can forge tokens (set JWT_SECRET)', 'a signature that does not verify with ../shared/contract/placeos-default-jwt-key/public.pem', 'it verifies');
     },

@@ -4,7 +4,7 @@
 // a message (the secret registry masks them anyway, but we do not rely on it).
 import * as path from 'node:path';
 import type { CaseContext } from '../../helpers/case';
-import { ContractViolation } from '../../helpers/case';
+import { ContractViolation, PreconditionFailed, setup } from '../../helpers/case';
 import type { Account, ClientApp } from '../../helpers/config';
 import type { AuthorizeParams, Tokens } from '../../helpers/flows';
 import { accountFor, authorize, codeFrom, exchangeCode, obtainToken, passwordGrant, signInOrFail, tokensFrom } from '../../helpers/flows';
@@ -28,6 +28,18 @@ export { check };
 
 export function fail(message: string, expected?: string, actual?: string): never {
   throw new ContractViolation(message, expected, actual);
+}
+
+export { setup };
+
+/**
+ * A condition the check builds on (a control, a setup step's status): when it does not hold the
+ * check could not be made, so the verdict is `error` (PreconditionFailed), never a ledger `deviation`.
+ */
+export function precondition(ok: unknown, step: string, message: string, expected?: string, actual?: string): asserts ok {
+  if (ok) return;
+  const detail = expected !== undefined || actual !== undefined ? `: expected ${expected ?? '?'}, got ${actual ?? '?'}` : '';
+  throw new PreconditionFailed(`${step} failed, so the check could not be made: ${message}${detail}`);
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -130,10 +142,10 @@ export async function refusedEverywhere(client: HttpClient, token: string, route
   return bad;
 }
 
-/** The token works in the header transport (the control for negative checks). */
+/** The token works in the header transport (the control for negative checks; a setup step). */
 export async function expectAccepted(client: HttpClient, token: string, what: string): Promise<void> {
   const res = await callWith(client, token, 'header');
-  check(res.status === 200, `${what}: the freshly minted token is not accepted at rest-api (the check cannot be made)`, `200 at GET ${PROTECTED}`, String(res.status));
+  precondition(res.status === 200, `${what}: using the fresh token at rest-api`, 'the freshly minted token is not accepted at rest-api', `200 at GET ${PROTECTED}`, String(res.status));
 }
 
 export async function tokenInfo(client: HttpClient, token: string): Promise<HttpResponse> {
@@ -146,7 +158,7 @@ export async function tokenInfo(client: HttpClient, token: string): Promise<Http
 export async function signedIn(t: CaseContext, who: 'user' | 'service' = 'user', journey = 'browser'): Promise<{ session: HttpClient; account: Account }> {
   const account = accountFor(t, who);
   const session = t.client(journey);
-  await signInOrFail(t, session, account);
+  await setup('signing in (POST /auth/signin)', () => signInOrFail(t, session, account));
   return { session, account };
 }
 
@@ -162,7 +174,7 @@ export async function freshCode(t: CaseContext, session: HttpClient, o: { pkce?:
   const method = o.pkce ?? 'S256';
   const pair = method === 'none' ? undefined : pkcePair(method);
   const res = await authorize(t, session, { app: o.app, state: o.state ?? 'security', scope: o.scope, codeChallenge: pair?.challenge, codeChallengeMethod: pair?.method, extra: o.extra });
-  const code = codeFrom(res);
+  const code = await setup('getting an authorization code (authorize)', async () => codeFrom(res));
   if (pair) t.secrets.add(pair.verifier, 'code_verifier');
   return { code, verifier: pair?.verifier, challenge: pair?.challenge, response: res };
 }
@@ -170,14 +182,38 @@ export async function freshCode(t: CaseContext, session: HttpClient, o: { pkce?:
 /** Tokens for the account through the code flow (with S256), in a given signed-in session. */
 export async function codeTokens(t: CaseContext, session: HttpClient, o: { app?: ClientApp; scope?: string } = {}): Promise<Tokens> {
   const c = await freshCode(t, session, { app: o.app, scope: o.scope });
-  return tokensFrom(await exchangeCode(t, session, { code: c.code, app: o.app, verifier: c.verifier }), 'code exchange');
+  const res = await exchangeCode(t, session, { code: c.code, app: o.app, verifier: c.verifier });
+  return setup('getting a token (code exchange)', async () => tokensFrom(res, 'code exchange'));
+}
+
+/** A token for the account, however the generation allows (password grant or code flow): a setup step. */
+export async function freshToken(t: CaseContext, who: 'user' | 'service' = 'user', o: { app?: ClientApp; scope?: string } = {}): Promise<Tokens> {
+  return setup('getting a token', () => obtainToken(t, who, o));
 }
 
 /** A token with a refresh token, however the generation allows (password grant or code flow). */
 export async function tokensWithRefresh(t: CaseContext, who: 'user' | 'service' = 'user', o: { app?: ClientApp; scope?: string } = {}): Promise<Tokens & { refreshToken: string }> {
-  const tokens = await obtainToken(t, who, o);
+  const tokens = await freshToken(t, who, o);
   if (!tokens.refreshToken) t.notApplicable('the token response carries no refresh_token (refresh is not offered to this client)');
   return tokens as Tokens & { refreshToken: string };
+}
+
+/**
+ * POST /auth/oauth/revoke for our own token, identified as the client it was issued to (client_id,
+ * and client_secret when the app has one: Rails answers 403 to a confidential client without it).
+ */
+export async function revokeToken(t: CaseContext, token: string, o: { hint?: 'access_token' | 'refresh_token'; app?: ClientApp; client?: HttpClient } = {}): Promise<HttpResponse> {
+  const app = o.app ?? t.settings.client;
+  const form: Record<string, string> = { token, client_id: app.clientId };
+  if (o.hint) form.token_type_hint = o.hint;
+  if (app.clientSecret) form.client_secret = app.clientSecret;
+  return (o.client ?? t.client('revoke')).post(REVOKE, { form });
+}
+
+/** Revoke our own token as a setup step (the check examines what happens after): 200 or `error`. */
+export async function revokedForCheck(t: CaseContext, token: string, hint?: 'access_token' | 'refresh_token'): Promise<void> {
+  const rev = await revokeToken(t, token, { hint });
+  precondition(rev.status === 200, 'revoking our own token', 'revoking our own token did not answer 200', '200', String(rev.status));
 }
 
 /** A password-grant response where the generation serves the grant; undefined otherwise. */

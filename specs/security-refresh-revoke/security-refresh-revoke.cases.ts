@@ -2,9 +2,28 @@
 // scope and client binding, revocation that takes effect (at the auth service and at rest-api),
 // revocation bound to the client, introspection that needs authorization and discloses nothing.
 import type { ContractCase } from '../../helpers/case';
-import { obtainToken, refreshGrant, tokensFrom } from '../../helpers/flows';
+import { refreshGrant, tokensFrom } from '../../helpers/flows';
 import type { HttpResponse } from '../../helpers/http';
-import { check, describeErr, fail, grantedScopes, hasAccessToken, INTROSPECT, oauthError, refusedEverywhere, REVOKE, sleep, tokenInfo, tokensWithRefresh, expectAccepted, otherClient } from '../security-common/probes';
+import {
+  check,
+  describeErr,
+  expectAccepted,
+  fail,
+  freshToken,
+  grantedScopes,
+  hasAccessToken,
+  INTROSPECT,
+  oauthError,
+  otherClient,
+  precondition,
+  refusedEverywhere,
+  revokedForCheck,
+  revokeToken,
+  setup,
+  sleep,
+  tokenInfo,
+  tokensWithRefresh,
+} from '../security-common/probes';
 
 export const area = 'security-refresh-revoke';
 
@@ -30,7 +49,8 @@ export const cases: ContractCase[] = [
     needs: ['user'],
     async run(t) {
       const first = await tokensWithRefresh(t);
-      const rotated = tokensFrom(await refreshGrant(t, t.client('refresh'), { refreshToken: first.refreshToken }), 'first refresh');
+      const refreshed = await refreshGrant(t, t.client('refresh'), { refreshToken: first.refreshToken });
+      const rotated = await setup('the first refresh', async () => tokensFrom(refreshed, 'first refresh'));
       check(!!rotated.refreshToken && rotated.refreshToken !== first.refreshToken, 'the refresh did not rotate the refresh token (a public client needs rotation or sender-constrained refresh tokens)', 'a new refresh_token', rotated.refreshToken ? 'the same refresh_token' : 'no refresh_token');
       if (t.contract.refreshTokens === 'jwt') await sleep(graceWaitMs(t));
       const replay = await refreshGrant(t, t.client('replay'), { refreshToken: first.refreshToken });
@@ -49,7 +69,7 @@ export const cases: ContractCase[] = [
       const tokens = await tokensWithRefresh(t);
       const results = await Promise.all([0, 1].map((i) => refreshGrant(t, t.client(`race-${i}`), { refreshToken: tokens.refreshToken })));
       const won = results.filter(hasAccessToken).length;
-      check(won >= 1, 'neither concurrent refresh succeeded (the check cannot be made)', '1 success', results.map(summary).join(', '));
+      precondition(won >= 1, 'refreshing the token', 'neither concurrent refresh succeeded', '1 success', results.map(summary).join(', '));
       check(won <= 1, 'one refresh token was redeemed by two concurrent requests', 'at most 1 success', results.map(summary).join(', '));
     },
   },
@@ -66,7 +86,7 @@ export const cases: ContractCase[] = [
       const narrow = app.scopes.includes('public') ? 'public' : app.scopes[0]!;
       const wider = app.scopes.filter((s) => s !== narrow);
       if (!wider.length) t.notApplicable('the scoped client has a single scope: nothing to widen to');
-      const tokens = await obtainToken(t, 'user', { app, scope: narrow });
+      const tokens = await freshToken(t, 'user', { app, scope: narrow });
       if (!tokens.refreshToken) t.notApplicable('no refresh_token issued to the scoped client');
       const original = grantedScopes(tokens);
       const res = await refreshGrant(t, t.client('refresh'), { refreshToken: tokens.refreshToken!, app, scope: [narrow, ...wider].join(' ') });
@@ -104,10 +124,8 @@ export const cases: ContractCase[] = [
     tags: ['security'],
     needs: ['user'],
     async run(t) {
-      const app = t.settings.client;
       const tokens = await tokensWithRefresh(t);
-      const rev = await t.client('revoke').post(REVOKE, { form: { token: tokens.refreshToken, token_type_hint: 'refresh_token', client_id: app.clientId, ...(app.clientSecret ? { client_secret: app.clientSecret } : {}) } });
-      check(rev.status === 200, 'revoking our own refresh token did not answer 200', '200', String(rev.status));
+      await revokedForCheck(t, tokens.refreshToken, 'refresh_token');
       const res = await refreshGrant(t, t.client('refresh'), { refreshToken: tokens.refreshToken });
       if (hasAccessToken(res)) fail('a revoked refresh token was redeemed', '400 invalid_grant', summary(res));
     },
@@ -121,12 +139,10 @@ export const cases: ContractCase[] = [
     tags: ['security'],
     needs: ['user'],
     async run(t) {
-      const app = t.settings.client;
-      const tokens = await obtainToken(t, 'user');
+      const tokens = await freshToken(t, 'user');
       const before = await tokenInfo(t.client('info'), tokens.accessToken);
-      check(before.status === 200, 'token/info does not accept the fresh token (the check cannot be made)', '200', String(before.status));
-      const rev = await t.client('revoke').post(REVOKE, { form: { token: tokens.accessToken, token_type_hint: 'access_token', client_id: app.clientId } });
-      check(rev.status === 200, 'revoking our own access token did not answer 200', '200', String(rev.status));
+      precondition(before.status === 200, 'using the fresh token at token/info', 'token/info does not accept the fresh token', '200', String(before.status));
+      await revokedForCheck(t, tokens.accessToken, 'access_token');
       const after = await tokenInfo(t.client('info'), tokens.accessToken);
       check(after.status === 401, 'token/info still accepts the revoked access token', '401 invalid_token', String(after.status));
     },
@@ -140,12 +156,10 @@ export const cases: ContractCase[] = [
     tags: ['security'],
     needs: ['user'],
     async run(t) {
-      const app = t.settings.client;
-      const tokens = await obtainToken(t, 'user');
+      const tokens = await freshToken(t, 'user');
       const api = t.client('api');
       await expectAccepted(api, tokens.accessToken, 'revocation check');
-      const rev = await t.client('revoke').post(REVOKE, { form: { token: tokens.accessToken, client_id: app.clientId } });
-      check(rev.status === 200, 'revoking our own access token did not answer 200', '200', String(rev.status));
+      await revokedForCheck(t, tokens.accessToken);
       const bad = await refusedEverywhere(api, tokens.accessToken);
       check(bad.length === 0, 'rest-api still accepts the revoked access token', '401 in every transport', bad.join(', '));
     },
@@ -161,7 +175,7 @@ export const cases: ContractCase[] = [
     async run(t) {
       const other = otherClient(t);
       const tokens = await tokensWithRefresh(t);
-      const rev = await t.client('attacker').post(REVOKE, { form: { token: tokens.refreshToken, token_type_hint: 'refresh_token', client_id: other.clientId, ...(other.clientSecret ? { client_secret: other.clientSecret } : {}) } });
+      const rev = await revokeToken(t, tokens.refreshToken, { hint: 'refresh_token', app: other, client: t.client('attacker') });
       const res = await refreshGrant(t, t.client('refresh'), { refreshToken: tokens.refreshToken });
       check(hasAccessToken(res), "another client's revocation request revoked the token", 'the refresh token still works', summary(res));
       check(rev.status >= 400, "another client's revocation request was not refused", '403 unauthorized_client (or 400/401)', String(rev.status));
@@ -176,7 +190,7 @@ export const cases: ContractCase[] = [
     tags: ['security', 'readonly'],
     needs: ['user'],
     async run(t) {
-      const tokens = await obtainToken(t, 'user');
+      const tokens = await freshToken(t, 'user');
       const res = await t.client('introspect').post(INTROSPECT, { form: { token: tokens.accessToken }, noCookies: true });
       const body = res.json as Record<string, unknown> | undefined;
       check(!(body && body.active === true), 'introspection answered for an unauthenticated caller', '400 invalid_request / 401', `${res.status} active:true`);
@@ -192,11 +206,9 @@ export const cases: ContractCase[] = [
     tags: ['security'],
     needs: ['user'],
     async run(t) {
-      const app = t.settings.client;
-      const caller = await obtainToken(t, 'user');
-      const victim = await obtainToken(t, 'user');
-      const rev = await t.client('revoke').post(REVOKE, { form: { token: victim.accessToken, client_id: app.clientId } });
-      check(rev.status === 200, 'revoking our own access token did not answer 200', '200', String(rev.status));
+      const caller = await freshToken(t, 'user');
+      const victim = await freshToken(t, 'user');
+      await revokedForCheck(t, victim.accessToken);
       const problems: string[] = [];
       for (const [what, token] of [
         ['revoked token', victim.accessToken],

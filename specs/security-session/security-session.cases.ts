@@ -1,38 +1,20 @@
-// Sessions and logout (checklist §2.5, §2.6): session cookie attributes, logout revoking the
-// bearer it was called with, and tokens of a logged-out user refused in every transport.
-import type { ContractCase } from '../../helpers/case';
-import { obtainToken, paramsAs, refreshGrant } from '../../helpers/flows';
-import { check, hasAccessToken, tokenInfo } from '../security-common/probes';
+// Sessions (checklist §2.5, §2.6): session cookie attributes. Logout revoking the bearer it was
+// called with is lifecycle.logout.bearer (PLACEOS-IMPL-LOGOUT); tokens of a logged-out user
+// refused in every transport is lifecycle.logout.session.
+import type { CaseContext, ContractCase } from '../../helpers/case';
+import { accountFor, signIn } from '../../helpers/flows';
+import { parseSetCookies, type SetCookie } from '../contract-kit/check';
+import { check, precondition } from '../security-common/probes';
 
 export const area = 'security-session';
 
-interface SetCookie {
-  name: string;
-  attrs: Record<string, string>;
-}
-
-function parseSetCookie(raw: string): SetCookie {
-  const [pair, ...rest] = raw.split(';');
-  const name = (pair ?? '').split('=')[0]!.trim();
-  const attrs: Record<string, string> = {};
-  for (const a of rest) {
-    const i = a.indexOf('=');
-    const k = (i >= 0 ? a.slice(0, i) : a).trim().toLowerCase();
-    attrs[k] = i >= 0 ? a.slice(i + 1).trim() : '';
-  }
-  return { name, attrs };
-}
-
-/** The session cookie(s) a successful signin sets (this generation's name; any cookie if absent). */
-async function sessionCookies(t: Parameters<ContractCase['run']>[0]): Promise<SetCookie[]> {
-  const account = t.settings.user!;
-  const c = t.client('signin');
-  const res = await c.post('/auth/signin', paramsAs(t.contract.signinReadsQuery ? 'query' : 'form', { email: account.email, password: account.password }));
-  for (const ck of await c.jar.getCookies(c.baseUrl)) t.secrets.add(ck.value, 'cookie');
-  check(res.status === 202 || (res.status >= 300 && res.status < 400), 'signin did not succeed (the check cannot be made)', '202', String(res.status));
-  const all = res.setCookie.map(parseSetCookie);
+/** The session cookie(s) a successful signin sets, under this generation's name (setup steps). */
+async function sessionCookies(t: CaseContext): Promise<SetCookie[]> {
+  const res = await signIn(t, t.client('signin'), accountFor(t, 'user'));
+  precondition(res.status === 202 || (res.status >= 300 && res.status < 400), 'signing in (POST /auth/signin)', 'signin did not succeed', '202', String(res.status));
+  const all = parseSetCookies(res);
   const named = all.filter((c) => c.name === t.contract.sessionCookie);
-  check(named.length > 0, `signin set no ${t.contract.sessionCookie} session cookie`, t.contract.sessionCookie, all.map((c) => c.name).join(', ') || '(none)');
+  precondition(named.length > 0, 'getting the session cookie', `signin set no ${t.contract.sessionCookie} session cookie`, t.contract.sessionCookie, all.map((c) => c.name).join(', ') || '(none)');
   return named;
 }
 
@@ -46,7 +28,7 @@ export const cases: ContractCase[] = [
     tags: ['security', 'session'],
     needs: ['user'],
     async run(t) {
-      for (const c of await sessionCookies(t)) check('httponly' in c.attrs, `the ${c.name} cookie is readable by scripts`, 'HttpOnly', Object.keys(c.attrs).join('; '));
+      for (const c of await sessionCookies(t)) check(c.attrs.has('httponly'), `the ${c.name} cookie is readable by scripts`, 'HttpOnly', [...c.attrs.keys()].join('; '));
     },
   },
   {
@@ -58,7 +40,7 @@ export const cases: ContractCase[] = [
     tags: ['security', 'session'],
     needs: ['user'],
     async run(t) {
-      for (const c of await sessionCookies(t)) check('secure' in c.attrs, `the ${c.name} cookie may be sent over plain http`, 'Secure', Object.keys(c.attrs).join('; '));
+      for (const c of await sessionCookies(t)) check(c.attrs.has('secure'), `the ${c.name} cookie may be sent over plain http`, 'Secure', [...c.attrs.keys()].join('; '));
     },
   },
   {
@@ -71,31 +53,9 @@ export const cases: ContractCase[] = [
     needs: ['user'],
     async run(t) {
       for (const c of await sessionCookies(t)) {
-        const v = (c.attrs.samesite ?? '').toLowerCase();
-        check(v === 'lax' || v === 'strict', `the ${c.name} cookie is sent on cross-site requests`, 'SameSite=Lax or Strict', c.attrs.samesite === undefined ? '(no SameSite)' : `SameSite=${c.attrs.samesite}`);
-      }
-    },
-  },
-  {
-    id: `${area}.logout-revokes-bearer`,
-    title: 'logout revokes the bearer token it is called with (Authorization header, no session)',
-    requirements: ['PLACEOS-IMPL-LOGOUT'],
-    level: 'MUST',
-    severity: 'high',
-    tags: ['security', 'session'],
-    needs: ['user'],
-    async run(t) {
-      // No session cookie: logout then only revokes the presented bearer (contract doc §3.3).
-      const tokens = await obtainToken(t, 'user');
-      const before = await tokenInfo(t.client('info'), tokens.accessToken);
-      check(before.status === 200, 'token/info does not accept the fresh token (the check cannot be made)', '200', String(before.status));
-      const out = await t.client('logout').get('/auth/logout', { headers: { authorization: `Bearer ${tokens.accessToken}` }, noCookies: true });
-      check(out.status >= 300 && out.status < 400, 'logout did not redirect', t.contract.logoutStatuses.join(' / '), String(out.status));
-      const after = await tokenInfo(t.client('info'), tokens.accessToken);
-      check(after.status === 401, 'the bearer token logout was called with is still valid at the auth service', '401 at token/info', String(after.status));
-      if (tokens.refreshToken) {
-        const res = await refreshGrant(t, t.client('refresh'), { refreshToken: tokens.refreshToken });
-        check(!hasAccessToken(res), "the logged-out token's refresh token still works", '400 invalid_grant', String(res.status));
+        const sameSite = c.attrs.get('samesite');
+        const v = (sameSite ?? '').toLowerCase();
+        check(v === 'lax' || v === 'strict', `the ${c.name} cookie is sent on cross-site requests`, 'SameSite=Lax or Strict', sameSite === undefined ? '(no SameSite)' : `SameSite=${sameSite}`);
       }
     },
   },

@@ -2,7 +2,7 @@
 // response, RFC 6749 §5.2 errors, client authentication, grants PlaceOS should not offer.
 import type { CaseContext, ContractCase } from '../../helpers/case';
 import type { HttpResponse } from '../../helpers/http';
-import { accountFor, authorize, exchangeCode, paramsAs, passwordGrant, refreshGrant, tokensFrom } from '../../helpers/flows';
+import { accountFor, authorize, exchangeCode, noteTokenResponse, paramsAs, passwordGrant, refreshGrant, tokensFrom } from '../../helpers/flows';
 import {
   challenges,
   check,
@@ -16,7 +16,9 @@ import {
   mediaType,
   cacheDirectives,
   oauthError,
+  precondition,
   RFC6749_TOKEN_ERRORS,
+  setup,
   signedIn,
   TOKEN,
 } from '../security-common/probes';
@@ -29,11 +31,11 @@ async function tokenResponses(t: CaseContext): Promise<{ grant: string; res: Htt
   const { session } = await signedIn(t);
   const c = await freshCode(t, session);
   const codeRes = await exchangeCode(t, session, { code: c.code, verifier: c.verifier });
-  const tokens = tokensFrom(codeRes, 'code exchange');
+  const tokens = await setup('getting a token (code exchange)', async () => tokensFrom(codeRes, 'code exchange'));
   out.push({ grant: 'authorization_code', res: codeRes });
   if (tokens.refreshToken) out.push({ grant: 'refresh_token', res: await refreshGrant(t, t.client('refresh'), { refreshToken: tokens.refreshToken }) });
   if (t.contract.passwordGrant) out.push({ grant: 'password', res: await passwordGrant(t, t.client('password'), { account: accountFor(t, 'user') }) });
-  for (const r of out) check(r.res.status === 200, `the ${r.grant} token request did not succeed (the check cannot be made)`, '200', String(r.res.status));
+  for (const r of out) precondition(r.res.status === 200, `the ${r.grant} token request`, `the ${r.grant} token request did not succeed`, '200', String(r.res.status));
   return out;
 }
 
@@ -252,7 +254,7 @@ export const cases: ContractCase[] = [
       // The control: the right secret works, so the refusals above were about the secret.
       const ok = await freshCode(t, session, { app });
       const good = await exchangeCode(t, t.client('exchange'), { code: ok.code, app, verifier: ok.verifier });
-      check(hasAccessToken(good), 'the confidential client with its correct secret got no token (the check cannot be made)', '200 with access_token', describeErr(oauthError(good)));
+      precondition(hasAccessToken(good), 'the control exchange with the correct client_secret', 'the confidential client with its correct secret got no token', '200 with access_token', describeErr(oauthError(good)));
     },
   },
   {
@@ -293,10 +295,7 @@ export const cases: ContractCase[] = [
         query: { client_id: app.clientId, client_secret: app.clientSecret! },
         form: { grant_type: 'authorization_code', code: c.code, redirect_uri: app.redirectUri, code_verifier: c.verifier! },
       });
-      if (hasAccessToken(res)) {
-        const body = res.json as Record<string, unknown>;
-        t.minted({ accessToken: String(body.access_token), refreshToken: typeof body.refresh_token === 'string' ? body.refresh_token : undefined });
-      }
+      noteTokenResponse(t, res, app);
       check(!hasAccessToken(res), 'the token endpoint authenticated a client whose client_secret was in the URI query (it ends up in logs)', 'invalid_client / invalid_request', `${res.status} with access_token`);
     },
   },
@@ -320,10 +319,7 @@ export const cases: ContractCase[] = [
         query = { grant_type: 'authorization_code', code: c.code, code_verifier: c.verifier!, redirect_uri: app.redirectUri, client_id: app.clientId };
       }
       const res = await t.client('get').get(TOKEN, { query });
-      if (hasAccessToken(res)) {
-        const body = res.json as Record<string, unknown>;
-        t.minted({ accessToken: String(body.access_token), refreshToken: typeof body.refresh_token === 'string' ? body.refresh_token : undefined });
-      }
+      noteTokenResponse(t, res, app);
       check(!hasAccessToken(res), 'GET on the token endpoint issued a token', '405 / 404 / 400', `${res.status} with access_token`);
     },
   },

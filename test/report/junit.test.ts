@@ -157,7 +157,8 @@ test('evidence files hold the exchanges as JSON and as a readable transcript', (
   expect(txt).toContain('> POST https://placeos.example.com/auth/oauth/token');
   expect(txt).toContain('< 200');
   expect(txt).toMatch(/attempt 2 · started 2025-01-31T09:00:02.000Z · 12 ms/);
-  expect(txt).toContain('"access_token": "[REDACTED:access_token]"');
+  // Bodies as recorded, byte for byte (not re-serialised).
+  expect(txt).toContain('{"access_token":"[REDACTED:access_token]"');
 });
 
 test('the bundle holds every report file, no temp results, and a manifest', () => {
