@@ -73,7 +73,10 @@ function count(results: CaseResult[]): Record<Verdict, number> {
  */
 export function judgeRow(profile: ProfileName, mutant: (typeof MUTANTS)[number] | undefined, results: CaseResult[], baselineWarnings: ReadonlySet<string> = new Set()): MatrixRow {
   const failing = results.filter((r) => r.verdict === 'fail').map((r) => ({ caseId: r.caseId, requirements: r.requirements, message: r.message }));
-  const errors = results.filter((r) => r.verdict === 'error').map((r) => ({ caseId: r.caseId, message: r.message }));
+  // A mutant may break a step other checks build on: those checks could not be made (an `error`
+  // saying so), which is a fair outcome against a broken target. Any other error is a suite problem.
+  const couldNotBeMade = (r: CaseResult) => !!mutant && /could not be made/.test(r.message ?? '');
+  const errors = results.filter((r) => r.verdict === 'error' && !couldNotBeMade(r)).map((r) => ({ caseId: r.caseId, message: r.message }));
   const carries = (r: CaseResult) => !!mutant && r.requirements.includes(mutant.requirement);
   const caughtBy = [
     ...results.filter((r) => r.verdict === 'fail' && carries(r)).map((r) => r.caseId),

@@ -74,6 +74,18 @@ test.each([
   expect(r.out).not.toMatch(/\n\s+at /);
 });
 
+test('a Rails deployment whose PKCE level cannot be probed asks for an account or the generation; exit 2', async () => {
+  const r = await contract(['--reports', tmp(), '--readonly']);
+  expect(r.code).toBe(2);
+  expect(r.out).toMatch(/rails and rails-2023 differ only in PKCE enforcement.*read-only run does not sign in.*PLACEOS_GENERATION/);
+}, 60_000);
+
+test('a selection that matches no check is a usage error with exit 2', async () => {
+  const r = await contract(['--reports', tmp(), '--only', 'no-such-check']);
+  expect(r.code).toBe(2);
+  expect(r.out).toMatch(/matches no check/);
+}, 60_000);
+
 test('an unknown argument is a usage error with exit 2', async () => {
   const r = await contract(['--frobnicate']);
   expect(r.code).toBe(2);
@@ -170,6 +182,8 @@ test('a deployment that answers HTML or huge bodies where JSON is expected: fail
   try {
     const r = await contract(['--reports', dir, '--quiet'], {
       PLACEOS_URL: `http://127.0.0.1:${port}`,
+      // Without a working signin the run cannot tell rails from rails-2023: name it.
+      PLACEOS_GENERATION: 'rails',
       PLACEOS_USER_EMAIL: 'user@example.com',
       PLACEOS_USER_PASSWORD: 'not-a-real-password',
       PLACEOS_SERVICE_EMAIL: 'service@example.com',

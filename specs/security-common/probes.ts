@@ -142,10 +142,14 @@ export async function refusedEverywhere(client: HttpClient, token: string, route
   return bad;
 }
 
-/** The token works in the header transport (the control for negative checks; a setup step). */
+/**
+ * The token works in the header transport (the control for negative checks). Left a violation, not
+ * a `setup` step: the transport-header-ignored mutant breaks it, and the kill matrix counts every
+ * `error` as a check that could not run.
+ */
 export async function expectAccepted(client: HttpClient, token: string, what: string): Promise<void> {
   const res = await callWith(client, token, 'header');
-  precondition(res.status === 200, `${what}: using the fresh token at rest-api`, 'the freshly minted token is not accepted at rest-api', `200 at GET ${PROTECTED}`, String(res.status));
+  precondition(res.status === 200, what, 'the freshly minted token is not accepted at rest-api', `200 at GET ${PROTECTED}`, String(res.status));
 }
 
 export async function tokenInfo(client: HttpClient, token: string): Promise<HttpResponse> {
@@ -182,13 +186,12 @@ export async function freshCode(t: CaseContext, session: HttpClient, o: { pkce?:
 /** Tokens for the account through the code flow (with S256), in a given signed-in session. */
 export async function codeTokens(t: CaseContext, session: HttpClient, o: { app?: ClientApp; scope?: string } = {}): Promise<Tokens> {
   const c = await freshCode(t, session, { app: o.app, scope: o.scope });
-  const res = await exchangeCode(t, session, { code: c.code, app: o.app, verifier: c.verifier });
-  return setup('getting a token (code exchange)', async () => tokensFrom(res, 'code exchange'));
+  return setup('minting a token (code exchange)', async () => tokensFrom(await exchangeCode(t, session, { code: c.code, app: o.app, verifier: c.verifier }), 'code exchange'));
 }
 
 /** A token for the account, however the generation allows (password grant or code flow): a setup step. */
 export async function freshToken(t: CaseContext, who: 'user' | 'service' = 'user', o: { app?: ClientApp; scope?: string } = {}): Promise<Tokens> {
-  return setup('getting a token', () => obtainToken(t, who, o));
+  return setup('minting a token', () => obtainToken(t, who, o));
 }
 
 /** A token with a refresh token, however the generation allows (password grant or code flow). */
