@@ -169,7 +169,8 @@ export function tokensFrom(res: HttpResponse, step: string): Tokens {
   const body = res.json as Record<string, unknown> | undefined;
   if (res.status !== 200 || !body || typeof body.access_token !== 'string') {
     const err = body && typeof body.error === 'string' ? ` (${body.error})` : '';
-    throw new ContractViolation(`${step} did not return a token`, '200 with access_token', `${res.status}${err}`);
+    const shape = res.status === 200 ? ` without access_token (${body ? 'JSON' : `Content-Type ${res.header('content-type') ?? 'none'}`})` : '';
+    throw new ContractViolation(`${step} did not return a token`, '200 with access_token', `${res.status}${err}${shape}`);
   }
   return {
     accessToken: body.access_token,

@@ -276,7 +276,7 @@ describe('loadEnvFile and the example files', () => {
     const names = [...text.matchAll(/^#?\s*([A-Za-z_]+)=/gm)].map((m) => m[1]!);
     const allowed = new Set([...KNOWN_VARIABLES, 'HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy', 'NODE_EXTRA_CA_CERTS']);
     expect(names.filter((n) => !allowed.has(n) && !KNOWN_PREFIXES.some((p) => n.startsWith(p)))).toEqual([]);
-    const ownedElsewhere = ['PLACEOS_LEDGER', 'PLACEOS_JUNIT_TESTCASE_PROPERTIES'];
+    const ownedElsewhere = ['PLACEOS_LEDGER', 'PLACEOS_JUNIT_TESTCASE_PROPERTIES', 'PLACEOS_SKIP_BROWSER_TESTS', 'PLACEOS_CHROMIUM'];
     if (name === 'live') expect(KNOWN_VARIABLES.filter((v) => !names.includes(v) && !ownedElsewhere.includes(v))).toEqual([]);
     // The uncommented part parses (settings with placeholders are valid where uncommented).
     const env = loadEnvFile(path);
