@@ -216,6 +216,7 @@ export async function main(argv: readonly string[], env: Record<string, string |
     for (const r of requests) requestsByArea[r.area] = (requestsByArea[r.area] ?? 0) + r.requests;
     const revoked = requests.reduce((n, r) => n + r.revoked, 0);
     const notRevoked = requests.reduce((n, r) => n + r.failed, 0);
+    if (revoked + notRevoked) requestsByArea.cleanup = revoked + notRevoked;
     const fingerprints = [...readJsonl<SecretFingerprint>(privateDir, 'fingerprints-'), ...secrets.fingerprints()];
     const meta: RunMeta = {
       runId: path.basename(privateDir),
