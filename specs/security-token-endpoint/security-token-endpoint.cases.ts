@@ -1,6 +1,7 @@
 // Token endpoint security (checklist §2.1, §2.4): response hygiene on every token-bearing
 // response, RFC 6749 §5.2 errors, client authentication, grants PlaceOS should not offer.
 import type { CaseContext, ContractCase } from '../../helpers/case';
+import type { Severity } from '../../helpers/model';
 import type { HttpResponse } from '../../helpers/http';
 import { accountFor, authorize, exchangeCode, noteTokenResponse, paramsAs, passwordGrant, refreshGrant, tokensFrom } from '../../helpers/flows';
 import {
@@ -48,51 +49,68 @@ async function tokenErrors(t: CaseContext): Promise<{ what: string; res: HttpRes
   ];
 }
 
+/** Header rules every token response (code, refresh, password) must meet: one row each. */
+interface TokenResponseRule {
+  name: string;
+  title: string;
+  severity: Severity;
+  holds(res: HttpResponse): boolean;
+  problem: string;
+  expected: string;
+  actual(res: HttpResponse): string;
+}
+
+const TOKEN_RESPONSE_RULES: TokenResponseRule[] = [
+  {
+    name: 'no-store',
+    title: 'every token response (code, refresh, password) carries Cache-Control: no-store',
+    severity: 'high',
+    holds: (res) => cacheDirectives(res).includes('no-store'),
+    problem: 'may be cached',
+    expected: 'Cache-Control containing no-store',
+    actual: (res) => res.header('cache-control') ?? '(none)',
+  },
+  {
+    name: 'pragma-no-cache',
+    title: 'every token response carries Pragma: no-cache (legacy HTTP/1.0 caches; a MUST in RFC 6749 §5.1)',
+    severity: 'medium',
+    holds: (res) => /\bno-cache\b/i.test(res.header('pragma') ?? ''),
+    problem: 'has no Pragma: no-cache',
+    expected: 'Pragma: no-cache',
+    actual: (res) => res.header('pragma') ?? '(none)',
+  },
+  {
+    name: 'json-content-type',
+    title: 'every token response is application/json',
+    severity: 'high',
+    holds: (res) => isJsonMediaType(res),
+    problem: 'is not JSON',
+    expected: 'Content-Type: application/json',
+    actual: (res) => mediaType(res) || '(none)',
+  },
+];
+
+function tokenResponseRule(rule: TokenResponseRule): ContractCase {
+  return {
+    id: `${area}.${rule.name}`,
+    title: rule.title,
+    requirements: ['RFC6749-5.1'],
+    level: 'MUST',
+    severity: rule.severity,
+    tags: ['security'],
+    needs: ['user'],
+    async run(t) {
+      for (const { grant, res } of await tokenResponses(t)) {
+        check(rule.holds(res), `the ${grant} token response ${rule.problem}`, rule.expected, rule.actual(res));
+      }
+    },
+  };
+}
+
 const BOGUS_CLIENT = '00000000000000000000000000000000';
 
 export const cases: ContractCase[] = [
-  {
-    id: `${area}.no-store`,
-    title: 'every token response (code, refresh, password) carries Cache-Control: no-store',
-    requirements: ['RFC6749-5.1'],
-    level: 'MUST',
-    severity: 'high',
-    tags: ['security'],
-    needs: ['user'],
-    async run(t) {
-      for (const { grant, res } of await tokenResponses(t)) {
-        check(cacheDirectives(res).includes('no-store'), `the ${grant} token response may be cached`, 'Cache-Control containing no-store', res.header('cache-control') ?? '(none)');
-      }
-    },
-  },
-  {
-    id: `${area}.pragma-no-cache`,
-    title: 'every token response carries Pragma: no-cache (legacy HTTP/1.0 caches; a MUST in RFC 6749 §5.1)',
-    requirements: ['RFC6749-5.1'],
-    level: 'MUST',
-    severity: 'medium',
-    tags: ['security'],
-    needs: ['user'],
-    async run(t) {
-      for (const { grant, res } of await tokenResponses(t)) {
-        check(/\bno-cache\b/i.test(res.header('pragma') ?? ''), `the ${grant} token response has no Pragma: no-cache`, 'Pragma: no-cache', res.header('pragma') ?? '(none)');
-      }
-    },
-  },
-  {
-    id: `${area}.json-content-type`,
-    title: 'every token response is application/json',
-    requirements: ['RFC6749-5.1'],
-    level: 'MUST',
-    severity: 'high',
-    tags: ['security'],
-    needs: ['user'],
-    async run(t) {
-      for (const { grant, res } of await tokenResponses(t)) {
-        check(isJsonMediaType(res), `the ${grant} token response is not JSON`, 'Content-Type: application/json', mediaType(res) || '(none)');
-      }
-    },
-  },
+  ...TOKEN_RESPONSE_RULES.map(tokenResponseRule),
   {
     id: `${area}.error-json-no-store`,
     title: 'token endpoint errors are JSON with an error code from RFC 6749 §5.2 and are not cacheable',
