@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Entry point of `npm run contract` and of the package bin. TypeScript is loaded through tsx.
 require('tsx/cjs');
-const { main } = require('../helpers/runner/main.ts');
+const { main } = require('../runner/main.ts');
 
 // Exit only once stdout has drained: a piped `--list --json` is larger than one pipe buffer.
 const exit = (code) => process.stdout.write('', () => process.exit(code));

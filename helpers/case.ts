@@ -1,5 +1,5 @@
 // What a check is (ContractCase) and what it is given when it runs (CaseContext).
-// A spec file is a table of ContractCase rows; the engine (helpers/engine.ts) runs a row and
+// A spec file is a table of ContractCase rows; the engine (runner/engine.ts) runs a row and
 // turns its outcome into a Verdict.
 import type { Generation, Level, SettingName, Severity, Tag } from './model';
 import type { TargetSettings } from './config';

@@ -11,8 +11,8 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { startEmbeddedTarget } from '../helpers/embedded';
-import { workersFor } from '../helpers/runner/main';
+import { startEmbeddedTarget } from '../runner/embedded';
+import { workersFor } from '../runner/main';
 
 const ROOT = path.resolve(__dirname, '..');
 const DELAY_MS = 50;
@@ -86,7 +86,7 @@ const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 /** What jest's transform does for a run with a cold cache: swc over helpers/, specs/, reference/src/. */
 function transformAll(): { ms: number; files: number } {
   const { transformSync } = require('@swc/core') as typeof import('@swc/core');
-  const files = ['helpers', 'specs', 'reference/src'].flatMap((d) => walk(path.join(ROOT, d))).filter((f) => f.endsWith('.ts'));
+  const files = ['helpers', 'runner', 'specs', 'reference/src'].flatMap((d) => walk(path.join(ROOT, d))).filter((f) => f.endsWith('.ts'));
   const started = process.hrtime.bigint();
   for (const f of files) transformSync(fs.readFileSync(f, 'utf8'), { filename: f, jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } });
   return { ms: Number(process.hrtime.bigint() - started) / 1e6, files: files.length };

@@ -1,5 +1,5 @@
 // npm run test:mutants [-- profile…]: the kill matrix as a table (mutant × verdict × catching checks).
-import { matrixForProfile, renderMatrix } from '../helpers/killmatrix';
+import { matrixForProfile, renderMatrix } from '../runner/killmatrix';
 import type { ProfileName } from '../reference/src';
 
 async function main(): Promise<number> {

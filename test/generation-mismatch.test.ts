@@ -1,6 +1,6 @@
 // Each reference profile held to another generation's contract must fail: the suite tells the
 // generations apart. (The runner test checks that the run also names how the contracts differ.)
-import { runAgainstReference } from '../helpers/killmatrix';
+import { runAgainstReference } from '../runner/killmatrix';
 import { contractDifferences } from '../helpers/generations';
 import { GENERATIONS } from '../helpers/model';
 

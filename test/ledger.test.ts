@@ -4,9 +4,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseSettings } from '../helpers/config';
-import { createRunEnv, runCases } from '../helpers/engine';
-import { emptyLedger, loadLedger, parseLedger } from '../helpers/ledger';
-import type { Ledger } from '../helpers/ledger';
+import { createRunEnv, runCases } from '../runner/engine';
+import { emptyLedger, loadLedger, parseLedger } from '../runner/ledger';
+import type { Ledger } from '../runner/ledger';
 import { GENERATIONS } from '../helpers/model';
 import type { Generation } from '../helpers/model';
 import { createSchemaRegistry } from '../helpers/schemas';

@@ -1,4 +1,4 @@
-import { contractSuite } from '../../helpers/jest-adapter';
+import { contractSuite } from '../../runner/jest-adapter';
 import { area, cases } from './token-use.cases';
 
 contractSuite(area, cases);

@@ -1,7 +1,7 @@
 // Kill matrix for the authcr profile: the correct target gives no failure, every mutant observable
 // on this profile is caught by a check carrying its requirement, benign mutants are not flagged.
-import { matrixForProfile, renderMatrix } from '../../helpers/killmatrix';
-import type { MatrixRow } from '../../helpers/killmatrix';
+import { matrixForProfile, renderMatrix } from '../../runner/killmatrix';
+import type { MatrixRow } from '../../runner/killmatrix';
 
 let rows: MatrixRow[] = [];
 

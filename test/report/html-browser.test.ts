@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { renderHtmlSummary } from '../../helpers/report';
+import { renderHtmlSummary } from '../../runner/report';
 import { meta, results, tmpDir } from './support';
 
 const CHROMIUM = process.env.PLACEOS_CHROMIUM ?? '/usr/bin/chromium';

@@ -3,8 +3,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { finalizeReports, readResults } from '../../helpers/report';
-import { enrichJunitXml } from '../../helpers/report/junit';
+import { finalizeReports, readResults } from '../../runner/report';
+import { enrichJunitXml } from '../../runner/report/junit';
 import { meta, results, runFixtureJest, tmpDir, writeResultLines } from './support';
 
 interface Prop { name: string; value: string }

@@ -2,8 +2,8 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { verifyBundle, writeManifest } from '../../helpers/report';
-import { main } from '../../helpers/report/verify-cli';
+import { verifyBundle, writeManifest } from '../../runner/report';
+import { main } from '../../runner/report/verify-cli';
 import { tmpDir } from './support';
 
 function bundle(): string {

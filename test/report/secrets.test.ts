@@ -2,8 +2,8 @@
 // which names file and kind and never prints the secret; a properly masked run has zero hits.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { describeSecretHits, finalizeReports, readResults, renderConsoleSummary } from '../../helpers/report';
-import { listFiles } from '../../helpers/report/manifest';
+import { describeSecretHits, finalizeReports, readResults, renderConsoleSummary } from '../../runner/report';
+import { listFiles } from '../../runner/report/manifest';
 import { createSecretRegistry, scanFiles, type SecretKind } from '../../helpers/secrets';
 import { meta, PLANTED, results, runFixtureJest, tmpDir, writeResultLines, type Planted } from './support';
 

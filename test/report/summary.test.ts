@@ -1,8 +1,8 @@
 // The pure pieces: CI metadata, time zones, result merging and the console/Markdown summaries.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { collectCiMeta, isoWithOffset, readResults, renderConsoleSummary, renderMarkdownSummary, stripCredentials } from '../../helpers/report';
-import { zonedTimestamp } from '../../helpers/report/junit';
+import { collectCiMeta, isoWithOffset, readResults, renderConsoleSummary, renderMarkdownSummary, stripCredentials } from '../../runner/report';
+import { zonedTimestamp } from '../../runner/report/junit';
 import { meta, results, tmpDir, writeResultLines } from './support';
 
 test('collectCiMeta reads only the allow-listed CI variables and strips URL credentials', () => {

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CaseResult, Exchange, Verdict } from '../../helpers/model';
-import type { RunMeta } from '../../helpers/report';
+import type { RunMeta } from '../../runner/report';
 
 export const FIXTURES = path.join(__dirname, 'fixtures');
 

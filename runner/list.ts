@@ -1,7 +1,7 @@
 // `--list`: the catalogue of checks an auditor can read without running anything.
-import { SUITES } from '../../specs';
-import { GENERATIONS } from '../model';
-import { requirement } from '../requirements';
+import { SUITES } from '../specs';
+import { GENERATIONS } from '../helpers/model';
+import { requirement } from '../helpers/requirements';
 
 export interface CatalogueRow {
   id: string;

@@ -6,11 +6,11 @@
 //      probe's token, if any, is revoked with the rest of the run's tokens.
 //   4. without an account: /.well-known/openid-configuration present → rails, else rails-2023
 //      (said to be an assumption in the report).
-import { ContractViolation, NotApplicable } from '../case';
-import type { RunEnv } from '../engine';
-import { createCaseContext } from '../engine';
-import { probePkceIgnored } from '../flows';
-import type { Exchange, Finding, Generation } from '../model';
+import { ContractViolation, NotApplicable } from '../helpers/case';
+import type { RunEnv } from './engine';
+import { createCaseContext } from './engine';
+import { probePkceIgnored } from '../helpers/flows';
+import type { Exchange, Finding, Generation } from '../helpers/model';
 
 export interface Detection {
   generation: Generation;

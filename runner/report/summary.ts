@@ -1,6 +1,6 @@
 // Human summaries of a run: console text, Markdown (also for $GITHUB_STEP_SUMMARY) and one
 // self-contained HTML page. Pure: data in, string out. All CaseResult text is already masked.
-import type { CaseResult, Verdict } from '../model';
+import type { CaseResult, Verdict } from '../../helpers/model';
 import { metaProperties, type RunMeta } from './meta';
 import { byArea, countVerdicts, naReasons, overall, shortMessage, VERDICTS, type VerdictCounts } from './results';
 

@@ -1,18 +1,18 @@
 // Turns a table of cases into jest tests: one test per case, named "<title> [<id>]" inside
 // describe(<area>), run with test.concurrent (bounded by jest's maxConcurrency). The runner
-// (helpers/runner) resolves the target and hands the run over through the environment of the
+// (runner/main.ts) resolves the target and hands the run over through the environment of the
 // jest workers; this file turns that environment into a RunEnv value once per spec file.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ContractCase } from './case';
-import { parseSettings } from './config';
+import type { ContractCase } from '../helpers/case';
+import { parseSettings } from '../helpers/config';
 import type { RunEnv, Selection } from './engine';
 import { createRunEnv, executeCase, isBreaking, revokeMinted, selectCases } from './engine';
 import { emptyLedger, loadLedger } from './ledger';
-import type { CaseResult, Generation } from './model';
-import { GENERATIONS } from './model';
-import { createSchemaRegistry } from './schemas';
-import { createSecretRegistry } from './secrets';
+import type { CaseResult, Generation } from '../helpers/model';
+import { GENERATIONS } from '../helpers/model';
+import { createSchemaRegistry } from '../helpers/schemas';
+import { createSecretRegistry } from '../helpers/secrets';
 
 /** Environment variables the runner sets for the jest workers (besides the PLACEOS_* settings). */
 export const RUN_VARS = {

@@ -2,12 +2,12 @@
 // (targets on ephemeral ports, real HTTP, no jest start-up per run). A mutant is caught when the
 // run has a `fail` on a check that carries the mutant's requirement; a benign mutant and the
 // correct profiles must give no `fail` at all.
-import { parseSettings } from './config';
+import { parseSettings } from '../helpers/config';
 import { createRunEnv, runCases } from './engine';
 import { loadLedger } from './ledger';
-import type { CaseResult, Generation, Verdict } from './model';
-import { createSchemaRegistry } from './schemas';
-import { createSecretRegistry } from './secrets';
+import type { CaseResult, Generation, Verdict } from '../helpers/model';
+import { createSchemaRegistry } from '../helpers/schemas';
+import { createSecretRegistry } from '../helpers/secrets';
 import { mapPool } from './pool';
 import type { Suite } from '../specs';
 import { SUITES } from '../specs';

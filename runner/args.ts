@@ -1,7 +1,7 @@
 // Command-line arguments of `placeos-contract` (npm run contract -- …). Pure: argv in, options out.
-import type { Tag } from '../model';
-import { GENERATIONS, TAGS } from '../model';
-import type { Generation } from '../model';
+import type { Tag } from '../helpers/model';
+import { GENERATIONS, TAGS } from '../helpers/model';
+import type { Generation } from '../helpers/model';
 
 export interface RunOptions {
   envFile?: string;

@@ -1,19 +1,19 @@
 // Runs one case against one target and turns what happened into a Verdict. Used by the jest
 // adapter (one jest test per case) and, without jest, by the kill matrix and the benchmark.
-import type { CaseContext, ContractCase } from './case';
-import { ContractViolation, NotApplicable, PreconditionFailed } from './case';
-import type { TargetSettings } from './config';
-import { settingsSecrets } from './config';
-import type { GenerationContract } from './generations';
-import { contractFor } from './generations';
-import type { HttpClient } from './http';
-import { createHttpClient, RequestBudget, TransportError } from './http';
+import type { CaseContext, ContractCase } from '../helpers/case';
+import { ContractViolation, NotApplicable, PreconditionFailed } from '../helpers/case';
+import type { TargetSettings } from '../helpers/config';
+import { settingsSecrets } from '../helpers/config';
+import type { GenerationContract } from '../helpers/generations';
+import { contractFor } from '../helpers/generations';
+import type { HttpClient } from '../helpers/http';
+import { createHttpClient, RequestBudget, TransportError } from '../helpers/http';
 import type { Ledger } from './ledger';
 import { isOverdue, ledgerEntry } from './ledger';
-import type { CaseResult, Exchange, Finding, Generation, SettingName, Tag, Verdict } from './model';
-import type { SchemaRegistry } from './schemas';
-import type { SecretRegistry } from './secrets';
-import { createSecretRegistry } from './secrets';
+import type { CaseResult, Exchange, Finding, Generation, SettingName, Tag, Verdict } from '../helpers/model';
+import type { SchemaRegistry } from '../helpers/schemas';
+import type { SecretRegistry } from '../helpers/secrets';
+import { createSecretRegistry } from '../helpers/secrets';
 import { mapPool } from './pool';
 
 export interface MintedToken {

@@ -1,5 +1,5 @@
 // A quiet jest reporter for `npm run contract`: one line per area while the run goes on. The
-// readable summary comes after the run (helpers/report); jest's own failure dumps are not shown
+// readable summary comes after the run (runner/report); jest's own failure dumps are not shown
 // because the summary carries the same (masked) messages with their requirement IDs.
 class ProgressReporter {
   onTestResult(_test, result) {

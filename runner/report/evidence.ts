@@ -2,7 +2,7 @@
 // readable transcript next to it. Rendering is pure; writeEvidence only writes the two files.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { CaseResult, Exchange } from '../model';
+import type { CaseResult, Exchange } from '../../helpers/model';
 import { safeId } from './results';
 
 export const EVIDENCE_DIR = 'evidence';

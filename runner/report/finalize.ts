@@ -3,8 +3,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { CaseResult } from '../model';
-import { scanFiles, scanForSecrets, type SecretFingerprint } from '../secrets';
+import type { CaseResult } from '../../helpers/model';
+import { scanFiles, scanForSecrets, type SecretFingerprint } from '../../helpers/secrets';
 import { writeEvidence } from './evidence';
 import { enrichJunit } from './junit';
 import { listFiles, writeManifest } from './manifest';

@@ -2,7 +2,7 @@
 // the small verdict arithmetic every renderer shares.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { CaseResult, Verdict } from '../model';
+import type { CaseResult, Verdict } from '../../helpers/model';
 
 export const RESULTS_DIR = '.results';
 /** Display order of verdicts, worst first after pass. */

@@ -10,7 +10,7 @@
 // them out — the same facts are always repeated as text in the testcase's <system-out>.
 import * as fs from 'node:fs';
 import { XMLParser } from 'fast-xml-parser';
-import type { CaseResult } from '../model';
+import type { CaseResult } from '../../helpers/model';
 import { hasZone, isoWithOffset, metaProperties, type RunMeta } from './meta';
 import { shortMessage } from './results';
 

@@ -4,8 +4,8 @@
 // review date warns.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Generation } from './model';
-import { GENERATIONS } from './model';
+import type { Generation } from '../helpers/model';
+import { GENERATIONS } from '../helpers/model';
 
 export interface LedgerEntry {
   /** Case id (`security.pkce-wrong-verifier`). */
