@@ -170,14 +170,14 @@ export function wrongKey(): PemKeyPair {
   return (processWrongKey ??= generateWrongKey());
 }
 
-/** Where the published PlaceOS development key pair lives, relative to the repository root. */
-export const DEFAULT_KEY_DIR = '../shared/contract/placeos-default-jwt-key';
+/** Where the published PlaceOS development key pair lives, relative to the package root (keys/placeos-default/README.md). */
+export const DEFAULT_KEY_DIR = 'keys/placeos-default';
 
 function readDefaultKey(repoRoot: string, file: 'public.pem' | 'private.pem'): string {
   const path = resolve(repoRoot, DEFAULT_KEY_DIR, file);
   if (!existsSync(path)) {
     throw new Error(
-      `the published PlaceOS default JWT key is missing: expected ${path} (${DEFAULT_KEY_DIR}/${file} relative to the repository root ${resolve(repoRoot)})`,
+      `the published PlaceOS default JWT key is missing: expected ${path} (${DEFAULT_KEY_DIR}/${file} relative to the package root ${resolve(repoRoot)})`,
     );
   }
   return readFileSync(path, 'utf8');

@@ -61,7 +61,7 @@ export interface CodeRecord {
   consumedAtMs?: number;
 }
 
-export const DEFAULT_KEY_PATH = path.resolve(__dirname, '../../../shared/contract/placeos-default-jwt-key/private.pem');
+export const DEFAULT_KEY_PATH = path.resolve(__dirname, '../../keys/placeos-default/private.pem');
 
 export class TargetContext {
   readonly authorities: AuthorityFixture[];

@@ -64,7 +64,7 @@ const PROBES: Record<string, { probe: Probe; options?: ReferenceOptions }> = {
   'open-redirect-continue': { probe: async (t) => (await call(`${t.url}/auth/signin`, { form: { email: env(t, 'PLACEOS_USER_EMAIL'), password: env(t, 'PLACEOS_USER_PASSWORD'), continue: 'https://evil.example/x' } })).location },
   'default-signing-key': { probe: async (t) => {
     const tok: string = (await tokenBody(t)).access_token;
-    const pub = createPublicKey(fs.readFileSync(path.resolve(__dirname, '../../../shared/contract/placeos-default-jwt-key/public.pem'), 'utf8'));
+    const pub = createPublicKey(fs.readFileSync(path.resolve(__dirname, '../../keys/placeos-default/public.pem'), 'utf8'));
     const [h, p, s] = tok.split('.') as [string, string, string];
     return cryptoVerify('RSA-SHA256', Buffer.from(`${h}.${p}`), pub, Buffer.from(s, 'base64url'));
   } },

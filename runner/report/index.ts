@@ -5,4 +5,5 @@ export { renderTranscript, writeEvidence } from './evidence';
 export { enrichJunit, enrichJunitXml, type JunitOptions } from './junit';
 export { renderConsoleSummary, renderHtmlSummary, renderMarkdownSummary, type SummaryOptions } from './summary';
 export { MANIFEST, SIGNATURE, verifyBundle, writeManifest } from './manifest';
+export { SUMS, SUMS_SIGNATURE } from './sha256sums';
 export { describeSecretHits, finalizeReports, scanReports, type FinalizeOptions, type FinalizeResult, type SecretHit } from './finalize';

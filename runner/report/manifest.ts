@@ -1,11 +1,15 @@
 // Integrity of a report bundle: a SHA-256 manifest of every file, optionally signed
 // (Ed25519, or RSA with SHA-256) with a private key from the environment, and its verification.
+// The same digests are also written as SHA256SUMS (+ SHA256SUMS.sig) for stock tools (sha256sums.ts).
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { parseSums, rawSignature, renderSums, SUMS, SUMS_SIGNATURE, verifyRawSignature } from './sha256sums';
 
 export const MANIFEST = 'MANIFEST.sha256.json';
 export const SIGNATURE = 'MANIFEST.sig';
+/** The files that describe the bundle rather than belong to it. */
+const INTEGRITY_FILES = new Set([MANIFEST, SIGNATURE, SUMS, SUMS_SIGNATURE]);
 
 export interface ManifestEntry {
   path: string;
@@ -65,7 +69,7 @@ export function signBytes(data: Buffer, privateKeyPem: string): SignatureFile {
 
 export function buildManifest(reportsDir: string): Manifest {
   const files = listFiles(reportsDir)
-    .filter((p) => p !== MANIFEST && p !== SIGNATURE)
+    .filter((p) => !INTEGRITY_FILES.has(p))
     .map((p) => {
       const buf = fs.readFileSync(path.join(reportsDir, p));
       return { path: p, bytes: buf.length, sha256: sha256(buf) };
@@ -73,18 +77,54 @@ export function buildManifest(reportsDir: string): Manifest {
   return { format: 'placeos-report-manifest/1', algorithm: 'sha256', files };
 }
 
+function sumsEntry(reportsDir: string, p: string): { path: string; sha256: string } {
+  return { path: p, sha256: sha256(fs.readFileSync(path.join(reportsDir, p))) };
+}
+
 /**
- * Writes MANIFEST.sha256.json (and MANIFEST.sig when a signing key is given); returns their
- * paths relative to reportsDir. A stale MANIFEST.sig from an earlier run is removed.
+ * Writes MANIFEST.sha256.json (and MANIFEST.sig when a signing key is given), then SHA256SUMS over
+ * every file including those two (and SHA256SUMS.sig when signing); returns the manifest and
+ * signature paths relative to reportsDir. Stale signatures from an earlier run are removed.
  */
 export function writeManifest(reportsDir: string, opts: { signingKeyPem?: string } = {}): { manifest: string; signature?: string } {
-  const bytes = Buffer.from(`${JSON.stringify(buildManifest(reportsDir), null, 2)}\n`);
+  const manifest = buildManifest(reportsDir);
+  const bytes = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
   fs.writeFileSync(path.join(reportsDir, MANIFEST), bytes);
-  fs.rmSync(path.join(reportsDir, SIGNATURE), { force: true });
-  if (!opts.signingKeyPem) return { manifest: MANIFEST };
-  const sig = signBytes(bytes, opts.signingKeyPem);
-  fs.writeFileSync(path.join(reportsDir, SIGNATURE), `${JSON.stringify(sig, null, 2)}\n`);
+  for (const f of [SIGNATURE, SUMS, SUMS_SIGNATURE]) fs.rmSync(path.join(reportsDir, f), { force: true });
+  const key = opts.signingKeyPem ? crypto.createPrivateKey(opts.signingKeyPem) : undefined;
+  if (opts.signingKeyPem) fs.writeFileSync(path.join(reportsDir, SIGNATURE), `${JSON.stringify(signBytes(bytes, opts.signingKeyPem), null, 2)}\n`);
+  const covered = [...manifest.files, sumsEntry(reportsDir, MANIFEST), ...(key ? [sumsEntry(reportsDir, SIGNATURE)] : [])].sort((a, b) =>
+    a.path < b.path ? -1 : a.path > b.path ? 1 : 0,
+  );
+  const sums = Buffer.from(renderSums(covered));
+  fs.writeFileSync(path.join(reportsDir, SUMS), sums);
+  if (!key) return { manifest: MANIFEST };
+  fs.writeFileSync(path.join(reportsDir, SUMS_SIGNATURE), rawSignature(sums, key));
   return { manifest: MANIFEST, signature: SIGNATURE };
+}
+
+/** SHA256SUMS must list exactly the bundle's files plus the manifest (and MANIFEST.sig), with their digests. */
+function checkSums(reportsDir: string, present: Set<string>, problems: string[]): Buffer | undefined {
+  const sPath = path.join(reportsDir, SUMS);
+  if (!fs.existsSync(sPath)) {
+    problems.push(`${SUMS} is missing`);
+    return undefined;
+  }
+  const bytes = fs.readFileSync(sPath);
+  let sums: Map<string, string>;
+  try {
+    sums = parseSums(bytes.toString('utf8'));
+  } catch (e) {
+    problems.push((e as Error).message);
+    return bytes;
+  }
+  const expected = new Set([...present, MANIFEST, ...(fs.existsSync(path.join(reportsDir, SIGNATURE)) ? [SIGNATURE] : [])]);
+  for (const [p, digest] of sums) {
+    if (!expected.has(p)) problems.push(`${SUMS} lists a file that is not in the bundle: ${p}`);
+    else if (fs.lstatSync(path.join(reportsDir, p)).isFile() && sha256(fs.readFileSync(path.join(reportsDir, p))) !== digest) problems.push(`${SUMS}: changed: ${p}`);
+  }
+  for (const p of expected) if (!sums.has(p)) problems.push(`${SUMS} does not list ${p}`);
+  return bytes;
 }
 
 /**
@@ -107,7 +147,7 @@ export function verifyBundle(reportsDir: string, opts: { publicKeyPem?: string }
     return { ok: false, problems: [`${MANIFEST} is not a valid manifest (${(e as Error).message})`], notes };
   }
   const listed = new Map(manifest.files.map((f) => [f.path, f]));
-  const present = new Set(listFiles(reportsDir).filter((p) => p !== MANIFEST && p !== SIGNATURE));
+  const present = new Set(listFiles(reportsDir).filter((p) => !INTEGRITY_FILES.has(p)));
   for (const [p, f] of listed) {
     if (p.split('/').includes('..') || path.isAbsolute(p)) {
       problems.push(`manifest lists a path outside the bundle: ${p}`);
@@ -126,6 +166,7 @@ export function verifyBundle(reportsDir: string, opts: { publicKeyPem?: string }
     if (buf.length !== f.bytes || sha256(buf) !== f.sha256) problems.push(`changed: ${p} (sha256 ${sha256(buf)} ≠ ${f.sha256})`);
   }
   for (const p of present) if (!listed.has(p)) problems.push(`extra (not in manifest): ${p}`);
+  const sums = checkSums(reportsDir, present, problems);
 
   const sPath = path.join(reportsDir, SIGNATURE);
   if (opts.publicKeyPem) {
@@ -139,6 +180,9 @@ export function verifyBundle(reportsDir: string, opts: { publicKeyPem?: string }
         else if (!crypto.verify(algorithm === 'ed25519' ? null : 'sha256', bytes, key, Buffer.from(sig.signature, 'base64'))) {
           problems.push(`bad signature: ${SIGNATURE} does not verify with the given public key (key ${keyFingerprint(key).slice(0, 16)}…, signer ${String(sig.keyFingerprint).slice(0, 16)}…)`);
         } else notes.push(`signature verified (${algorithm}, key ${keyFingerprint(key).slice(0, 16)}…)`);
+        const rawPath = path.join(reportsDir, SUMS_SIGNATURE);
+        if (!fs.existsSync(rawPath)) problems.push(`${SUMS_SIGNATURE} is missing but the bundle is signed`);
+        else if (sums && !verifyRawSignature(sums, key, fs.readFileSync(rawPath))) problems.push(`bad signature: ${SUMS_SIGNATURE} does not verify with the given public key`);
       } catch (e) {
         problems.push(`bad signature: ${(e as Error).message}`);
       }

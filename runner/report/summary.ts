@@ -234,7 +234,7 @@ ${section('Findings (documentation versus deployment)', 'findings', ['finding', 
 ${section('Not applicable', 'na', ['checks', 'reason'], na, 'Every selected check applied.')}
 <h2 id="run">Run metadata</h2>
 <table class="meta" id="meta-table"><tbody>${metaRows.join('\n')}</tbody></table>
-<p class="small">Verdicts: pass = held; fail = a MUST-level check did not hold; error = the check could not be made; warn = a SHOULD/MAY-level check did not hold (fails the gate only in strict mode); deviation = did not hold, listed in the deviation ledger with owner and review date; n/a = not applicable to this deployment, with the reason. Integrity: see MANIFEST.sha256.json (and MANIFEST.sig when signed) in this folder.</p>
+<p class="small">Verdicts: pass = held; fail = a MUST-level check did not hold; error = the check could not be made; warn = a SHOULD/MAY-level check did not hold (fails the gate only in strict mode); deviation = did not hold, listed in the deviation ledger with owner and review date; n/a = not applicable to this deployment, with the reason. Integrity: see MANIFEST.sha256.json and SHA256SUMS (sha256sum -c; MANIFEST.sig and SHA256SUMS.sig when signed) in this folder.</p>
 </body></html>
 `;
 }

@@ -12,7 +12,7 @@ import type { HttpClient, HttpResponse } from '../../helpers/http';
 import type { PkceMethod } from '../../helpers/pkce';
 import { pkcePair } from '../../helpers/pkce';
 
-/** Repository root (for ../shared/... paths such as the published PlaceOS default key). */
+/** Package root (for files shipped with the suite, such as keys/placeos-default/). */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
 /** rest-api route that any valid credential may call (contract doc §3.13). */

@@ -1,7 +1,9 @@
-import { existsSync } from 'node:fs';
+import { createPrivateKey, createPublicKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ContractViolation } from '../../helpers/case';
 import {
+  DEFAULT_KEY_DIR,
   decodeJwt,
   generateWrongKey,
   loadDefaultPlaceosPrivateKey,
@@ -115,16 +117,19 @@ describe('forging helpers', () => {
 });
 
 describe('published PlaceOS default key', () => {
-  const present = existsSync(resolve(repoRoot, '../shared/contract/placeos-default-jwt-key/public.pem'));
-  const maybe = present ? test : test.skip;
+  test('the vendored pair is present and matches (keys/placeos-default)', () => {
+    const pub = createPublicKey(loadDefaultPlaceosPublicKey(repoRoot)).export({ type: 'spki', format: 'pem' });
+    expect(createPublicKey(createPrivateKey(loadDefaultPlaceosPrivateKey(repoRoot))).export({ type: 'spki', format: 'pem' })).toBe(pub);
+    expect(readFileSync(resolve(repoRoot, DEFAULT_KEY_DIR, 'README.md'), 'utf8')).toMatch(/PlaceOS `models`, `src\/placeos-models\/base\/jwt\.cr`/);
+  });
 
-  maybe('a token signed with the published private key verifies with the published public key (the Blocker detector)', async () => {
+  test('a token signed with the published private key verifies with the published public key (the Blocker detector)', async () => {
     const token = await signWithKey(claims, loadDefaultPlaceosPrivateKey(repoRoot));
     expect(await verifiesWithDefaultKey(token, repoRoot)).toBe(true);
     expect((await verifyWithPublicKey(token, loadDefaultPlaceosPublicKey(repoRoot))).ok).toBe(true);
   });
 
-  maybe('a token of another key, tampered or alg none does not verify with the default key', async () => {
+  test('a token of another key, tampered or alg none does not verify with the default key', async () => {
     const token = await signWithKey(claims, key.privatePem);
     expect(await verifiesWithDefaultKey(token, repoRoot)).toBe(false);
     const forged = await signWithKey(claims, loadDefaultPlaceosPrivateKey(repoRoot));
@@ -132,14 +137,14 @@ describe('published PlaceOS default key', () => {
     expect(await verifiesWithDefaultKey(withAlgNone(forged), repoRoot)).toBe(false);
   });
 
-  maybe('expired default-key tokens still count (signature only)', async () => {
+  test('expired default-key tokens still count (signature only)', async () => {
     const token = await signWithKey({ ...claims, iat: 1, exp: 2 }, loadDefaultPlaceosPrivateKey(repoRoot));
     expect(await verifiesWithDefaultKey(token, repoRoot)).toBe(true);
   });
 
   test('a missing key file gives a clear error naming the expected path', () => {
     expect(() => loadDefaultPlaceosPublicKey('/nonexistent/repo')).toThrow(
-      /published PlaceOS default JWT key is missing: expected \/nonexistent\/shared\/contract\/placeos-default-jwt-key\/public\.pem/,
+      /published PlaceOS default JWT key is missing: expected \/nonexistent\/repo\/keys\/placeos-default\/public\.pem/,
     );
   });
 });

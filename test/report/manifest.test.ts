@@ -24,6 +24,7 @@ test('the manifest lists every file with size and sha256, not itself', () => {
   expect(writeManifest(dir)).toEqual({ manifest: 'MANIFEST.sha256.json' });
   const m = JSON.parse(fs.readFileSync(path.join(dir, 'MANIFEST.sha256.json'), 'utf8')) as { files: { path: string; bytes: number; sha256: string }[] };
   expect(m.files.map((f) => f.path)).toEqual(['evidence/a.json', 'junit.xml']);
+  expect(fs.readFileSync(path.join(dir, 'SHA256SUMS'), 'utf8').split('\n').map((l) => l.slice(66))).toEqual(['MANIFEST.sha256.json', 'evidence/a.json', 'junit.xml', '']);
   expect(m.files[0]).toEqual({ path: 'evidence/a.json', bytes: 8, sha256: crypto.createHash('sha256').update('{"a":1}\n').digest('hex') });
   expect(verifyBundle(dir)).toMatchObject({ ok: true, problems: [] });
 });
@@ -75,6 +76,10 @@ test('verify-cli prints OK or each problem and exits 0/1', () => {
   fs.writeFileSync(path.join(dir, 'junit.xml'), 'tampered');
   lines.length = 0;
   expect(main([dir, '--public-key', keyFile], (s) => lines.push(s))).toBe(1);
-  expect(lines).toEqual([expect.stringMatching(/^note: signature verified/), expect.stringMatching(/^PROBLEM: changed: junit\.xml/)]);
+  expect(lines).toEqual([
+    expect.stringMatching(/^note: signature verified/),
+    expect.stringMatching(/^PROBLEM: changed: junit\.xml/),
+    'PROBLEM: SHA256SUMS: changed: junit.xml',
+  ]);
   expect(main([], () => {})).toBe(2);
 });
