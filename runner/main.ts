@@ -74,7 +74,13 @@ function prepareReportsDir(dir: string): string {
   return dir;
 }
 
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 function gitCommit(): string | undefined {
+  // An installed package has no .git of its own: never report the commit of a repository around it.
+  if (!fs.existsSync(path.join(ROOT, '.git'))) return undefined;
   try {
     return execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
   } catch {
@@ -123,17 +129,28 @@ async function runJest(settings: TargetSettings, reportsDir: string, areas: stri
       reportTestSuiteErrors: 'true',
     },
   ];
-  const config = {
+  // The project is given inline (jest `projects`): jest re-reads a project given as a folder from
+  // disk unless it is the working directory, and an installed suite runs from the user's folder.
+  const project = {
     rootDir: ROOT,
     // Only the areas with selected checks: a spec file with no test is an error to jest.
     testMatch: areas.map((a) => `<rootDir>/specs/${a}/${a}.spec.ts`),
     transform: swcTransform,
+    // Installed as a package the suite itself lives under node_modules/: jest's defaults would
+    // neither find nor transform its specs there. Only the package's own dependencies are skipped.
+    haste: { retainAllFiles: true },
+    testPathIgnorePatterns: [`^${escapeRegExp(path.join(ROOT, 'node_modules'))}/`],
+    transformIgnorePatterns: [`^${escapeRegExp(path.join(ROOT, 'node_modules'))}/`],
     testEnvironment: 'node',
+    cacheDirectory: path.join(os.tmpdir(), 'placeos-contract-jest'),
+  };
+  const config = {
+    rootDir: ROOT,
+    projects: [project],
     maxConcurrency: settings.concurrency,
     // Every request has its own timeout and bounded retries; this only catches a stuck check.
     testTimeout: Math.max(60_000, settings.timeoutMs * (settings.retries + 1) * 12),
     reporters: [junit, path.join(__dirname, 'progress-reporter.js')],
-    cacheDirectory: path.join(os.tmpdir(), 'placeos-contract-jest'),
   };
   const { results } = await runCLI(
     { _: [], $0: 'placeos-contract', config: JSON.stringify(config), silent: true, maxWorkers: workersFor(settings.concurrency) } as never,

@@ -1,0 +1,89 @@
+// The suite as an npm user gets it: `npm pack` → install the tarball into an empty folder outside
+// the repository → `npx placeos-contract --list` and a short run against the embedded target.
+// The install uses the npm cache only (offline): the folder gets a lockfile with the same
+// dependency versions as ours (without devDependencies), which is what `npm install ./<tarball>`
+// would resolve, so no registry is needed and nothing beside the tarball is used.
+import { execFileSync, spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+const REPO = path.resolve(__dirname, '..');
+const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as {
+  name: string; version: string; bin: Record<string, string>; files: string[]; engines: Record<string, string>;
+  private?: boolean; dependencies: Record<string, string>; devDependencies: Record<string, string>;
+};
+
+/** A lockfile for a folder whose only dependency is the tarball: our lock's runtime entries. */
+function scratchLock(tarball: string): object {
+  const lock = JSON.parse(fs.readFileSync(path.join(REPO, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean }> };
+  const packages: Record<string, object> = {
+    '': { name: 'scratch', dependencies: { [pkg.name]: `file:${tarball}` } },
+    [`node_modules/${pkg.name}`]: { version: pkg.version, resolved: `file:${tarball}`, dependencies: pkg.dependencies, bin: pkg.bin, engines: pkg.engines },
+  };
+  for (const [k, v] of Object.entries(lock.packages)) if (k !== '' && !v.dev) packages[k] = v;
+  return { name: 'scratch', lockfileVersion: 3, requires: true, packages };
+}
+
+function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): { code: number | null; out: string } {
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PLACEOS_') && !k.startsWith('npm_')));
+  const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...clean, ...env }, maxBuffer: 64 * 1024 * 1024 });
+  return { code: r.status, out: `${r.stdout ?? ''}${r.stderr ?? ''}` };
+}
+
+test('package.json is what an npm user expects', () => {
+  expect(pkg.private).toBeUndefined();
+  expect(pkg.bin).toEqual({ 'placeos-contract': 'bin/placeos-contract.js' });
+  expect(pkg.engines.node).toMatch(/^>=20/);
+  expect(pkg.files).not.toEqual(expect.arrayContaining([expect.stringMatching(/^(test|jest\.config|scripts)/)]));
+  // tools only the project's own tests need stay out of the runtime dependencies
+  for (const dev of ['typescript', 'esbuild-register', '@types/node']) expect(pkg.dependencies[dev]).toBeUndefined();
+});
+
+describe('npm pack → install into an empty folder → npx placeos-contract', () => {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'placeos-pack-'));
+  const scratch = path.join(work, 'scratch');
+  let tarball = '';
+  afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+
+  test('the tarball ships the program, ledgers, schemas, docs and the vendored key, and no tests', () => {
+    const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })) as { filename: string; files: { path: string }[] }[];
+    tarball = path.join(work, packed[0]!.filename);
+    const files = packed[0]!.files.map((f) => f.path);
+    expect(files).toEqual(expect.arrayContaining([
+      'bin/placeos-contract.js', 'runner/main.ts', 'helpers/requirements.ts', 'ledger/rails.json', 'ledger/authcr.json',
+      'keys/placeos-default/public.pem', 'keys/placeos-default/private.pem', 'keys/placeos-default/README.md',
+      'docs/contract.md', 'reference/src/index.ts', 'README.md', 'LICENSE',
+    ]));
+    expect(files.some((f) => f.startsWith('schemas/') && f.endsWith('.json'))).toBe(true);
+    expect(files.filter((f) => /^test\/|\/test\/|\.test\.ts$|^jest\.config|^\.ci\//.test(f))).toEqual([]);
+  }, 120_000);
+
+  test('installs from the npm cache with no devDependency, and --list prints the catalogue', () => {
+    expect(tarball).not.toBe('');
+    fs.mkdirSync(scratch);
+    fs.writeFileSync(path.join(scratch, 'package.json'), JSON.stringify({ name: 'scratch', private: true, dependencies: { [pkg.name]: `file:${tarball}` } }));
+    fs.writeFileSync(path.join(scratch, 'package-lock.json'), JSON.stringify(scratchLock(tarball)));
+    const install = run('npm', ['ci', '--offline', '--no-audit', '--no-fund'], scratch);
+    expect({ code: install.code, out: install.code === 0 ? '' : install.out }).toEqual({ code: 0, out: '' });
+    for (const dev of Object.keys(pkg.devDependencies)) expect(fs.existsSync(path.join(scratch, 'node_modules', dev))).toBe(false);
+
+    const list = run('npx', ['--no', 'placeos-contract', '--list', '--json'], scratch);
+    expect(list.code).toBe(0);
+    const catalogue = JSON.parse(list.out) as unknown[];
+    expect(catalogue.length).toBeGreaterThan(100);
+    expect(list.out).toContain('docs/contract.md#');
+  }, 300_000);
+
+  test('a short embedded run writes its reports into that folder, judged with the ledger shipped in the package', () => {
+    const r = run('npx', ['--no', 'placeos-contract', '--only', 'security-session'], scratch);
+    expect({ code: r.code, result: /Result: PASS/.test(r.out) }).toEqual({ code: 0, result: true });
+    for (const f of ['junit.xml', 'summary.md', 'results.json', 'MANIFEST.sha256.json', 'SHA256SUMS']) expect(fs.existsSync(path.join(scratch, 'reports', f))).toBe(true);
+    expect(run('sha256sum', ['--strict', '-c', 'SHA256SUMS'], path.join(scratch, 'reports')).code).toBe(0);
+    // rails' SameSite=None session cookie is a listed deviation: the shipped ledger was found, as
+    // were the shipped schemas; the folder holds nothing of the suite but node_modules/.
+    const results = JSON.parse(fs.readFileSync(path.join(scratch, 'reports', 'results.json'), 'utf8')) as { counts: Record<string, number> };
+    expect(results.counts).toMatchObject({ deviation: 1, fail: 0, error: 0 });
+    expect(fs.readdirSync(scratch).sort()).toEqual(['node_modules', 'package-lock.json', 'package.json', 'reports']);
+  }, 300_000);
+});
