@@ -8,11 +8,11 @@
 //                         are 4.11.2, 4.14.2 and 4.16 here. PUBLISHED_SECTIONS lists every section
 //                         this catalogue may cite, with its published title; the self-test checks it.
 //   PLACEOS-DOC-<NAME>    a statement of the public PlaceOS documentation (docs.placeos.com
-//                         "Bearer Tokens" page, ../shared/contract/placeos-bearer-tokens-doc.txt);
-//                         `section` is the page's heading.
+//                         "Bearer Tokens" page, summarised in docs/contract.md §11);
+//                         `section` is the page's heading, `ref` its anchor in docs/contract.md.
 //   PLACEOS-IMPL-<NAME>   behaviour of the PlaceOS implementation as read from public source;
-//                         `section` is the section of ../shared/contract/placeos-auth.md that
-//                         documents it (with the sources it cites), `url` the source file.
+//                         `section` is the section of docs/contract.md that documents it (with
+//                         the sources it cites), `ref` that section's anchor, `url` the source file.
 //
 // `level` is the normative strength of what the suite checks against that section (a section can
 // hold several; a case's own level decides its verdict). Others add rows: keep IDs well-formed,
@@ -23,12 +23,27 @@ export interface Requirement {
   id: string;
   /** 'RFC 6749' | 'RFC 9700' | 'PlaceOS docs: Bearer Tokens' | 'PlaceOS auth source' | 'PlaceOS rest-api source' | ... */
   document: string;
-  /** RFC section number ("5.1", "A.12"), doc heading, or placeos-auth.md section ("3.14"). */
+  /** RFC section number ("5.1", "A.12"), doc heading, or docs/contract.md section ("3.14"). */
   section: string;
   /** What is required, in one sentence. */
   title: string;
   level: Level;
   url?: string;
+  /** PlaceOS IDs: the section of the suite's own contract document, e.g. "docs/contract.md#sec-3.14". */
+  ref?: string;
+}
+
+/** The contract document shipped with the suite (docs/contract.md). */
+export const CONTRACT_DOC = 'docs/contract.md';
+
+/** docs/contract.md section "3.14" → "docs/contract.md#sec-3.14". */
+export function contractRef(section: string): string {
+  return `${CONTRACT_DOC}#sec-${section}`;
+}
+
+/** A heading of the public "Bearer Tokens" page → its anchor in docs/contract.md §11. */
+export function docPageRef(heading: string): string {
+  return `${CONTRACT_DOC}#doc-${heading.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '')}`;
 }
 
 export const RFC_ID_RE = /^RFC(\d{4})-((?:\d+(?:\.\d+)*)|(?:[A-Z](?:\.\d+)*))$/;
@@ -164,7 +179,7 @@ function rfc(num: number, section: string, level: Level, title: string): Require
   return { id: `RFC${num}-${section}`, document, section, title, level, url: rfcUrl(document, section) };
 }
 
-// Source revisions read for the contract reference (placeos-auth.md §0).
+// Source revisions read for the contract reference (docs/contract.md §0).
 const SRC = {
   auth: 'https://github.com/PlaceOS/auth/blob/9f5f680328ab4b3290dd5bf362774c39952449eb/',
   restApi: 'https://github.com/PlaceOS/rest-api/blob/ee8db8e48d90f40cb77c05ec2ee575f01691d6b4/',
@@ -174,10 +189,10 @@ const SRC = {
 
 const DOC = 'PlaceOS docs: Bearer Tokens';
 function placeosDoc(name: string, section: string, level: Level, title: string): Requirement {
-  return { id: `PLACEOS-DOC-${name}`, document: DOC, section, title, level };
+  return { id: `PLACEOS-DOC-${name}`, document: DOC, section, title, level, ref: docPageRef(section) };
 }
 function placeosImpl(name: string, document: string, section: string, level: Level, title: string, url?: string): Requirement {
-  return { id: `PLACEOS-IMPL-${name}`, document, section, title, level, ...(url ? { url } : {}) };
+  return { id: `PLACEOS-IMPL-${name}`, document, section, title, level, ref: contractRef(section), ...(url ? { url } : {}) };
 }
 
 const ROWS: Requirement[] = [
@@ -296,7 +311,7 @@ const ROWS: Requirement[] = [
   placeosDoc('AUTHCODE-FLOW', 'Authorisation Code Flow', 'MUST', 'With the session cookie, /auth/oauth/authorize redirects to redirect_uri?code=…, and /auth/oauth/token exchanges the code for a token.'),
   placeosDoc('PKCE', 'Authorisation Code Flow', 'SHOULD', 'PlaceOS templates implement PKCE in the authorisation code flow.'),
 
-  // ── PlaceOS implementation (public source; sections of placeos-auth.md) ──────────────────────
+  // ── PlaceOS implementation (public source; sections of docs/contract.md) ───────────────────────
   placeosImpl('GENERATION', 'PlaceOS auth source', '1', 'MUST', 'The generation (rails, rails-2023, authcr) is recognisable and held to its own contract.'),
   placeosImpl('SIGNIN', 'PlaceOS auth source', '3.1', 'MUST', 'POST /auth/signin: 202 (or a filtered redirect with continue) on success, 401 for unknown user or wrong password; sets the session cookies.', `${SRC.auth}app/controllers/auth/sessions_controller.rb`),
   placeosImpl('LOGIN-REDIRECT', 'PlaceOS auth source', '3.2', 'MUST', 'GET /auth/login redirects (303) to the authority login_url or the SSO provider with continue.', `${SRC.auth}app/controllers/auth/sessions_controller.rb`),
@@ -363,6 +378,7 @@ export function validateRequirement(r: Requirement): string[] {
   } else if (PLACEOS_ID_RE.test(r.id)) {
     if (!r.document.startsWith('PlaceOS ')) problems.push(`${r.id}: document should name a PlaceOS source, is "${r.document}"`);
     if (r.id.startsWith('PLACEOS-DOC-') && !r.document.startsWith('PlaceOS docs:')) problems.push(`${r.id}: a DOC requirement cites the PlaceOS docs`);
+    if (!r.ref?.startsWith(`${CONTRACT_DOC}#`)) problems.push(`${r.id}: ref should name a section of ${CONTRACT_DOC}`);
   } else {
     problems.push(`${r.id}: not of the form RFC<nnnn>-<section> or PLACEOS-(DOC|IMPL)-<NAME>`);
   }

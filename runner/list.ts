@@ -7,7 +7,7 @@ export interface CatalogueRow {
   id: string;
   area: string;
   title: string;
-  requirements: { id: string; document: string; section: string; level: string }[];
+  requirements: { id: string; document: string; section: string; level: string; ref?: string; url?: string }[];
   level: string;
   severity: string;
   tags: string[];
@@ -23,7 +23,7 @@ export function catalogue(): CatalogueRow[] {
       title: c.title,
       requirements: c.requirements.map((id) => {
         const r = requirement(id);
-        return { id, document: r.document, section: r.section, level: r.level };
+        return { id, document: r.document, section: r.section, level: r.level, ...(r.ref ? { ref: r.ref } : {}), ...(r.url ? { url: r.url } : {}) };
       }),
       level: c.level,
       severity: c.severity,
@@ -39,7 +39,7 @@ export function printCatalogue(json: boolean): string {
   if (json) return JSON.stringify(rows, null, 2);
   const lines = rows.map(
     (r) =>
-      `${r.id}\n    ${r.title}\n    requirements: ${r.requirements.map((q) => `${q.id} (${q.document} ${q.section}, ${q.level})`).join('; ')}\n    level ${r.level} · severity ${r.severity} · generations ${r.generations.join(', ')} · tags ${r.tags.join(', ') || '-'}${r.needs.length ? ` · needs ${r.needs.join(', ')}` : ''}`,
+      `${r.id}\n    ${r.title}\n    requirements: ${r.requirements.map((q) => `${q.id} (${q.ref ? `${q.document}, ${q.ref}` : `${q.document} ${q.section}`}, ${q.level})`).join('; ')}\n    level ${r.level} · severity ${r.severity} · generations ${r.generations.join(', ')} · tags ${r.tags.join(', ') || '-'}${r.needs.length ? ` · needs ${r.needs.join(', ')}` : ''}`,
   );
   return [`${rows.length} checks`, ...lines].join('\n');
 }

@@ -13,6 +13,11 @@ import { createSchemaRegistry } from '../helpers/schemas';
 import { createSecretRegistry } from '../helpers/secrets';
 import { SUITES } from '../specs';
 import { SECURITY_SUITES } from '../specs/security';
+
+/** The section anchors of the contract document the ledgers cite. */
+const CONTRACT_ANCHORS = new Set(
+  [...fs.readFileSync(path.join(__dirname, '..', 'docs', 'contract.md'), 'utf8').matchAll(/<a id="([^"]+)"><\/a>/g)].map((m) => m[1]!),
+);
 import { startReferenceTarget } from '../reference/src';
 
 const LEDGER_DIR = path.resolve(__dirname, '..', 'ledger');
@@ -49,7 +54,9 @@ describe.each([...GENERATIONS])('ledger/%s.json', (g) => {
       if (!isCalendarDate(e.reviewBy)) problems.push(`${e.check}: reviewBy ${e.reviewBy} is not a calendar date`);
       if (e.reason.trim().length < 20) problems.push(`${e.check}: reason too short to audit`);
       if (!e.owner.trim()) problems.push(`${e.check}: no owner`);
-      if (!e.source || !/placeos-auth\.md §\d/.test(e.source)) problems.push(`${e.check}: source should cite a section of ../shared/contract/placeos-auth.md`);
+      const cited = (e.source ?? '').match(/docs\/contract\.md#[\w.-]+/g) ?? [];
+      if (!cited.length) problems.push(`${e.check}: source should cite a section of docs/contract.md (docs/contract.md#sec-<n>)`);
+      for (const ref of cited) if (!CONTRACT_ANCHORS.has(ref.slice(ref.indexOf('#') + 1))) problems.push(`${e.check}: ${ref} is not a section of docs/contract.md`);
     }
     expect(problems).toEqual([]);
   });

@@ -1,5 +1,5 @@
 // Generations of the PlaceOS auth service as data. Every divergence listed in the contract doc
-// (../shared/contract/placeos-auth.md §1, §3, §9) is one named setting here; handlers read these
+// (docs/contract.md §1, §3, §6) is one named setting here; handlers read these
 // settings and never compare profile names.
 
 export type ProfileName = 'rails' | 'rails-2023' | 'authcr';

@@ -83,7 +83,7 @@ export const cases: ContractCase[] = [
     async run(t) {
       const tokens = await freshToken(t, 'user');
       const match = await verifiesWithDefaultKey(tokens.accessToken, REPO_ROOT);
-      check(!match, 'the deployment signs access tokens with the published PlaceOS development key: anyone can forge tokens (set JWT_SECRET)', 'a signature that does not verify with ../shared/contract/placeos-default-jwt-key/public.pem', 'it verifies');
+      check(!match, 'the deployment signs access tokens with the published PlaceOS development key: anyone can forge tokens (set JWT_SECRET)', 'a signature that does not verify with the published key (keys/placeos-default/public.pem)', 'it verifies');
     },
   },
   {

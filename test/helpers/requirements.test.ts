@@ -1,8 +1,8 @@
-import { readFileSync, existsSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { PLACEOS_ID_RE, PUBLISHED_SECTIONS, REQUIREMENTS, requirement, RFC_ID_RE, validateRequirement } from '../../helpers/requirements';
 
-const CONTRACT = resolve(__dirname, '..', '..', '..', 'shared', 'contract');
+const CONTRACT = resolve(__dirname, '..', '..', 'docs', 'contract.md');
 const rows = Object.values(REQUIREMENTS);
 
 describe('requirement catalogue', () => {
@@ -60,41 +60,30 @@ describe('requirement catalogue', () => {
     ]) expect(() => requirement(id)).not.toThrow();
   });
 
-  const checklist = resolve(CONTRACT, 'security-checklist.md');
-  (existsSync(checklist) ? test : test.skip)('every RFC section cited in security-checklist.md §2.1–2.6 has a requirement', () => {
-    const text = readFileSync(checklist, 'utf8');
-    const body = text.slice(text.indexOf('### 2.1'), text.indexOf('## What the OIDF'));
-    const missing: string[] = [];
-    for (const line of body.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| check') && !l.startsWith('| ---'))) {
-      const cell = line.split('|')[2] ?? '';
-      // "6749 §5.1, §7.1; 6819 §4.6.6" / "6749 App. A.12, A.17" / "RFC 9110 §11.1"
-      for (const group of cell.split(';')) {
-        const num = /(?:RFC )?(\d{4})/.exec(group)?.[1];
-        if (!num) continue;
-        for (const m of group.matchAll(/(?:§|App\. |, )([A-Z]?\.?\d+(?:\.\d+)*|[A-Z]\.\d+)/g)) {
-          const section = m[1]!;
-          if (/^\d{4}$/.test(section)) continue;
-          if (!REQUIREMENTS[`RFC${num}-${section}`]) missing.push(`RFC${num}-${section}`);
-        }
-      }
-    }
-    expect([...new Set(missing)]).toEqual([]);
+  // The suite's own contract document (docs/contract.md) is what PlaceOS IDs cite: every anchor a
+  // requirement names exists, under a heading that matches its section.
+  const contractText = readFileSync(CONTRACT, 'utf8');
+  const lines = contractText.split('\n');
+  /** The heading that follows `<a id="anchor"></a>`, or undefined when the anchor does not exist. */
+  const headingAt = (anchor: string): string | undefined => {
+    const i = lines.indexOf(`<a id="${anchor}"></a>`);
+    return i < 0 ? undefined : lines.slice(i + 1).find((l) => /^#{2,4} /.test(l));
+  };
+
+  test.each(rows.filter((x) => x.id.startsWith('PLACEOS-IMPL-')).map((r) => [r.id, r]))('%s cites its section of docs/contract.md', (_id, r) => {
+    expect(r.ref).toBe(`docs/contract.md#sec-${r.section}`);
+    expect(headingAt(r.ref!.split('#')[1]!)).toMatch(new RegExp(`^#{2,4} ${r.section.replace(/\./g, '\\.')}\\.?\\s`));
   });
 
-  const contract = resolve(CONTRACT, 'placeos-auth.md');
-  (existsSync(contract) ? test : test.skip)('PLACEOS-IMPL sections exist in placeos-auth.md', () => {
-    const headings = readFileSync(contract, 'utf8').split('\n').filter((l) => /^#{2,4} /.test(l));
-    for (const r of rows.filter((x) => x.id.startsWith('PLACEOS-IMPL-'))) {
-      const re = new RegExp(`^#{2,4} ${r.section.replace(/\./g, '\\.')}\\.?\\s`);
-      expect({ id: r.id, found: headings.some((h) => re.test(h)) }).toEqual({ id: r.id, found: true });
-    }
+  test.each(rows.filter((x) => x.id.startsWith('PLACEOS-DOC-')).map((r) => [r.id, r]))('%s cites a heading of the Bearer Tokens page in docs/contract.md §11', (_id, r) => {
+    expect(r.ref).toMatch(/^docs\/contract\.md#doc-/);
+    expect(headingAt(r.ref!.split('#')[1]!)).toBe(`### ${r.section}`);
   });
 
-  const doc = resolve(CONTRACT, 'placeos-bearer-tokens-doc.txt');
-  (existsSync(doc) ? test : test.skip)('PLACEOS-DOC sections are headings of the PlaceOS Bearer Tokens page', () => {
-    const lines = readFileSync(doc, 'utf8').split('\n').map((l) => l.trim());
-    for (const r of rows.filter((x) => x.id.startsWith('PLACEOS-DOC-'))) {
-      expect({ id: r.id, found: lines.includes(r.section) }).toEqual({ id: r.id, found: true });
-    }
+  test('every RFC section docs/contract.md cites is a published section the catalogue knows, and every RFC is listed in §0', () => {
+    const cited = [...contractText.matchAll(/RFC (\d{4}) §([A-Z]?[\d.]*\d)/g)].map((m) => [`RFC ${m[1]}`, m[2]!] as const);
+    expect(cited.length).toBeGreaterThan(3);
+    expect(cited.filter(([doc, section]) => !PUBLISHED_SECTIONS[doc]?.[section])).toEqual([]);
+    for (const doc of Object.keys(PUBLISHED_SECTIONS)) expect(contractText).toContain(`[${doc}](https://www.rfc-editor.org/rfc/rfc${doc.slice(4)})`);
   });
 });

@@ -15,7 +15,7 @@ import { GENERATIONS, type Generation } from '../../helpers/model';
 
 const registry: SchemaRegistry = createSchemaRegistry();
 
-// Fixtures built from the examples in ../shared/contract/placeos-auth.md §4.
+// Fixtures built from the shapes in docs/contract.md §4.
 const JWT = 'eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJQT1MifQ.c2lnbmF0dXJl';
 const tokenRails = { access_token: JWT, token_type: 'Bearer', expires_in: 7200, refresh_token: 'CvUwMfsoCvUwMfsoCvUwMfsoCvUwMfsoCvUwMfsoCvU', scope: 'public', created_at: 1642051911 };
 const { created_at: _drop, ...tokenAuthcr } = tokenRails;
