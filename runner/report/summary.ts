@@ -1,6 +1,7 @@
 // Human summaries of a run: console text, Markdown (also for $GITHUB_STEP_SUMMARY) and one
 // self-contained HTML page. Pure: data in, string out. All CaseResult text is already masked.
 import type { CaseResult, Verdict } from '../../helpers/model';
+import { REQUIREMENTS } from '../../helpers/requirements';
 import { metaProperties, type RunMeta } from './meta';
 import { byArea, countVerdicts, naReasons, overall, shortMessage, VERDICTS, type VerdictCounts } from './results';
 
@@ -180,6 +181,17 @@ function verdictCell(v: Verdict): string {
   return `<span class="v v-${v === 'n/a' ? 'na' : v}">${h(v)}</span>`;
 }
 
+/**
+ * Where a requirement is stated: the RFC section (a link) or, for PlaceOS IDs, the section of the
+ * contract document that ships with the suite (docs/contract.md#sec-…).
+ */
+function requirementSource(id: string): string {
+  const r = REQUIREMENTS[id];
+  if (!r) return '—';
+  if (r.ref) return `<code>${h(r.ref)}</code>`;
+  return r.url ? `<a href="${h(r.url)}">${h(r.document)} §${h(r.section)}</a>` : h(`${r.document} ${r.section}`);
+}
+
 /** Worst verdict among checks of one requirement (fail > error > warn > deviation > pass > n/a). */
 function worst(vs: Verdict[]): Verdict {
   const order: Verdict[] = ['fail', 'error', 'warn', 'deviation', 'pass', 'n/a'];
@@ -206,7 +218,7 @@ export function renderHtmlSummary(results: readonly CaseResult[], meta: RunMeta,
   for (const r of results) for (const id of r.requirements) reqMap.set(id, [...(reqMap.get(id) ?? []), r]);
   const reqRows = [...reqMap.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([id, rs]) => {
     const levels = [...new Set(rs.map((r) => r.level))].join('/');
-    return `<tr><td><code>${h(id)}</code></td><td>${h(levels)}</td><td class="n">${rs.length}</td><td>${verdictCell(worst(rs.map((r) => r.verdict)))}</td><td>${rs.map((r) => `<code>${h(r.caseId)}</code>`).join(', ')}</td></tr>`;
+    return `<tr><td><code>${h(id)}</code></td><td>${requirementSource(id)}</td><td>${h(levels)}</td><td class="n">${rs.length}</td><td>${verdictCell(worst(rs.map((r) => r.verdict)))}</td><td>${rs.map((r) => `<code>${h(r.caseId)}</code>`).join(', ')}</td></tr>`;
   });
   const devs = withVerdict(results, 'deviation').concat(results.filter((r) => r.ledger?.stale && r.verdict !== 'deviation'));
   const devRows = devs.map((r) => `<tr><td><code>${h(r.caseId)}</code></td><td>${h(r.ledger?.reason ?? shortMessage(r.message))}</td><td>${h(r.ledger?.owner ?? '?')}</td><td>${h(r.ledger?.reviewBy ?? '?')}${r.ledger?.overdue ? ' <b class="v-fail">overdue</b>' : ''}${r.ledger?.stale ? ' <b class="v-warn">stale</b>' : ''}</td></tr>`);
@@ -228,7 +240,7 @@ export function renderHtmlSummary(results: readonly CaseResult[], meta: RunMeta,
 <div class="counts" id="counts">${counts}<div class="count"><b>${total.total}</b>total</div></div>
 ${section('Verdicts by area', 'areas', ['area', ...VERDICTS, 'total'], areaRows, 'No checks ran.')}
 ${section('Checks', 'verdicts', ['check', 'title', 'requirements', 'severity', 'verdict', 'message', 'evidence'], checkRows, 'No checks ran.')}
-${section('Requirements', 'requirements', ['requirement', 'level', 'checks', 'worst verdict', 'checked by'], reqRows, 'No requirements referenced.')}
+${section('Requirements', 'requirements', ['requirement', 'source', 'level', 'checks', 'worst verdict', 'checked by'], reqRows, 'No requirements referenced.')}
 ${section('Deviations (expected, from the ledger)', 'deviations', ['check', 'reason', 'owner', 'review by'], devRows, 'No deviations.')}
 ${section('Findings (documentation versus deployment)', 'findings', ['finding', 'message', 'check'], findingRows, 'No findings.')}
 ${section('Not applicable', 'na', ['checks', 'reason'], na, 'Every selected check applied.')}
