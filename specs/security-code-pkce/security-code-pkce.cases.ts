@@ -198,7 +198,7 @@ export const cases: ContractCase[] = [
       const { session } = await signedIn(t);
       const c = await freshCode(t, session, { pkce: 'none' });
       const res = await exchangeCode(t, session, { code: c.code, verifier: createVerifier(64) });
-      expectRefused(res, 'a code_verifier for a code issued without code_challenge', { status: 400, error: 'invalid_grant' });
+      expectRefused(res, 'a code_verifier for a code issued without code_challenge', t.contract.errors.wrongVerifier);
     },
   },
   {
