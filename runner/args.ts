@@ -18,6 +18,8 @@ export interface RunOptions {
   generation?: Generation;
   /** Embedded reference target only. */
   profile?: string;
+  /** Embedded reference target only: standard, hardened or doc-faithful. */
+  variant?: string;
   mutants: string[];
   tls: boolean;
   quiet: boolean;
@@ -44,6 +46,7 @@ file); with no PLACEOS_URL it starts the embedded reference target and checks th
   --generation G      hold the deployment to generation G (${GENERATIONS.join(', ')}) instead of detecting it
   --reports DIR       where reports go (default reports/)
   --profile P         embedded target: generation profile (rails, rails-2023, authcr)
+  --variant V         embedded target: how the profile is deployed (standard, hardened, doc-faithful)
   --mutant M          embedded target: switch on a fault (repeatable; see npm run target -- --list-mutants)
   --tls               embedded target: serve https with a self-signed certificate
   --quiet             print only the summary
@@ -75,6 +78,7 @@ export function parseArgs(argv: readonly string[]): RunOptions {
       case '--ledger': o.ledger = value(i++, a); break;
       case '--reports': o.reportsDir = value(i++, a); break;
       case '--profile': o.profile = value(i++, a); break;
+      case '--variant': o.variant = value(i++, a); break;
       case '--mutant': o.mutants.push(...splitList(value(i++, a))); break;
       case '--only': o.ids.push(...splitList(value(i++, a))); break;
       case '--tags': {

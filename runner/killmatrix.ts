@@ -13,7 +13,7 @@ import type { Suite } from '../specs';
 import { SUITES } from '../specs';
 import { MUTANTS } from '../reference/src';
 import { startEmbeddedTarget } from './embedded';
-import type { ProfileName } from '../reference/src';
+import type { ProfileName, VariantName } from '../reference/src';
 
 export interface MatrixRow {
   profile: ProfileName;
@@ -34,6 +34,8 @@ export interface MatrixRow {
 
 export interface RunOnceOptions {
   profile: ProfileName;
+  /** How the profile is deployed (default: as PlaceOS ships). */
+  variant?: VariantName;
   mutants?: string[];
   /** Hold the target to this generation's contract (default: the profile's own). */
   generation?: Generation;
@@ -44,7 +46,7 @@ export interface RunOnceOptions {
 
 /** One full suite run against a fresh reference target. */
 export async function runAgainstReference(o: RunOnceOptions): Promise<CaseResult[]> {
-  const target = await startEmbeddedTarget({ profile: o.profile, mutants: o.mutants });
+  const target = await startEmbeddedTarget({ profile: o.profile, variant: o.variant, mutants: o.mutants });
   try {
     const settings = parseSettings(target.env, { embedded: true });
     const generation = o.generation ?? o.profile;

@@ -16,7 +16,8 @@ import { TransportError } from '../helpers/http';
 import { emptyLedger, LedgerError, loadLedger } from './ledger';
 import { RUN_VARS } from './jest-adapter';
 import { startEmbeddedTarget } from './embedded';
-import type { ProfileName } from '../reference/src';
+import type { ProfileName, VariantName } from '../reference/src';
+import { VARIANT_NAMES } from '../reference/src/profiles';
 import type { CaseResult } from '../helpers/model';
 import { createSchemaRegistry } from '../helpers/schemas';
 import { createSecretRegistry } from '../helpers/secrets';
@@ -51,12 +52,14 @@ async function resolveTarget(o: RunOptions, env: Record<string, string | undefin
   if (merged.PLACEOS_URL) return { env: merged, embedded: false, close: async () => {} };
 
   const profile = o.profile ?? merged.PLACEOS_REFERENCE_PROFILE ?? 'rails';
+  const variant = o.variant ?? merged.PLACEOS_REFERENCE_VARIANT ?? 'standard';
+  if (!(VARIANT_NAMES as readonly string[]).includes(variant)) throw new UsageError(`--variant / PLACEOS_REFERENCE_VARIANT: expected one of ${VARIANT_NAMES.join(', ')}, got '${variant}'`);
   const mutants = o.mutants.length ? o.mutants : (merged.PLACEOS_REFERENCE_MUTANTS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  const target = await startEmbeddedTarget({ profile: profile as ProfileName, mutants, tls: o.tls || merged.PLACEOS_REFERENCE_TLS === '1' });
-  log(`no PLACEOS_URL: started the embedded reference target (${profile}${mutants.length ? `, mutants: ${mutants.join(', ')}` : ''}) at ${target.url}`);
+  const target = await startEmbeddedTarget({ profile: profile as ProfileName, variant: variant as VariantName, mutants, tls: o.tls || merged.PLACEOS_REFERENCE_TLS === '1' });
+  log(`no PLACEOS_URL: started the embedded reference target (${profile}${variant !== 'standard' ? `, ${variant}` : ''}${mutants.length ? `, mutants: ${mutants.join(', ')}` : ''}) at ${target.url}`);
   // Explicit suite settings (PLACEOS_GENERATION, timeouts...) still apply on top of the target's.
   const suiteVars = Object.fromEntries(Object.entries(merged).filter(([k]) => /^PLACEOS_(GENERATION|TIMEOUT_MS|RETRIES|CONCURRENCY|MAX_REQUESTS|INSECURE_TLS)$/.test(k)));
-  return { env: { ...target.env, ...suiteVars }, embedded: true, profile, mutants, close: () => target.close() };
+  return { env: { ...target.env, ...suiteVars }, embedded: true, profile: variant === 'standard' ? profile : `${profile} (${variant})`, mutants, close: () => target.close() };
 }
 
 const REPORT_MARKERS = ['results.json', 'junit.xml', 'MANIFEST.sha256.json', '.results'];

@@ -73,6 +73,7 @@ export function signin(req: Request, res: Response, ctx: TargetContext): void {
     }
     return unauthorized();
   }
+  if (ctx.faults.has('signin-broken')) return serverError(res);
   const sent = cookies(req);
   const previous = readSession(req, ctx).payload;
   for (const stale of ['social', 'continue']) if (stale in sent) deleteCookie(res, stale, '/auth');

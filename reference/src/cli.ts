@@ -2,7 +2,7 @@
 //   npm run target -- --profile rails --port 8443 --tls [--mutant name ...] [--list-mutants]
 // Prints a dotenv file for the suite on stdout; hints go to stderr. Ctrl-C stops it cleanly.
 import { MUTANTS, MUTANT_NAMES } from './mutants';
-import { PROFILE_NAMES, type ProfileName } from './profiles';
+import { PROFILE_NAMES, VARIANT_NAMES, type ProfileName, type VariantName } from './profiles';
 import { startReferenceTarget, type ReferenceTarget } from './index';
 
 function fail(message: string): never {
@@ -12,6 +12,7 @@ function fail(message: string): never {
 
 interface CliOptions {
   profile: ProfileName;
+  variant: VariantName;
   port: number;
   tls: boolean;
   mutants: string[];
@@ -24,12 +25,17 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
     if (!v || !PROFILE_NAMES.includes(v as ProfileName)) fail(`${from} "${v ?? ''}" is not a profile; valid values: ${PROFILE_NAMES.join(', ')}`);
     return v as ProfileName;
   };
+  const checkVariant = (v: string | undefined, from: string): VariantName => {
+    if (!v || !VARIANT_NAMES.includes(v as VariantName)) fail(`${from} "${v ?? ''}" is not a variant; valid values: ${VARIANT_NAMES.join(', ')}`);
+    return v as VariantName;
+  };
   const checkMutant = (v: string, from: string): string => {
     if (!MUTANT_NAMES.includes(v)) fail(`${from} "${v}" is not a mutant; valid values: ${MUTANT_NAMES.join(', ')}`);
     return v;
   };
-  const o: CliOptions = { profile: 'rails', port: 0, tls: false, mutants: [], list: false, quiet: false };
+  const o: CliOptions = { profile: 'rails', variant: 'standard', port: 0, tls: false, mutants: [], list: false, quiet: false };
   if (env.PLACEOS_REFERENCE_PROFILE) o.profile = checkProfile(env.PLACEOS_REFERENCE_PROFILE, 'PLACEOS_REFERENCE_PROFILE');
+  if (env.PLACEOS_REFERENCE_VARIANT) o.variant = checkVariant(env.PLACEOS_REFERENCE_VARIANT, 'PLACEOS_REFERENCE_VARIANT');
   if (env.PLACEOS_REFERENCE_MUTANTS) {
     for (const m of env.PLACEOS_REFERENCE_MUTANTS.split(',').map((s) => s.trim()).filter(Boolean)) o.mutants.push(checkMutant(m, 'PLACEOS_REFERENCE_MUTANTS entry'));
   }
@@ -47,6 +53,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
     };
     switch (flag) {
       case '--profile': o.profile = checkProfile(value(), 'option --profile'); break;
+      case '--variant': o.variant = checkVariant(value(), 'option --variant'); break;
       case '--port': {
         const v = value();
         const n = Number(v);
@@ -61,10 +68,10 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
       case '--list-mutants': o.list = true; break;
       case '--quiet': o.quiet = true; break;
       case '--help': case '-h':
-        process.stderr.write('usage: npm run target -- [--profile rails|rails-2023|authcr] [--port N] [--tls] [--mutant name ...] [--list-mutants] [--quiet]\n');
+        process.stderr.write('usage: npm run target -- [--profile rails|rails-2023|authcr] [--variant standard|hardened|doc-faithful] [--port N] [--tls] [--mutant name ...] [--list-mutants] [--quiet]\n');
         process.exit(0);
       default:
-        fail(`unknown option "${arg}"; valid options: --profile, --port, --tls, --mutant, --list-mutants, --quiet, --help`);
+        fail(`unknown option "${arg}"; valid options: --profile, --variant, --port, --tls, --mutant, --list-mutants, --quiet, --help`);
     }
   }
   return o;
@@ -78,12 +85,12 @@ async function main(): Promise<void> {
   }
   let target: ReferenceTarget;
   try {
-    target = await startReferenceTarget({ profile: o.profile, port: o.port, tls: o.tls, mutants: o.mutants, quiet: o.quiet });
+    target = await startReferenceTarget({ profile: o.profile, variant: o.variant, port: o.port, tls: o.tls, mutants: o.mutants, quiet: o.quiet });
   } catch (e) {
     fail((e as Error).message);
   }
   process.stdout.write(target.envFile());
-  process.stderr.write(`placeos-reference: ${target.profile} target on ${target.url} and ${target.otherAuthorityUrl}${target.mutants.length ? ` with mutants ${target.mutants.join(', ')}` : ''}\n`);
+  process.stderr.write(`placeos-reference: ${target.profile}${target.variant !== 'standard' ? ` (${target.variant})` : ''} target on ${target.url} and ${target.otherAuthorityUrl}${target.mutants.length ? ` with mutants ${target.mutants.join(', ')}` : ''}\n`);
   process.stderr.write('placeos-reference: save stdout as a .env file for the suite; Ctrl-C to stop\n');
   let stopping = false;
   const stop = (): void => {

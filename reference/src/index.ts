@@ -12,16 +12,18 @@ import { buildApp } from './app';
 import { TargetContext, type Lifetimes } from './context';
 import { buildFixtures, type FixtureOverrides } from './fixtures';
 import { makeFaults } from './mutants';
-import { getProfile, type ProfileName } from './profiles';
+import { getProfile, VARIANTS, type ProfileName, type VariantName } from './profiles';
 
-export type { ProfileName } from './profiles';
+export type { ProfileName, VariantName } from './profiles';
 export type { FixtureOverrides, Fixtures, AuthorityFixture, UserFixture, AppFixture, ApiKeyFixture, SsoStrategyFixture, FixtureContext } from './fixtures';
 export type { Mutant } from './mutants';
 export { MUTANTS, mutantTable } from './mutants';
-export { PROFILES } from './profiles';
+export { PROFILES, VARIANT_NAMES } from './profiles';
 
 export interface ReferenceOptions {
   profile?: ProfileName;
+  /** How the generation is deployed: as PlaceOS ships (default), hardened, or doc-faithful. */
+  variant?: VariantName;
   mutants?: string[];
   tls?: boolean;
   port?: number;
@@ -34,6 +36,7 @@ export interface ReferenceTarget {
   url: string;
   otherAuthorityUrl: string;
   profile: ProfileName;
+  variant: VariantName;
   mutants: string[];
   env: Record<string, string>;
   envFile(): string;
@@ -56,9 +59,11 @@ function listen(server: http.Server | https.Server, port: number, host: string):
 }
 
 export async function startReferenceTarget(options: ReferenceOptions = {}): Promise<ReferenceTarget> {
-  const profile = getProfile(options.profile ?? 'rails');
+  const variant = options.variant ?? 'standard';
+  const profile = getProfile(options.profile ?? 'rails', variant);
   const faults = makeFaults(options.mutants ?? []);
-  const lifetimes: Lifetimes = { ...DEFAULT_LIFETIMES, ...Object.fromEntries(Object.entries(options.lifetimes ?? {}).filter(([, v]) => v !== undefined)) };
+  const variantLifetimes = VARIANTS[variant].accessTokenSeconds ? { accessTokenSeconds: VARIANTS[variant].accessTokenSeconds } : {};
+  const lifetimes: Lifetimes = { ...DEFAULT_LIFETIMES, ...variantLifetimes, ...Object.fromEntries(Object.entries(options.lifetimes ?? {}).filter(([, v]) => v !== undefined)) };
   for (const [k, v] of Object.entries(lifetimes)) {
     if (!Number.isFinite(v) || v <= 0) throw new Error(`lifetimes.${k} must be a positive number of seconds, got ${String(v)}`);
   }
@@ -152,7 +157,7 @@ export async function startReferenceTarget(options: ReferenceOptions = {}): Prom
   }
 
   const entries: [string, string | undefined, string][] = [
-    ['PLACEOS_URL', url, `authority A (domain ${a?.domain}) — profile ${profile.name}${faults.names.length ? `, mutants: ${faults.names.join(',')}` : ''}`],
+    ['PLACEOS_URL', url, `authority A (domain ${a?.domain}) — profile ${profile.name}${variant !== 'standard' ? ` (${variant})` : ''}${faults.names.length ? `, mutants: ${faults.names.join(',')}` : ''}`],
     ['PLACEOS_OTHER_AUTHORITY_URL', otherAuthorityUrl, `authority B (domain ${b?.domain}), same listener`],
     ['PLACEOS_CLIENT_ID', backoffice?.uid, 'backoffice public app: client_id = md5(redirect_uri)'],
     ['PLACEOS_REDIRECT_URI', backoffice?.redirect_uri, undefined as unknown as string],
@@ -210,5 +215,5 @@ export async function startReferenceTarget(options: ReferenceOptions = {}): Prom
     return closed;
   };
 
-  return { url, otherAuthorityUrl, profile: profile.name, mutants: [...faults.names], env, envFile, close };
+  return { url, otherAuthorityUrl, profile: profile.name, variant, mutants: [...faults.names], env, envFile, close };
 }

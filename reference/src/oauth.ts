@@ -33,6 +33,8 @@ interface RequestState {
   record?: AccessTokenRecord;
   /** authorize looks the client up without a secret */
   authorizing?: boolean;
+  /** The client authenticated with HTTP Basic. */
+  basicAuth?: boolean;
 }
 
 const opaque = (): string => randomBytes(32).toString('base64url'); // 43 chars, Doorkeeper's default generator
@@ -156,7 +158,7 @@ function makeModel(ctx: TargetContext, st: RequestState): OAuth2Server.ServerOpt
       let app = ctx.appByUid(clientId);
       if (!app && ctx.faults.has('unknown-client-accepted')) app = ctx.apps.find((a) => a.authority === st.authority.key && a.role === 'backoffice');
       if (!app) return false;
-      const secretOk = st.authorizing === true || !app.confidential || clientSecret === app.secret || ctx.faults.has('confidential-secret-ignored');
+      const secretOk = st.authorizing === true || !app.confidential || clientSecret === app.secret || ctx.faults.has('confidential-secret-ignored') || (st.basicAuth === true && ctx.faults.has('basic-secret-ignored'));
       if (!secretOk) return false;
       st.requestingApp = app;
       return clientOf(app);
@@ -164,6 +166,8 @@ function makeModel(ctx: TargetContext, st: RequestState): OAuth2Server.ServerOpt
     async getUser(username: string, password: string) {
       const user = ctx.userByEmail(st.authority, username);
       if (!user || !ctx.passwordMatches(user, password)) return false;
+      // Doc-faithful variant: the password grant is for service accounts; others get invalid_grant.
+      if (ctx.profile.passwordGrantAccounts === 'service-only' && !user.support) return false;
       return user;
     },
     async validateScope(_user: unknown, client: OAuth2Server.Client) {
@@ -318,9 +322,15 @@ export async function tokenEndpoint(req: Request, res: Response, ctx: TargetCont
   }
   const st: RequestState = { authority, grantType };
   const basic = basicCredentials(req);
+  if (basic) st.basicAuth = true;
   const clientId = basic?.id ?? params.present('client_id');
   const clientSecret = basic?.secret ?? params.get('client_secret');
-  const scopeParam = params.get('scope');
+  const rawScopeParam = params.get('scope');
+  // Doorkeeper's token endpoint splits `scope` on any whitespace and re-joins it with spaces.
+  const scopeParam = rawScopeParam !== undefined && p.tokenScopeSplit === 'any-whitespace' ? rawScopeParam.trim().split(/\s+/).join(' ') : rawScopeParam;
+  const serverError = (): void => {
+    res.status(500).set('Content-Type', 'text/html; charset=utf-8').end("<html><body><h1>We're sorry, but something went wrong.</h1></body></html>");
+  };
 
   // Doorkeeper's parameter-validation step, before client authentication.
   if (grantType === 'authorization_code') {
@@ -328,6 +338,8 @@ export async function tokenEndpoint(req: Request, res: Response, ctx: TargetCont
     if (!code) return sendOAuthError(res, ctx, { status: 400, error: 'invalid_request', description: missingParam('code') });
     const rec = ctx.codes.get(code);
     const verifier = params.present('code_verifier');
+    if (rec && rec.consumedAtMs !== undefined && ctx.faults.has('code-replay-500')) return serverError();
+    if (rec && verifier !== undefined && !verifyPkce(ctx, rec, verifier) && ctx.faults.has('pkce-wrong-verifier-500')) return serverError();
     if (rec && pkceApplies(ctx, rec) && !verifier) {
       return sendOAuthError(res, ctx, { ...p.pkceMissingVerifierError, description: missingParam('code_verifier') });
     }
@@ -339,8 +351,9 @@ export async function tokenEndpoint(req: Request, res: Response, ctx: TargetCont
     const rt = params.present('refresh_token');
     if (!rt) return sendOAuthError(res, ctx, { status: 400, error: 'invalid_request', description: missingParam('refresh_token') });
     const rec = ctx.refreshIndex.get(rt);
+    const rotatedOut = rec?.refreshRotatedAtMs !== undefined && Date.now() - rec.refreshRotatedAtMs > p.refreshGraceSeconds * 1000;
+    if ((!rec || rec.revokedAtMs !== undefined || rotatedOut) && ctx.faults.has('refused-refresh-500')) return serverError();
     if (!rec || rec.revokedAtMs !== undefined) return sendOAuthError(res, ctx, { status: 400, error: 'invalid_grant' });
-    const rotatedOut = rec.refreshRotatedAtMs !== undefined && Date.now() - rec.refreshRotatedAtMs > p.refreshGraceSeconds * 1000;
     if (rotatedOut && !ctx.faults.has('refresh-token-reusable')) return sendOAuthError(res, ctx, { status: 400, error: 'invalid_grant' });
     if (!clientId) return sendOAuthError(res, ctx, { status: 400, error: 'invalid_grant' });
     if (scopeParam !== undefined && scopeParam.trim() !== '') st.requestedScopes = [...new Set(scopeParam.trim().split(/\s+/))];
@@ -453,6 +466,10 @@ export async function authorizeEndpoint(req: Request, res: Response, ctx: Target
   if (!redirectUri) return sendAuthorizeError(res, ctx, 400, 'invalid_redirect_uri');
   const registered = appRedirectUris(app).some((r) => redirectUriMatches(ctx, redirectUri, r));
   if (!registered && !ctx.faults.has('redirect-uri-any')) {
+    if (ctx.faults.has('unregistered-redirect-500')) {
+      res.status(500).set('Content-Type', 'text/html; charset=utf-8').end("<html><body><h1>We're sorry, but something went wrong.</h1></body></html>");
+      return;
+    }
     return sendAuthorizeError(res, ctx, p.authorizeRedirectMismatchError.status, p.authorizeRedirectMismatchError.error);
   }
   const responseType = params.present('response_type');

@@ -122,6 +122,18 @@ export interface Profile {
   discoveryCodeChallengeMethods: string[] | null;
   /** code_challenge_method values authorize accepts when PKCE is enforced (§3.5: Doorkeeper plain+S256, auth.cr S256). */
   pkceMethods: string[];
+
+  // ---- variant settings (hardened / doc-faithful deployments) -------------------------------------
+  /** Token endpoint `scope`: Doorkeeper splits on any whitespace (tab, newline) and re-joins; authorize refuses them. */
+  tokenScopeSplit: 'any-whitespace' | 'space';
+  /** SameSite of the session cookie (PlaceOS: None on purpose, for iframes). */
+  sessionCookieSameSite: 'None' | 'Lax';
+  /** rest-api asks whether a JWT was revoked (PlaceOS: stateless, a revoked JWT works until exp). */
+  restApiChecksRevocation: boolean;
+  /** rest-api matches the Authorization scheme case-insensitively (PlaceOS: the literal 'Bearer '). */
+  restApiSchemeCaseInsensitive: boolean;
+  /** The password grant serves every account (PlaceOS code) or service accounts only (the public doc). */
+  passwordGrantAccounts: 'any' | 'service-only';
 }
 
 const rails: Profile = {
@@ -184,6 +196,11 @@ const rails: Profile = {
   discoveryGrantTypes: ['authorization_code', 'password', 'client_credentials', 'implicit_oidc', 'refresh_token'],
   discoveryCodeChallengeMethods: null,
   pkceMethods: ['plain', 'S256'],
+  tokenScopeSplit: 'any-whitespace',
+  sessionCookieSameSite: 'None',
+  restApiChecksRevocation: false,
+  restApiSchemeCaseInsensitive: false,
+  passwordGrantAccounts: 'any',
 };
 
 const rails2023: Profile = {
@@ -256,6 +273,11 @@ const authcr: Profile = {
   discoveryGrantTypes: ['authorization_code', 'client_credentials', 'refresh_token'],
   discoveryCodeChallengeMethods: ['S256'],
   pkceMethods: ['S256'],
+  tokenScopeSplit: 'space',
+  sessionCookieSameSite: 'None',
+  restApiChecksRevocation: false,
+  restApiSchemeCaseInsensitive: false,
+  passwordGrantAccounts: 'any',
 };
 
 export const PROFILES: Readonly<Record<ProfileName, Readonly<Profile>>> = {
@@ -266,9 +288,51 @@ export const PROFILES: Readonly<Record<ProfileName, Readonly<Profile>>> = {
 
 export const PROFILE_NAMES = Object.keys(PROFILES) as ProfileName[];
 
-export function getProfile(name: string): Profile {
+// ---- variants --------------------------------------------------------------------------------------
+// A variant is the same generation deployed differently. `standard` is PlaceOS as it ships.
+// `hardened` is stronger than documented wherever the contract allows (the suite must pass it:
+// the ledger's entries are then reported as no longer happening). `doc-faithful` follows the public
+// doc where the code is laxer (password grant for service accounts only).
+
+export type VariantName = 'standard' | 'hardened' | 'doc-faithful';
+export const VARIANT_NAMES: readonly VariantName[] = ['standard', 'hardened', 'doc-faithful'];
+
+export interface Variant {
+  description: string;
+  profile: (p: Profile) => Partial<Profile>;
+  /** Access-token lifetime in seconds, when the variant sets one. */
+  accessTokenSeconds?: number;
+}
+
+export const VARIANTS: Readonly<Record<VariantName, Variant>> = {
+  standard: { description: 'as PlaceOS ships', profile: () => ({}) },
+  hardened: {
+    description: 'hardened: rest-api checks revocation and reads the scheme case-insensitively, PKCE S256 only, no implicit grant, SameSite=Lax session cookie, 1 h access tokens',
+    profile: (p) => ({
+      restApiChecksRevocation: true,
+      restApiSchemeCaseInsensitive: true,
+      implicitGrant: false,
+      pkceMethods: ['S256'],
+      sessionCookieSameSite: 'Lax',
+      discoveryGrantTypes: p.discoveryGrantTypes.filter((g) => g !== 'implicit_oidc'),
+    }),
+    accessTokenSeconds: 3600,
+  },
+  'doc-faithful': {
+    description: 'doc-faithful: the password grant is for service accounts only, as the public doc says',
+    profile: () => ({ passwordGrantAccounts: 'service-only' }),
+  },
+};
+
+export function getProfile(name: string, variant: string = 'standard'): Profile {
   if (!(name in PROFILES)) {
     throw new Error(`unknown profile "${name}"; valid profiles: ${PROFILE_NAMES.join(', ')}`);
   }
-  return PROFILES[name as ProfileName];
+  if (!(VARIANT_NAMES as readonly string[]).includes(variant)) {
+    throw new Error(`unknown variant "${variant}"; valid variants: ${VARIANT_NAMES.join(', ')}`);
+  }
+  const base = PROFILES[name as ProfileName];
+  const v = VARIANTS[variant as VariantName];
+  if (variant === 'standard') return base;
+  return { ...base, ...v.profile(base), description: `${base.description}; ${v.description}` };
 }

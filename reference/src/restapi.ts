@@ -32,7 +32,7 @@ export function acquireCredential(ctx: TargetContext, req: Request, params: Para
   const header = req.headers.authorization;
   if (header !== undefined && !f.has('transport-header-ignored')) {
     let t = header.trim();
-    if (t.startsWith('Bearer ')) t = t.slice('Bearer '.length);
+    if (t.startsWith('Bearer ') || (ctx.profile.restApiSchemeCaseInsensitive && /^bearer /i.test(t))) t = t.slice('Bearer '.length);
     if (t.startsWith('Token ')) t = t.slice('Token '.length);
     t = t.trim();
     return t === '' ? { kind: 'none' } : { kind: 'bearer', value: t };
@@ -130,6 +130,9 @@ export function authenticate(ctx: TargetContext, req: Request, cred: Credential)
         if (mintedMs <= user.logged_out_at_ms) return { status: 401, error: 'logged out' };
       }
     }
+    // Hardened variant: rest-api asks whether the token was revoked (PlaceOS checks JWTs statelessly).
+    const revokedJti = decoded.payload.jti;
+    if (ctx.profile.restApiChecksRevocation && typeof revokedJti === 'string' && ctx.jtiIndex.get(revokedJti)?.revokedAtMs !== undefined) return { status: 401, error: 'token revoked' };
   }
   if (!authority) return { status: 401, error: 'authority not found' };
   if (jwt.aud !== authority.domain && !f.has('cross-authority-token')) return { status: 401, error: "authority domain does not match token's" };

@@ -39,7 +39,7 @@ function sessionCookieAttrs(ctx: TargetContext): { httpOnly: boolean; secure: bo
 export function writeSession(res: Response, ctx: TargetContext, payload: SessionPayload): void {
   const { httpOnly, secure } = sessionCookieAttrs(ctx);
   const expires = payload.expires ? new Date(payload.expires * 1000) : new Date(Date.now() + ctx.lifetimes.sessionSeconds * 1000);
-  setCookie(res, ctx.profile.sessionCookieName, ctx.encrypt(payload), { path: '/auth', httpOnly, secure, sameSite: 'None', expires });
+  setCookie(res, ctx.profile.sessionCookieName, ctx.encrypt(payload), { path: '/auth', httpOnly, secure, sameSite: ctx.profile.sessionCookieSameSite, expires });
 }
 
 /** Signs the user in: session cookie + `verified` cookie; bumps login count. */

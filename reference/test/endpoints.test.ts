@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { startReferenceTarget, type ReferenceTarget } from '../src/index';
 import { PROFILES, type ProfileName } from '../src/profiles';
+import { redirectUriMatches } from '../src/oauth';
 import { authorize, call, codeFrom, cookieHeader, decodePayload, env, getCode, inspect, passwordGrant, pkcePair, redeem, signin, userToken } from './support';
 
 const targets = new Map<ProfileName, ReferenceTarget>();
@@ -294,4 +295,66 @@ test('CLI: a bad option is one line naming it, exit 2', () => {
   expect(r.status).toBe(2);
   expect(r.stderr.trim().split('\n')).toHaveLength(1);
   expect(r.stderr).toMatch(/--profile "nope".*rails, rails-2023, authcr/);
+});
+
+test('Doorkeeper (rails): the token endpoint splits scope on any whitespace; authorize refuses tabs and newlines', async () => {
+  const t = T('rails');
+  const scoped = env(t, 'PLACEOS_SCOPED_CLIENT_ID');
+  for (const sep of ['\t', '\n']) {
+    const r = await passwordGrant(t, { client_id: scoped, scope: `public${sep}mqtt.read` });
+    expect([r.status, r.json().scope]).toEqual([200, 'public mqtt.read']);
+    const a = await authorize(t, await signin(t), { clientId: scoped, redirectUri: env(t, 'PLACEOS_SCOPED_REDIRECT_URI'), scope: `public${sep}mqtt.read` });
+    expect(a.status).toBe(400);
+  }
+  // auth.cr keeps space-only separation.
+  const c = T('authcr');
+  const code = await getCode(c, { clientId: env(c, 'PLACEOS_SCOPED_CLIENT_ID'), redirectUri: env(c, 'PLACEOS_SCOPED_REDIRECT_URI'), challenge: pkcePair().challenge, scope: 'public\tmqtt.read' }).catch((e: Error) => e);
+  expect(code).toBeInstanceOf(Error);
+});
+
+test('Doorkeeper (rails): any port is accepted for a loopback IP literal redirect_uri, not for a host name (RFC 8252 §7.3)', async () => {
+  const ctx = { profile: PROFILES.rails } as unknown as Parameters<typeof redirectUriMatches>[0];
+  expect(redirectUriMatches(ctx, 'http://127.0.0.1:9999/cb', 'http://127.0.0.1:8080/cb')).toBe(true);
+  expect(redirectUriMatches(ctx, 'http://[::1]:9999/cb', 'http://[::1]:8080/cb')).toBe(true);
+  expect(redirectUriMatches(ctx, 'http://localhost:9999/cb', 'http://localhost:8080/cb')).toBe(false);
+  expect(redirectUriMatches(ctx, 'http://127.0.0.1:9999/other', 'http://127.0.0.1:8080/cb')).toBe(false);
+  // End to end on a host-name registration: another port is refused.
+  const t = T('rails');
+  const a = env(t, 'PLACEOS_REDIRECT_URI');
+  const other = Object.assign(new URL(a), { port: String(Number(new URL(a).port) + 1) }).toString();
+  expect((await authorize(t, await signin(t), { redirectUri: other })).status).toBe(400);
+});
+
+test.each(['rails', 'rails-2023', 'authcr'] as const)('hardened %s: revocation checked at rest-api, S256 only, no implicit grant, SameSite=Lax, 1 h tokens', async (profile) => {
+  const t = await startReferenceTarget({ profile, variant: 'hardened', quiet: true });
+  try {
+    const tok = await userToken(t);
+    expect(tok.expires_in).toBe(3600);
+    expect((await inspect(t.url, { headers: { authorization: `bearer ${tok.access_token}` } })).status).toBe(200);
+    await call(`${t.url}/auth/oauth/revoke`, { form: { token: tok.access_token, client_id: env(t, 'PLACEOS_CLIENT_ID') } });
+    expect((await inspect(t.url, bearer(tok.access_token))).status).toBe(401);
+    const signinRes = await call(`${t.url}/auth/signin`, { form: { email: env(t, 'PLACEOS_USER_EMAIL'), password: env(t, 'PLACEOS_USER_PASSWORD') } });
+    expect(signinRes.cookies.find((c) => /^(user|_placeos_auth_session)=/.test(c))).toMatch(/SameSite=Lax/);
+    const cookie = cookieHeader(signinRes);
+    expect((await authorize(t, cookie, { responseType: 'token' })).location ?? '').not.toMatch(/access_token=/);
+    if (profile !== 'rails-2023') expect((await authorize(t, cookie, { challenge: 'x'.repeat(43), method: 'plain' })).status).toBe(400);
+  } finally {
+    await t.close();
+  }
+});
+
+test('doc-faithful rails: the password grant serves the service account only (400 invalid_grant for a normal user)', async () => {
+  const t = await startReferenceTarget({ profile: 'rails', variant: 'doc-faithful', quiet: true });
+  try {
+    const user = await passwordGrant(t);
+    expect([user.status, user.json().error]).toEqual([400, 'invalid_grant']);
+    const service = await passwordGrant(t, { username: env(t, 'PLACEOS_SERVICE_EMAIL'), password: env(t, 'PLACEOS_SERVICE_PASSWORD') });
+    expect(service.status).toBe(200);
+  } finally {
+    await t.close();
+  }
+});
+
+test('an unknown variant is refused with the list of valid ones', async () => {
+  await expect(startReferenceTarget({ variant: 'nope' as never })).rejects.toThrow(/valid variants: standard, hardened, doc-faithful/);
 });

@@ -104,6 +104,15 @@ const PROBES: Record<string, { probe: Probe; options?: ReferenceOptions }> = {
   'token-in-error-body': { probe: async (t) => (await inspect(t.url, bearer('eyJhbGciOiJSUzI1NiJ9.e30.c2lnbmF0dXJl'))).body.includes('c2lnbmF0dXJl') },
   'token-type-lowercase': { probe: async (t) => (await tokenBody(t)).token_type },
   'token-response-extra-field': { probe: async (t) => Object.keys(await tokenBody(t)).join(',') },
+  'pkce-wrong-verifier-500': { probe: async (t) => { const { challenge } = pkcePair(); return status(redeem(t, await getCode(t, { challenge }), { code_verifier: pkcePair().verifier })); } },
+  'code-replay-500': { probe: async (t) => { const code = await getCode(t); await redeem(t, code); return status(redeem(t, code)); } },
+  'unregistered-redirect-500': { probe: async (t) => (await authorize(t, await signin(t), { redirectUri: 'https://evil.example/cb' })).status },
+  'basic-secret-ignored': { probe: async (t) => {
+    const basic = Buffer.from(`${env(t, 'PLACEOS_CONFIDENTIAL_CLIENT_ID')}:wrong-secret`).toString('base64');
+    return status(call(`${t.url}/auth/oauth/token`, { headers: { authorization: `Basic ${basic}` }, form: { grant_type: 'password', username: env(t, 'PLACEOS_USER_EMAIL'), password: env(t, 'PLACEOS_USER_PASSWORD') } }));
+  } },
+  'refused-refresh-500': { probe: async (t) => status(call(`${t.url}/auth/oauth/token`, { form: { grant_type: 'refresh_token', refresh_token: 'not-a-refresh-token', client_id: env(t, 'PLACEOS_CLIENT_ID') } })) },
+  'signin-broken': { probe: async (t) => (await call(`${t.url}/auth/signin`, { form: { email: env(t, 'PLACEOS_USER_EMAIL'), password: env(t, 'PLACEOS_USER_PASSWORD') } })).status },
   'jti-hex': { probe: async (t) => /^[0-9a-f-]{36}$/.test(decodePayload((await tokenBody(t)).access_token).jti) },
 };
 

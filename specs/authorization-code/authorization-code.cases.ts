@@ -3,6 +3,7 @@
 // holds the full PKCE / redirect_uri / code-binding matrix; here are the contract flows and a
 // couple of variants of each refusal.
 import type { CaseContext, ContractCase } from '../../helpers/case';
+import { setup } from '../../helpers/case';
 import type { ClientApp } from '../../helpers/config';
 import { accountFor, authorize, codeFrom, exchangeCode, signInOrFail, type AuthorizeParams } from '../../helpers/flows';
 import type { HttpClient, HttpResponse } from '../../helpers/http';
@@ -12,6 +13,7 @@ import { parseLocation } from '../../helpers/schemas';
 import { expectNoRedirectTo } from '../../helpers/assert';
 import { expectOAuthError, expectSchema, expectStatus, must } from '../contract-kit/check';
 import { checkTokenResponse } from '../contract-kit/tokens';
+import { authorizeRefusal } from '../security-common/probes';
 
 export const area = 'authorization-code';
 
@@ -20,7 +22,7 @@ const FLOW_REQ = ['PLACEOS-DOC-AUTHCODE-FLOW', 'PLACEOS-IMPL-AUTHORIZE'];
 /** A signed-in browser client. */
 async function session(t: CaseContext): Promise<HttpClient> {
   const client = t.client('browser');
-  await signInOrFail(t, client, accountFor(t, 'user'));
+  await setup('signing in (POST /auth/signin)', () => signInOrFail(t, client, accountFor(t, 'user')));
   return client;
 }
 
@@ -50,6 +52,8 @@ interface FlowRow {
   state?: string;
   /** The generation's contract decides whether the row applies (e.g. plain PKCE). */
   applies?: (t: CaseContext) => string | undefined;
+  /** A refusal at authorize that is stronger than the contract (the row is then n/a with this reason). */
+  strongerRefusal?: string;
   severity: Severity;
   requirements: string[];
 }
@@ -67,10 +71,11 @@ const flowRows: FlowRow[] = [
     pkce: 'plain',
     state: 'contract-plain',
     applies: (t) => (t.contract.pkcePlain ? undefined : `plain PKCE is not part of the ${t.contract.label} contract (S256 only)`),
+    strongerRefusal: 'the deployment refuses code_challenge_method=plain, stronger than its generation (security-code-pkce.pkce-plain-refused holds that standard)',
     severity: 'low',
     requirements: [...FLOW_REQ, 'PLACEOS-IMPL-PKCE'],
   },
-  { name: 'get.no-pkce', title: 'a public client without PKCE still gets a code and a token (PKCE is optional for registered apps)', method: 'GET', pkce: 'none', state: 'contract-nopkce', severity: 'low', requirements: [...FLOW_REQ] },
+  { name: 'get.no-pkce', title: 'a public client without PKCE still gets a code and a token (PKCE is optional for registered apps)', method: 'GET', pkce: 'none', state: 'contract-nopkce', strongerRefusal: 'the deployment requires PKCE of public clients, stronger than its generation (RFC 9700 §2.1.1)', severity: 'low', requirements: [...FLOW_REQ] },
 ];
 
 const flowCases: ContractCase[] = flowRows.map((row) => ({
@@ -88,6 +93,10 @@ const flowCases: ContractCase[] = flowRows.map((row) => ({
     const client = await session(t);
     const pair = row.pkce === 'none' ? undefined : pkcePair(row.pkce);
     const res = await authorize(t, client, { state: row.state, codeChallenge: pair?.challenge, codeChallengeMethod: pair?.method }, row.method);
+    if (row.strongerRefusal) {
+      const refusal = authorizeRefusal(res, app.redirectUri);
+      if (refusal && /invalid_request|invalid_code_challenge_method|400 error page/.test(refusal)) t.notApplicable(`${row.strongerRefusal}: authorize answered ${refusal}`);
+    }
     const code = checkAuthorizeRedirect(t, res, app, row.state, `${row.method} authorize`);
     const tok = await exchangeCode(t, client, { code, verifier: pair?.verifier });
     checkTokenResponse(t, tok, { step: 'code exchange', account: accountFor(t, 'user'), scopes: ['public'] });

@@ -2,6 +2,7 @@
 // an existing token"): the output is the UserJWT rest-api derived from the token, so it is
 // validated by schema and cross-checked against the JWT itself and against /users/current.
 import type { CaseContext, ContractCase } from '../../helpers/case';
+import { setup } from '../../helpers/case';
 import { obtainToken, type Tokens } from '../../helpers/flows';
 import { decodeJwt } from '../../helpers/jwt';
 import type { Severity, SettingName } from '../../helpers/model';
@@ -54,7 +55,7 @@ const rows: Row[] = [
     name: 'bearer.cross-check',
     title: 'inspect of a bearer (?bearer_token= as the doc shows) matches schema inspect-bearer and the JWT: same iss, sub, aud, iat, exp, u, scope; no jti',
     via: 'param',
-    token: (t) => obtainToken(t, 'user'),
+    token: (t) => setup('minting a token', () => obtainToken(t, 'user')),
     checks: [sameClaims(['iss', 'sub', 'aud', 'iat', 'exp']), sameUser, restApiScopes],
     severity: 'high',
     needs: ['user'],
@@ -63,7 +64,7 @@ const rows: Row[] = [
     name: 'bearer.scope-capitalisation',
     title: 'inspect spells access suffixes the rest-api way: a token for public mqtt.read inspects as public mqtt.Read',
     via: 'header',
-    token: (t) => obtainToken(t, 'user', { app: t.settings.scopedClient!, scope: 'public mqtt.read' }),
+    token: (t) => setup('minting a token', () => obtainToken(t, 'user', { app: t.settings.scopedClient!, scope: 'public mqtt.read' })),
     checks: [
       restApiScopes,
       (_t, got) => must(got.scope.includes('mqtt.Read') && !got.scope.includes('mqtt.read'), 'inspect: mqtt.read is not capitalised as mqtt.Read', 'mqtt.Read', got.scope.join(' ')),
@@ -103,7 +104,7 @@ export const cases: ContractCase[] = [
     tags: ['readonly'],
     needs: ['user'],
     async run(t) {
-      const tokens = await obtainToken(t, 'user');
+      const tokens = await setup('minting a token', () => obtainToken(t, 'user'));
       const client = t.client('inspect');
       const ins = await getWithBearer(client, 'header', INSPECT, tokens.accessToken);
       const cur = await getWithBearer(client, 'header', CURRENT_USER, tokens.accessToken);

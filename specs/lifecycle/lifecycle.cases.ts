@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { importJWK, jwtVerify, type JWK } from 'jose';
 import type { CaseContext, ContractCase } from '../../helpers/case';
+import { setup } from '../../helpers/case';
 import { accountFor, codeFlow, obtainToken, refreshGrant, type Tokens } from '../../helpers/flows';
 import type { HttpClient, HttpResponse } from '../../helpers/http';
 import { decodeJwt } from '../../helpers/jwt';
@@ -18,7 +19,7 @@ import { checkTokenResponse, scopesOf } from '../contract-kit/tokens';
 
 export const area = 'lifecycle';
 
-const userToken = (t: CaseContext): Promise<Tokens> => obtainToken(t, 'user');
+const userToken = (t: CaseContext): Promise<Tokens> => setup('minting a token', () => obtainToken(t, 'user'));
 
 function refreshTokenOf(tokens: Tokens): string {
   must(tokens.refreshToken, 'the token response carries no refresh_token', 'a refresh_token', 'none');
@@ -160,7 +161,7 @@ const rows: Row[] = [
     // Logout is global for the account: only the account set aside for it.
     needs: ['logoutAccount'],
     async run(t) {
-      const { tokens, session } = await codeFlow(t, { account: accountFor(t, 'logout') });
+      const { tokens, session } = await setup('signing in and minting a token (code flow)', () => codeFlow(t, { account: accountFor(t, 'logout') }));
       const res = await session.get('/auth/logout', { headers: { authorization: `Bearer ${tokens.accessToken}` } });
       expectLogoutRedirect(t, res, 'logout');
       const deleted = parseSetCookies(res).find((c) => c.name === t.contract.sessionCookie && isDeletion(c));

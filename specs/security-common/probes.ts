@@ -64,6 +64,32 @@ export function hasAccessToken(res: HttpResponse): boolean {
   return res.status >= 200 && res.status < 300 && !!body && typeof body === 'object' && typeof body.access_token === 'string';
 }
 
+/**
+ * How authorize refused a request: an error page (4xx, no redirect) or an error redirect to the
+ * client's redirect_uri (error=…, no code, no token). undefined when it was no refusal: a code or a
+ * token, a 5xx, a redirect to the login page or anywhere else.
+ */
+export function authorizeRefusal(res: HttpResponse, redirectUri: string): string | undefined {
+  if (res.status >= 400 && res.status < 500 && !res.location) return `${res.status} error page`;
+  const loc = res.location;
+  if (res.status < 300 || res.status >= 400 || !loc) return undefined;
+  const frag = new URLSearchParams(loc.hash.replace(/^#/, ''));
+  const error = loc.searchParams.get('error') ?? frag.get('error');
+  const carries = ['code', 'access_token', 'id_token'].some((k) => loc.searchParams.has(k) || frag.has(k));
+  const reg = new URL(redirectUri);
+  if (!error || carries || loc.origin !== reg.origin || loc.pathname !== reg.pathname) return undefined;
+  return `${res.status} error redirect (error=${error})`;
+}
+
+/** What authorize answered, for messages: status and where it went, without query values. */
+export function describeAuthorize(res: HttpResponse): string {
+  const loc = res.location;
+  if (!loc) return String(res.status);
+  const frag = new URLSearchParams(loc.hash.replace(/^#/, ''));
+  const keys = [...new Set([...loc.searchParams.keys(), ...frag.keys()])];
+  return `${res.status} to ${loc.origin}${loc.pathname}${keys.length ? ` with ${keys.join(', ')}` : ''}`;
+}
+
 /** Directives of Cache-Control, lower-cased, split on commas. */
 export function cacheDirectives(res: HttpResponse): string[] {
   return (res.header('cache-control') ?? '')

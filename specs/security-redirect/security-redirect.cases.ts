@@ -5,7 +5,7 @@ import type { CaseContext, ContractCase } from '../../helpers/case';
 import { authorize, paramsAs } from '../../helpers/flows';
 import type { HttpResponse } from '../../helpers/http';
 import { pkcePair } from '../../helpers/pkce';
-import { check, signedIn } from '../security-common/probes';
+import { check, precondition, signedIn } from '../security-common/probes';
 
 export const area = 'security-redirect';
 
@@ -71,14 +71,29 @@ function variantCase(v: Variant): ContractCase {
       const registered = new URL(t.settings.client.redirectUri);
       const bad = v.make(registered);
       if (bad === t.settings.client.redirectUri) t.notApplicable(`the ${v.name} variant equals the registered URI`);
+      // RFC 8252 §7.3: a native app's loopback redirect may use any port (Doorkeeper URIChecker.loopback_uri?).
+      if (v.name === 'port' && isLoopbackIpLiteral(registered.hostname)) {
+        t.notApplicable(`the registered redirect_uri's host ${registered.hostname} is a loopback IP literal: any port is allowed for it (RFC 8252 §7.3)`);
+      }
       const { session } = await signedIn(t);
       const pair = pkcePair('S256');
       const res = await authorize(t, session, { redirectUri: bad, state: `redirect-${v.name}`, codeChallenge: pair.challenge, codeChallengeMethod: 'S256' });
       const problem = redirectProblem(res, bad, registered);
       check(!problem, `${v.title}: ${problem}`, `an error shown by the server (${t.contract.authorizeBadRedirect.status}${t.contract.authorizeBadRedirect.error ? ` ${t.contract.authorizeBadRedirect.error}` : ''}), no redirect`, describeResponse(res));
-      check(res.status >= 400 && res.status < 500, `${v.title}: the server did not show an error`, `4xx (${t.contract.authorizeBadRedirect.status})`, describeResponse(res));
+      const want = t.contract.authorizeBadRedirect;
+      check(res.status === want.status, `${v.title}: the server did not show the documented error`, `${want.status}${want.error ? ` ${want.error}` : ''} error page`, describeResponse(res));
     },
   };
+}
+
+/** Signin with correct credentials succeeded (202, or a redirect when continue was given). */
+const signinAnswered = (res: HttpResponse): boolean => res.status === 202 || (res.status >= 300 && res.status < 400);
+
+/** An IP literal of the loopback range (127.0.0.0/8, ::1): host names such as localhost are not. */
+export function isLoopbackIpLiteral(hostname: string): boolean {
+  const h = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  if (/^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h)) return true;
+  return h === '::1' || h === '0:0:0:0:0:0:0:1';
 }
 
 /** Off-domain `continue` targets: absolute, scheme-relative, and obfuscated forms. */
@@ -128,6 +143,8 @@ export const cases: ContractCase[] = [
       check(!redirected, 'authorize redirected an unknown client to its redirect_uri', '4xx error page, no redirect', describeResponse(res));
       const code = loc?.searchParams.get('code');
       check(!code, 'authorize issued a code for an unknown client', 'no code', describeResponse(res));
+      const want = t.contract.errors.unknownClient;
+      check(res.status === want.status, 'authorize did not answer an unknown client with the documented error', `${want.status} ${want.error}`, describeResponse(res));
     },
   },
   {
@@ -145,6 +162,7 @@ export const cases: ContractCase[] = [
         const c = t.client('signin');
         const res = await c.post('/auth/signin', paramsAs(t.contract.signinReadsQuery ? 'query' : 'form', { email: account.email, password: account.password, continue: target }));
         for (const ck of await c.jar.getCookies(c.baseUrl)) t.secrets.add(ck.value, 'cookie');
+        precondition(signinAnswered(res), `signing in with continue=${target}`, 'signin did not succeed', '202 or a redirect', String(res.status));
         const off = offDomain(t, res);
         if (off) problems.push(`continue=${target} → ${res.status} to ${off}`);
       }
@@ -173,6 +191,7 @@ export const cases: ContractCase[] = [
       const problems: string[] = [];
       for (const target of continueTargets(t)) {
         const res = await t.client('logout').get('/auth/logout', { query: { continue: target }, noCookies: true });
+        precondition(res.status >= 300 && res.status < 400, `logout with continue=${target}`, 'logout did not redirect', t.contract.logoutStatuses.join(' / '), String(res.status));
         const off = offDomain(t, res);
         if (off && off !== allowedHost) problems.push(`continue=${target} → ${res.status} to ${off}`);
       }
@@ -194,9 +213,11 @@ export const cases: ContractCase[] = [
         const c = t.client('signin');
         const res = await c.post('/auth/signin', paramsAs(t.contract.signinReadsQuery ? 'query' : 'form', { email: account.email, password: account.password, continue: target }));
         for (const ck of await c.jar.getCookies(c.baseUrl)) t.secrets.add(ck.value, 'cookie');
+        precondition(signinAnswered(res), `signing in with continue=${target}`, 'signin did not succeed', '202 or a redirect', String(res.status));
         const off = offDomain(t, res);
         if (off) problems.push(`signin continue=${target} → ${res.status} to ${off}`);
         const out = await t.client('logout').get('/auth/logout', { query: { continue: target }, noCookies: true });
+        precondition(out.status >= 300 && out.status < 400, `logout with continue=${target}`, 'logout did not redirect', t.contract.logoutStatuses.join(' / '), String(out.status));
         const off2 = offDomain(t, out);
         if (off2) problems.push(`logout continue=${target} → ${out.status} to ${off2}`);
       }
@@ -217,6 +238,7 @@ export const cases: ContractCase[] = [
       const res = await c.post('/auth/signin', paramsAs(t.contract.signinReadsQuery ? 'query' : 'form', { email: account.email, password: account.password, continue: '/backoffice/' }));
       for (const ck of await c.jar.getCookies(c.baseUrl)) t.secrets.add(ck.value, 'cookie');
       check(res.status !== 307 && res.status !== 308, 'signin redirected a credential POST with a method-preserving status', '302 / 303', String(res.status));
+      precondition(res.status >= 300 && res.status < 400, 'signing in with continue', 'signin did not redirect, so how it redirects is unknown', `${t.contract.signinContinueStatus} to continue`, String(res.status));
     },
   },
 ];

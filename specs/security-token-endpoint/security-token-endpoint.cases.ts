@@ -18,7 +18,11 @@ import {
   cacheDirectives,
   oauthError,
   RFC6749_TOKEN_ERRORS,
+  precondition,
+  setup,
   signedIn,
+  authorizeRefusal,
+  describeAuthorize,
   TOKEN,
 } from '../security-common/probes';
 
@@ -30,11 +34,12 @@ async function tokenResponses(t: CaseContext): Promise<{ grant: string; res: Htt
   const { session } = await signedIn(t);
   const c = await freshCode(t, session);
   const codeRes = await exchangeCode(t, session, { code: c.code, verifier: c.verifier });
-  const tokens = tokensFrom(codeRes, 'code exchange');
+  const tokens = await setup('the code exchange', async () => tokensFrom(codeRes, 'code exchange'));
   out.push({ grant: 'authorization_code', res: codeRes });
   if (tokens.refreshToken) out.push({ grant: 'refresh_token', res: await refreshGrant(t, t.client('refresh'), { refreshToken: tokens.refreshToken }) });
-  if (t.contract.passwordGrant) out.push({ grant: 'password', res: await passwordGrant(t, t.client('password'), { account: accountFor(t, 'user') }) });
-  for (const r of out) check(r.res.status === 200, `the ${r.grant} token request did not succeed (the check cannot be made)`, '200', String(r.res.status));
+  // The password grant as the public doc describes it: for a service account (the normal user when none is configured).
+  if (t.contract.passwordGrant) out.push({ grant: 'password', res: await passwordGrant(t, t.client('password'), { account: t.settings.service ?? accountFor(t, 'user') }) });
+  for (const r of out) precondition(r.res.status === 200, `the ${r.grant} token request`, 'it did not return a token', '200', String(r.res.status));
   return out;
 }
 
@@ -230,9 +235,10 @@ export const cases: ContractCase[] = [
         const code = await freshCode(t, session);
         res = await t.client('grant').post(TOKEN, { form: { grant_type: 'authorization_code', code: code.code, code_verifier: code.verifier!, redirect_uri: t.settings.client.redirectUri, client_id: BOGUS_CLIENT } });
       }
-      if (hasAccessToken(res)) fail('a token was issued to an unknown client_id', `${describeErr(t.contract.errors.unknownClient)}`, `${res.status} with access_token`);
+      const want = t.contract.errors.unknownClient;
+      if (hasAccessToken(res)) fail('a token was issued to an unknown client_id', describeErr(want), `${res.status} with access_token`);
       const e = oauthError(res);
-      check(e.status === 400 || e.status === 401, 'an unknown client was not refused with an OAuth error', '401 invalid_client', describeErr(e));
+      check(e.status === want.status && e.error === want.error, 'an unknown client was not refused with the documented error', describeErr(want), describeErr(e));
     },
   },
   {
@@ -247,17 +253,18 @@ export const cases: ContractCase[] = [
       const app = t.settings.confidentialClient!;
       const { session } = await signedIn(t);
       const problems: string[] = [];
+      const want = t.contract.errors.unknownClient;
+      const refusedAsDocumented = (what: string, res: HttpResponse): void => {
+        if (hasAccessToken(res)) return void problems.push(`${what}: a token was issued`);
+        const e = oauthError(res);
+        if (e.status !== want.status || e.error !== want.error) problems.push(`${what}: expected ${describeErr(want)}, got ${describeErr(e)}`);
+      };
       for (const [what, secret] of [
         ['wrong client_secret', `${app.clientSecret}x`],
         ['no client_secret', undefined],
       ] as const) {
         const c = await freshCode(t, session, { app });
-        const res = await exchangeCode(t, t.client('exchange'), { code: c.code, app: { ...app, clientSecret: secret }, verifier: c.verifier });
-        if (hasAccessToken(res)) problems.push(`${what}: a token was issued`);
-        else {
-          const e = oauthError(res);
-          if (e.status !== 401 && e.status !== 400) problems.push(`${what}: expected 401 invalid_client, got ${describeErr(e)}`);
-        }
+        refusedAsDocumented(what, await exchangeCode(t, t.client('exchange'), { code: c.code, app: { ...app, clientSecret: secret }, verifier: c.verifier }));
       }
       // Basic with a wrong secret (RFC 6749 §2.3.1 MUST be supported).
       const c = await freshCode(t, session, { app });
@@ -265,12 +272,13 @@ export const cases: ContractCase[] = [
         form: { grant_type: 'authorization_code', code: c.code, redirect_uri: app.redirectUri, code_verifier: c.verifier! },
         basic: { username: app.clientId, password: `${app.clientSecret}x` },
       });
-      if (hasAccessToken(basic)) problems.push('HTTP Basic with a wrong secret: a token was issued');
+      noteTokenResponse(t, basic, app);
+      refusedAsDocumented('HTTP Basic with a wrong secret', basic);
       check(problems.length === 0, problems.join('; '));
       // The control: the right secret works, so the refusals above were about the secret.
       const ok = await freshCode(t, session, { app });
       const good = await exchangeCode(t, t.client('exchange'), { code: ok.code, app, verifier: ok.verifier });
-      check(hasAccessToken(good), 'the confidential client with its correct secret got no token (the check cannot be made)', '200 with access_token', describeErr(oauthError(good)));
+      precondition(hasAccessToken(good), 'the control exchange with the correct secret', 'the confidential client with its correct secret got no token', '200 with access_token', describeErr(oauthError(good)));
     },
   },
   {
@@ -313,6 +321,8 @@ export const cases: ContractCase[] = [
       });
       noteTokenResponse(t, res, app);
       check(!hasAccessToken(res), 'the token endpoint authenticated a client whose client_secret was in the URI query (it ends up in logs)', 'invalid_client / invalid_request', `${res.status} with access_token`);
+      const e = oauthError(res);
+      check((e.status === 400 && e.error === 'invalid_request') || (e.status === 401 && e.error === 'invalid_client'), 'client credentials in the URI query were not refused with an OAuth error', '400 invalid_request / 401 invalid_client', describeErr(e));
     },
   },
   {
@@ -337,6 +347,7 @@ export const cases: ContractCase[] = [
       const res = await t.client('get').get(TOKEN, { query });
       noteTokenResponse(t, res, app);
       check(!hasAccessToken(res), 'GET on the token endpoint issued a token', '405 / 404 / 400', `${res.status} with access_token`);
+      check(res.status >= 400 && res.status < 500, 'GET on the token endpoint was not refused', '405 / 404 / 400', String(res.status));
     },
   },
   {
@@ -356,19 +367,23 @@ export const cases: ContractCase[] = [
       const res = await authorize(t, session, { scope: wanted, state: 'scope', codeChallenge: undefined });
       const code = res.location?.searchParams.get('code');
       const problems: string[] = [];
+      // Either refused with invalid_scope, or a token with the app's scopes only; anything else (5xx, login page) is no answer.
       if (code && res.status >= 300 && res.status < 400) {
         const tok = await exchangeCode(t, session, { code });
         if (hasAccessToken(tok)) {
           const granted = grantedScopes(tokensFrom(tok, 'code exchange'));
           const over = granted.filter((s) => !app.scopes.includes(s));
           if (over.length) problems.push(`authorize + code exchange granted ${over.join(' ')}`);
-        }
-      }
+        } else problems.push(`the code exchange answered ${describeErr(oauthError(tok))}`);
+      } else if (!authorizeRefusal(res, app.redirectUri)) problems.push(`authorize answered ${describeAuthorize(res)}`);
       if (t.contract.passwordGrant) {
-        const pg = await passwordGrant(t, t.client('grant'), { account: accountFor(t, 'user'), scope: wanted });
+        const pg = await passwordGrant(t, t.client('grant'), { account: t.settings.service ?? accountFor(t, 'user'), scope: wanted });
         if (hasAccessToken(pg)) {
           const over = grantedScopes(tokensFrom(pg, 'password grant')).filter((s) => !app.scopes.includes(s));
           if (over.length) problems.push(`the password grant granted ${over.join(' ')}`);
+        } else {
+          const e = oauthError(pg);
+          if (e.status !== 400 || e.error !== 'invalid_scope') problems.push(`the password grant answered ${describeErr(e)}, not 400 invalid_scope`);
         }
       }
       check(problems.length === 0, `scopes beyond the application's (${app.scopes.join(' ')}) were granted: ${problems.join('; ')}`, 'invalid_scope, or only the app scopes');
@@ -383,8 +398,11 @@ export const cases: ContractCase[] = [
     tags: ['security'],
     needs: ['user'],
     async run(t) {
-      const res = await passwordGrant(t, t.client('grant'), { account: accountFor(t, 'user') });
+      // The account the public doc gives the password grant to: a service account (else the normal user).
+      const res = await passwordGrant(t, t.client('grant'), { account: t.settings.service ?? accountFor(t, 'user') });
       check(!hasAccessToken(res), 'grant_type=password issued a token (RFC 9700 §2.4: MUST NOT be used)', '400 unsupported_grant_type', `${res.status} with access_token`);
+      const e = oauthError(res);
+      check(e.status === 400 && (e.error === 'unsupported_grant_type' || e.error === 'unauthorized_client'), 'grant_type=password was not refused as an unsupported grant', '400 unsupported_grant_type', describeErr(e));
     },
   },
   {

@@ -22,11 +22,9 @@ function sessionCookieOf(t: CaseContext, res: HttpResponse): SetCookie {
 }
 
 // ---- session cookie attributes (contract §5): one row per attribute ----------------------------------
+// HttpOnly, Secure and SameSite are security-session's checks (one fact, one check).
 
 const cookieAttributes: { name: string; what: string; holds: (c: SetCookie) => boolean; shown: (c: SetCookie) => string; requirements: string[]; severity: Severity }[] = [
-  { name: 'httponly', what: 'HttpOnly', holds: (c) => c.attrs.has('httponly'), shown: (c) => (c.attrs.has('httponly') ? 'HttpOnly' : 'no HttpOnly'), requirements: ['RFC6265-4.1.2.6'], severity: 'high' },
-  { name: 'secure', what: 'Secure (even over plain http, contract §6.9)', holds: (c) => c.attrs.has('secure'), shown: (c) => (c.attrs.has('secure') ? 'Secure' : 'no Secure'), requirements: ['RFC6265-4.1.2.5'], severity: 'high' },
-  { name: 'samesite', what: 'SameSite=None (iframe use)', holds: (c) => (c.attrs.get('samesite') ?? '').toLowerCase() === 'none', shown: (c) => `SameSite=${c.attrs.get('samesite') ?? '(absent)'}`, requirements: [], severity: 'low' },
   { name: 'path', what: 'Path=/auth', holds: (c) => c.attrs.get('path') === '/auth', shown: (c) => `Path=${c.attrs.get('path') ?? '(absent)'}`, requirements: [], severity: 'low' },
 ];
 
