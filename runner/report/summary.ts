@@ -74,7 +74,8 @@ export function renderConsoleSummary(results: readonly CaseResult[], meta: RunMe
     L.push('', c('1', `Deviations (${devs.length}):`));
     for (const r of devs) {
       const l = r.ledger;
-      L.push(`  ${paint.deviation('deviation')} ${r.caseId} — ${l?.reason ?? shortMessage(r.message)} (owner ${l?.owner ?? '?'}, review by ${l?.reviewBy ?? '?'}${l?.overdue ? ', OVERDUE' : ''})`);
+      L.push(`  ${paint.deviation('deviation')} ${r.caseId} — observed: ${shortMessage(r.message, 300)}`);
+      L.push(`      ledger: ${l?.reason ?? '?'} (owner ${l?.owner ?? '?'}, review by ${l?.reviewBy ?? '?'}${l?.overdue ? ', OVERDUE' : ''})`);
     }
   }
   const stale = results.filter((r) => r.ledger?.stale);
@@ -132,8 +133,8 @@ export function renderMarkdownSummary(results: readonly CaseResult[], meta: RunM
   }
   const devs = withVerdict(results, 'deviation');
   if (devs.length) {
-    L.push(`### Deviations (${devs.length})`, '', '| check | reason | owner | review by |', '|---|---|---|---|');
-    for (const r of devs) L.push(`| \`${md(r.caseId)}\` | ${md(r.ledger?.reason ?? shortMessage(r.message))} | ${md(r.ledger?.owner ?? '?')} | ${md(r.ledger?.reviewBy ?? '?')}${r.ledger?.overdue ? ' ⚠️ overdue' : ''} |`);
+    L.push(`### Deviations (${devs.length})`, '', '| check | observed | ledger reason | owner | review by |', '|---|---|---|---|---|');
+    for (const r of devs) L.push(`| \`${md(r.caseId)}\` | ${md(shortMessage(r.message, 300))} | ${md(r.ledger?.reason ?? '?')} | ${md(r.ledger?.owner ?? '?')} | ${md(r.ledger?.reviewBy ?? '?')}${r.ledger?.overdue ? ' ⚠️ overdue' : ''} |`);
     L.push('');
   }
   const na = naReasons(results);
@@ -209,7 +210,7 @@ export function renderHtmlSummary(results: readonly CaseResult[], meta: RunMeta,
     return `<tr><td><code>${h(id)}</code></td><td>${h(levels)}</td><td class="n">${rs.length}</td><td>${verdictCell(worst(rs.map((r) => r.verdict)))}</td><td>${rs.map((r) => `<code>${h(r.caseId)}</code>`).join(', ')}</td></tr>`;
   });
   const devs = withVerdict(results, 'deviation').concat(results.filter((r) => r.ledger?.stale && r.verdict !== 'deviation'));
-  const devRows = devs.map((r) => `<tr><td><code>${h(r.caseId)}</code></td><td>${h(r.ledger?.reason ?? shortMessage(r.message))}</td><td>${h(r.ledger?.owner ?? '?')}</td><td>${h(r.ledger?.reviewBy ?? '?')}${r.ledger?.overdue ? ' <b class="v-fail">overdue</b>' : ''}${r.ledger?.stale ? ' <b class="v-warn">stale</b>' : ''}</td></tr>`);
+  const devRows = devs.map((r) => `<tr><td><code>${h(r.caseId)}</code></td><td class="msg">${h(shortMessage(r.message, 400))}</td><td>${h(r.ledger?.reason ?? '?')}</td><td>${h(r.ledger?.owner ?? '?')}</td><td>${h(r.ledger?.reviewBy ?? '?')}${r.ledger?.overdue ? ' <b class="v-fail">overdue</b>' : ''}${r.ledger?.stale ? ' <b class="v-warn">stale</b>' : ''}</td></tr>`);
   const fs = findings(results);
   const findingRows = fs.map((x) => `<tr><td><code>${h(x.id)}</code></td><td>${h(x.message)}</td><td><code>${h(x.caseId)}</code></td></tr>`);
   const na = naReasons(results).map(([reason, n]) => `<tr><td class="n">${n}</td><td>${h(reason)}</td></tr>`);
@@ -229,7 +230,7 @@ export function renderHtmlSummary(results: readonly CaseResult[], meta: RunMeta,
 ${section('Verdicts by area', 'areas', ['area', ...VERDICTS, 'total'], areaRows, 'No checks ran.')}
 ${section('Checks', 'verdicts', ['check', 'title', 'requirements', 'severity', 'verdict', 'message', 'evidence'], checkRows, 'No checks ran.')}
 ${section('Requirements', 'requirements', ['requirement', 'level', 'checks', 'worst verdict', 'checked by'], reqRows, 'No requirements referenced.')}
-${section('Deviations (expected, from the ledger)', 'deviations', ['check', 'reason', 'owner', 'review by'], devRows, 'No deviations.')}
+${section('Deviations (expected, from the ledger)', 'deviations', ['check', 'observed', 'ledger reason', 'owner', 'review by'], devRows, 'No deviations.')}
 ${section('Findings (documentation versus deployment)', 'findings', ['finding', 'message', 'check'], findingRows, 'No findings.')}
 ${section('Not applicable', 'na', ['checks', 'reason'], na, 'Every selected check applied.')}
 <h2 id="run">Run metadata</h2>
