@@ -56,8 +56,9 @@ function listen(server: http.Server | https.Server, port: number, host: string):
 }
 
 export async function startReferenceTarget(options: ReferenceOptions = {}): Promise<ReferenceTarget> {
-  const profile = getProfile(options.profile ?? 'rails');
   const faults = makeFaults(options.mutants ?? []);
+  // Mutant pkce-ignored: the profile's PKCE level regresses to that of rails-2023.
+  const profile = faults.has('pkce-ignored') ? { ...getProfile(options.profile ?? 'rails'), pkce: 'ignored' as const } : getProfile(options.profile ?? 'rails');
   const lifetimes: Lifetimes = { ...DEFAULT_LIFETIMES, ...Object.fromEntries(Object.entries(options.lifetimes ?? {}).filter(([, v]) => v !== undefined)) };
   for (const [k, v] of Object.entries(lifetimes)) {
     if (!Number.isFinite(v) || v <= 0) throw new Error(`lifetimes.${k} must be a positive number of seconds, got ${String(v)}`);

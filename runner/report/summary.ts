@@ -48,6 +48,7 @@ export function renderConsoleSummary(results: readonly CaseResult[], meta: RunMe
   const L: string[] = [];
   L.push(c('1', `PlaceOS auth contract — run ${meta.runId}`));
   L.push(`Target:  ${targetLine(meta)}`);
+  for (const w of meta.warnings ?? []) L.push(c('1;33', `WARNING: ${w}`));
   L.push(`Suite:   ${meta.suiteVersion}${meta.suiteCommit ? ` (${meta.suiteCommit})` : ''} · schemas ${meta.schemaDigest} · strict ${meta.strict ? 'on' : 'off'}${meta.selection ? ` · selection ${meta.selection}` : ''}`);
   L.push(`Time:    ${meta.startedAt} → ${meta.endedAt} (${duration(meta)}) · ${meta.requestCount} requests`);
   const job = meta.ci.ci_job_url ?? meta.ci.github_run_url ?? meta.ci.jenkins_build_url;
@@ -93,7 +94,7 @@ export function renderConsoleSummary(results: readonly CaseResult[], meta: RunMe
     L.push('', c('1', `Findings (${fs.length}):`));
     for (const x of fs) L.push(`  ${x.id}: ${shortMessage(x.message, 300)} (${x.caseId})`);
   }
-  const result = overall(results, meta.strict);
+  const result = overall(results, meta.strict, meta.warnings);
   L.push('', c('1', `Result: ${result === 'PASS' ? c('32', 'PASS') : c('31', result)}`));
   return `${L.join('\n')}\n`;
 }
@@ -109,8 +110,9 @@ const EMOJI: Record<Verdict, string> = { pass: '✅ pass', fail: '❌ fail', err
 export function renderMarkdownSummary(results: readonly CaseResult[], meta: RunMeta, opts: SummaryOptions = {}): string {
   const L: string[] = [];
   const total = countVerdicts(results);
-  const outcome = overall(results, meta.strict);
+  const outcome = overall(results, meta.strict, meta.warnings);
   L.push(`## PlaceOS auth contract: ${outcome === 'PASS' ? '✅ PASS' : `❌ ${outcome}`}`, '');
+  for (const w of meta.warnings ?? []) L.push(`> ⚠️ **WARNING:** ${md(w)}`, '');
   L.push(`**Target** ${md(targetLine(meta))}  `);
   L.push(`**Run** \`${md(meta.runId)}\` · ${md(meta.startedAt)} → ${md(meta.endedAt)} (${duration(meta)}) · ${meta.requestCount} requests · strict ${meta.strict ? 'on' : 'off'}`, '');
   L.push(`| area | ${VERDICTS.join(' | ')} | total |`, `|---|${VERDICTS.map(() => '--:').join('|')}|--:|`);
@@ -173,6 +175,7 @@ table.meta{width:auto}table.meta th{width:180px}code{font:12px ui-monospace,SFMo
 .v{font-weight:600;white-space:nowrap}.v-pass{color:var(--pass)}.v-fail{color:var(--fail)}.v-error{color:var(--error)}.v-warn{color:var(--warn)}.v-deviation{color:var(--deviation)}.v-na{color:var(--na)}
 tr.r-fail td,tr.r-error td{background:#ffebe9}tr.r-warn td{background:#fff8c5}tr.r-deviation td{background:#ddf4ff}tr.r-na td{color:var(--na)}
 .counts{display:flex;gap:10px;flex-wrap:wrap;margin:10px 0}.count{border:1px solid var(--line);border-radius:6px;padding:6px 14px;min-width:90px;text-align:center}
+.warning{border:2px solid var(--warn);background:#fff8c5;border-radius:6px;padding:8px 12px;margin:10px 0}
 .count b{display:block;font-size:20px}.msg{max-width:520px;word-break:break-word}.small{color:#59636e;font-size:12px}
 @media print{body{padding:0}a{color:inherit}}
 `;
@@ -189,7 +192,7 @@ function worst(vs: Verdict[]): Verdict {
 
 export function renderHtmlSummary(results: readonly CaseResult[], meta: RunMeta, opts: SummaryOptions = {}): string {
   const total = countVerdicts(results);
-  const result = overall(results, meta.strict);
+  const result = overall(results, meta.strict, meta.warnings);
   const ev = opts.evidence ?? {};
   const metaRows = metaProperties(meta).map(([k, v]) => `<tr><th>${h(k)}</th><td>${/^https?:\/\//.test(v) ? `<a href="${h(v)}">${h(v)}</a>` : h(v)}</td></tr>`);
   const counts = VERDICTS.map((v) => `<div class="count"><b class="v-${v === 'n/a' ? 'na' : v}" data-verdict="${h(v)}">${total[v]}</b>${h(v)}</div>`).join('');
@@ -225,6 +228,7 @@ export function renderHtmlSummary(results: readonly CaseResult[], meta: RunMeta,
 <style>${CSS}</style></head>
 <body>
 <h1>PlaceOS auth contract report <span class="outcome ${result.replace(' ', '-')}" id="outcome">${result}</span></h1>
+${(meta.warnings ?? []).map((w) => `<p class="warning" role="alert"><b>WARNING:</b> ${h(w)}</p>`).join('\n')}
 <div class="small">${h(targetLine(meta))} · ${h(meta.startedAt)} → ${h(meta.endedAt)} (${h(duration(meta))})</div>
 <div class="counts" id="counts">${counts}<div class="count"><b>${total.total}</b>total</div></div>
 ${section('Verdicts by area', 'areas', ['area', ...VERDICTS, 'total'], areaRows, 'No checks ran.')}
