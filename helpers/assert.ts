@@ -68,7 +68,7 @@ export function expectStatus(res: HttpResponse, expected: Expected, label?: stri
   const list = statusList(expected);
   if (!list.includes(res.status)) {
     const what = label ? `${label}: ` : '';
-    throw new ContractViolation(`${what}expected HTTP status ${orList(list)}, got ${res.status}${errorHint(res)}`, orList(list), String(res.status));
+    throw new ContractViolation(`${what}expected HTTP status ${orList(list)}, got ${res.status}${errorHint(res)}`, orList(list), String(res.status), { code: 'status', step: label });
   }
 }
 
@@ -81,6 +81,7 @@ export function expectSchema(registry: SchemaRegistry, name: SchemaName, value: 
       `expected a body matching schema "${name}" (${generation}), got ${check.errors.length} problem${check.errors.length === 1 ? '' : 's'}: ${shown}${more}`,
       `schema ${name}`,
       check.errors.join('; '),
+      { code: 'schema' },
     );
   }
   return check;
@@ -90,11 +91,11 @@ export function expectSchema(registry: SchemaRegistry, name: SchemaName, value: 
 export function expectHeaderToken(res: HttpResponse, name: string, token: string): void {
   const value = res.header(name);
   if (value === undefined) {
-    throw new ContractViolation(`expected header "${name}" with the token "${token}", got no "${name}" header`, token, 'absent');
+    throw new ContractViolation(`expected header "${name}" with the token "${token}", got no "${name}" header`, token, 'absent', { code: `header:${name.toLowerCase()}` });
   }
   const tokens = value.split(',').map((t) => t.trim());
   if (!tokens.includes(token)) {
-    throw new ContractViolation(`expected header "${name}" to contain the token "${token}", got ${describeHeader(name, value)}`, token, value);
+    throw new ContractViolation(`expected header "${name}" to contain the token "${token}", got ${describeHeader(name, value)}`, token, value, { code: `header:${name.toLowerCase()}` });
   }
 }
 
@@ -109,7 +110,8 @@ export function expectHeader(res: HttpResponse, name: string, matcher: HeaderMat
   const ok = typeof matcher === 'function' ? matcher(value) : value !== undefined && (typeof matcher === 'string' ? value === matcher : matcher.test(value));
   if (!ok) {
     const shownExpected = SENSITIVE_HEADERS.has(name.toLowerCase()) && typeof matcher === 'string' ? `"${name}" (value hidden)` : desc;
-    throw new ContractViolation(`${what}expected header ${shownExpected}, got ${describeHeader(name, value)}`, shownExpected, value === undefined ? 'absent' : 'other value');
+    const shownActual = value === undefined ? 'absent' : SENSITIVE_HEADERS.has(name.toLowerCase()) || value.length > 120 ? 'other value' : value;
+    throw new ContractViolation(`${what}expected header ${shownExpected}, got ${describeHeader(name, value)}`, shownExpected, shownActual, { code: `header:${name.toLowerCase()}`, step: label });
   }
 }
 
@@ -117,7 +119,7 @@ export function expectNoHeader(res: HttpResponse, name: string, label?: string):
   const value = res.header(name);
   if (value !== undefined) {
     const what = label ? `${label}: ` : '';
-    throw new ContractViolation(`${what}expected no "${name}" header, got ${describeHeader(name, value)}`, 'absent', 'present');
+    throw new ContractViolation(`${what}expected no "${name}" header, got ${describeHeader(name, value)}`, 'absent', 'present', { code: `header:${name.toLowerCase()}`, step: label });
   }
 }
 
@@ -130,6 +132,7 @@ export function expectJsonContentType(res: HttpResponse): void {
       `expected Content-Type application/json, got ${value === undefined ? 'no Content-Type header' : `"${value}"`}`,
       'application/json',
       value ?? 'absent',
+      { code: 'content-type' },
     );
   }
 }
@@ -150,6 +153,7 @@ export function expectOAuthError(res: HttpResponse, expected: OAuthErrorExpectat
       `expected HTTP status ${orList(statuses)} with OAuth error ${codeList}, got ${res.status}${errorHint(res)}`,
       `${orList(statuses)} ${codeList}`,
       String(res.status),
+      { code: 'status' },
     );
   }
   const body = res.json;
@@ -158,12 +162,12 @@ export function expectOAuthError(res: HttpResponse, expected: OAuthErrorExpectat
       body === undefined
         ? `a non-JSON body (${res.header('content-type') ?? 'no content type'}, length ${res.text.length})`
         : `a JSON body whose "error" is ${describeValue(body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>).error : body)}`;
-    throw new ContractViolation(`expected a JSON body with a string "error" (${codeList}), got ${got}`, codeList, 'no error member');
+    throw new ContractViolation(`expected a JSON body with a string "error" (${codeList}), got ${got}`, codeList, 'no error member', { code: 'oauth-error' });
   }
   const b = body as Record<string, unknown>;
   const error = b.error as string;
   if (!codes.includes(error)) {
-    throw new ContractViolation(`expected OAuth error ${codeList}, got ${describeValue(error).replace(/^string /, '')}`, codeList, error.length <= 40 ? error : `length ${error.length}`);
+    throw new ContractViolation(`expected OAuth error ${codeList}, got ${describeValue(error).replace(/^string /, '')}`, codeList, error.length <= 40 ? error : `length ${error.length}`, { code: 'oauth-error' });
   }
   return typeof b.error_description === 'string' ? { error, error_description: b.error_description } : { error };
 }
@@ -191,16 +195,16 @@ function resolvedLocation(res: HttpResponse): URL | undefined {
 export function expectRedirect(res: HttpResponse, opts: RedirectExpectation = {}): URL {
   const statuses = opts.status ?? [301, 302, 303, 307, 308];
   if (!statuses.includes(res.status)) {
-    throw new ContractViolation(`expected a redirect (${orList(statuses)}), got ${res.status}${errorHint(res)}`, orList(statuses), String(res.status));
+    throw new ContractViolation(`expected a redirect (${orList(statuses)}), got ${res.status}${errorHint(res)}`, orList(statuses), String(res.status), { code: 'status' });
   }
   const location = resolvedLocation(res);
   if (!location) {
-    throw new ContractViolation(`expected a Location header on the ${res.status} redirect, got ${res.header('location') === undefined ? 'none' : 'an unparsable one'}`, 'Location', 'absent');
+    throw new ContractViolation(`expected a Location header on the ${res.status} redirect, got ${res.header('location') === undefined ? 'none' : 'an unparsable one'}`, 'Location', 'absent', { code: 'location' });
   }
   if (opts.toOrigin !== undefined) {
     const want = new URL(opts.toOrigin).origin;
     if (location.origin !== want) {
-      throw new ContractViolation(`expected a redirect to origin ${want}, got ${location.origin}`, want, location.origin);
+      throw new ContractViolation(`expected a redirect to origin ${want}, got ${location.origin}`, want, location.origin, { code: 'location.origin' });
     }
   }
   if (opts.toPathPrefix !== undefined && !location.pathname.startsWith(opts.toPathPrefix)) {
@@ -208,6 +212,7 @@ export function expectRedirect(res: HttpResponse, opts: RedirectExpectation = {}
       `expected a redirect to a path starting with ${opts.toPathPrefix}, got ${describeUrl(location)}`,
       opts.toPathPrefix,
       location.pathname,
+      { code: 'location.path' },
     );
   }
   return location;
@@ -230,6 +235,7 @@ export function expectNoRedirectTo(res: HttpResponse, badUri: string): void {
       `expected no redirect to the unregistered URI ${describeUrl(badUri)}, got ${res.status} to ${describeUrl(resolved ?? raw ?? '')}`,
       `no redirect to ${describeUrl(badUri)}`,
       `${res.status} redirect to it`,
+      { code: 'redirect' },
     );
   }
 }
@@ -265,8 +271,8 @@ export function expectEqual<T>(label: string, expected: T, actual: unknown): ass
 }
 
 /** The rule holds, or the case fails saying what was expected and what came instead. */
-export function ensure(cond: unknown, message: string, expected?: string, actual?: string): asserts cond {
-  if (!cond) throw new ContractViolation(message, expected, actual);
+export function ensure(cond: unknown, message: string, expected?: string, actual?: string, where?: { code?: string; step?: string }): asserts cond {
+  if (!cond) throw new ContractViolation(message, expected, actual, where);
 }
 
 export function expectTrue(label: string, cond: unknown, detail?: string): asserts cond {
@@ -353,13 +359,13 @@ export interface WwwAuthenticateExpectation {
 export function expectWwwAuthenticate(res: HttpResponse, expected: WwwAuthenticateExpectation): Challenge {
   const value = res.header('www-authenticate');
   if (value === undefined) {
-    throw new ContractViolation(`expected a WWW-Authenticate ${expected.scheme} challenge on ${res.status}, got no WWW-Authenticate header`, expected.scheme, 'absent');
+    throw new ContractViolation(`expected a WWW-Authenticate ${expected.scheme} challenge on ${res.status}, got no WWW-Authenticate header`, expected.scheme, 'absent', { code: 'www-authenticate.scheme' });
   }
   const challenges = parseWwwAuthenticate(value);
   const challenge = challenges.find((c) => c.scheme.toLowerCase() === expected.scheme.toLowerCase());
   if (!challenge) {
     const schemes = challenges.map((c) => c.scheme).join(', ') || 'none parsable';
-    throw new ContractViolation(`expected a WWW-Authenticate ${expected.scheme} challenge, got ${schemes}`, expected.scheme, schemes);
+    throw new ContractViolation(`expected a WWW-Authenticate ${expected.scheme} challenge, got ${schemes}`, expected.scheme, schemes, { code: 'www-authenticate.scheme' });
   }
   const repeated = Object.entries(challenge.params).filter(([, v]) => v.length > 1).map(([k]) => k);
   if (repeated.length > 0) {
@@ -367,17 +373,19 @@ export function expectWwwAuthenticate(res: HttpResponse, expected: WwwAuthentica
       `expected each ${expected.scheme} challenge attribute at most once (RFC 6750 §3), got ${repeated.map((k) => `"${k}"`).join(', ')} repeated`,
       'no repeated attribute',
       repeated.join(', '),
+      { code: 'www-authenticate.repeated' },
     );
   }
   const error = challenge.params.error?.[0];
   if (expected.error === null && error !== undefined) {
-    throw new ContractViolation(`expected a ${expected.scheme} challenge without an error attribute, got error="${error}"`, 'no error', error);
+    throw new ContractViolation(`expected a ${expected.scheme} challenge without an error attribute, got error="${error}"`, 'no error', error, { code: 'www-authenticate.error' });
   }
   if (typeof expected.error === 'string' && error !== expected.error) {
     throw new ContractViolation(
       `expected a ${expected.scheme} challenge with error="${expected.error}", got ${error === undefined ? 'no error attribute' : `error="${error}"`}`,
       expected.error,
       error ?? 'absent',
+      { code: 'www-authenticate.error' },
     );
   }
   return challenge;

@@ -26,6 +26,21 @@ export interface ContractCase {
   run(t: CaseContext): Promise<void>;
 }
 
+/**
+ * What a failing check saw, structured so that a ledger entry can name exactly the observation it
+ * excuses (runner/ledger.ts) and reports can show it. Never a secret: statuses, header values of
+ * non-credential headers, error codes, counts.
+ */
+export interface Observation {
+  /** What was compared, stable across wording changes (`status`, `oauth-error`, `www-authenticate.error`…); set by helpers/assert.ts. */
+  code?: string;
+  /** The step of the check the observation was made in, when the check names it (`replay`, `second refresh`). */
+  step?: string;
+  expected?: string;
+  /** What came. */
+  actual?: string;
+}
+
 /** A case-level failure: what was expected and what came. Thrown by helpers/assert.ts. */
 export class ContractViolation extends Error {
   override name = 'ContractViolation';
@@ -33,8 +48,16 @@ export class ContractViolation extends Error {
     message: string,
     readonly expected?: string,
     readonly actual?: string,
+    /** See Observation.code and Observation.step. */
+    readonly where: { code?: string; step?: string } = {},
   ) {
     super(message);
+  }
+
+  get observation(): Observation {
+    const o: Observation = { ...this.where, expected: this.expected, actual: this.actual };
+    for (const k of Object.keys(o) as (keyof Observation)[]) if (o[k] === undefined) delete o[k];
+    return o;
   }
 }
 

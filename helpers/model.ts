@@ -71,8 +71,23 @@ export interface CaseResult {
   /** Why it failed / is n/a / is a deviation; masked. */
   message?: string;
   findings: Finding[];
-  /** Ledger entry that turned a failure into `deviation`, or that no longer happens. */
-  ledger?: { check: string; reason: string; owner: string; reviewBy: string; stale?: boolean; overdue?: boolean };
+  /** What the check observed when it did not hold (helpers/case.ts Observation); masked. */
+  observation?: { code?: string; step?: string; expected?: string; actual?: string };
+  /**
+   * Ledger entry of this check: the one that excused the observation (`deviation`), or one that
+   * did not happen (`stale`: the check passed; `unmatched`: it failed with another observation).
+   */
+  ledger?: {
+    check: string;
+    /** The observation the entry excuses. */
+    observed: { code?: string; step?: string; expected?: string; actual: string };
+    reason: string;
+    owner: string;
+    reviewBy: string;
+    stale?: boolean;
+    overdue?: boolean;
+    unmatched?: boolean;
+  };
   exchanges: Exchange[];
   startedAt: string;
   durationMs: number;

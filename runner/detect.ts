@@ -4,8 +4,11 @@
 //   3. PKCE probe (Rails only)  — signin, authorize with an S256 challenge, redeem with a WRONG
 //      verifier: a token means PKCE is silently ignored (before the 2026-06 migration). The
 //      probe's token, if any, is revoked with the rest of the run's tokens.
-//   4. without an account: /.well-known/openid-configuration present → rails, else rails-2023
-//      (said to be an assumption in the report).
+//   4. without an account and without PLACEOS_GENERATION the run stops (exit 2).
+// Nothing may excuse the behaviour that decided how it is judged: when rails-2023 was inferred
+// from the PKCE probe, its ledger excuses exactly what the probe saw, so a rails deployment that
+// regressed to ignoring PKCE would pass. The detection then carries a warning that every report
+// puts in its headline and that --strict turns into exit 1; pinning PLACEOS_GENERATION avoids it.
 import { ContractViolation, NotApplicable } from '../helpers/case';
 import type { RunEnv } from './engine';
 import { createCaseContext } from './engine';
@@ -18,7 +21,14 @@ export interface Detection {
   reasons: string[];
   deploymentVersion?: string;
   exchanges: Exchange[];
+  /** Run-level warnings (headline of every report; --strict fails on them). */
+  warnings: string[];
 }
+
+/** The headline warning of a run whose generation was inferred from the PKCE probe. */
+export const PKCE_INFERRED_WARNING =
+  'PKCE is NOT enforced: this deployment was judged as rails-2023 because a wrong PKCE verifier got a token, and the rails-2023 ledger excuses exactly that. ' +
+  'A rails deployment that regressed to ignoring PKCE looks the same. Pin the generation in CI (PLACEOS_GENERATION=rails or rails-2023, see docs/ci.md); --strict fails on this warning.';
 
 export class PreflightError extends Error {
   override name = 'PreflightError';
@@ -50,7 +60,7 @@ export async function detectGeneration(run: RunEnv, override?: Generation): Prom
   const healthz = await client.get('/auth/healthz', { noCookies: true });
   if (healthz.status === 200) {
     reasons.push('/auth/healthz answers 200 (auth.cr only)');
-    return { generation: 'authcr', source: 'detected', reasons, deploymentVersion, exchanges };
+    return { generation: 'authcr', source: 'detected', reasons, deploymentVersion, exchanges, warnings: [] };
   }
   reasons.push(`/auth/healthz answers ${healthz.status} (Rails)`);
 
@@ -60,10 +70,10 @@ export async function detectGeneration(run: RunEnv, override?: Generation): Prom
       const probe = await probePkceIgnored(t, account);
       if (probe.ignored) {
         reasons.push('a code issued with an S256 challenge was redeemed with a wrong verifier: PKCE is ignored (before the 2026-06 migration)');
-        return { generation: 'rails-2023', source: 'detected', reasons, deploymentVersion, exchanges };
+        return { generation: 'rails-2023', source: 'detected', reasons, deploymentVersion, exchanges, warnings: [PKCE_INFERRED_WARNING] };
       }
       reasons.push(`a wrong PKCE verifier was refused (${probe.status}): PKCE columns present`);
-      return { generation: 'rails', source: 'detected', reasons, deploymentVersion, exchanges };
+      return { generation: 'rails', source: 'detected', reasons, deploymentVersion, exchanges, warnings: [] };
     } catch (e) {
       if (!(e instanceof ContractViolation || e instanceof NotApplicable)) throw e;
       reasons.push(`the PKCE probe could not complete (${e.message})`);
@@ -71,7 +81,7 @@ export async function detectGeneration(run: RunEnv, override?: Generation): Prom
   }
   // Discovery does not tell them apart (Rails has it from Nov 2025, before and after the PKCE
   // migration; some versions answer 500): without the probe the generation is not known.
-  if (override) return { generation: override, source: 'override', reasons: [...reasons, 'PKCE level not probed'], deploymentVersion, exchanges };
+  if (override) return { generation: override, source: 'override', reasons: [...reasons, 'PKCE level not probed'], deploymentVersion, exchanges, warnings: [] };
   throw new PreflightError(
     `this is a Rails deployment, but rails and rails-2023 differ only in PKCE enforcement, which needs a signin to probe (${reasons[reasons.length - 1]}): ${run.readonly ? 'a read-only run does not sign in, so' : 'set PLACEOS_USER_EMAIL/PLACEOS_USER_PASSWORD, or'} name the generation with PLACEOS_GENERATION / --generation`,
   );
@@ -84,5 +94,6 @@ export function applyOverride(d: Detection, override: Generation | undefined, di
   if (override !== d.generation) {
     reasons.push(`it looks like ${d.generation} (${d.reasons.join('; ')}); the two contracts differ in: ${differences(override, d.generation).join(', ')}`);
   }
-  return { ...d, generation: override, source: 'override', reasons };
+  // Pinned: the probe no longer decides how the deployment is judged, so its warning goes.
+  return { ...d, generation: override, source: 'override', reasons, warnings: [] };
 }

@@ -1,6 +1,6 @@
 // Runs one case against one target and turns what happened into a Verdict. Used by the jest
 // adapter (one jest test per case) and, without jest, by the kill matrix and the benchmark.
-import type { CaseContext, ContractCase } from '../helpers/case';
+import type { CaseContext, ContractCase, Observation } from '../helpers/case';
 import { ContractViolation, NotApplicable, PreconditionFailed } from '../helpers/case';
 import type { TargetSettings } from '../helpers/config';
 import { settingsSecrets } from '../helpers/config';
@@ -9,7 +9,8 @@ import { contractFor } from '../helpers/generations';
 import type { HttpClient } from '../helpers/http';
 import { createHttpClient, RequestBudget, TransportError } from '../helpers/http';
 import type { Ledger } from './ledger';
-import { isOverdue, ledgerEntry } from './ledger';
+import { describeObservation, isOverdue, ledgerEntries, ledgerEntry } from './ledger';
+import type { LedgerEntry } from './ledger';
 import type { CaseResult, Exchange, Finding, Generation, SettingName, Tag, Verdict } from '../helpers/model';
 import type { SchemaRegistry } from '../helpers/schemas';
 import type { SecretRegistry } from '../helpers/secrets';
@@ -148,7 +149,7 @@ export function selectCases(cases: readonly ContractCase[], sel: Selection | und
   );
 }
 
-type Outcome = { kind: 'ok' } | { kind: 'violation'; message: string } | { kind: 'na'; reason: string } | { kind: 'error'; message: string };
+type Outcome = { kind: 'ok' } | { kind: 'violation'; message: string; observation: Observation } | { kind: 'na'; reason: string } | { kind: 'error'; message: string };
 
 /** The violation as one line; assertion helpers that already say "expected X, got Y" are not repeated. */
 export function violationText(e: ContractViolation): string {
@@ -163,37 +164,56 @@ async function outcomeOf(c: ContractCase, t: CaseContext): Promise<Outcome> {
     return { kind: 'ok' };
   } catch (e) {
     if (e instanceof NotApplicable) return { kind: 'na', reason: e.message };
-    if (e instanceof ContractViolation) return { kind: 'violation', message: violationText(e) };
+    if (e instanceof ContractViolation) return { kind: 'violation', message: violationText(e), observation: e.observation };
     if (e instanceof TransportError || e instanceof PreconditionFailed) return { kind: 'error', message: e.message };
     return { kind: 'error', message: `the check itself failed: ${e instanceof Error ? e.message : String(e)}` };
   }
 }
 
-function verdictOf(run: RunEnv, c: ContractCase, o: Outcome): Pick<CaseResult, 'verdict' | 'message' | 'ledger'> {
-  const entry = ledgerEntry(run.ledger, c.id);
-  const ledger = entry && { check: entry.check, reason: entry.reason, owner: entry.owner, reviewBy: entry.reviewBy };
+type Judged = Pick<CaseResult, 'verdict' | 'message' | 'ledger' | 'observation'>;
+
+function ledgerRecord(e: LedgerEntry): NonNullable<CaseResult['ledger']> {
+  return { check: e.check, observed: e.observed, reason: e.reason, owner: e.owner, reviewBy: e.reviewBy };
+}
+
+/**
+ * The verdict. A ledger entry excuses exactly the observation it names: the same check failing
+ * with anything else still fails (or warns, below MUST); a check that passes while the ledger
+ * lists it warns (stale entry: the deployment no longer deviates, or is stronger).
+ */
+function verdictOf(run: RunEnv, c: ContractCase, o: Outcome): Judged {
+  const entries = ledgerEntries(run.ledger, c.id);
   switch (o.kind) {
     case 'na':
       return { verdict: 'n/a', message: o.reason };
     case 'error':
       return { verdict: 'error', message: o.message };
     case 'ok':
-      if (ledger) {
+      if (entries.length) {
         return {
           verdict: 'warn',
-          message: `the ledger (${run.ledger.file}) lists this deviation, but the check now passes: someone fixed it, update the ledger`,
-          ledger: { ...ledger, stale: true },
+          message: `the ledger (${run.ledger.file}) excuses ${entries.map((e) => describeObservation(e.observed)).join('; ')}, but the check now passes: the deviation no longer happens, update the ledger`,
+          ledger: { ...ledgerRecord(entries[0]!), stale: true },
         };
       }
       return { verdict: 'pass' };
     case 'violation': {
-      if (ledger) {
+      const observation = o.observation;
+      const entry = ledgerEntry(run.ledger, c.id, observation);
+      if (entry) {
+        const ledger = ledgerRecord(entry);
         if (isOverdue(entry, run.today)) {
-          return { verdict: 'warn', message: `${o.message} (expected deviation, but its review date ${entry.reviewBy} has passed: review it)`, ledger: { ...ledger, overdue: true } };
+          return { verdict: 'warn', message: `${o.message} (expected deviation, but its review date ${entry.reviewBy} has passed: review it)`, observation, ledger: { ...ledger, overdue: true } };
         }
-        return { verdict: 'deviation', message: `${o.message} (expected deviation: ${entry.reason})`, ledger };
+        return { verdict: 'deviation', message: o.message, observation, ledger };
       }
-      return { verdict: c.level === 'MUST' ? 'fail' : 'warn', message: o.message };
+      const verdict = c.level === 'MUST' ? 'fail' : 'warn';
+      if (entries.length) {
+        // The ledger excuses another observation of this check: this one is not excused.
+        const excused = entries.map((e) => describeObservation(e.observed)).join('; ');
+        return { verdict, message: `${o.message} (not the deviation the ledger excuses for this check: ${excused})`, observation, ledger: { ...ledgerRecord(entries[0]!), unmatched: true } };
+      }
+      return { verdict, message: o.message, observation };
     }
   }
 }

@@ -15,6 +15,17 @@ import { MUTANTS } from '../reference/src';
 import { startEmbeddedTarget } from './embedded';
 import type { ProfileName, VariantName } from '../reference/src';
 
+/**
+ * Checks a correct reference profile fails on purpose: the real service has the defect, the
+ * profile keeps it, and a security defect is never a shipped ledger deviation (docs/ledger.md:
+ * only a user's own ledger may accept the risk). The correct target must fail exactly these; for
+ * its mutants they are the baseline: they neither catch a mutant nor flag a benign one.
+ */
+export const KNOWN_DEFECTS: Readonly<Partial<Record<ProfileName, readonly string[]>>> = {
+  // auth.cr's continue filter passes /\host, which browsers follow to //host (an open redirect).
+  authcr: ['security-redirect.continue-backslash'],
+};
+
 export interface MatrixRow {
   profile: ProfileName;
   /** undefined: the correct target. */
@@ -27,6 +38,8 @@ export interface MatrixRow {
   errors: { caseId: string; message?: string }[];
   /** Failing checks that carry the mutant's requirement. */
   caughtBy: string[];
+  /** KNOWN_DEFECTS of the profile that failed (as they must on the correct target). */
+  knownDefects: string[];
   ok: boolean;
   /** Why the row is not ok. */
   problem?: string;
@@ -74,20 +87,30 @@ function count(results: CaseResult[]): Record<Verdict, number> {
  * SHOULD-level requirement is caught by a new `warn` (it fails the run under --strict).
  */
 export function judgeRow(profile: ProfileName, mutant: (typeof MUTANTS)[number] | undefined, results: CaseResult[], baselineWarnings: ReadonlySet<string> = new Set()): MatrixRow {
-  const failing = results.filter((r) => r.verdict === 'fail').map((r) => ({ caseId: r.caseId, requirements: r.requirements, message: r.message }));
+  const known = new Set(KNOWN_DEFECTS[profile] ?? []);
+  const knownDefects = results.filter((r) => r.verdict === 'fail' && known.has(r.caseId)).map((r) => r.caseId);
+  const failing = results.filter((r) => r.verdict === 'fail' && !known.has(r.caseId)).map((r) => ({ caseId: r.caseId, requirements: r.requirements, message: r.message }));
   // A mutant may break a step other checks build on: those checks could not be made (an `error`
   // saying so), which is a fair outcome against a broken target. Any other error is a suite problem.
   const couldNotBeMade = (r: CaseResult) => !!mutant && /could not be made/.test(r.message ?? '');
   const errors = results.filter((r) => r.verdict === 'error' && !couldNotBeMade(r)).map((r) => ({ caseId: r.caseId, message: r.message }));
   const carries = (r: CaseResult) => !!mutant && r.requirements.includes(mutant.requirement);
   const caughtBy = [
-    ...results.filter((r) => r.verdict === 'fail' && carries(r)).map((r) => r.caseId),
+    ...failing.filter((f) => !!mutant && f.requirements.includes(mutant.requirement)).map((f) => f.caseId),
     ...results.filter((r) => r.verdict === 'warn' && !baselineWarnings.has(r.caseId) && carries(r)).map((r) => `${r.caseId} (warn)`),
   ];
-  const row: MatrixRow = { profile, mutant: mutant?.name, requirement: mutant?.requirement, benign: !!mutant?.benign, counts: count(results), failing, errors, caughtBy, ok: true };
+  const row: MatrixRow = { profile, mutant: mutant?.name, requirement: mutant?.requirement, benign: !!mutant?.benign, counts: count(results), failing, errors, caughtBy, knownDefects, ok: true };
+  const missingDefects = [...known].filter((id) => !knownDefects.includes(id));
+  if (!mutant && missingDefects.length) return { ...row, ok: false, problem: `the known defect(s) ${missingDefects.join(', ')} of the ${profile} profile did not fail` };
   if (errors.length) return { ...row, ok: false, problem: `${errors.length} check(s) could not run: ${errors[0]!.caseId}: ${errors[0]!.message}` };
   if (!mutant || mutant.benign) {
-    const flagged = [...failing.map((f) => f.caseId), ...results.filter((r) => r.verdict === 'warn' && mutant && !baselineWarnings.has(r.caseId)).map((r) => `${r.caseId} (warn)`)];
+    const flagged = [
+      ...failing.map((f) => f.caseId),
+      ...results.filter((r) => r.verdict === 'warn' && mutant && !baselineWarnings.has(r.caseId)).map((r) => `${r.caseId} (warn)`),
+      // The shipped ledger must describe what the profile really does: an entry whose observation
+      // did not happen (another one did) is a ledger error, also below MUST level.
+      ...results.filter((r) => r.verdict === 'warn' && r.ledger?.unmatched).map((r) => `${r.caseId} (observed something else than its ledger entry)`),
+    ];
     if (flagged.length) return { ...row, ok: false, problem: `${mutant ? 'benign mutant' : 'correct target'} flagged by ${flagged.join(', ')}` };
     return row;
   }

@@ -1,15 +1,34 @@
 // The deviation ledger: expected departures from a standard, per generation, each with a reason,
-// an owner and a review-by date. A listed check that fails is a `deviation`, not a `fail`; a
-// listed check that passes is reported (someone fixed it: update the ledger); an entry past its
-// review date warns.
+// an owner and a review-by date. An entry excuses one observation of one check (a status, a
+// header value, an error code…), never the whole check: when the check fails with exactly that
+// observation it is a `deviation`; any other failure of the check still fails. A listed check that
+// passes is reported (someone fixed it, or the deployment is stronger: update the ledger); an
+// entry past its review date warns.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { Observation } from '../helpers/case';
 import type { Generation } from '../helpers/model';
 import { GENERATIONS } from '../helpers/model';
+
+/**
+ * The observation an entry excuses, compared with the Observation a failing check carries: every
+ * field the entry gives must be equal; `actual` is required.
+ */
+export interface ExcusedObservation {
+  /** What was compared (`status`, `oauth-error`, `www-authenticate.scheme`…), as helpers/assert.ts names it. */
+  code?: string;
+  /** The step of the check. */
+  step?: string;
+  expected?: string;
+  /** What came: `200`, `Bearer`, `invalid_token`, `7200`… */
+  actual: string;
+}
 
 export interface LedgerEntry {
   /** Case id (`security.pkce-wrong-verifier`). */
   check: string;
+  /** The one observation of that check the entry excuses. */
+  observed: ExcusedObservation;
   reason: string;
   owner: string;
   /** YYYY-MM-DD. */
@@ -31,6 +50,7 @@ export class LedgerError extends Error {
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const OBSERVATION_KEYS: readonly string[] = ['code', 'step', 'expected', 'actual'];
 
 export function parseLedger(text: string, file: string): Ledger {
   let raw: unknown;
@@ -52,9 +72,20 @@ export function parseLedger(text: string, file: string): Ledger {
       if (typeof e[k] !== 'string' || e[k] === '') problems.push(`entries[${i}].${k}: expected a non-empty string`);
     }
     if (typeof e.reviewBy === 'string' && !DATE.test(e.reviewBy)) problems.push(`entries[${i}].reviewBy: expected YYYY-MM-DD, got ${JSON.stringify(e.reviewBy)}`);
-    if (typeof e.check === 'string') {
-      if (seen.has(e.check)) problems.push(`entries[${i}].check: ${e.check} is listed twice`);
-      seen.add(e.check);
+    const o = e.observed as Partial<Record<string, unknown>> | undefined;
+    if (typeof o !== 'object' || o === null || Array.isArray(o)) {
+      problems.push(`entries[${i}].observed: expected the observation the entry excuses, {"code"?, "step"?, "expected"?, "actual"} (an entry excuses one observation, not a whole check)`);
+    } else {
+      if (typeof o.actual !== 'string' || o.actual === '') problems.push(`entries[${i}].observed.actual: expected a non-empty string (what the check saw: a status, a header value, an error code…)`);
+      for (const k of Object.keys(o)) {
+        if (!OBSERVATION_KEYS.includes(k)) problems.push(`entries[${i}].observed.${k}: unknown field (expected ${OBSERVATION_KEYS.join(', ')})`);
+        else if (typeof o[k] !== 'string') problems.push(`entries[${i}].observed.${k}: expected a string`);
+      }
+    }
+    if (typeof e.check === 'string' && o && typeof o === 'object') {
+      const key = `${e.check} ${JSON.stringify(OBSERVATION_KEYS.map((k) => o[k] ?? null))}`;
+      if (seen.has(key)) problems.push(`entries[${i}]: ${e.check} with this observation is listed twice`);
+      seen.add(key);
     }
   });
   if (problems.length) throw new LedgerError(`${file}: ${problems.join('; ')}`);
@@ -81,8 +112,27 @@ export function emptyLedger(generation: Generation): Ledger {
   return { version: 1, generation, file: '(none)', entries: [] };
 }
 
-export function ledgerEntry(ledger: Ledger, caseId: string): LedgerEntry | undefined {
-  return ledger.entries.find((e) => e.check === caseId);
+/** Every entry of a check (a check may have several, one per excused observation). */
+export function ledgerEntries(ledger: Ledger, caseId: string): LedgerEntry[] {
+  return ledger.entries.filter((e) => e.check === caseId);
+}
+
+/** Does the entry excuse this observation? Every field the entry gives must be equal. */
+export function excuses(entry: LedgerEntry, observation: Observation | undefined): boolean {
+  if (!observation) return false;
+  return (['code', 'step', 'expected', 'actual'] as const).every((k) => entry.observed[k] === undefined || entry.observed[k] === observation[k]);
+}
+
+/** The entry of this check that excuses exactly this observation, if any. */
+export function ledgerEntry(ledger: Ledger, caseId: string, observation: Observation | undefined): LedgerEntry | undefined {
+  return ledgerEntries(ledger, caseId).find((e) => excuses(e, observation));
+}
+
+/** An observation as one line: `status 200`, `www-authenticate.scheme Bearer (expected Basic)`. */
+export function describeObservation(o: { code?: string; step?: string; expected?: string; actual?: string }): string {
+  const what = [o.step, o.code].filter(Boolean).join(': ');
+  const exp = o.expected !== undefined ? ` (expected ${o.expected})` : '';
+  return `${what ? `${what} ` : ''}${o.actual ?? '?'}${exp}`;
 }
 
 export function isOverdue(entry: LedgerEntry, today: Date): boolean {

@@ -252,6 +252,7 @@ export async function main(argv: readonly string[], env: Record<string, string |
       generationSource: detection.source,
       generationReasons: detection.reasons,
       deploymentVersion: detection.deploymentVersion,
+      warnings: detection.warnings.length ? detection.warnings : undefined,
       startedAt: isoWithZone(startedAt),
       endedAt: isoWithZone(new Date()),
       node: process.version,
@@ -270,7 +271,7 @@ export async function main(argv: readonly string[], env: Record<string, string |
       return EXIT.secretLeak;
     }
     if (missing.length) return EXIT.couldNotRun;
-    if (results.some((r) => r.verdict === 'fail' || (o.strict && r.verdict === 'warn'))) return EXIT.violated;
+    if (results.some((r) => r.verdict === 'fail' || (o.strict && r.verdict === 'warn')) || (o.strict && detection.warnings.length)) return EXIT.violated;
     if (results.some((r) => isBreaking(r.verdict, o.strict))) return EXIT.couldNotRun;
     return EXIT.ok;
   } catch (e) {

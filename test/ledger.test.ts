@@ -1,10 +1,14 @@
-// The shipped deviation ledgers (ledger/<generation>.json): they parse, name existing checks,
-// carry valid dates, cite the contract doc, and do what they are for: rails-2023 passes the PKCE
-// checks only because its ledger lists them.
+// The shipped deviation ledgers (ledger/<generation>.json): they parse, name existing checks and
+// the observation each entry excuses, carry valid dates, cite the contract doc, and do what they
+// are for: rails-2023 passes the PKCE checks only because its ledger lists them. And the matching
+// rule: an entry excuses its observation, never another failure of the same check.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseSettings } from '../helpers/config';
-import { createRunEnv, runCases } from '../runner/engine';
+import { ContractViolation } from '../helpers/case';
+import type { ContractCase } from '../helpers/case';
+import { createRunEnv, executeCase, runCases } from '../runner/engine';
 import { emptyLedger, loadLedger, parseLedger } from '../runner/ledger';
 import type { Ledger } from '../runner/ledger';
 import { GENERATIONS } from '../helpers/model';
@@ -78,6 +82,13 @@ test('rails-2023 lists the PKCE deviations; rails and authcr do not', () => {
   }
 });
 
+test('an entry must name the observation it excuses: an entry without one is refused', () => {
+  const old = JSON.stringify({ version: 1, generation: 'rails', entries: [{ check: 'security-bearer.query-transport-discouraged', reason: 'documented transport', owner: 'o', reviewBy: '2027-05-31' }] });
+  expect(() => parseLedger(old, 'old.json')).toThrow(/entries\[0\]\.observed: expected the observation the entry excuses/);
+  const empty = JSON.stringify({ version: 2, generation: 'rails', entries: [{ check: 'x', observed: { expected: '401', colour: 'red' }, reason: 'r', owner: 'o', reviewBy: '2027-05-31' }] });
+  expect(() => parseLedger(empty, 'empty.json')).toThrow(/observed\.actual: expected a non-empty string.*observed\.colour: unknown field/s);
+});
+
 test('parseLedger refuses a malformed ledger with every problem named', () => {
   const bad = JSON.stringify({ version: '1', generation: 'rails-2024', entries: [{ check: 'x', reason: '', owner: 'o', reviewBy: '31/05/2027' }] });
   expect(() => parseLedger(bad, 'bad.json')).toThrow(/version.*generation.*reason.*reviewBy/s);
@@ -110,4 +121,98 @@ describe('against the embedded reference target (rails-2023, PKCE checks only)',
     const without = await run('none');
     expect(without.filter((r) => r.verdict === 'fail').map((r) => r.caseId)).toEqual(expect.arrayContaining(['security-code-pkce.pkce-wrong-verifier', 'security-code-pkce.pkce-missing-verifier']));
   }, 60_000);
+});
+
+describe('an entry excuses its observation, not the check', () => {
+  const id = 'security-token-endpoint.invalid-client-basic-challenge';
+  /** A check that fails with the given observation (no target needed: it throws before any request). */
+  const failingWith = (expected: string, actual: string, level: ContractCase['level'] = 'MUST'): ContractCase => ({
+    id,
+    title: 'invalid_client for HTTP Basic is a 401 with a Basic challenge',
+    requirements: ['RFC6749-5.2'],
+    level,
+    severity: 'high',
+    tags: ['security'],
+    async run() {
+      throw new ContractViolation(`observed ${actual}`, expected, actual);
+    },
+  });
+  const passing: ContractCase = { ...failingWith('', ''), async run() {} };
+  const ledger = (): Ledger => ({
+    version: 2,
+    generation: 'rails',
+    file: 'test-ledger.json',
+    entries: [{ check: id, observed: { expected: 'Basic', actual: 'bearer' }, reason: 'Doorkeeper answers a failed Basic authentication with a Bearer challenge', owner: 'platform-security', reviewBy: '2099-12-31' }],
+  });
+  const judge = (c: ContractCase, today = new Date('2026-01-01T00:00:00Z')) =>
+    executeCase(
+      createRunEnv({ settings: parseSettings({ PLACEOS_URL: 'https://placeos.example.com' }), generation: 'rails', ledger: ledger(), today, secrets: createSecretRegistry(), schemas: createSchemaRegistry() }),
+      'security-token-endpoint',
+      c,
+    );
+
+  test('the observation the entry names is a deviation, and the result keeps what was observed', async () => {
+    const r = await judge(failingWith('Basic', 'bearer'));
+    expect(r.verdict).toBe('deviation');
+    expect(r.observation).toEqual({ expected: 'Basic', actual: 'bearer' });
+    expect(r.message).toBe('observed bearer: expected Basic, got bearer');
+    expect(r.ledger).toMatchObject({ check: id, observed: { actual: 'bearer' }, reason: expect.stringMatching(/Bearer challenge/) });
+  });
+
+  test('another observation of the same check still fails, saying what the ledger excuses instead', async () => {
+    const r = await judge(failingWith('401 invalid_client', '200 with access_token'));
+    expect(r.verdict).toBe('fail');
+    expect(r.message).toMatch(/got 200 with access_token \(not the deviation the ledger excuses for this check: bearer \(expected Basic\)\)/);
+    expect(r.ledger?.unmatched).toBe(true);
+    // The same observation under another expectation (another step of the check) is not excused either.
+    expect((await judge(failingWith('WWW-Authenticate: Basic realm=…', 'bearer'))).verdict).toBe('fail');
+    // Below MUST level the unexcused observation warns, as any SHOULD-level failure does.
+    expect((await judge(failingWith('401 invalid_client', '500', 'SHOULD'))).verdict).toBe('warn');
+  });
+
+  test('stronger behaviour passes the check and the entry is reported stale (warn); an overdue entry warns', async () => {
+    const stale = await judge(passing);
+    expect(stale.verdict).toBe('warn');
+    expect(stale.ledger?.stale).toBe(true);
+    expect(stale.message).toMatch(/excuses bearer \(expected Basic\), but the check now passes/);
+    const overdue = await judge(failingWith('Basic', 'bearer'), new Date('2100-01-01T00:00:00Z'));
+    expect(overdue.verdict).toBe('warn');
+    expect(overdue.ledger?.overdue).toBe(true);
+  });
+});
+
+describe('a security defect is never a shipped deviation; a user ledger may accept the risk', () => {
+  const id = 'security-redirect.continue-backslash';
+  const suite = SUITES.filter((s) => s.area === 'security-redirect').map((s) => ({ area: s.area, cases: s.cases.filter((c) => c.id === id) }));
+
+  async function run(ledger: Ledger) {
+    const target = await startReferenceTarget({ profile: 'authcr', quiet: true });
+    try {
+      const settings = parseSettings(target.env, { embedded: true });
+      const env = createRunEnv({ settings, generation: 'authcr', ledger, secrets: createSecretRegistry(), schemas: createSchemaRegistry() });
+      return (await runCases(env, suite, 2))[0]!;
+    } finally {
+      await target.close();
+    }
+  }
+
+  test('the shipped authcr ledger does not list the backslash open redirect, so auth.cr fails it', async () => {
+    expect(read('authcr').entries.map((e) => e.check)).not.toContain(id);
+    const r = await run(loadLedger('authcr'));
+    expect(r.verdict).toBe('fail');
+    expect(r.message).toMatch(/a backslash path became an off-site redirect.*to attacker\.example/);
+  }, 30_000);
+
+  test('a user ledger (--ledger) that names the observation accepts the risk: deviation, with the observation kept', async () => {
+    const shipped = read('authcr');
+    const observed = (await run(emptyLedger('authcr'))).observation!;
+    expect(observed.actual).toMatch(/→ 30[23] to attacker\.example/);
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'user-ledger-')), 'accepted-risks.json');
+    const entry = { check: id, observed: { expected: observed.expected, actual: observed.actual }, reason: 'Accepted risk until the upstream fix of the continue filter ships: the login host serves no session worth stealing.', owner: 'our-security-team', reviewBy: '2027-01-31' };
+    fs.writeFileSync(file, JSON.stringify({ version: 1, generation: 'authcr', entries: [...shipped.entries, entry] }));
+    const r = await run(loadLedger('authcr', file));
+    expect(r.verdict).toBe('deviation');
+    expect(r.ledger).toMatchObject({ owner: 'our-security-team', observed: { actual: observed.actual } });
+    expect(r.message).toMatch(/a backslash path became an off-site redirect/);
+  }, 30_000);
 });

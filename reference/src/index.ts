@@ -60,8 +60,10 @@ function listen(server: http.Server | https.Server, port: number, host: string):
 
 export async function startReferenceTarget(options: ReferenceOptions = {}): Promise<ReferenceTarget> {
   const variant = options.variant ?? 'standard';
-  const profile = getProfile(options.profile ?? 'rails', variant);
   const faults = makeFaults(options.mutants ?? []);
+  const base = getProfile(options.profile ?? 'rails', variant);
+  // Mutant pkce-ignored: the profile's PKCE level regresses to that of rails-2023.
+  const profile = faults.has('pkce-ignored') ? { ...base, pkce: 'ignored' as const } : base;
   const variantLifetimes = VARIANTS[variant].accessTokenSeconds ? { accessTokenSeconds: VARIANTS[variant].accessTokenSeconds } : {};
   const lifetimes: Lifetimes = { ...DEFAULT_LIFETIMES, ...variantLifetimes, ...Object.fromEntries(Object.entries(options.lifetimes ?? {}).filter(([, v]) => v !== undefined)) };
   for (const [k, v] of Object.entries(lifetimes)) {

@@ -92,6 +92,8 @@ export const MUTANTS: readonly Mutant[] = Object.freeze([
   { name: 'token-type-lowercase', breaks: 'token_type is "bearer" (lower case), which RFC 6749 §7.1 allows', requirement: 'RFC6749-7.1', benign: true },
   { name: 'token-response-extra-field', breaks: 'the token response carries an extra unknown member, which RFC 6749 §5.1 allows', requirement: 'RFC6749-5.1', benign: true },
   { name: 'jti-hex', breaks: 'jti is 32 hex characters instead of a UUID (jti format is not part of the contract)', requirement: 'PLACEOS-IMPL-JWT-CLAIMS', benign: true },
+  // ---- generation detection ----------------------------------------------------------------------
+  { name: 'pkce-ignored', breaks: 'a migrated Rails deployment regresses to ignoring PKCE as rails-2023 does (challenge neither stored nor checked); detection then infers rails-2023', requirement: 'RFC7636-4.6', profiles: ['rails'] },
 ] satisfies Mutant[]);
 
 export const MUTANT_NAMES: readonly string[] = MUTANTS.map((m) => m.name);

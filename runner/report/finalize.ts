@@ -170,7 +170,7 @@ export function finalizeReports(o: FinalizeOptions): FinalizeResult {
   const markdown = renderMarkdownSummary(results, meta, { evidence });
   fs.writeFileSync(path.join(reportsDir, 'summary.md'), markdown);
   fs.writeFileSync(path.join(reportsDir, 'summary.html'), renderHtmlSummary(results, meta, { evidence }));
-  const machine = { format: 'placeos-contract-results/1', outcome: overall(results, meta.strict), counts: countVerdicts(results), meta, evidence, results };
+  const machine = { format: 'placeos-contract-results/1', outcome: overall(results, meta.strict, meta.warnings), counts: countVerdicts(results), meta, evidence, results };
   fs.writeFileSync(path.join(reportsDir, 'results.json'), `${JSON.stringify(machine, null, 2)}\n`);
 
   // 6. the temp results folder goes before scanning and the manifest

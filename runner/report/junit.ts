@@ -130,7 +130,7 @@ function verdictLine(r: CaseResult): string {
     case 'warn':
       return `${base}\nWARN: ${r.level}-level check did not hold (passes unless strict): ${shortMessage(r.message, 500)}`;
     case 'deviation':
-      return `${base}\nDEVIATION (expected, ledger ${r.ledger?.check ?? '?'}; owner ${r.ledger?.owner ?? '?'}; review by ${r.ledger?.reviewBy ?? '?'}${r.ledger?.overdue ? '; OVERDUE' : ''}): ${r.ledger?.reason ?? shortMessage(r.message, 500)}`;
+      return `${base}\nDEVIATION (expected, ledger ${r.ledger?.check ?? '?'}; owner ${r.ledger?.owner ?? '?'}; review by ${r.ledger?.reviewBy ?? '?'}${r.ledger?.overdue ? '; OVERDUE' : ''})\nOBSERVED: ${shortMessage(r.message, 500)}\nLEDGER REASON: ${r.ledger?.reason ?? '?'}`;
     case 'n/a':
       return `${base}\nNOT APPLICABLE: ${shortMessage(r.message, 500)}`;
     default:
@@ -146,6 +146,7 @@ function caseProperties(r: CaseResult, evidencePath: string | undefined): XNode[
   if (evidencePath) p.push(prop('evidence', evidencePath));
   if (r.ledger) {
     p.push(prop('ledger_check', r.ledger.check), prop('ledger_owner', r.ledger.owner), prop('ledger_review_by', r.ledger.reviewBy));
+    if (r.verdict === 'deviation') p.push(prop('ledger_observed', r.ledger.observed.actual));
   }
   for (const f of r.findings) p.push(prop('finding', f.id));
   return p;

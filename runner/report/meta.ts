@@ -19,6 +19,11 @@ export interface RunMeta {
   generationReasons?: string[];
   /** Any version the deployment exposes (e.g. authority.version). */
   deploymentVersion?: string;
+  /**
+   * Run-level warnings, in the headline of every report (e.g. the generation was inferred from the
+   * behaviour its ledger then excuses). `--strict` fails the run on them.
+   */
+  warnings?: string[];
   /** ISO 8601 with a time-zone designator. */
   startedAt: string;
   endedAt: string;
@@ -114,6 +119,7 @@ export function metaProperties(meta: RunMeta): [string, string][] {
     ['generation_source', meta.generationSource],
     ['generation_reasons', meta.generationReasons?.join('; ')],
     ['deployment_version', meta.deploymentVersion],
+    ['warning', meta.warnings?.length ? meta.warnings.join(' | ') : undefined],
     ['suite_version', meta.suiteVersion],
     ['suite_commit', meta.suiteCommit],
     ['schema_digest', meta.schemaDigest],

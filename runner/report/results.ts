@@ -51,11 +51,14 @@ export function byArea(results: readonly CaseResult[]): [string, CaseResult[]][]
   return [...m.entries()].sort(([a], [b]) => a.localeCompare(b));
 }
 
-/** The run's outcome as the gate sees it: fail/error always fail; warn fails in strict mode. */
-export function overall(results: readonly CaseResult[], strict: boolean): 'PASS' | 'FAIL' | 'NO RESULT' {
+/**
+ * The run's outcome as the gate sees it: fail/error always fail; a warn, or a run-level warning
+ * (RunMeta.warnings), fails in strict mode.
+ */
+export function overall(results: readonly CaseResult[], strict: boolean, runWarnings: readonly string[] = []): 'PASS' | 'FAIL' | 'NO RESULT' {
   if (results.length === 0) return 'NO RESULT';
   const c = countVerdicts(results);
-  return c.fail + c.error > 0 || (strict && c.warn > 0) ? 'FAIL' : 'PASS';
+  return c.fail + c.error > 0 || (strict && (c.warn > 0 || runWarnings.length > 0)) ? 'FAIL' : 'PASS';
 }
 
 /** First line of a message, bounded: for attributes and one-line lists. */

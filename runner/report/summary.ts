@@ -49,6 +49,7 @@ export function renderConsoleSummary(results: readonly CaseResult[], meta: RunMe
   const L: string[] = [];
   L.push(c('1', `PlaceOS auth contract — run ${meta.runId}`));
   L.push(`Target:  ${targetLine(meta)}`);
+  for (const w of meta.warnings ?? []) L.push(c('1;33', `WARNING: ${w}`));
   L.push(`Suite:   ${meta.suiteVersion}${meta.suiteCommit ? ` (${meta.suiteCommit})` : ''} · schemas ${meta.schemaDigest} · strict ${meta.strict ? 'on' : 'off'}${meta.selection ? ` · selection ${meta.selection}` : ''}`);
   L.push(`Time:    ${meta.startedAt} → ${meta.endedAt} (${duration(meta)}) · ${meta.requestCount} requests`);
   const job = meta.ci.ci_job_url ?? meta.ci.github_run_url ?? meta.ci.jenkins_build_url;
@@ -75,7 +76,8 @@ export function renderConsoleSummary(results: readonly CaseResult[], meta: RunMe
     L.push('', c('1', `Deviations (${devs.length}):`));
     for (const r of devs) {
       const l = r.ledger;
-      L.push(`  ${paint.deviation('deviation')} ${r.caseId} — ${l?.reason ?? shortMessage(r.message)} (owner ${l?.owner ?? '?'}, review by ${l?.reviewBy ?? '?'}${l?.overdue ? ', OVERDUE' : ''})`);
+      L.push(`  ${paint.deviation('deviation')} ${r.caseId} — observed: ${shortMessage(r.message, 300)}`);
+      L.push(`      ledger: ${l?.reason ?? '?'} (owner ${l?.owner ?? '?'}, review by ${l?.reviewBy ?? '?'}${l?.overdue ? ', OVERDUE' : ''})`);
     }
   }
   const stale = results.filter((r) => r.ledger?.stale);
@@ -93,7 +95,7 @@ export function renderConsoleSummary(results: readonly CaseResult[], meta: RunMe
     L.push('', c('1', `Findings (${fs.length}):`));
     for (const x of fs) L.push(`  ${x.id}: ${shortMessage(x.message, 300)} (${x.caseId})`);
   }
-  const result = overall(results, meta.strict);
+  const result = overall(results, meta.strict, meta.warnings);
   L.push('', c('1', `Result: ${result === 'PASS' ? c('32', 'PASS') : c('31', result)}`));
   return `${L.join('\n')}\n`;
 }
@@ -109,8 +111,9 @@ const EMOJI: Record<Verdict, string> = { pass: '✅ pass', fail: '❌ fail', err
 export function renderMarkdownSummary(results: readonly CaseResult[], meta: RunMeta, opts: SummaryOptions = {}): string {
   const L: string[] = [];
   const total = countVerdicts(results);
-  const outcome = overall(results, meta.strict);
+  const outcome = overall(results, meta.strict, meta.warnings);
   L.push(`## PlaceOS auth contract: ${outcome === 'PASS' ? '✅ PASS' : `❌ ${outcome}`}`, '');
+  for (const w of meta.warnings ?? []) L.push(`> ⚠️ **WARNING:** ${md(w)}`, '');
   L.push(`**Target** ${md(targetLine(meta))}  `);
   L.push(`**Run** \`${md(meta.runId)}\` · ${md(meta.startedAt)} → ${md(meta.endedAt)} (${duration(meta)}) · ${meta.requestCount} requests · strict ${meta.strict ? 'on' : 'off'}`, '');
   L.push(`| area | ${VERDICTS.join(' | ')} | total |`, `|---|${VERDICTS.map(() => '--:').join('|')}|--:|`);
@@ -133,8 +136,8 @@ export function renderMarkdownSummary(results: readonly CaseResult[], meta: RunM
   }
   const devs = withVerdict(results, 'deviation');
   if (devs.length) {
-    L.push(`### Deviations (${devs.length})`, '', '| check | reason | owner | review by |', '|---|---|---|---|');
-    for (const r of devs) L.push(`| \`${md(r.caseId)}\` | ${md(r.ledger?.reason ?? shortMessage(r.message))} | ${md(r.ledger?.owner ?? '?')} | ${md(r.ledger?.reviewBy ?? '?')}${r.ledger?.overdue ? ' ⚠️ overdue' : ''} |`);
+    L.push(`### Deviations (${devs.length})`, '', '| check | observed | ledger reason | owner | review by |', '|---|---|---|---|---|');
+    for (const r of devs) L.push(`| \`${md(r.caseId)}\` | ${md(shortMessage(r.message, 300))} | ${md(r.ledger?.reason ?? '?')} | ${md(r.ledger?.owner ?? '?')} | ${md(r.ledger?.reviewBy ?? '?')}${r.ledger?.overdue ? ' ⚠️ overdue' : ''} |`);
     L.push('');
   }
   const na = naReasons(results);
@@ -173,6 +176,7 @@ table.meta{width:auto}table.meta th{width:180px}code{font:12px ui-monospace,SFMo
 .v{font-weight:600;white-space:nowrap}.v-pass{color:var(--pass)}.v-fail{color:var(--fail)}.v-error{color:var(--error)}.v-warn{color:var(--warn)}.v-deviation{color:var(--deviation)}.v-na{color:var(--na)}
 tr.r-fail td,tr.r-error td{background:#ffebe9}tr.r-warn td{background:#fff8c5}tr.r-deviation td{background:#ddf4ff}tr.r-na td{color:var(--na)}
 .counts{display:flex;gap:10px;flex-wrap:wrap;margin:10px 0}.count{border:1px solid var(--line);border-radius:6px;padding:6px 14px;min-width:90px;text-align:center}
+.warning{border:2px solid var(--warn);background:#fff8c5;border-radius:6px;padding:8px 12px;margin:10px 0}
 .count b{display:block;font-size:20px}.msg{max-width:520px;word-break:break-word}.small{color:#59636e;font-size:12px}
 @media print{body{padding:0}a{color:inherit}}
 `;
@@ -200,7 +204,7 @@ function worst(vs: Verdict[]): Verdict {
 
 export function renderHtmlSummary(results: readonly CaseResult[], meta: RunMeta, opts: SummaryOptions = {}): string {
   const total = countVerdicts(results);
-  const result = overall(results, meta.strict);
+  const result = overall(results, meta.strict, meta.warnings);
   const ev = opts.evidence ?? {};
   const metaRows = metaProperties(meta).map(([k, v]) => `<tr><th>${h(k)}</th><td>${/^https?:\/\//.test(v) ? `<a href="${h(v)}">${h(v)}</a>` : h(v)}</td></tr>`);
   const counts = VERDICTS.map((v) => `<div class="count"><b class="v-${v === 'n/a' ? 'na' : v}" data-verdict="${h(v)}">${total[v]}</b>${h(v)}</div>`).join('');
@@ -221,7 +225,7 @@ export function renderHtmlSummary(results: readonly CaseResult[], meta: RunMeta,
     return `<tr><td><code>${h(id)}</code></td><td>${requirementSource(id)}</td><td>${h(levels)}</td><td class="n">${rs.length}</td><td>${verdictCell(worst(rs.map((r) => r.verdict)))}</td><td>${rs.map((r) => `<code>${h(r.caseId)}</code>`).join(', ')}</td></tr>`;
   });
   const devs = withVerdict(results, 'deviation').concat(results.filter((r) => r.ledger?.stale && r.verdict !== 'deviation'));
-  const devRows = devs.map((r) => `<tr><td><code>${h(r.caseId)}</code></td><td>${h(r.ledger?.reason ?? shortMessage(r.message))}</td><td>${h(r.ledger?.owner ?? '?')}</td><td>${h(r.ledger?.reviewBy ?? '?')}${r.ledger?.overdue ? ' <b class="v-fail">overdue</b>' : ''}${r.ledger?.stale ? ' <b class="v-warn">stale</b>' : ''}</td></tr>`);
+  const devRows = devs.map((r) => `<tr><td><code>${h(r.caseId)}</code></td><td class="msg">${h(shortMessage(r.message, 400))}</td><td>${h(r.ledger?.reason ?? '?')}</td><td>${h(r.ledger?.owner ?? '?')}</td><td>${h(r.ledger?.reviewBy ?? '?')}${r.ledger?.overdue ? ' <b class="v-fail">overdue</b>' : ''}${r.ledger?.stale ? ' <b class="v-warn">stale</b>' : ''}</td></tr>`);
   const fs = findings(results);
   const findingRows = fs.map((x) => `<tr><td><code>${h(x.id)}</code></td><td>${h(x.message)}</td><td><code>${h(x.caseId)}</code></td></tr>`);
   const na = naReasons(results).map(([reason, n]) => `<tr><td class="n">${n}</td><td>${h(reason)}</td></tr>`);
@@ -236,12 +240,13 @@ export function renderHtmlSummary(results: readonly CaseResult[], meta: RunMeta,
 <style>${CSS}</style></head>
 <body>
 <h1>PlaceOS auth contract report <span class="outcome ${result.replace(' ', '-')}" id="outcome">${result}</span></h1>
+${(meta.warnings ?? []).map((w) => `<p class="warning" role="alert"><b>WARNING:</b> ${h(w)}</p>`).join('\n')}
 <div class="small">${h(targetLine(meta))} · ${h(meta.startedAt)} → ${h(meta.endedAt)} (${h(duration(meta))})</div>
 <div class="counts" id="counts">${counts}<div class="count"><b>${total.total}</b>total</div></div>
 ${section('Verdicts by area', 'areas', ['area', ...VERDICTS, 'total'], areaRows, 'No checks ran.')}
 ${section('Checks', 'verdicts', ['check', 'title', 'requirements', 'severity', 'verdict', 'message', 'evidence'], checkRows, 'No checks ran.')}
 ${section('Requirements', 'requirements', ['requirement', 'source', 'level', 'checks', 'worst verdict', 'checked by'], reqRows, 'No requirements referenced.')}
-${section('Deviations (expected, from the ledger)', 'deviations', ['check', 'reason', 'owner', 'review by'], devRows, 'No deviations.')}
+${section('Deviations (expected, from the ledger)', 'deviations', ['check', 'observed', 'ledger reason', 'owner', 'review by'], devRows, 'No deviations.')}
 ${section('Findings (documentation versus deployment)', 'findings', ['finding', 'message', 'check'], findingRows, 'No findings.')}
 ${section('Not applicable', 'na', ['checks', 'reason'], na, 'Every selected check applied.')}
 <h2 id="run">Run metadata</h2>

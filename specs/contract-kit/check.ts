@@ -25,7 +25,7 @@ export function expectSchema(t: CaseContext, name: SchemaName, value: unknown, s
   try {
     r = assertSchema(t.schemas, name, value, t.generation);
   } catch (e) {
-    if (e instanceof ContractViolation) throw new ContractViolation(`${step}: ${e.message}`, e.expected, e.actual);
+    if (e instanceof ContractViolation) throw new ContractViolation(`${step}: ${e.message}`, e.expected, e.actual, { ...e.where, step });
     throw e;
   }
   if (r.extras.length) t.finding(`EXTRA-MEMBERS-${name.toUpperCase()}`, `${step}: members the contract does not define: ${r.extras.join(', ')}`);
@@ -35,7 +35,7 @@ export function expectJsonContentType(res: HttpResponse, step: string): void {
   try {
     assertJsonContentType(res);
   } catch (e) {
-    if (e instanceof ContractViolation) throw new ContractViolation(`${step}: ${e.message}`, e.expected, e.actual);
+    if (e instanceof ContractViolation) throw new ContractViolation(`${step}: ${e.message}`, e.expected, e.actual, { ...e.where, step });
     throw e;
   }
 }

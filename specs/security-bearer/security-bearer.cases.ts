@@ -75,7 +75,7 @@ export const cases: ContractCase[] = [
       const c2 = challenges(bad).find((c) => c.scheme === 'bearer');
       if (!c2) problems.push(`invalid token: ${bad.status} without WWW-Authenticate: Bearer`);
       else if (c2.params.error !== 'invalid_token') problems.push(`invalid token: error=${c2.params.error ?? '(none)'}`);
-      check(problems.length === 0, problems.join('; '), 'WWW-Authenticate: Bearer [error="invalid_token"]');
+      check(problems.length === 0, problems.join('; '), 'WWW-Authenticate: Bearer [error="invalid_token"]', problems.join('; '));
     },
   },
   {

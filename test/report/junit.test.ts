@@ -96,7 +96,11 @@ test('an error verdict becomes <error>; n/a becomes <skipped>; warn and deviatio
     expect(c.skipped).toBeUndefined();
     expect((c['system-out'] ?? []).join('\n')).toContain(word);
   }
-  expect((byId('oauth.token.refresh-rotation')['system-out'] ?? []).join('\n')).toMatch(/owner platform-team; review by 2026-06-30/);
+  const dev = (byId('oauth.token.refresh-rotation')['system-out'] ?? []).join('\n');
+  expect(dev).toMatch(/owner platform-team; review by 2026-06-30/);
+  // What was observed stays next to the ledger's reason (the reason does not replace it).
+  expect(dev).toMatch(/OBSERVED: refresh token .* still valid after use\nLEDGER REASON: Doorkeeper reuses refresh tokens on rails/);
+  expect(prop(byId('oauth.token.refresh-rotation'), 'ledger_observed')).toEqual(['200 with access_token']);
 });
 
 test('suite counts agree with the testcases', () => {

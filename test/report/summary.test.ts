@@ -1,7 +1,7 @@
 // The pure pieces: CI metadata, time zones, result merging and the console/Markdown summaries.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { collectCiMeta, isoWithOffset, readResults, renderConsoleSummary, renderMarkdownSummary, stripCredentials } from '../../runner/report';
+import { collectCiMeta, isoWithOffset, readResults, renderConsoleSummary, renderHtmlSummary, renderMarkdownSummary, stripCredentials } from '../../runner/report';
 import { zonedTimestamp } from '../../runner/report/junit';
 import { meta, results, tmpDir, writeResultLines } from './support';
 
@@ -62,4 +62,21 @@ test('the Markdown summary escapes table cells', () => {
   const md = renderMarkdownSummary(rs, meta());
   expect(md).toContain('got a\\|b &lt;script&gt;');
   expect(md).toMatch(/\| \*\*total\*\* \| \*\*2\*\* \| \*\*1\*\* \| \*\*1\*\* \| \*\*1\*\* \| \*\*1\*\* \| \*\*1\*\* \| \*\*7\*\* \|/);
+});
+
+test('a deviation shows what was observed next to the ledger reason (console, Markdown, HTML)', () => {
+  const rs = results();
+  const dev = rs.find((r) => r.verdict === 'deviation')!;
+  dev.message = 'a used refresh token was redeemed again: expected 400 invalid_grant, got 200 with access_token';
+  const observed = 'observed: a used refresh token was redeemed again: expected 400 invalid_grant, got 200 with access_token';
+  const text = renderConsoleSummary(rs, meta());
+  expect(text).toContain(`deviation oauth.token.refresh-rotation — ${observed}`);
+  expect(text).toContain('ledger: Doorkeeper reuses refresh tokens on rails (owner platform-team, review by 2026-06-30)');
+  const md = renderMarkdownSummary(rs, meta());
+  expect(md).toContain('| check | observed | ledger reason | owner | review by |');
+  expect(md).toContain('| `oauth.token.refresh-rotation` | a used refresh token was redeemed again: expected 400 invalid_grant, got 200 with access_token | Doorkeeper reuses refresh tokens on rails | platform-team | 2026-06-30 |');
+  const html = renderHtmlSummary(rs, meta());
+  const row = /<table id="deviations-table">.*?<\/table>/s.exec(html)?.[0] ?? '';
+  expect(row).toMatch(/<th>observed<\/th><th>ledger reason<\/th>/);
+  expect(row).toMatch(/refresh-rotation<\/code><\/td><td class="msg">a used refresh token was redeemed again: expected 400 invalid_grant, got 200 with access_token<\/td><td>Doorkeeper reuses refresh tokens on rails<\/td>/);
 });

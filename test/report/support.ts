@@ -136,7 +136,7 @@ export function results(leak = false): CaseResult[] {
       level: 'SHOULD',
       severity: 'medium',
       message: `refresh token ${s.refreshToken} still valid after use`,
-      ledger: { check: 'oauth.token.refresh-rotation', reason: 'Doorkeeper reuses refresh tokens on rails', owner: 'platform-team', reviewBy: '2026-06-30' },
+      ledger: { check: 'oauth.token.refresh-rotation', observed: { expected: '400 invalid_grant', actual: '200 with access_token' }, reason: 'Doorkeeper reuses refresh tokens on rails', owner: 'platform-team', reviewBy: '2026-06-30' },
     }),
     result('oauth.token.client-credentials', 'Client credentials grant works', 'n/a', { requirements: ['RFC6749-4.4'], message: 'setting clientSecret missing (PLACEOS_CONFIDENTIAL_CLIENT_SECRET)' }),
     result('oauth.authorize.code', 'Authorize redirects with a code', 'error', { area: 'oauth.authorize', requirements: ['RFC6749-4.1.2'], message: 'socket hang up (ECONNRESET) after 3 attempts', exchanges: [{ ...exchanges(s)[1]!, status: undefined, responseHeaders: undefined, error: 'ECONNRESET' }] }),
