@@ -170,9 +170,9 @@ export async function main(argv: readonly string[], env: Record<string, string |
     const settings = parseSettings(target.env, { embedded: target.embedded });
     const secrets = createSecretRegistry();
     const schemas = createSchemaRegistry();
-    run = createRunEnv({ settings, generation: o.generation ?? settings.generation ?? 'rails', ledger: emptyLedger('rails'), secrets, schemas, readonly: o.readonly });
+    run = createRunEnv({ settings, generation: o.generation ?? settings.generationOverride ?? 'rails', ledger: emptyLedger('rails'), secrets, schemas, readonly: o.readonly });
     for (const w of settings.warnings ?? []) out(`WARNING: ${w}`);
-    const override = o.generation ?? settings.generation;
+    const override = o.generation ?? settings.generationOverride;
     const detection = applyOverride(await detectGeneration(run, override), override, contractDifferences);
     log(`target ${settings.url}: ${detection.generation} (${detection.source}; ${detection.reasons.join('; ')})`);
     await revokeMinted(run);

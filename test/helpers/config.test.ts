@@ -107,7 +107,7 @@ describe('parseSettings', () => {
     expect(s.service).toEqual({ email: 'svc@example.com', password: 'svc-password' });
     expect(s.user).toEqual({ email: 'user@example.com', password: 'user-password' });
     expect(s.jwtPublicKeyPem).toContain('BEGIN PUBLIC KEY');
-    expect(s.generation).toBe('rails-2023');
+    expect(s.generationOverride).toBe('rails-2023');
     expect(s.tls.insecure).toBe(true);
     expect(s.proxy).toEqual({ url: 'http://u:proxy-pw@proxy.example.com:3128', noProxy: ['localhost', '.internal.example.com'] });
     expect(s.timeoutMs).toBe(5000);
