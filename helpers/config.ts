@@ -3,6 +3,6 @@
 export type { Account, ClientApp, SettingError, TargetSettings } from './settings/types';
 export { SettingsError } from './settings/types';
 export { KNOWN_VARIABLES, loadEnvFile, parseSettings, type ParseOptions } from './settings/parse';
-export { KNOWN_PREFIXES } from './settings/declaration';
+export { EMBEDDED_VARIABLES, KNOWN_PREFIXES } from './settings/declaration';
 export { closest, stripUrl } from './settings/text';
 export { describeSettings, settingsSecrets } from './settings/describe';

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import type { AggregatedResult } from '@jest/test-result';
-import { loadEnvFile, parseSettings, SettingsError } from '../helpers/config';
+import { EMBEDDED_VARIABLES, loadEnvFile, parseSettings, SettingsError } from '../helpers/config';
 import type { TargetSettings } from '../helpers/config';
 import { createRunEnv, isBreaking, revokeMinted, selectCases } from './engine';
 import type { Selection } from './engine';
@@ -14,7 +14,7 @@ import { SUITES } from '../specs';
 import type { RunEnv } from './engine';
 import { TransportError } from '../helpers/http';
 import { emptyLedger, LedgerError, loadLedger } from './ledger';
-import { RUN_VARS } from './jest-adapter';
+import { RUN_GLOBAL, writeWorkerRun } from './jest-adapter';
 import { startEmbeddedTarget } from './embedded';
 import type { ProfileName } from '../reference/src';
 import type { CaseResult } from '../helpers/model';
@@ -36,6 +36,8 @@ const ROOT = path.resolve(__dirname, '..');
 
 interface Target {
   env: Record<string, string>;
+  /** Names set only in the process environment, not in the --env file. */
+  fromProcess: ReadonlySet<string>;
   embedded: boolean;
   profile?: string;
   mutants?: string[];
@@ -48,15 +50,16 @@ async function resolveTarget(o: RunOptions, env: Record<string, string | undefin
   // As dotenv does: a variable already in the environment wins over the file.
   const merged: Record<string, string> = {};
   for (const [k, v] of Object.entries({ ...fileEnv, ...env })) if (v !== undefined) merged[k] = v;
-  if (merged.PLACEOS_URL) return { env: merged, embedded: false, close: async () => {} };
+  const fromProcess = new Set(Object.keys(env).filter((k) => !(k in fileEnv)));
+  if (merged.PLACEOS_URL) return { env: merged, fromProcess, embedded: false, close: async () => {} };
 
   const profile = o.profile ?? merged.PLACEOS_REFERENCE_PROFILE ?? 'rails';
   const mutants = o.mutants.length ? o.mutants : (merged.PLACEOS_REFERENCE_MUTANTS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
   const target = await startEmbeddedTarget({ profile: profile as ProfileName, mutants, tls: o.tls || merged.PLACEOS_REFERENCE_TLS === '1' });
   log(`no PLACEOS_URL: started the embedded reference target (${profile}${mutants.length ? `, mutants: ${mutants.join(', ')}` : ''}) at ${target.url}`);
   // Explicit suite settings (PLACEOS_GENERATION, timeouts...) still apply on top of the target's.
-  const suiteVars = Object.fromEntries(Object.entries(merged).filter(([k]) => /^PLACEOS_(GENERATION|TIMEOUT_MS|RETRIES|CONCURRENCY|MAX_REQUESTS|INSECURE_TLS)$/.test(k)));
-  return { env: { ...target.env, ...suiteVars }, embedded: true, profile, mutants, close: () => target.close() };
+  const suiteVars = Object.fromEntries(Object.entries(merged).filter(([k]) => EMBEDDED_VARIABLES.includes(k)));
+  return { env: { ...target.env, ...suiteVars }, fromProcess, embedded: true, profile, mutants, close: () => target.close() };
 }
 
 const REPORT_MARKERS = ['results.json', 'junit.xml', 'MANIFEST.sha256.json', '.results'];
@@ -108,7 +111,7 @@ export function workersFor(concurrency: number): number {
   return Math.max(2, Math.min(6, concurrency));
 }
 
-async function runJest(settings: TargetSettings, reportsDir: string, areas: string[]): Promise<AggregatedResult> {
+async function runJest(settings: TargetSettings, reportsDir: string, areas: string[], runFile: string): Promise<AggregatedResult> {
   const { runCLI } = await import('jest');
   const junit = [
     'jest-junit',
@@ -134,6 +137,7 @@ async function runJest(settings: TargetSettings, reportsDir: string, areas: stri
     testTimeout: Math.max(60_000, settings.timeoutMs * (settings.retries + 1) * 12),
     reporters: [junit, path.join(__dirname, 'progress-reporter.js')],
     cacheDirectory: path.join(os.tmpdir(), 'placeos-contract-jest'),
+    globals: { [RUN_GLOBAL]: runFile },
   };
   const { results } = await runCLI(
     { _: [], $0: 'placeos-contract', config: JSON.stringify(config), silent: true, maxWorkers: workersFor(settings.concurrency) } as never,
@@ -142,7 +146,8 @@ async function runJest(settings: TargetSettings, reportsDir: string, areas: stri
   return results;
 }
 
-export async function main(argv: readonly string[], env: Record<string, string | undefined> = process.env, out: (s: string) => void = (s) => process.stdout.write(s + '\n')): Promise<number> {
+/** `env`: the process environment, handed over by the entry point (bin/placeos-contract.js), the only reader of process.env. */
+export async function main(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, out: (s: string) => void = (s) => process.stdout.write(s + '\n')): Promise<number> {
   let o: RunOptions;
   try {
     o = parseArgs(argv);
@@ -167,7 +172,7 @@ export async function main(argv: readonly string[], env: Record<string, string |
   const privateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'placeos-contract-'));
   try {
     target = await resolveTarget(o, env, log);
-    const settings = parseSettings(target.env, { embedded: target.embedded });
+    const settings = parseSettings(target.env, { embedded: target.embedded, fromProcess: target.fromProcess });
     const secrets = createSecretRegistry();
     const schemas = createSchemaRegistry();
     run = createRunEnv({ settings, generation: o.generation ?? settings.generationOverride ?? 'rails', ledger: emptyLedger('rails'), secrets, schemas, readonly: o.readonly });
@@ -183,24 +188,20 @@ export async function main(argv: readonly string[], env: Record<string, string |
     if (!planned.length) throw new UsageError(`the selection (--only ${o.ids.join(',') || '-'}, --tags ${o.tags.join(',') || '-'}) matches no check; see --list`);
 
     const reportsDir = prepareReportsDir(path.resolve(o.reportsDir));
-    // The jest workers inherit this environment: the settings (as the suite parses them), the
-    // detected generation and where to write results. Nothing is passed through module state.
-    const workerEnv: Record<string, string> = {
-      ...target.env,
-      PLACEOS_GENERATION: detection.generation,
-      [RUN_VARS.reports]: reportsDir,
-      [RUN_VARS.privateDir]: privateDir,
-      [RUN_VARS.strict]: o.strict ? '1' : '',
-      [RUN_VARS.select]: selection ? JSON.stringify(selection) : '',
-      [RUN_VARS.ledger]: ledger.file === '(none)' ? '' : ledger.file,
-      [RUN_VARS.noLedger]: o.noLedger ? '1' : '',
-      [RUN_VARS.embedded]: target.embedded ? '1' : '',
-    };
-    // Exactly these settings, not whatever else PLACEOS_* the shell had: the workers parse them again.
-    for (const k of Object.keys(process.env)) if (k.startsWith('PLACEOS_')) delete process.env[k];
-    Object.assign(process.env, workerEnv);
+    // The workers get the run as one value: the settings as parsed here, the generation decided
+    // here, where to write results.
+    const runFile = writeWorkerRun({
+      settings,
+      generation: detection.generation,
+      reportsDir,
+      privateDir,
+      strict: o.strict,
+      ...(selection ? { selection } : {}),
+      ...(ledger.file === '(none)' ? {} : { ledgerFile: ledger.file }),
+      noLedger: o.noLedger,
+    });
 
-    const jestResults = await runJest(settings, reportsDir, planned.map((p) => p.area));
+    const jestResults = await runJest(settings, reportsDir, planned.map((p) => p.area), runFile);
     const results: CaseResult[] = readResults(reportsDir);
     // Every planned check leaves a result (n/a ones too); a missing one crashed or timed out.
     const have = new Set(results.map((r) => r.caseId));

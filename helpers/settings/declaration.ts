@@ -70,7 +70,7 @@ const apiKey = (name: string, doc: string) =>
 /** Settings whose value goes as it is into the run's settings, under their key. */
 export const DIRECT = {
   otherAuthorityUrl: baseUrl('PLACEOS_OTHER_AUTHORITY_URL', { group: 'deployment', doc: "The same deployment under a second authority's domain (cross-tenant checks).", example: 'https://other-tenant.example.com' }),
-  generationOverride: oneOf<Generation>({ name: 'PLACEOS_GENERATION', group: 'deployment', doc: `Hold the deployment to this generation instead of detecting it: ${GENERATIONS.join(' | ')}.`, example: 'rails', values: GENERATIONS, unsetMeans: 'to detect it' }),
+  generationOverride: oneOf<Generation>({ name: 'PLACEOS_GENERATION', group: 'deployment', doc: `Hold the deployment to this generation instead of detecting it: ${GENERATIONS.join(' | ')}.`, example: 'rails', values: GENERATIONS, unsetMeans: 'to detect it', alsoEmbedded: true }),
   ssoId: text({ name: 'PLACEOS_SSO_ID', group: 'keys', doc: 'An OAuth2/SAML authentication strategy id (SSO checks).', pattern: NO_SPACES, expects: 'an authentication strategy id without spaces' }),
   apiKey: apiKey('PLACEOS_API_KEY', 'A live API key (`<id>.<secret>`) of the service account.'),
   apiKeyExpired: apiKey('PLACEOS_API_KEY_EXPIRED', 'An expired API key (`<id>.<secret>`).'),
@@ -84,10 +84,10 @@ export const DIRECT = {
     describe: (v) => `a value of ${v.length} characters in ${v.split('.').length} part(s)`,
     check: jwtProblem,
   }),
-  timeoutMs: int({ name: 'PLACEOS_TIMEOUT_MS', group: 'limits', doc: 'Per-request timeout.', min: 100, max: 120000, default: 10000, unit: 'milliseconds' }),
-  retries: int({ name: 'PLACEOS_RETRIES', group: 'limits', doc: 'Retries for transport errors and Retry-After answers.', min: 0, max: 5, default: 2 }),
-  concurrency: int({ name: 'PLACEOS_CONCURRENCY', group: 'limits', doc: 'Journeys run at once in each area (the areas run in min(N, 6) workers, at least 2); lower it for fragile deployments.', min: 1, max: 32, default: 8 }),
-  maxRequests: int({ name: 'PLACEOS_MAX_REQUESTS', group: 'limits', doc: 'Upper bound on the requests of each area (spec file) of a run; a full run makes about 700.', min: 1, max: 1000000, default: 2000 }),
+  timeoutMs: int({ name: 'PLACEOS_TIMEOUT_MS', group: 'limits', doc: 'Per-request timeout.', min: 100, max: 120000, default: 10000, unit: 'milliseconds', alsoEmbedded: true }),
+  retries: int({ name: 'PLACEOS_RETRIES', group: 'limits', doc: 'Retries for transport errors and Retry-After answers.', min: 0, max: 5, default: 2, alsoEmbedded: true }),
+  concurrency: int({ name: 'PLACEOS_CONCURRENCY', group: 'limits', doc: 'Journeys run at once in each area (the areas run in min(N, 6) workers, at least 2); lower it for fragile deployments.', min: 1, max: 32, default: 8, alsoEmbedded: true }),
+  maxRequests: int({ name: 'PLACEOS_MAX_REQUESTS', group: 'limits', doc: 'Upper bound on the requests of each area (spec file) of a run; a full run makes about 700.', min: 1, max: 1000000, default: 2000, alsoEmbedded: true }),
   codeLifetimeSeconds: int({ name: 'PLACEOS_CODE_LIFETIME_SECONDS', group: 'limits', doc: "The deployment's authorization-code lifetime, if at most 120 s: the run then waits one out (PlaceOS's default is 600 s, so leave it unset unless yours is short).", min: 1, max: 120, unit: 'seconds' }),
   refreshGraceSeconds: int({ name: 'PLACEOS_REFRESH_GRACE_SECONDS', group: 'limits', doc: "auth.cr's refresh replay-grace window (REFRESH_REVOCATION_GRACE_SECONDS): the rotation check waits it out.", min: 0, max: 60, default: 10, unit: 'seconds' }),
 } satisfies Record<string, Setting>;
@@ -151,7 +151,7 @@ export const PARTS = {
   jwtPublicKey: text({ name: 'PLACEOS_JWT_PUBLIC_KEY', group: 'keys', doc: 'The same public key inline (`\\n` escapes allowed); set this or the _FILE one.', keepSpaces: true, secret: true, expects: 'a PEM public key' }),
   caFile: text({ name: 'PLACEOS_CA_FILE', group: 'network', doc: 'PEM file with the CA certificates that sign the deployment\'s TLS certificate.', example: '/path/to/ca.pem', expects: 'a file name' }),
   extraCaCerts: text({ name: 'NODE_EXTRA_CA_CERTS', group: 'network', doc: 'Node\'s own extra CA file, read too.', expects: 'a file name' }),
-  insecureTls: flag({ name: 'PLACEOS_INSECURE_TLS', group: 'network', doc: 'Do not check TLS certificates (throwaway test deployments only; prefer PLACEOS_CA_FILE).', default: false }),
+  insecureTls: flag({ name: 'PLACEOS_INSECURE_TLS', group: 'network', doc: 'Do not check TLS certificates (throwaway test deployments only; prefer PLACEOS_CA_FILE).', default: false, alsoEmbedded: true }),
   proxy: text({ name: 'HTTPS_PROXY', group: 'network', doc: 'HTTP proxy for the deployment (also https_proxy, HTTP_PROXY, http_proxy); ignored for the embedded target.', example: 'http://proxy.example.com:3128', fallbacks: ['https_proxy', 'HTTP_PROXY', 'http_proxy'], pattern: HTTP_URL, expects: 'a proxy URL like http://proxy.example.com:3128', check: (v) => (parsedUrl(v)?.hostname ? undefined : `expected a proxy URL like http://proxy.example.com:3128, got '${safeEcho(v)}'`) }),
   noProxy: { ...text({ name: 'NO_PROXY', group: 'network', doc: 'Hosts the proxy is not used for, comma separated (also no_proxy).', example: 'localhost', fallbacks: ['no_proxy'], expects: 'a comma-separated list of hosts' }), output: (v: unknown) => (v as string).split(/[,\s]+/).map((s) => s.trim().toLowerCase()).filter(Boolean) } as Setting<string[], false>,
 } satisfies Record<string, Setting>;
@@ -163,3 +163,8 @@ export type DeclaredKey = keyof typeof DECLARED;
 export const OTHER_VARIABLES: readonly string[] = ['PLACEOS_LEDGER', 'PLACEOS_JUNIT_TESTCASE_PROPERTIES', 'PLACEOS_SKIP_BROWSER_TESTS', 'PLACEOS_CHROMIUM'];
 /** Families of PLACEOS_* names owned by other parts of the suite (runner, reference target, reports). */
 export const KNOWN_PREFIXES: readonly string[] = ['PLACEOS_CONTRACT_', 'PLACEOS_REFERENCE_', 'PLACEOS_REPORT_'];
+
+/** Settings that still apply when the run starts the embedded reference target. */
+export const EMBEDDED_VARIABLES: readonly string[] = Object.values(DECLARED)
+  .filter((s: Setting) => s.alsoEmbedded)
+  .map((s) => s.name);

@@ -49,6 +49,8 @@ export interface Setting<T = unknown, D extends boolean = boolean> {
   aliases?: readonly string[];
   /** Names read in this order when the setting itself is unset (proxy conventions). */
   fallbacks?: readonly string[];
+  /** Applies to the embedded reference target too (which otherwise configures the run itself). */
+  alsoEmbedded?: boolean;
 }
 
 interface Common<T = string> {
@@ -61,6 +63,7 @@ interface Common<T = string> {
   output?: (valid: unknown) => T;
   aliases?: readonly string[];
   fallbacks?: readonly string[];
+  alsoEmbedded?: boolean;
 }
 
 const asString = (v: unknown): string => v as string;

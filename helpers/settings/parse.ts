@@ -33,7 +33,7 @@ function unknownNames(env: Record<string, string | undefined>, opts: ParseOption
     if (!/^PLACEOS_/i.test(name) || knownSet.has(name) || KNOWN_PREFIXES.some((p) => name.startsWith(p))) continue;
     const suggestion = closest(name, known);
     const text = suggestion ? `unknown variable; did you mean ${suggestion}?` : `unknown variable (not one this suite reads; see env/live.env.example for the list)`;
-    if (opts?.fromProcess?.has(name)) warnings.push(`${name} (process environment): ${text} It is ignored.`);
+    if (opts?.fromProcess?.has(name)) warnings.push(`${name} (set in the process environment, so ignored): ${text}`);
     else errors.push({ variable: name, problem: text });
   }
 }
