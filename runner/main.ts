@@ -140,7 +140,7 @@ async function runJest(settings: TargetSettings, reportsDir: string, areas: stri
     globals: { [RUN_GLOBAL]: runFile },
   };
   const { results } = await runCLI(
-    { _: [], $0: 'placeos-contract', config: JSON.stringify(config), silent: true, maxWorkers: workersFor(settings.concurrency) } as never,
+    { _: [], $0: 'placeos-contract', config: JSON.stringify(config), silent: true, maxWorkers: workersFor(settings.concurrency) },
     [ROOT],
   );
   return results;

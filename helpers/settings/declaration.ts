@@ -156,7 +156,9 @@ export const PARTS = {
   noProxy: { ...text({ name: 'NO_PROXY', group: 'network', doc: 'Hosts the proxy is not used for, comma separated (also no_proxy).', example: 'localhost', fallbacks: ['no_proxy'], expects: 'a comma-separated list of hosts' }), output: (v: unknown) => (v as string).split(/[,\s]+/).map((s) => s.trim().toLowerCase()).filter(Boolean) } as Setting<string[], false>,
 } satisfies Record<string, Setting>;
 
-export const DECLARED = { url: PARTS.url, ...DIRECT, ...PARTS };
+const { url, ...otherParts } = PARTS;
+/** Every setting, PLACEOS_URL first (the order of --help and the docs within a group). */
+export const DECLARED = { url, ...DIRECT, ...otherParts };
 export type DeclaredKey = keyof typeof DECLARED;
 
 /** PLACEOS_* names read by other parts of the suite (ledger, reports, the project's own tests). */

@@ -72,5 +72,5 @@ export function readDeclared(vars: Readonly<Record<string, string>>, problem: Pr
     if (warning) warnings.push(warning);
     values[key] = s.output(input[s.name]);
   }
-  return { values: values as Partial<DeclaredValues>, given };
+  return { values: values, given };
 }
