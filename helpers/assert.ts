@@ -87,42 +87,6 @@ export function expectSchema(registry: SchemaRegistry, name: SchemaName, value: 
   return check;
 }
 
-/** Comma-split header tokens, trimmed; the token compared case-exactly (e.g. Cache-Control no-store). */
-export function expectHeaderToken(res: HttpResponse, name: string, token: string): void {
-  const value = res.header(name);
-  if (value === undefined) {
-    throw new ContractViolation(`expected header "${name}" with the token "${token}", got no "${name}" header`, token, 'absent', { code: `header:${name.toLowerCase()}` });
-  }
-  const tokens = value.split(',').map((t) => t.trim());
-  if (!tokens.includes(token)) {
-    throw new ContractViolation(`expected header "${name}" to contain the token "${token}", got ${describeHeader(name, value)}`, token, value, { code: `header:${name.toLowerCase()}` });
-  }
-}
-
-export type HeaderMatcher = string | RegExp | ((value: string | undefined) => boolean);
-
-/** string: exact value; RegExp: must match; function: predicate (receives undefined when absent). */
-export function expectHeader(res: HttpResponse, name: string, matcher: HeaderMatcher, label?: string): void {
-  const value = res.header(name);
-  const what = label ? `${label}: ` : '';
-  const desc =
-    typeof matcher === 'string' ? `"${name}: ${matcher}"` : matcher instanceof RegExp ? `"${name}" matching ${matcher}` : `"${name}" ${label ?? 'as required'}`;
-  const ok = typeof matcher === 'function' ? matcher(value) : value !== undefined && (typeof matcher === 'string' ? value === matcher : matcher.test(value));
-  if (!ok) {
-    const shownExpected = SENSITIVE_HEADERS.has(name.toLowerCase()) && typeof matcher === 'string' ? `"${name}" (value hidden)` : desc;
-    const shownActual = value === undefined ? 'absent' : SENSITIVE_HEADERS.has(name.toLowerCase()) || value.length > 120 ? 'other value' : value;
-    throw new ContractViolation(`${what}expected header ${shownExpected}, got ${describeHeader(name, value)}`, shownExpected, shownActual, { code: `header:${name.toLowerCase()}`, step: label });
-  }
-}
-
-export function expectNoHeader(res: HttpResponse, name: string, label?: string): void {
-  const value = res.header(name);
-  if (value !== undefined) {
-    const what = label ? `${label}: ` : '';
-    throw new ContractViolation(`${what}expected no "${name}" header, got ${describeHeader(name, value)}`, 'absent', 'present', { code: `header:${name.toLowerCase()}`, step: label });
-  }
-}
-
 /** Content-Type application/json (or a +json media type), any parameters. */
 export function expectJsonContentType(res: HttpResponse): void {
   const value = res.header('content-type');
@@ -172,14 +136,6 @@ export function expectOAuthError(res: HttpResponse, expected: OAuthErrorExpectat
   return typeof b.error_description === 'string' ? { error, error_description: b.error_description } : { error };
 }
 
-export interface RedirectExpectation {
-  /** Default: any 3xx with a Location (301, 302, 303, 307, 308). */
-  status?: readonly number[];
-  /** `scheme://host[:port]` the Location must resolve to. */
-  toOrigin?: string;
-  toPathPrefix?: string;
-}
-
 function resolvedLocation(res: HttpResponse): URL | undefined {
   if (res.location) return res.location;
   const raw = res.header('location');
@@ -189,33 +145,6 @@ function resolvedLocation(res: HttpResponse): URL | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** A redirect with a Location; returns the Location resolved against the request URL. */
-export function expectRedirect(res: HttpResponse, opts: RedirectExpectation = {}): URL {
-  const statuses = opts.status ?? [301, 302, 303, 307, 308];
-  if (!statuses.includes(res.status)) {
-    throw new ContractViolation(`expected a redirect (${orList(statuses)}), got ${res.status}${errorHint(res)}`, orList(statuses), String(res.status), { code: 'status' });
-  }
-  const location = resolvedLocation(res);
-  if (!location) {
-    throw new ContractViolation(`expected a Location header on the ${res.status} redirect, got ${res.header('location') === undefined ? 'none' : 'an unparsable one'}`, 'Location', 'absent', { code: 'location' });
-  }
-  if (opts.toOrigin !== undefined) {
-    const want = new URL(opts.toOrigin).origin;
-    if (location.origin !== want) {
-      throw new ContractViolation(`expected a redirect to origin ${want}, got ${location.origin}`, want, location.origin, { code: 'location.origin' });
-    }
-  }
-  if (opts.toPathPrefix !== undefined && !location.pathname.startsWith(opts.toPathPrefix)) {
-    throw new ContractViolation(
-      `expected a redirect to a path starting with ${opts.toPathPrefix}, got ${describeUrl(location)}`,
-      opts.toPathPrefix,
-      location.pathname,
-      { code: 'location.path' },
-    );
-  }
-  return location;
 }
 
 /** Not a 3xx whose Location starts with `badUri` (raw or resolved, with the URI normalised). */
@@ -240,43 +169,9 @@ export function expectNoRedirectTo(res: HttpResponse, badUri: string): void {
   }
 }
 
-function deepEqual(a: unknown, b: unknown): boolean {
-  if (Object.is(a, b)) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  const ka = Object.keys(a as object);
-  const kb = Object.keys(b as object);
-  if (ka.length !== kb.length) return false;
-  return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && deepEqual((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]));
-}
-
-function describeForEqual(v: unknown): string {
-  if (Array.isArray(v) || (v !== null && typeof v === 'object')) {
-    const s = JSON.stringify(v);
-    return s !== undefined && s.length <= 80 ? s : describeValue(v);
-  }
-  return describeValue(v);
-}
-
-/** Deep equality of JSON-like values. Long strings are described by length and first difference. */
-export function expectEqual<T>(label: string, expected: T, actual: unknown): asserts actual is T {
-  if (deepEqual(expected, actual)) return;
-  let detail = '';
-  if (typeof expected === 'string' && typeof actual === 'string') {
-    let i = 0;
-    while (i < expected.length && i < actual.length && expected[i] === actual[i]) i++;
-    detail = ` (first difference at index ${i})`;
-  }
-  throw new ContractViolation(`${label}: expected ${describeForEqual(expected)}, got ${describeForEqual(actual)}${detail}`, describeForEqual(expected), describeForEqual(actual));
-}
-
 /** The rule holds, or the case fails saying what was expected and what came instead. */
 export function ensure(cond: unknown, message: string, expected?: string, actual?: string, where?: { code?: string; step?: string }): asserts cond {
   if (!cond) throw new ContractViolation(message, expected, actual, where);
-}
-
-export function expectTrue(label: string, cond: unknown, detail?: string): asserts cond {
-  if (!cond) throw new ContractViolation(detail ? `${label}: ${detail}` : label, 'true', detail ?? 'false');
 }
 
 // ── WWW-Authenticate (RFC 9110 §11.6.1, RFC 6750 §3) ─────────────────────────────────────────────

@@ -29,7 +29,7 @@ export function accountFor(t: CaseContext, who: Who): Account {
 export function noteTokenResponse(t: CaseContext, res: HttpResponse, app: ClientApp): void {
   const body = res.json as Record<string, unknown> | undefined;
   if (!body || typeof body !== 'object') return;
-  const str = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : undefined);
+  const str = (k: string) => (typeof body[k] === 'string' ? (body[k]) : undefined);
   t.secrets.add(str('id_token'), 'id_token');
   if (str('access_token') || str('refresh_token')) {
     t.minted({ accessToken: str('access_token'), refreshToken: str('refresh_token'), clientId: app.clientId, clientSecret: app.clientSecret });

@@ -389,7 +389,7 @@ function makeClient(baseUrlIn: string, journey: string, shared: Shared): HttpCli
     if (!agent) {
       const opts: { ca?: string[]; rejectUnauthorized?: boolean } = { rejectUnauthorized: !settings.tls.insecure };
       if (settings.tls.ca) opts.ca = [...rootCertificates, settings.tls.ca];
-      agent = new HttpsProxyAgent(proxy.url, opts) as unknown as HttpAgent;
+      agent = new HttpsProxyAgent(proxy.url, opts);
       shared.agents.set(proxy.url, agent);
     }
     return agent;

@@ -4,7 +4,7 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { compactVerify, decodeJwt as joseDecodeJwt, decodeProtectedHeader, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import { compactVerify, decodeJwt as joseDecodeJwt, decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
 import { ContractViolation } from './case';
 
 export type JwtHeader = Record<string, unknown> & { alg?: string; typ?: string; kid?: string };
@@ -28,7 +28,7 @@ export function decodeJwt(token: unknown): DecodedJwt {
   }
   let header: JwtHeader;
   try {
-    header = decodeProtectedHeader(token) as JwtHeader;
+    header = decodeProtectedHeader(token);
   } catch {
     throw new ContractViolation(
       `expected a JWT whose header is base64url JSON, got an undecodable header (length ${parts[0]!.length})`,
@@ -38,7 +38,7 @@ export function decodeJwt(token: unknown): DecodedJwt {
   }
   let claims: JwtClaims;
   try {
-    claims = joseDecodeJwt(token) as JwtClaims;
+    claims = joseDecodeJwt(token);
   } catch {
     throw new ContractViolation(
       `expected a JWT whose payload is a base64url JSON object, got an undecodable payload (length ${parts[1]!.length})`,
@@ -88,7 +88,7 @@ export async function verifyWithPublicKey(token: string, pem: string | KeyObject
     if (opts.signatureOnly) {
       const { payload, protectedHeader } = await compactVerify(token, key, { algorithms });
       const claims = JSON.parse(Buffer.from(payload).toString('utf8')) as JwtClaims;
-      return { ok: true, claims, header: protectedHeader as JwtHeader };
+      return { ok: true, claims, header: protectedHeader };
     }
     const { payload, protectedHeader } = await jwtVerify(token, key, {
       algorithms,
@@ -97,7 +97,7 @@ export async function verifyWithPublicKey(token: string, pem: string | KeyObject
       ...(opts.issuer !== undefined ? { issuer: opts.issuer } : {}),
       ...(opts.audience !== undefined ? { audience: opts.audience } : {}),
     });
-    return { ok: true, claims: payload as JwtClaims, header: protectedHeader as JwtHeader };
+    return { ok: true, claims: payload, header: protectedHeader };
   } catch (e) {
     const err = e as { code?: string; message?: string };
     // jose messages name the failed check, never the token.
@@ -142,7 +142,7 @@ export interface SignOptions {
 export async function signWithKey(claims: JwtClaims, privatePem: string | KeyObject, opts: SignOptions = {}): Promise<string> {
   const key = toPrivateKey(privatePem);
   const header = { ...(opts.header ?? {}), alg: opts.alg ?? 'RS256', ...(opts.kid ? { kid: opts.kid } : {}) };
-  return new SignJWT(claims as JWTPayload).setProtectedHeader(header).sign(key);
+  return new SignJWT(claims).setProtectedHeader(header).sign(key);
 }
 
 export interface PemKeyPair {

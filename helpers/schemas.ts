@@ -206,7 +206,7 @@ export function createSchemaRegistry(options: RegistryOptions = {}): SchemaRegis
       if (overlay?.emptyBody && (value === undefined || value === '')) return { valid: true, errors: [], extras: [] };
       const id = overlay ? schemaId(name, generation) : schemaId(name);
       const validate = validators.get(id)!;
-      const valid = validate(value) as boolean;
+      const valid = validate(value);
       const errors = valid ? [] : formatErrors(validate.errors ?? [], overlay, generation);
       const root = raw.get(id)!;
       const extras: string[] = [];
@@ -340,7 +340,7 @@ export function describeValue(v: unknown): string {
   if (typeof v === 'number') return Number.isInteger(v) ? `integer ${v}` : `number ${v}`;
   if (typeof v === 'boolean') return `boolean ${v}`;
   if (Array.isArray(v)) return `array (length ${v.length})`;
-  if (typeof v === 'object') return `object (${Object.keys(v as object).length} keys)`;
+  if (typeof v === 'object') return `object (${Object.keys(v).length} keys)`;
   return typeof v;
 }
 
@@ -403,7 +403,7 @@ function formatErrors(errors: ErrorObject[], overlay: Overlay | undefined, gener
         out.push(`${path}: expected ${e.keyword === 'minItems' ? 'at least' : 'at most'} ${String(p.limit)} items, ${got}`);
         break;
       case 'contains': {
-        const sch = (e.parentSchema as JsonObject | undefined)?.contains;
+        const sch = (e.parentSchema)?.contains;
         out.push(`${path}: expected an item matching ${short(sch)}, ${got}`);
         break;
       }

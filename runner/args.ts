@@ -1,6 +1,7 @@
 // Command-line arguments of `placeos-contract` (npm run contract -- …). Pure: argv in, options out.
 import type { Tag } from '../helpers/model';
 import { GENERATIONS, TAGS } from '../helpers/model';
+import { settingsHelp } from './settings-docs';
 import type { Generation } from '../helpers/model';
 
 export interface RunOptions {
@@ -52,7 +53,9 @@ file); with no PLACEOS_URL it starts the embedded reference target and checks th
   --quiet             print only the summary
 
 exit codes: 0 contract holds, 1 contract violated, 2 could not run (settings, connection),
-            3 a secret was found in a report artifact`;
+            3 a secret was found in a report artifact
+
+${settingsHelp()}`;
 
 const splitList = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
 

@@ -25,7 +25,7 @@ export interface MintedToken {
   baseUrl: string;
 }
 
-/** Everything one run against one target needs. A value: a fleet run holds one per target. */
+/** Everything one run against one target needs, as a value (never module state). */
 export interface RunEnv {
   settings: TargetSettings;
   generation: Generation;

@@ -1,55 +1,61 @@
 // Turns a table of cases into jest tests: one test per case, named "<title> [<id>]" inside
 // describe(<area>), run with test.concurrent (bounded by jest's maxConcurrency). The runner
-// (runner/main.ts) resolves the target and hands the run over through the environment of the
-// jest workers; this file turns that environment into a RunEnv value once per spec file.
+// (runner/main.ts) resolves the target and the settings once, writes them as one JSON value
+// (WorkerRun) and names that file in the jest configuration's globals; each spec file reads it.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { ContractCase } from '../helpers/case';
-import { parseSettings } from '../helpers/config';
+import type { TargetSettings } from '../helpers/config';
 import type { RunEnv, Selection } from './engine';
 import { createRunEnv, executeCase, isBreaking, revokeMinted, selectCases } from './engine';
 import { emptyLedger, loadLedger } from './ledger';
 import type { CaseResult, Generation } from '../helpers/model';
-import { GENERATIONS } from '../helpers/model';
 import { createSchemaRegistry } from '../helpers/schemas';
 import { createSecretRegistry } from '../helpers/secrets';
 
-/** Environment variables the runner sets for the jest workers (besides the PLACEOS_* settings). */
-export const RUN_VARS = {
-  reports: 'PLACEOS_CONTRACT_REPORTS',
-  privateDir: 'PLACEOS_CONTRACT_PRIVATE',
-  strict: 'PLACEOS_CONTRACT_STRICT',
-  select: 'PLACEOS_CONTRACT_SELECT',
-  ledger: 'PLACEOS_LEDGER',
-  noLedger: 'PLACEOS_CONTRACT_NO_LEDGER',
-  embedded: 'PLACEOS_CONTRACT_EMBEDDED',
-} as const;
+/** The jest global that names the file holding the run's WorkerRun value. */
+export const RUN_GLOBAL = '__PLACEOS_CONTRACT_RUN_FILE__';
 
-interface WorkerRun {
+/** Everything a jest worker needs for a run, resolved once by the runner. */
+export interface WorkerRun {
+  settings: TargetSettings;
+  /** The generation the run holds the target to: detected, or the user's override. */
+  generation: Generation;
+  reportsDir: string;
+  /** Private scratch folder of the run (fingerprints, request counts). */
+  privateDir: string;
+  strict: boolean;
+  selection?: Selection;
+  /** Ledger file (undefined: ledger/<generation>.json); ignored when noLedger. */
+  ledgerFile?: string;
+  noLedger: boolean;
+}
+
+/** Writes the run value for the workers (owner-only: the settings hold passwords). */
+export function writeWorkerRun(w: WorkerRun): string {
+  const file = path.join(w.privateDir, 'run.json');
+  fs.writeFileSync(file, JSON.stringify(w), { mode: 0o600 });
+  return file;
+}
+
+function readWorkerRun(): WorkerRun | undefined {
+  const file = (globalThis as Record<string, unknown>)[RUN_GLOBAL];
+  return typeof file === 'string' ? (JSON.parse(fs.readFileSync(file, 'utf8')) as WorkerRun) : undefined;
+}
+
+interface OpenRun {
   run: RunEnv;
   secrets: ReturnType<typeof createSecretRegistry>;
   reportsDir: string;
   privateDir: string;
 }
 
-function openRun(env: NodeJS.ProcessEnv): WorkerRun {
-  const reportsDir = env[RUN_VARS.reports];
-  const privateDir = env[RUN_VARS.privateDir];
-  if (!reportsDir || !privateDir) {
-    throw new Error('the contract specs run through the runner: use `npm run contract` (it resolves the target and the reports folder)');
-  }
-  const settings = parseSettings(env, { embedded: env[RUN_VARS.embedded] === '1' });
-  const generation = env.PLACEOS_GENERATION as Generation;
-  if (!GENERATIONS.includes(generation)) throw new Error(`PLACEOS_GENERATION: expected one of ${GENERATIONS.join(', ')} from the runner`);
+function openRun(w: WorkerRun | undefined): OpenRun {
+  if (!w) throw new Error('the contract specs run through the runner: use `npm run contract` (it resolves the target and the reports folder)');
   const secrets = createSecretRegistry();
-  const ledger = env[RUN_VARS.noLedger] === '1' ? emptyLedger(generation) : loadLedger(generation, env[RUN_VARS.ledger] || undefined);
-  const run = createRunEnv({ settings, generation, ledger, strict: env[RUN_VARS.strict] === '1', secrets, schemas: createSchemaRegistry(), readonly: selectionFromEnv(env)?.readonly });
-  return { run, secrets, reportsDir, privateDir };
-}
-
-export function selectionFromEnv(env: NodeJS.ProcessEnv): Selection | undefined {
-  const raw = env[RUN_VARS.select];
-  return raw ? (JSON.parse(raw) as Selection) : undefined;
+  const ledger = w.noLedger ? emptyLedger(w.generation) : loadLedger(w.generation, w.ledgerFile);
+  const run = createRunEnv({ settings: w.settings, generation: w.generation, ledger, strict: w.strict, secrets, schemas: createSchemaRegistry(), readonly: w.selection?.readonly });
+  return { run, secrets, reportsDir: w.reportsDir, privateDir: w.privateDir };
 }
 
 function append(file: string, lines: string[]): void {
@@ -66,10 +72,11 @@ function failureFor(r: CaseResult): Error {
 }
 
 export function contractSuite(area: string, cases: readonly ContractCase[]): void {
-  const selected = selectCases(cases, selectionFromEnv(process.env));
+  const value = readWorkerRun();
+  const selected = selectCases(cases, value?.selection);
   describe(area, () => {
-    let opened: WorkerRun | undefined;
-    const get = (): WorkerRun => (opened ??= openRun(process.env));
+    let opened: OpenRun | undefined;
+    const get = (): OpenRun => (opened ??= openRun(value));
 
     afterAll(async () => {
       if (!opened) return;

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import type { AggregatedResult } from '@jest/test-result';
-import { loadEnvFile, parseSettings, SettingsError } from '../helpers/config';
+import { EMBEDDED_VARIABLES, loadEnvFile, parseSettings, SettingsError } from '../helpers/config';
 import type { TargetSettings } from '../helpers/config';
 import { createRunEnv, isBreaking, revokeMinted, selectCases } from './engine';
 import type { Selection } from './engine';
@@ -14,7 +14,7 @@ import { SUITES } from '../specs';
 import type { RunEnv } from './engine';
 import { TransportError } from '../helpers/http';
 import { emptyLedger, LedgerError, loadLedger } from './ledger';
-import { RUN_VARS } from './jest-adapter';
+import { RUN_GLOBAL, writeWorkerRun } from './jest-adapter';
 import { startEmbeddedTarget } from './embedded';
 import type { ProfileName, VariantName } from '../reference/src';
 import { VARIANT_NAMES } from '../reference/src/profiles';
@@ -37,6 +37,8 @@ const ROOT = path.resolve(__dirname, '..');
 
 interface Target {
   env: Record<string, string>;
+  /** Names set only in the process environment, not in the --env file. */
+  fromProcess: ReadonlySet<string>;
   embedded: boolean;
   profile?: string;
   mutants?: string[];
@@ -49,7 +51,8 @@ async function resolveTarget(o: RunOptions, env: Record<string, string | undefin
   // As dotenv does: a variable already in the environment wins over the file.
   const merged: Record<string, string> = {};
   for (const [k, v] of Object.entries({ ...fileEnv, ...env })) if (v !== undefined) merged[k] = v;
-  if (merged.PLACEOS_URL) return { env: merged, embedded: false, close: async () => {} };
+  const fromProcess = new Set(Object.keys(env).filter((k) => !(k in fileEnv)));
+  if (merged.PLACEOS_URL) return { env: merged, fromProcess, embedded: false, close: async () => {} };
 
   const profile = o.profile ?? merged.PLACEOS_REFERENCE_PROFILE ?? 'rails';
   const variant = o.variant ?? merged.PLACEOS_REFERENCE_VARIANT ?? 'standard';
@@ -58,8 +61,8 @@ async function resolveTarget(o: RunOptions, env: Record<string, string | undefin
   const target = await startEmbeddedTarget({ profile: profile as ProfileName, variant: variant as VariantName, mutants, tls: o.tls || merged.PLACEOS_REFERENCE_TLS === '1' });
   log(`no PLACEOS_URL: started the embedded reference target (${profile}${variant !== 'standard' ? `, ${variant}` : ''}${mutants.length ? `, mutants: ${mutants.join(', ')}` : ''}) at ${target.url}`);
   // Explicit suite settings (PLACEOS_GENERATION, timeouts...) still apply on top of the target's.
-  const suiteVars = Object.fromEntries(Object.entries(merged).filter(([k]) => /^PLACEOS_(GENERATION|TIMEOUT_MS|RETRIES|CONCURRENCY|MAX_REQUESTS|INSECURE_TLS)$/.test(k)));
-  return { env: { ...target.env, ...suiteVars }, embedded: true, profile: variant === 'standard' ? profile : `${profile} (${variant})`, mutants, close: () => target.close() };
+  const suiteVars = Object.fromEntries(Object.entries(merged).filter(([k]) => EMBEDDED_VARIABLES.includes(k)));
+  return { env: { ...target.env, ...suiteVars }, fromProcess, embedded: true, profile: variant === 'standard' ? profile : `${profile} (${variant})`, mutants, close: () => target.close() };
 }
 
 const REPORT_MARKERS = ['results.json', 'junit.xml', 'MANIFEST.sha256.json', '.results'];
@@ -117,7 +120,7 @@ export function workersFor(concurrency: number): number {
   return Math.max(2, Math.min(6, concurrency));
 }
 
-async function runJest(settings: TargetSettings, reportsDir: string, areas: string[]): Promise<AggregatedResult> {
+async function runJest(settings: TargetSettings, reportsDir: string, areas: string[], runFile: string): Promise<AggregatedResult> {
   const { runCLI } = await import('jest');
   const junit = [
     'jest-junit',
@@ -146,6 +149,7 @@ async function runJest(settings: TargetSettings, reportsDir: string, areas: stri
     transformIgnorePatterns: [`^${escapeRegExp(path.join(ROOT, 'node_modules'))}/`],
     testEnvironment: 'node',
     cacheDirectory: path.join(os.tmpdir(), 'placeos-contract-jest'),
+    globals: { [RUN_GLOBAL]: runFile },
   };
   const config = {
     rootDir: ROOT,
@@ -156,13 +160,14 @@ async function runJest(settings: TargetSettings, reportsDir: string, areas: stri
     reporters: [junit, path.join(__dirname, 'progress-reporter.js')],
   };
   const { results } = await runCLI(
-    { _: [], $0: 'placeos-contract', config: JSON.stringify(config), silent: true, maxWorkers: workersFor(settings.concurrency) } as never,
+    { _: [], $0: 'placeos-contract', config: JSON.stringify(config), silent: true, maxWorkers: workersFor(settings.concurrency) },
     [ROOT],
   );
   return results;
 }
 
-export async function main(argv: readonly string[], env: Record<string, string | undefined> = process.env, out: (s: string) => void = (s) => process.stdout.write(s + '\n')): Promise<number> {
+/** `env`: the process environment, handed over by the entry point (bin/placeos-contract.js), the only reader of process.env. */
+export async function main(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, out: (s: string) => void = (s) => process.stdout.write(s + '\n')): Promise<number> {
   let o: RunOptions;
   try {
     o = parseArgs(argv);
@@ -187,12 +192,12 @@ export async function main(argv: readonly string[], env: Record<string, string |
   const privateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'placeos-contract-'));
   try {
     target = await resolveTarget(o, env, log);
-    const settings = parseSettings(target.env, { embedded: target.embedded });
+    const settings = parseSettings(target.env, { embedded: target.embedded, fromProcess: target.fromProcess });
     const secrets = createSecretRegistry();
     const schemas = createSchemaRegistry();
-    run = createRunEnv({ settings, generation: o.generation ?? settings.generation ?? 'rails', ledger: emptyLedger('rails'), secrets, schemas, readonly: o.readonly });
+    run = createRunEnv({ settings, generation: o.generation ?? settings.generationOverride ?? 'rails', ledger: emptyLedger('rails'), secrets, schemas, readonly: o.readonly });
     for (const w of settings.warnings ?? []) out(`WARNING: ${w}`);
-    const override = o.generation ?? settings.generation;
+    const override = o.generation ?? settings.generationOverride;
     const detection = applyOverride(await detectGeneration(run, override), override, contractDifferences);
     log(`target ${settings.url}: ${detection.generation} (${detection.source}; ${detection.reasons.join('; ')})`);
     await revokeMinted(run);
@@ -203,24 +208,20 @@ export async function main(argv: readonly string[], env: Record<string, string |
     if (!planned.length) throw new UsageError(`the selection (--only ${o.ids.join(',') || '-'}, --tags ${o.tags.join(',') || '-'}) matches no check; see --list`);
 
     const reportsDir = prepareReportsDir(path.resolve(o.reportsDir));
-    // The jest workers inherit this environment: the settings (as the suite parses them), the
-    // detected generation and where to write results. Nothing is passed through module state.
-    const workerEnv: Record<string, string> = {
-      ...target.env,
-      PLACEOS_GENERATION: detection.generation,
-      [RUN_VARS.reports]: reportsDir,
-      [RUN_VARS.privateDir]: privateDir,
-      [RUN_VARS.strict]: o.strict ? '1' : '',
-      [RUN_VARS.select]: selection ? JSON.stringify(selection) : '',
-      [RUN_VARS.ledger]: ledger.file === '(none)' ? '' : ledger.file,
-      [RUN_VARS.noLedger]: o.noLedger ? '1' : '',
-      [RUN_VARS.embedded]: target.embedded ? '1' : '',
-    };
-    // Exactly these settings, not whatever else PLACEOS_* the shell had: the workers parse them again.
-    for (const k of Object.keys(process.env)) if (k.startsWith('PLACEOS_')) delete process.env[k];
-    Object.assign(process.env, workerEnv);
+    // The workers get the run as one value: the settings as parsed here, the generation decided
+    // here, where to write results.
+    const runFile = writeWorkerRun({
+      settings,
+      generation: detection.generation,
+      reportsDir,
+      privateDir,
+      strict: o.strict,
+      ...(selection ? { selection } : {}),
+      ...(ledger.file === '(none)' ? {} : { ledgerFile: ledger.file }),
+      noLedger: o.noLedger,
+    });
 
-    const jestResults = await runJest(settings, reportsDir, planned.map((p) => p.area));
+    const jestResults = await runJest(settings, reportsDir, planned.map((p) => p.area), runFile);
     const results: CaseResult[] = readResults(reportsDir);
     // Every planned check leaves a result (n/a ones too); a missing one crashed or timed out.
     const have = new Set(results.map((r) => r.caseId));

@@ -101,6 +101,19 @@ test('an unreachable deployment gives one clear line and exit 2 within seconds',
   expect(r.ms).toBeLessThan(15_000);
 });
 
+test('an unknown PLACEOS_* name: a warning from the process environment, an error from the --env file', async () => {
+  const port = await closedPort();
+  const fromCi = await contract(['--reports', tmp()], { PLACEOS_URL: `http://127.0.0.1:${port}`, PLACEOS_RETRIES: '0', PLACEOS_DEPLOY_TAG: 'v1' });
+  expect(fromCi.out).toMatch(/^WARNING: PLACEOS_DEPLOY_TAG \(set in the process environment, so ignored\): unknown variable/m);
+  expect(fromCi.out).toMatch(/connect|refused/i);
+  const dir = tmp();
+  const envFile = path.join(dir, 'typo.env');
+  fs.writeFileSync(envFile, `PLACEOS_URL=http://127.0.0.1:${port}\nPLACEOS_DEPLOY_TAG=v1\n`);
+  const fromFile = await contract(['--env', envFile, '--reports', path.join(dir, 'reports')]);
+  expect(fromFile.code).toBe(2);
+  expect(fromFile.out).toMatch(/settings are not usable:\n\s+PLACEOS_DEPLOY_TAG: unknown variable/);
+});
+
 test('a deployment that accepts and never answers gives one clear line and exit 2 within the timeout', async () => {
   const sockets: net.Socket[] = [];
   const server = net.createServer((s) => sockets.push(s));

@@ -70,6 +70,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
       case '--help': case '-h':
         process.stderr.write('usage: npm run target -- [--profile rails|rails-2023|authcr] [--variant standard|hardened|doc-faithful] [--port N] [--tls] [--mutant name ...] [--list-mutants] [--quiet]\n');
         process.exit(0);
+        break;
       default:
         fail(`unknown option "${arg}"; valid options: --profile, --variant, --port, --tls, --mutant, --list-mutants, --quiet, --help`);
     }

@@ -239,10 +239,6 @@ export function sendJson(res: Response, status: number, body: unknown, contentTy
   res.status(status).set('Content-Type', contentType).end(JSON.stringify(body));
 }
 
-export function sendEmpty(res: Response, status: number): void {
-  res.status(status).end();
-}
-
 /** Bearer as Doorkeeper reads it: Authorization Bearer (case-insensitive), access_token, bearer_token params. */
 export function doorkeeperBearer(req: Request, params: Params): string | undefined {
   const h = req.headers.authorization;

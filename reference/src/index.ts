@@ -125,7 +125,7 @@ export async function startReferenceTarget(options: ReferenceOptions = {}): Prom
     await Promise.all(servers.map((s) => new Promise((r) => s.close(() => r(undefined)))));
     throw e;
   }
-  handler = buildApp(ctx, options.quiet === true) as unknown as http.RequestListener;
+  handler = buildApp(ctx, options.quiet === true);
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'placeos-reference-'));
   const publicKeyFile = path.join(tmp, 'jwt-public.pem');

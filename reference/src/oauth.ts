@@ -190,7 +190,7 @@ function makeModel(ctx: TargetContext, st: RequestState): OAuth2Server.ServerOpt
     async saveAuthorizationCode(code: OAuth2Server.AuthorizationCode, client: OAuth2Server.Client, user: User) {
       const rec: CodeRecord = {
         code: code.authorizationCode, appId: client.id, userId: user.id, authority: user.authority,
-        redirectUri: code.redirectUri ?? '', scopes: (code.scope as string[] | undefined) ?? ['public'],
+        redirectUri: code.redirectUri ?? '', scopes: (code.scope) ?? ['public'],
         expiresAtMs: code.expiresAt.getTime(),
         ...(st.challenge ? { challenge: st.challenge.challenge, challengeMethod: st.challenge.method } : {}),
       };
@@ -247,8 +247,8 @@ function makeModel(ctx: TargetContext, st: RequestState): OAuth2Server.ServerOpt
     },
     async saveToken(token: OAuth2Server.Token, client: OAuth2Server.Client, user: User | { id: null }) {
       const app = client.app as AppFixture;
-      const scopes = st.grantedScopes ?? (token.scope as string[] | undefined) ?? ['public'];
-      const realUser = user.id ? (user as User) : null;
+      const scopes = st.grantedScopes ?? (token.scope) ?? ['public'];
+      const realUser = user.id ? (user) : null;
       const rec = await mintToken(ctx, st, app, realUser, scopes, {
         refresh: true,
         ...(st.previousRefreshToken ? { previousRefreshToken: st.previousRefreshToken } : {}),
@@ -280,7 +280,7 @@ function server(ctx: TargetContext, st: RequestState): OAuth2Server {
     enablePlainPKCE: true,
     requireClientAuthentication: { authorization_code: false, password: false, refresh_token: false, client_credentials: true },
   };
-  return new OAuth2Server(options as OAuth2Server.ServerOptions);
+  return new OAuth2Server(options);
 }
 
 function authorityOr404(req: Request, res: Response, ctx: TargetContext): AuthorityFixture | undefined {

@@ -63,7 +63,7 @@ function prop(name: string, value: string): XNode {
 }
 function textContent(n: XNode): string {
   return kids(n)
-    .map((c) => (typeof c['#text'] === 'string' ? (c['#text'] as string) : tagOf(c) === '#cdata' ? textContent(c) : ''))
+    .map((c) => (typeof c['#text'] === 'string' ? (c['#text']) : tagOf(c) === '#cdata' ? textContent(c) : ''))
     .join('');
 }
 
@@ -82,7 +82,7 @@ function serialise(nodes: XNode[], depth: number): string {
   let out = '';
   for (const n of nodes) {
     if (typeof n['#text'] === 'string') {
-      out += escapeXml(n['#text'] as string);
+      out += escapeXml(n['#text']);
       continue;
     }
     const tag = tagOf(n);
@@ -105,7 +105,7 @@ function serialise(nodes: XNode[], depth: number): string {
     } else if (children.every((c) => typeof c['#text'] === 'string' || tagOf(c) === '#cdata')) {
       out += `${pad}<${tag}${a}>${serialise(children, 0)}</${tag}>\n`;
     } else {
-      const inner = children.filter((c) => !(typeof c['#text'] === 'string' && !(c['#text'] as string).trim()));
+      const inner = children.filter((c) => !(typeof c['#text'] === 'string' && !(c['#text']).trim()));
       out += `${pad}<${tag}${a}>\n${serialise(inner, depth + 1)}${pad}</${tag}>\n`;
     }
   }

@@ -3,7 +3,7 @@
 // audience (authority) binding, scheme case, query transport hygiene, API-key integrity.
 import type { CaseContext, ContractCase } from '../../helpers/case';
 import type { HttpClient, HttpResponse } from '../../helpers/http';
-import { wrongKey, loadDefaultPlaceosPrivateKey, signWithKey, tamperSignature, verifiesWithDefaultKey, withAlgNone } from '../../helpers/jwt';
+import { loadDefaultPlaceosPrivateKey, signWithKey, tamperSignature } from '../../helpers/jwt';
 import { cacheDirectives, callWith, challenges, check, echoesToken, expectAccepted, freshToken, INTROSPECT, payloadOf, PROTECTED, REPO_ROOT, TOKEN_INFO, TRANSPORTS, tokenInfo } from '../security-common/probes';
 
 export const area = 'security-bearer';

@@ -7,7 +7,7 @@ import type { CaseContext } from '../../helpers/case';
 import { ContractViolation, PreconditionFailed, setup } from '../../helpers/case';
 import type { Account, ClientApp } from '../../helpers/config';
 import type { AuthorizeParams, Tokens } from '../../helpers/flows';
-import { accountFor, authorize, codeFrom, exchangeCode, obtainToken, passwordGrant, signInOrFail, tokensFrom } from '../../helpers/flows';
+import { accountFor, authorize, codeFrom, exchangeCode, obtainToken, signInOrFail, tokensFrom } from '../../helpers/flows';
 import type { HttpClient, HttpResponse } from '../../helpers/http';
 import type { PkceMethod } from '../../helpers/pkce';
 import { pkcePair } from '../../helpers/pkce';
@@ -243,12 +243,6 @@ export async function revokeToken(t: CaseContext, token: string, o: { hint?: 'ac
 export async function revokedForCheck(t: CaseContext, token: string, hint?: 'access_token' | 'refresh_token'): Promise<void> {
   const rev = await revokeToken(t, token, { hint });
   precondition(rev.status === 200, 'revoking our own token', 'revoking our own token did not answer 200', '200', String(rev.status));
-}
-
-/** A password-grant response where the generation serves the grant; undefined otherwise. */
-export async function maybePasswordGrant(t: CaseContext, client: HttpClient, account: Account, extra?: Record<string, string>): Promise<HttpResponse | undefined> {
-  if (!t.contract.passwordGrant) return undefined;
-  return passwordGrant(t, client, { account, extra });
 }
 
 /** The scopes a token grants: the `scope` member of the response, else the JWT `scope` claim. */

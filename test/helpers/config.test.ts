@@ -12,6 +12,7 @@ import {
   SettingsError,
   settingsSecrets,
   type SettingError,
+  type ParseOptions,
 } from '../../helpers/config';
 
 const dir = mkdtempSync(join(tmpdir(), 'config-test-'));
@@ -25,7 +26,7 @@ function b64url(o: unknown): string {
 const EXPIRED_JWT = `${b64url({ alg: 'RS256', typ: 'JWT' })}.${b64url({ sub: 'u', exp: 1_600_000_000 })}.c2ln`;
 const FRESH_JWT = `${b64url({ alg: 'RS256', typ: 'JWT' })}.${b64url({ sub: 'u', exp: Math.floor(Date.now() / 1000) + 3600 })}.c2ln`;
 
-function errorsOf(env: Record<string, string | undefined>, opts?: { embedded?: boolean }): SettingError[] {
+function errorsOf(env: Record<string, string | undefined>, opts?: ParseOptions): SettingError[] {
   try {
     parseSettings(env, opts);
   } catch (e) {
@@ -107,7 +108,7 @@ describe('parseSettings', () => {
     expect(s.service).toEqual({ email: 'svc@example.com', password: 'svc-password' });
     expect(s.user).toEqual({ email: 'user@example.com', password: 'user-password' });
     expect(s.jwtPublicKeyPem).toContain('BEGIN PUBLIC KEY');
-    expect(s.generation).toBe('rails-2023');
+    expect(s.generationOverride).toBe('rails-2023');
     expect(s.tls.insecure).toBe(true);
     expect(s.proxy).toEqual({ url: 'http://u:proxy-pw@proxy.example.com:3128', noProxy: ['localhost', '.internal.example.com'] });
     expect(s.timeoutMs).toBe(5000);
@@ -183,6 +184,18 @@ describe('parseSettings', () => {
     expect(closest('PLACEOS_GENRATION', KNOWN_VARIABLES)).toBe('PLACEOS_GENERATION');
     // Names other parts of the suite read are not typos when declared.
     expect(() => parseSettings({ PLACEOS_URL: 'https://x.example.com', PLACEOS_SIGNING_KEY: 'k' }, { knownExtra: ['PLACEOS_SIGNING_KEY'] })).not.toThrow();
+  });
+
+  test('unknown PLACEOS_* names only in the process environment are a warning; from an --env file an error', () => {
+    const env = { PLACEOS_URL: 'https://x.example.com', PLACEOS_DEPLOY_TAG: 'v1', PLACEOS_SERVICE_PASWORD: 'x' };
+    const s = parseSettings(env, { fromProcess: new Set(Object.keys(env)) });
+    expect(s.warnings).toEqual([
+      'PLACEOS_DEPLOY_TAG (set in the process environment, so ignored): unknown variable (not one this suite reads; see env/live.env.example for the list)',
+      'PLACEOS_SERVICE_PASWORD (set in the process environment, so ignored): unknown variable; did you mean PLACEOS_SERVICE_PASSWORD?',
+    ]);
+    // Set in the file (fromProcess does not name it): the typo guard holds.
+    const errors = errorsOf(env, { fromProcess: new Set(['PLACEOS_URL', 'PLACEOS_DEPLOY_TAG']) });
+    expect(errors).toEqual([{ variable: 'PLACEOS_SERVICE_PASWORD', problem: 'unknown variable; did you mean PLACEOS_SERVICE_PASSWORD?' }]);
   });
 
   test('accounts and clients', () => {

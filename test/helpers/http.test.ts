@@ -91,12 +91,12 @@ async function transportError(p: Promise<unknown>): Promise<TransportError> {
 describe('responses', () => {
   test('JSON by content type, JSON by shape, non-JSON text, broken JSON', async () => {
     const base = await httpServer((req, res) => {
-      if (req.url === '/json') res.setHeader('content-type', 'application/json; charset=utf-8'), res.end('{"a":1}');
-      else if (req.url === '/shape') res.setHeader('content-type', 'text/plain'), res.end(' [1,2] ');
-      else if (req.url === '/html') res.setHeader('content-type', 'text/html'), res.end('<html>nope</html>');
-      else if (req.url === '/broken') res.setHeader('content-type', 'application/json'), res.end('{"a":');
-      else if (req.url === '/octet') res.setHeader('content-type', 'application/octet-stream'), res.end('raw bytes');
-      else res.statusCode = 404, res.end();
+      if (req.url === '/json') { res.setHeader('content-type', 'application/json; charset=utf-8'); res.end('{"a":1}'); }
+      else if (req.url === '/shape') { res.setHeader('content-type', 'text/plain'); res.end(' [1,2] '); }
+      else if (req.url === '/html') { res.setHeader('content-type', 'text/html'); res.end('<html>nope</html>'); }
+      else if (req.url === '/broken') { res.setHeader('content-type', 'application/json'); res.end('{"a":'); }
+      else if (req.url === '/octet') { res.setHeader('content-type', 'application/octet-stream'); res.end('raw bytes'); }
+      else { res.statusCode = 404; res.end(); }
     });
     const { c } = client(base);
     const j = await c.get('/json');
