@@ -50,9 +50,9 @@ export interface TargetSettings {
   timeoutMs: number;
   /** Retries for transport errors and Retry-After answers (PLACEOS_RETRIES, default 2, max 5). */
   retries: number;
-  /** Independent journeys run at once in each area (PLACEOS_CONCURRENCY, default 8). */
+  /** Requests in flight at once across the whole run, and journeys at once in each area (PLACEOS_CONCURRENCY, default 6). */
   concurrency: number;
-  /** Upper bound on the requests of each area (spec file) of a run (PLACEOS_MAX_REQUESTS, default 2000). */
+  /** Upper bound on the requests of the whole run, cleanup aside (PLACEOS_MAX_REQUESTS, default 2000). */
   maxRequests: number;
   /**
    * The deployment's authorization-code lifetime, when it is short enough for the run to wait it
@@ -64,6 +64,8 @@ export interface TargetSettings {
    * rotation check waits it out before replaying a used refresh token.
    */
   refreshGraceSeconds: number;
+  /** Run the checks that send a live password, client secret or API key in a URL (PLACEOS_CREDENTIALS_IN_URL, default false). */
+  credentialsInUrl?: boolean;
   /** True when the target is the embedded reference target (no PLACEOS_URL given). */
   embedded: boolean;
   /** Things the run should print on every run (insecure TLS, ignored variables...). Never secret. */
@@ -114,6 +116,7 @@ export const KNOWN_VARIABLES: readonly string[] = [
   'PLACEOS_GENERATION',
   'PLACEOS_CA_FILE',
   'PLACEOS_INSECURE_TLS',
+  'PLACEOS_CREDENTIALS_IN_URL',
   'PLACEOS_TIMEOUT_MS',
   'PLACEOS_RETRIES',
   'PLACEOS_CONCURRENCY',
@@ -618,11 +621,17 @@ export function parseSettings(env: Record<string, string | undefined>, opts?: Pa
   };
   const timeoutMs = int('PLACEOS_TIMEOUT_MS', 100, 120000, 10000, ' (milliseconds)');
   const retries = int('PLACEOS_RETRIES', 0, 5, 2);
-  const concurrency = int('PLACEOS_CONCURRENCY', 1, 32, 8);
+  const concurrency = int('PLACEOS_CONCURRENCY', 1, 32, 6);
   const maxRequests = int('PLACEOS_MAX_REQUESTS', 1, 1000000, 2000);
   // Opt-in: the expiry check waits this long plus a second, so it is bounded to two minutes.
   const codeLifetimeSeconds = get('PLACEOS_CODE_LIFETIME_SECONDS') === undefined ? undefined : int('PLACEOS_CODE_LIFETIME_SECONDS', 1, 120, 0, ' (seconds)');
   const refreshGraceSeconds = int('PLACEOS_REFRESH_GRACE_SECONDS', 0, 60, 10, ' (seconds)');
+  // Off by default: the checks of the public doc's query-string style would put live credentials in access logs.
+  const credentialsInUrlRaw = get('PLACEOS_CREDENTIALS_IN_URL');
+  const credentialsInUrl = credentialsInUrlRaw !== undefined && /^(true|1)$/i.test(credentialsInUrlRaw);
+  if (credentialsInUrlRaw !== undefined && !/^(true|false|1|0)$/i.test(credentialsInUrlRaw)) {
+    problem('PLACEOS_CREDENTIALS_IN_URL', `expected true, false, 1 or 0, got '${safeEcho(credentialsInUrlRaw)}'`);
+  }
 
   // A secret too short to be masked reliably would reach the evidence in clear.
   for (const name of ['PLACEOS_SERVICE_PASSWORD', 'PLACEOS_USER_PASSWORD', 'PLACEOS_LOGOUT_PASSWORD', 'PLACEOS_CLIENT_SECRET', 'PLACEOS_CONFIDENTIAL_CLIENT_SECRET', 'PLACEOS_SCOPED_CLIENT_SECRET']) {
@@ -648,6 +657,7 @@ export function parseSettings(env: Record<string, string | undefined>, opts?: Pa
   if (codeLifetimeSeconds) settings.codeLifetimeSeconds = codeLifetimeSeconds;
   if (generation !== undefined) settings.generation = generation;
   if (proxy) settings.proxy = proxy;
+  if (credentialsInUrl) settings.credentialsInUrl = true;
   if (warnings.length > 0) settings.warnings = warnings;
   return settings;
 }

@@ -13,6 +13,7 @@ import type { CaseResult, Generation } from '../helpers/model';
 import { GENERATIONS } from '../helpers/model';
 import { createSchemaRegistry } from '../helpers/schemas';
 import { createSecretRegistry } from '../helpers/secrets';
+import { connectPermits } from './permits';
 
 /** Environment variables the runner sets for the jest workers (besides the PLACEOS_* settings). */
 export const RUN_VARS = {
@@ -23,6 +24,8 @@ export const RUN_VARS = {
   ledger: 'PLACEOS_LEDGER',
   noLedger: 'PLACEOS_CONTRACT_NO_LEDGER',
   embedded: 'PLACEOS_CONTRACT_EMBEDDED',
+  /** The runner's permit service (runner/permits.ts): the one bound on requests in flight. */
+  permits: 'PLACEOS_CONTRACT_PERMITS',
 } as const;
 
 interface WorkerRun {
@@ -30,6 +33,8 @@ interface WorkerRun {
   secrets: ReturnType<typeof createSecretRegistry>;
   reportsDir: string;
   privateDir: string;
+  /** Disconnect from the runner's permit service. */
+  close(): void;
 }
 
 function openRun(env: NodeJS.ProcessEnv): WorkerRun {
@@ -43,8 +48,11 @@ function openRun(env: NodeJS.ProcessEnv): WorkerRun {
   if (!GENERATIONS.includes(generation)) throw new Error(`PLACEOS_GENERATION: expected one of ${GENERATIONS.join(', ')} from the runner`);
   const secrets = createSecretRegistry();
   const ledger = env[RUN_VARS.noLedger] === '1' ? emptyLedger(generation) : loadLedger(generation, env[RUN_VARS.ledger] || undefined);
-  const run = createRunEnv({ settings, generation, ledger, strict: env[RUN_VARS.strict] === '1', secrets, schemas: createSchemaRegistry(), readonly: selectionFromEnv(env)?.readonly });
-  return { run, secrets, reportsDir, privateDir };
+  // Without the runner's permit service (a spec file run by hand), the worker bounds its own requests.
+  const permitAddress = env[RUN_VARS.permits];
+  const gate = permitAddress ? connectPermits(permitAddress) : undefined;
+  const run = createRunEnv({ settings, generation, ledger, strict: env[RUN_VARS.strict] === '1', secrets, schemas: createSchemaRegistry(), readonly: selectionFromEnv(env)?.readonly, ...(gate ? { gate } : {}) });
+  return { run, secrets, reportsDir, privateDir, close: () => gate?.close() };
 }
 
 export function selectionFromEnv(env: NodeJS.ProcessEnv): Selection | undefined {
@@ -79,6 +87,7 @@ export function contractSuite(area: string, cases: readonly ContractCase[]): voi
       const cleanup = await revokeMinted(opened.run);
       append(fingerprints, opened.secrets.fingerprints().map((f) => JSON.stringify(f)));
       append(path.join(opened.privateDir, `requests-${process.pid}.jsonl`), [JSON.stringify({ area, requests: opened.run.budget.used, ...cleanup })]);
+      opened.close();
     });
 
     test.concurrent.each(selected.map((c) => [`${c.title} [${c.id}]`, c] as const))('%s', async (_name, c) => {

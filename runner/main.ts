@@ -29,6 +29,9 @@ import { applyOverride, detectGeneration, PreflightError } from './detect';
 import { contractDifferences } from '../helpers/generations';
 import { printCatalogue } from './list';
 import { swcTransform } from './transform';
+import { AimdLimiter } from '../helpers/http-limiter';
+import { startPermitService } from './permits';
+import type { PermitService } from './permits';
 
 export const EXIT = { ok: 0, violated: 1, couldNotRun: 2, secretLeak: 3 } as const;
 
@@ -164,13 +167,20 @@ export async function main(argv: readonly string[], env: Record<string, string |
   const startedAt = new Date();
   let target: Target | undefined;
   let run: RunEnv | undefined;
+  let limiter: AimdLimiter | undefined;
+  let permits: PermitService | undefined;
   const privateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'placeos-contract-'));
   try {
     target = await resolveTarget(o, env, log);
+    // Asking for the credentials-in-url checks by tag enables them.
+    if (o.tags.includes('credentials-in-url')) target.env.PLACEOS_CREDENTIALS_IN_URL = 'true';
     const settings = parseSettings(target.env, { embedded: target.embedded });
     const secrets = createSecretRegistry();
     const schemas = createSchemaRegistry();
-    run = createRunEnv({ settings, generation: o.generation ?? settings.generation ?? 'rails', ledger: emptyLedger('rails'), secrets, schemas, readonly: o.readonly });
+    // One bound on requests in flight for the whole run: detection here, the checks in the jest
+    // workers through the permit service, cleanup last.
+    limiter = new AimdLimiter({ max: settings.concurrency, timeoutMs: settings.timeoutMs, maxRequests: settings.maxRequests });
+    run = createRunEnv({ settings, generation: o.generation ?? settings.generation ?? 'rails', ledger: emptyLedger('rails'), secrets, schemas, readonly: o.readonly, gate: limiter });
     for (const w of settings.warnings ?? []) out(`WARNING: ${w}`);
     const override = o.generation ?? settings.generation;
     const detection = applyOverride(await detectGeneration(run, override), override, contractDifferences);
@@ -183,6 +193,7 @@ export async function main(argv: readonly string[], env: Record<string, string |
     if (!planned.length) throw new UsageError(`the selection (--only ${o.ids.join(',') || '-'}, --tags ${o.tags.join(',') || '-'}) matches no check; see --list`);
 
     const reportsDir = prepareReportsDir(path.resolve(o.reportsDir));
+    permits = await startPermitService(limiter, privateDir);
     // The jest workers inherit this environment: the settings (as the suite parses them), the
     // detected generation and where to write results. Nothing is passed through module state.
     const workerEnv: Record<string, string> = {
@@ -195,6 +206,7 @@ export async function main(argv: readonly string[], env: Record<string, string |
       [RUN_VARS.ledger]: ledger.file === '(none)' ? '' : ledger.file,
       [RUN_VARS.noLedger]: o.noLedger ? '1' : '',
       [RUN_VARS.embedded]: target.embedded ? '1' : '',
+      [RUN_VARS.permits]: permits.address,
     };
     // Exactly these settings, not whatever else PLACEOS_* the shell had: the workers parse them again.
     for (const k of Object.keys(process.env)) if (k.startsWith('PLACEOS_')) delete process.env[k];
@@ -241,6 +253,7 @@ export async function main(argv: readonly string[], env: Record<string, string |
       ci: collectCiMeta(env),
       requestCount: Object.values(requestsByArea).reduce((a, b) => a + b, 0) + run.budget.used,
       requestsByArea,
+      load: limiter.stats(),
     };
     const report = finalizeReports({ reportsDir, results, meta, env, fingerprints, signingKeyPem: env.PLACEOS_REPORT_SIGNING_KEY });
     out(secrets.mask(report.console));
@@ -248,6 +261,11 @@ export async function main(argv: readonly string[], env: Record<string, string |
     if (report.secretHits.length) {
       for (const h of report.secretHits) out(`SECRET LEAK: ${h.count} registered ${h.kind} value(s) found in ${path.join(o.reportsDir, h.file)} (the file was withheld from the reports)`);
       return EXIT.secretLeak;
+    }
+    const overloaded = limiter.stats().overloaded;
+    if (overloaded) {
+      out(`placeos-contract: ${overloaded}`);
+      return EXIT.couldNotRun;
     }
     if (missing.length) return EXIT.couldNotRun;
     if (results.some((r) => r.verdict === 'fail' || (o.strict && r.verdict === 'warn'))) return EXIT.violated;
@@ -267,6 +285,8 @@ export async function main(argv: readonly string[], env: Record<string, string |
     out(`placeos-contract: could not run: ${run ? run.secrets.mask(message) : message}`);
     return EXIT.couldNotRun;
   } finally {
+    await permits?.close();
+    limiter?.close();
     fs.rmSync(privateDir, { recursive: true, force: true });
     await target?.close();
   }

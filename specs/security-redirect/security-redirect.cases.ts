@@ -143,7 +143,7 @@ export const cases: ContractCase[] = [
       const problems: string[] = [];
       for (const target of continueTargets(t)) {
         const c = t.client('signin');
-        const res = await c.post('/auth/signin', paramsAs(t.contract.signinReadsQuery ? 'query' : 'form', { email: account.email, password: account.password, continue: target }));
+        const res = await c.post('/auth/signin', paramsAs('form', { email: account.email, password: account.password, continue: target }));
         for (const ck of await c.jar.getCookies(c.baseUrl)) t.secrets.add(ck.value, 'cookie');
         const off = offDomain(t, res);
         if (off) problems.push(`continue=${target} → ${res.status} to ${off}`);
@@ -192,7 +192,7 @@ export const cases: ContractCase[] = [
       const problems: string[] = [];
       for (const target of BACKSLASH_TARGETS) {
         const c = t.client('signin');
-        const res = await c.post('/auth/signin', paramsAs(t.contract.signinReadsQuery ? 'query' : 'form', { email: account.email, password: account.password, continue: target }));
+        const res = await c.post('/auth/signin', paramsAs('form', { email: account.email, password: account.password, continue: target }));
         for (const ck of await c.jar.getCookies(c.baseUrl)) t.secrets.add(ck.value, 'cookie');
         const off = offDomain(t, res);
         if (off) problems.push(`signin continue=${target} → ${res.status} to ${off}`);
@@ -214,7 +214,7 @@ export const cases: ContractCase[] = [
     async run(t) {
       const account = t.settings.user!;
       const c = t.client('signin');
-      const res = await c.post('/auth/signin', paramsAs(t.contract.signinReadsQuery ? 'query' : 'form', { email: account.email, password: account.password, continue: '/backoffice/' }));
+      const res = await c.post('/auth/signin', paramsAs('form', { email: account.email, password: account.password, continue: '/backoffice/' }));
       for (const ck of await c.jar.getCookies(c.baseUrl)) t.secrets.add(ck.value, 'cookie');
       check(res.status !== 307 && res.status !== 308, 'signin redirected a credential POST with a method-preserving status', '302 / 303', String(res.status));
     },

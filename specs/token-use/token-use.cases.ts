@@ -212,7 +212,8 @@ function apiKeyCase(transport: ApiKeyTransport, v: ApiKeyVariant): ContractCase 
     requirements: ['PLACEOS-IMPL-API-KEY', 'PLACEOS-IMPL-CREDENTIAL-PRECEDENCE', ...(transport === 'param' ? ['PLACEOS-DOC-INSPECT'] : [])],
     level: 'MUST',
     severity: v.severity,
-    tags: ['readonly'],
+    // The live key in a URL lands in access logs: only when the run is told it may (dedicated key).
+    tags: transport === 'param' && v.name === 'valid' ? ['readonly', 'credentials-in-url'] : ['readonly'],
     needs: v.needs,
     async run(t) {
       const key = v.key(t);
