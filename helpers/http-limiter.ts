@@ -105,7 +105,8 @@ export class AimdLimiter implements RequestGate {
   #queue: Waiter[] = [];
   #pauseUntil = 0;
   #timer: NodeJS.Timeout | undefined;
-  #lastDecrease = 0;
+  /** Bumped on each decrease: a permit granted before it saw the old bound. */
+  #round = 0;
   #samples: number[] = [];
   #throttled = false;
   #slow = 0;
@@ -183,29 +184,29 @@ export class AimdLimiter implements RequestGate {
   }
 
   #permit(): Permit {
-    const grantedAt = Date.now();
+    const round = this.#round;
     let done = false;
     return {
       release: (outcome) => {
         if (done) return;
         done = true;
         this.#inFlight -= 1;
-        if (outcome) this.#record(outcome, grantedAt);
+        if (outcome) this.#record(outcome, round);
         this.#pump();
       },
     };
   }
 
-  #record(o: RequestOutcome, grantedAt: number): void {
+  #record(o: RequestOutcome, round: number): void {
     const now = Date.now();
     this.#samples.push(Math.round(o.latencyMs));
     const struggling = o.timedOut === true || o.status === 429 || o.status === 503 || o.latencyMs > this.slowMs;
     if (struggling) {
       // One decrease per round: requests sent before the last decrease saw the old bound.
-      if (grantedAt >= this.#lastDecrease) {
+      if (round === this.#round) {
         this.#limit = Math.max(1, this.#limit / 2);
         this.#lowest = Math.min(this.#lowest, this.limit);
-        this.#lastDecrease = now;
+        this.#round += 1;
         this.#throttled = true;
       }
     } else if (this.#limit < this.#o.max) {

@@ -400,8 +400,10 @@ function makeClient(baseUrlIn: string, journey: string, shared: Shared): HttpCli
         err = e;
       }
       const durationMs = Math.round((performance.now() - t0) * 10) / 10;
-      const retryAfterMs = res && (res.status === 429 || res.status === 503) ? parseRetryAfter(res.headers['retry-after'] as string | undefined) : undefined;
-      permit.release({ latencyMs: durationMs, ...(res ? { status: res.status } : { timedOut: errCode(err) === 'TIMEOUT' }), ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
+      // Every request of the run waits out a Retry-After this client would wait for itself.
+      const retryAfter = res && (res.status === 429 || res.status === 503) ? parseRetryAfter(res.headers['retry-after'] as string | undefined) : undefined;
+      const pause = retryAfter !== undefined && retryAfter <= Math.min(MAX_RETRY_AFTER_MS, timeoutMs) ? { retryAfterMs: retryAfter } : {};
+      permit.release({ latencyMs: durationMs, ...(res ? { status: res.status } : { timedOut: errCode(err) === 'TIMEOUT' }), ...pause });
       exchange.durationMs = durationMs;
 
       if (!res) {

@@ -46,7 +46,8 @@ export interface RunOnceOptions {
 export async function runAgainstReference(o: RunOnceOptions): Promise<CaseResult[]> {
   const target = await startEmbeddedTarget({ profile: o.profile, mutants: o.mutants });
   try {
-    const settings = parseSettings(target.env, { embedded: true });
+    // Every check, the credentials-in-url ones too: the reference target's accounts are throwaway.
+    const settings = parseSettings({ ...target.env, PLACEOS_CREDENTIALS_IN_URL: 'true' }, { embedded: true });
     const generation = o.generation ?? o.profile;
     const run = createRunEnv({
       settings,

@@ -16,7 +16,7 @@ import { TransportError } from '../helpers/http';
 import { emptyLedger, LedgerError, loadLedger } from './ledger';
 import { RUN_VARS } from './jest-adapter';
 import { startEmbeddedTarget } from './embedded';
-import type { ProfileName } from '../reference/src';
+import type { Capacity, ProfileName } from '../reference/src';
 import type { CaseResult } from '../helpers/model';
 import { createSchemaRegistry } from '../helpers/schemas';
 import { createSecretRegistry } from '../helpers/secrets';
@@ -45,6 +45,21 @@ interface Target {
   close(): Promise<void>;
 }
 
+/**
+ * The embedded target's capacity limit, like a deployment with a few worker threads:
+ * PLACEOS_REFERENCE_CAPACITY requests served at once, each costing PLACEOS_REFERENCE_COST_MS.
+ */
+function embeddedCapacity(env: Record<string, string>): Capacity | undefined {
+  const k = env.PLACEOS_REFERENCE_CAPACITY;
+  const cost = env.PLACEOS_REFERENCE_COST_MS;
+  if (k === undefined && cost === undefined) return undefined;
+  const errors: { variable: string; problem: string }[] = [];
+  if (k !== undefined && !/^[1-9]\d{0,3}$/.test(k)) errors.push({ variable: 'PLACEOS_REFERENCE_CAPACITY', problem: `expected a whole number from 1 to 9999 (requests served at once), got '${k.slice(0, 20)}'` });
+  if (cost !== undefined && !/^\d{1,6}$/.test(cost)) errors.push({ variable: 'PLACEOS_REFERENCE_COST_MS', problem: `expected a whole number of milliseconds (server time per request), got '${cost.slice(0, 20)}'` });
+  if (errors.length) throw new SettingsError(errors);
+  return { concurrent: k === undefined ? 9999 : Number(k), costMs: cost === undefined ? 0 : Number(cost) };
+}
+
 /** Live deployment from the environment / --env file, or the embedded reference target. */
 async function resolveTarget(o: RunOptions, env: Record<string, string | undefined>, log: (s: string) => void): Promise<Target> {
   const fileEnv = o.envFile ? loadEnvFile(o.envFile) : {};
@@ -55,7 +70,8 @@ async function resolveTarget(o: RunOptions, env: Record<string, string | undefin
 
   const profile = o.profile ?? merged.PLACEOS_REFERENCE_PROFILE ?? 'rails';
   const mutants = o.mutants.length ? o.mutants : (merged.PLACEOS_REFERENCE_MUTANTS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  const target = await startEmbeddedTarget({ profile: profile as ProfileName, mutants, tls: o.tls || merged.PLACEOS_REFERENCE_TLS === '1' });
+  const capacity = embeddedCapacity(merged);
+  const target = await startEmbeddedTarget({ profile: profile as ProfileName, mutants, tls: o.tls || merged.PLACEOS_REFERENCE_TLS === '1', ...(capacity ? { capacity } : {}) });
   log(`no PLACEOS_URL: started the embedded reference target (${profile}${mutants.length ? `, mutants: ${mutants.join(', ')}` : ''}) at ${target.url}`);
   // Explicit suite settings (PLACEOS_GENERATION, timeouts...) still apply on top of the target's.
   const suiteVars = Object.fromEntries(Object.entries(merged).filter(([k]) => /^PLACEOS_(GENERATION|TIMEOUT_MS|RETRIES|CONCURRENCY|MAX_REQUESTS|INSECURE_TLS)$/.test(k)));

@@ -212,8 +212,9 @@ function apiKeyCase(transport: ApiKeyTransport, v: ApiKeyVariant): ContractCase 
     requirements: ['PLACEOS-IMPL-API-KEY', 'PLACEOS-IMPL-CREDENTIAL-PRECEDENCE', ...(transport === 'param' ? ['PLACEOS-DOC-INSPECT'] : [])],
     level: 'MUST',
     severity: v.severity,
-    // The live key in a URL lands in access logs: only when the run is told it may (dedicated key).
-    tags: transport === 'param' && v.name === 'valid' ? ['readonly', 'credentials-in-url'] : ['readonly'],
+    // A real key in a URL lands in access logs: only when the run is told it may (a dedicated key).
+    // The wrong-secret variant carries no secret of the key.
+    tags: transport === 'param' && v.name !== 'wrong-secret' ? ['readonly', 'credentials-in-url'] : ['readonly'],
     needs: v.needs,
     async run(t) {
       const key = v.key(t);
