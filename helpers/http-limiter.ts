@@ -26,8 +26,12 @@ export type PermitKind = 'check' | 'cleanup';
 
 /** Where a client asks before each request. In-process (AimdLimiter) or the run's permit service. */
 export interface RequestGate {
-  /** Resolves when the request may go; rejects with GateRefusal when it never may. */
-  acquire(kind?: PermitKind): Promise<Permit>;
+  /**
+   * Resolves when the request may go; rejects with GateRefusal when it never may. Waiting
+   * requests go in `priority` order (lower first; default: now): a journey's start time, so a
+   * journey under way finishes before new ones start (a code must be redeemed within its lifetime).
+   */
+  acquire(kind?: PermitKind, priority?: number): Promise<Permit>;
 }
 
 /** The gate refused a request for good: the deployment is overloaded or the budget is spent. */
@@ -92,6 +96,7 @@ export function percentile(sorted: readonly number[], p: number): number {
 }
 
 interface Waiter {
+  priority: number;
   kind: PermitKind;
   resolve(p: Permit): void;
   reject(e: Error): void;
@@ -136,7 +141,7 @@ export class AimdLimiter implements RequestGate {
     return this.#inFlight;
   }
 
-  acquire(kind: PermitKind = 'check'): Promise<Permit> {
+  acquire(kind: PermitKind = 'check', priority = Date.now()): Promise<Permit> {
     if (this.#overloaded) return Promise.reject(new GateRefusal(this.#overloaded, 'OVERLOAD'));
     if (kind === 'check' && this.#o.maxRequests !== undefined) {
       if (this.#used >= this.#o.maxRequests) {
@@ -145,7 +150,10 @@ export class AimdLimiter implements RequestGate {
     }
     if (kind === 'check') this.#used += 1;
     return new Promise((resolve, reject) => {
-      this.#queue.push({ kind, resolve, reject });
+      // After every waiter of the same or an earlier priority (first come, first served among equals).
+      let i = this.#queue.length;
+      while (i > 0 && this.#queue[i - 1]!.priority > priority) i -= 1;
+      this.#queue.splice(i, 0, { priority, kind, resolve, reject });
       this.#pump();
     });
   }

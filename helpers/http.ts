@@ -94,6 +94,8 @@ export interface HttpClientOptions {
   gate?: RequestGate;
   /** `cleanup` permits do not count against the run's budget (default `check`). */
   permitKind?: PermitKind;
+  /** Queue order at the gate, lower first (default: when the client was made); see RequestGate. */
+  priority?: number;
 }
 
 /** Counts every attempt of every client that shares it; the run never exceeds PLACEOS_MAX_REQUESTS. */
@@ -246,12 +248,13 @@ interface Shared {
   agents: Map<string, HttpAgent>;
   gate: RequestGate;
   permitKind: PermitKind;
+  priority: number;
 }
 
 /** A permit from the gate; a refusal (overload, spent budget) is a TransportError like any other. */
-async function permitFrom(gate: RequestGate, kind: PermitKind): Promise<Permit> {
+async function permitFrom(gate: RequestGate, kind: PermitKind, priority: number): Promise<Permit> {
   try {
-    return await gate.acquire(kind);
+    return await gate.acquire(kind, priority);
   } catch (e) {
     if (e instanceof GateRefusal) throw new TransportError(e.message, e.code);
     throw e;
@@ -265,6 +268,7 @@ export function createHttpClient(o: HttpClientOptions): HttpClient {
     agents: new Map(),
     gate: o.gate ?? new AimdLimiter({ max: o.settings.concurrency ?? 6, timeoutMs: o.settings.timeoutMs }),
     permitKind: o.permitKind ?? 'check',
+    priority: o.priority ?? Date.now(),
   };
   if (o.secrets) shared.secrets = o.secrets;
   if (o.onExchange) shared.onExchange = o.onExchange;
@@ -359,7 +363,7 @@ function makeClient(baseUrlIn: string, journey: string, shared: Shared): HttpCli
     let lastError: unknown;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       budget.take();
-      const permit = await permitFrom(shared.gate, shared.permitKind);
+      const permit = await permitFrom(shared.gate, shared.permitKind, shared.priority);
       const headers = { ...baseHeaders };
       const jarCookie = options.noCookies ? '' : await jar.getCookieString(urlStr);
       const cookie = [explicitCookie, jarCookie].filter((c) => c && c.trim()).join('; ');

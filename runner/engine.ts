@@ -257,6 +257,8 @@ function readonlyGuard(client: HttpClient): HttpClient {
 
 /** The context a case (or a probe such as generation detection) runs with. */
 export function createCaseContext(run: RunEnv, exchanges: Exchange[], findings: Finding[], secrets: SecretRegistry = caseSecrets(run)): CaseContext {
+  // Every request of the case queues by when the case began: a journey under way goes first.
+  const priority = Date.now();
   return {
     settings: run.settings,
     generation: run.generation,
@@ -271,6 +273,7 @@ export function createCaseContext(run: RunEnv, exchanges: Exchange[], findings: 
         secrets,
         budget: run.budget,
         gate: run.gate,
+        priority,
         onExchange: (x) => exchanges.push(x),
       });
       return run.readonly ? readonlyGuard(client) : client;

@@ -201,6 +201,9 @@ export async function main(argv: readonly string[], env: Record<string, string |
     const override = o.generation ?? settings.generation;
     const detection = applyOverride(await detectGeneration(run, override), override, contractDifferences);
     log(`target ${settings.url}: ${detection.generation} (${detection.source}; ${detection.reasons.join('; ')})`);
+    // Already overloaded by the few requests of detection: stop here, with the one line.
+    const overloadedEarly = limiter.stats().overloaded;
+    if (overloadedEarly) throw new TransportError(overloadedEarly, 'OVERLOAD');
     await revokeMinted(run);
     const ledger = o.noLedger ? emptyLedger(detection.generation) : loadLedger(detection.generation, o.ledger ?? env.PLACEOS_LEDGER);
 

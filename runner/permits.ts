@@ -1,7 +1,7 @@
 // The run's permit service: the jest workers are separate processes, so the one bound on requests
 // in flight (and the budget, the latency samples, the overload counter) lives in the runner
 // process, in an AimdLimiter, and the workers ask it over a local socket before each request.
-// Protocol: one JSON object per line. Worker → runner: {"a":id,"k":"check"|"cleanup"} asks for a
+// Protocol: one JSON object per line. Worker → runner: {"a":id,"k":"check"|"cleanup","p":priority} asks for a
 // permit, {"r":id,"o":outcome} gives it back. Runner → worker: {"g":id} granted, {"e":id,"m":…,"c":…} refused.
 import * as net from 'node:net';
 import * as path from 'node:path';
@@ -14,7 +14,7 @@ export interface PermitService {
   close(): Promise<void>;
 }
 
-type Message = { a?: number; k?: PermitKind; r?: number; o?: RequestOutcome };
+type Message = { a?: number; k?: PermitKind; p?: number; r?: number; o?: RequestOutcome };
 
 function lines(socket: net.Socket, onLine: (line: string) => void): void {
   let buf = '';
@@ -44,7 +44,7 @@ export function startPermitService(limiter: AimdLimiter, dir: string): Promise<P
       const m = JSON.parse(line) as Message;
       if (typeof m.a === 'number') {
         const id = m.a;
-        limiter.acquire(m.k === 'cleanup' ? 'cleanup' : 'check').then(
+        limiter.acquire(m.k === 'cleanup' ? 'cleanup' : 'check', typeof m.p === 'number' ? m.p : undefined).then(
           (p) => {
             if (socket.destroyed) return p.release();
             held.set(id, p);
@@ -117,13 +117,13 @@ export function connectPermits(address: string): RequestGate & { close(): void }
     return s;
   };
   return {
-    acquire(kind: PermitKind = 'check') {
+    acquire(kind: PermitKind = 'check', priority = Date.now()) {
       socket ??= connect();
       const s = socket;
       const id = next++;
       return new Promise<Permit>((resolve, reject) => {
         pending.set(id, { resolve, reject });
-        s.write(JSON.stringify({ a: id, k: kind }) + '\n');
+        s.write(JSON.stringify({ a: id, k: kind, p: priority }) + '\n');
       });
     },
     close() {

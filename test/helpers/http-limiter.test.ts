@@ -51,6 +51,17 @@ describe('AimdLimiter', () => {
     expect(l.stats().lowest).toBe(4);
   });
 
+  test('waiting requests go in priority order (a journey under way first), first come first served among equals', async () => {
+    const l = new AimdLimiter({ max: 1, timeoutMs: 1000 });
+    const first = await l.acquire('check', 5);
+    const order: string[] = [];
+    const ask = (name: string, priority: number) => l.acquire('check', priority).then((p) => (order.push(name), p.release(quick)));
+    const all = [ask('new journey', 30), ask('older journey', 10), ask('older journey, second request', 10), ask('oldest journey', 1)];
+    first.release(quick);
+    await Promise.all(all);
+    expect(order).toEqual(['oldest journey', 'older journey', 'older journey, second request', 'new journey']);
+  });
+
   test('Retry-After pauses every request until it has passed', async () => {
     const l = new AimdLimiter({ max: 4, timeoutMs: 5000 });
     (await l.acquire()).release({ latencyMs: 5, status: 503, retryAfterMs: 300 });
