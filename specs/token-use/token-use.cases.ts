@@ -218,7 +218,8 @@ function apiKeyCase(transport: ApiKeyTransport, v: ApiKeyVariant): ContractCase 
     needs: v.needs,
     async run(t) {
       const key = v.key(t);
-      t.secrets.add(key, 'api_key');
+      // A forged secret is random, no credential: left readable so the evidence shows what was sent.
+      if (v.name !== 'wrong-secret') t.secrets.add(key, 'api_key');
       const client = t.client(`api-key-${transport}`);
       const inspect = await getWithApiKey(client, transport, INSPECT, key);
       const current = await getWithApiKey(client, transport, CURRENT_USER, key);
