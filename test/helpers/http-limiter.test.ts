@@ -1,14 +1,20 @@
 // The run's one bound on requests in flight: the AIMD limiter in-process, and the same limiter
 // served to other processes by the permit service over a real local socket.
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Permit } from '../../helpers/http-limiter';
 import { AimdLimiter, GateRefusal, overloadLine, percentile } from '../../helpers/http-limiter';
 import { connectPermits, startPermitService } from '../../runner/permits';
+import { createHttpClient } from '../../helpers/http';
 
 const quick = { latencyMs: 5, status: 200 };
 const tick = () => new Promise((r) => setImmediate(r));
+/** Wait until `cond` holds (a loaded machine answers a local socket slowly), at most 5 s. */
+async function until(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !cond(); i++) await new Promise((r) => setTimeout(r, 50));
+}
 
 /** Ask for n permits; report how many were granted so far. */
 function askMany(gate: { acquire(): Promise<Permit> }, n: number): { granted: Permit[]; all: Promise<Permit>[] } {
@@ -116,15 +122,16 @@ describe('permit service (runner/permits.ts)', () => {
     try {
       const fromA = askMany(a, 2);
       const fromB = askMany(b, 2);
-      await new Promise((r) => setTimeout(r, 100));
+      void Promise.allSettled(fromA.all);
+      await until(() => fromA.granted.length + fromB.granted.length === 3);
       expect(fromA.granted.length + fromB.granted.length).toBe(3);
       expect(limiter.inFlight).toBe(3);
       // A worker that goes away: its permits come back and the waiting one goes.
       a.close();
-      await Promise.race([Promise.all(fromB.all), new Promise((r) => setTimeout(r, 1000))]);
+      await until(() => fromB.granted.length === 2);
       expect(fromB.granted).toHaveLength(2);
       fromB.granted[0]!.release({ latencyMs: 900, timedOut: true });
-      await new Promise((r) => setTimeout(r, 50));
+      await until(() => limiter.stats().overloaded !== undefined);
       await expect(b.acquire()).rejects.toThrow(/answered 1 requests slower than 500 ms/);
       expect(limiter.stats().latency?.maxMs).toBe(900);
     } finally {
@@ -133,4 +140,30 @@ describe('permit service (runner/permits.ts)', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+test('clients sharing a gate never have more requests in flight at the server than its bound', async () => {
+  let now = 0;
+  let most = 0;
+  const server = http.createServer((_req, res) => {
+    now += 1;
+    most = Math.max(most, now);
+    setTimeout(() => {
+      now -= 1;
+      res.end('{}');
+    }, 30);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const baseUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const gate = new AimdLimiter({ max: 2, timeoutMs: 5000 });
+  const settings = { timeoutMs: 5000, retries: 0, tls: { insecure: false }, maxRequests: 100 };
+  try {
+    const clients = [1, 2, 3].map((i) => createHttpClient({ baseUrl, settings, journey: `j${i}`, gate }));
+    const answers = await Promise.all(clients.flatMap((c) => [c.get('/a'), c.get('/b'), c.get('/c')]));
+    expect(answers.map((a) => a.status)).toEqual(Array(9).fill(200));
+    expect(most).toBe(2);
+    expect(gate.stats().latency?.samples).toBe(9);
+  } finally {
+    server.close();
+  }
 });
