@@ -3,6 +3,7 @@
 // run has a `fail` on a check that carries the mutant's requirement; a benign mutant and the
 // correct profiles must give no `fail` at all.
 import { parseSettings } from '../helpers/config';
+import { AimdLimiter } from '../helpers/http-limiter';
 import { createRunEnv, runCases } from './engine';
 import { loadLedger } from './ledger';
 import type { CaseResult, Generation, Verdict } from '../helpers/model';
@@ -55,6 +56,8 @@ export async function runAgainstReference(o: RunOnceOptions): Promise<CaseResult
       ledger: o.noLedger ? { version: 1, generation, file: '(none)', entries: [] } : loadLedger(generation),
       secrets: createSecretRegistry(),
       schemas: createSchemaRegistry(),
+      // In process, against a target of its own: as many requests in flight as journeys.
+      gate: new AimdLimiter({ max: o.concurrency ?? 8, timeoutMs: settings.timeoutMs }),
     });
     return await runCases(run, o.suites ?? SUITES, o.concurrency ?? 8);
   } finally {
