@@ -10,6 +10,9 @@ import type { Agent as HttpAgent } from 'node:http';
 import type { Exchange } from './model';
 import type { TargetSettings } from './config';
 import type { SecretKind, SecretRegistry } from './secrets';
+import { TransportError, describeTransportError, errCode } from './http-errors';
+import type { Permit, PermitKind, RequestGate } from './http-limiter';
+import { AimdLimiter, GateRefusal } from './http-limiter';
 
 export interface RequestOptions {
   /** Query parameters, appended to any already in the path. Repeated keys: pass an array. */
@@ -64,16 +67,7 @@ export interface HttpClient {
   withBaseUrl(baseUrl: string, journey?: string): HttpClient;
 }
 
-/** Thrown when the target cannot be reached at all (after retries): the run could not be made. */
-export class TransportError extends Error {
-  override name = 'TransportError';
-  constructor(
-    message: string,
-    readonly code: string,
-  ) {
-    super(message);
-  }
-}
+export { TransportError, describeTransportError } from './http-errors';
 
 export type ExchangeSink = (exchange: Exchange) => void;
 
@@ -89,13 +83,19 @@ export const MAX_RETRY_AFTER_MS = 10_000;
 
 export interface HttpClientOptions {
   baseUrl: string;
-  settings: Pick<TargetSettings, 'timeoutMs' | 'retries' | 'tls' | 'proxy' | 'maxRequests'>;
+  settings: Pick<TargetSettings, 'timeoutMs' | 'retries' | 'tls' | 'proxy' | 'maxRequests'> & Partial<Pick<TargetSettings, 'concurrency'>>;
   /** Name of the user journey, recorded on each exchange (default `default`). */
   journey?: string;
   secrets?: SecretRegistry;
   onExchange?: ExchangeSink;
   /** Shared across the clients of one run; default: a new budget of settings.maxRequests. */
   budget?: RequestBudget;
+  /** Asked before every attempt: the run's one bound on requests in flight. Default: a limiter of the client's own. */
+  gate?: RequestGate;
+  /** `cleanup` permits do not count against the run's budget (default `check`). */
+  permitKind?: PermitKind;
+  /** Queue order at the gate, lower first (default: when the client was made); see RequestGate. */
+  priority?: number;
 }
 
 /** Counts every attempt of every client that shares it; the run never exceeds PLACEOS_MAX_REQUESTS. */
@@ -110,115 +110,6 @@ export class RequestBudget {
       throw new TransportError(`request budget of ${this.max} exhausted (PLACEOS_MAX_REQUESTS)`, 'BUDGET');
     }
     this.#used += 1;
-  }
-}
-
-interface ErrLike {
-  code?: string;
-  message?: string;
-  timeout?: number;
-  errno?: number | string;
-  syscall?: string;
-  hostname?: string;
-  address?: string;
-  port?: number;
-  reason?: string;
-}
-
-const TLS_REASONS: Record<string, string> = {
-  DEPTH_ZERO_SELF_SIGNED_CERT: 'self-signed certificate',
-  SELF_SIGNED_CERT_IN_CHAIN: 'self-signed certificate in the chain',
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'issuer of the certificate unknown',
-  UNABLE_TO_GET_ISSUER_CERT: 'issuer of the certificate unknown',
-  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'issuer of the certificate unknown',
-  CERT_UNTRUSTED: 'certificate not trusted',
-  CERT_SIGNATURE_FAILURE: 'certificate signature invalid',
-  CERT_HAS_EXPIRED: 'certificate expired',
-  CERT_NOT_YET_VALID: 'certificate not yet valid',
-  CERT_REVOKED: 'certificate revoked',
-  INVALID_CA: 'invalid CA certificate',
-};
-
-function errCode(err: unknown): string {
-  const e = (err ?? {}) as ErrLike;
-  if (err instanceof TransportError) return err.code;
-  if (typeof e.timeout === 'number' || e.code === 'ECONNABORTED') return 'TIMEOUT';
-  if (typeof e.code === 'string') return e.code;
-  if (/socket hang up/i.test(e.message ?? '')) return 'ECONNRESET';
-  return 'EUNKNOWN';
-}
-
-/**
- * One line saying what went wrong talking to `url` and what to check. No stack, no secrets
- * (credentials, query and path are dropped from the URL).
- */
-export function describeTransportError(err: unknown, url: string, context?: { timeoutMs?: number; proxy?: string }): string {
-  if (err instanceof TransportError) return err.message;
-  let origin = url;
-  let host = url;
-  try {
-    const u = new URL(url);
-    origin = u.origin;
-    host = u.hostname;
-  } catch {
-    // keep as given
-  }
-  const e = (err ?? {}) as ErrLike;
-  const code = errCode(err);
-  let proxyNote = '';
-  if (context?.proxy) {
-    try {
-      const p = new URL(context.proxy);
-      proxyNote = ` via proxy ${p.origin}`;
-      // The failure was reaching the proxy itself.
-      if (e.address !== undefined && e.port !== undefined && String(e.port) === (p.port || (p.protocol === 'https:' ? '443' : '80'))) {
-        if (code === 'ECONNREFUSED') return `cannot connect to the proxy ${p.origin} (connection refused): check HTTPS_PROXY, or add ${host} to NO_PROXY`;
-      }
-      if (code === 'ENOTFOUND' && e.hostname === p.hostname) return `cannot resolve the proxy host ${p.hostname} (host not found): check HTTPS_PROXY`;
-    } catch {
-      // ignore
-    }
-  }
-  const tlsReason = TLS_REASONS[code];
-  if (tlsReason) {
-    return `TLS certificate of ${origin} not trusted (${tlsReason}): set PLACEOS_CA_FILE to the deployment's CA, or PLACEOS_INSECURE_TLS=true for a throwaway test`;
-  }
-  switch (code) {
-    case 'ECONNREFUSED':
-      return `cannot connect to ${origin}${proxyNote} (connection refused): is the deployment up and PLACEOS_URL right?`;
-    case 'ENOTFOUND':
-      return `cannot connect to ${origin} (host not found: DNS has no address for ${host}): check the host name in PLACEOS_URL`;
-    case 'EAI_AGAIN':
-      return `cannot connect to ${origin} (DNS lookup of ${host} failed for now): check the network and DNS, then retry`;
-    case 'ECONNRESET':
-    case 'EPIPE':
-      return `connection to ${origin}${proxyNote} was closed before an answer came (connection reset): check the deployment's logs, and any proxy or firewall in between`;
-    case 'ETIMEDOUT':
-      return `cannot connect to ${origin}${proxyNote} (connection timed out): is the host reachable from here (firewall, VPN)?`;
-    case 'EHOSTUNREACH':
-    case 'ENETUNREACH':
-      return `cannot connect to ${origin} (host unreachable): check the network route, VPN and PLACEOS_URL`;
-    case 'TIMEOUT': {
-      const ms = typeof e.timeout === 'number' ? e.timeout : context?.timeoutMs;
-      return `no answer within ${ms ?? '?'} ms from ${origin}${proxyNote}: is the deployment overloaded or a firewall silently dropping traffic? Raise PLACEOS_TIMEOUT_MS if it is only slow`;
-    }
-    case 'ERR_TLS_CERT_ALTNAME_INVALID':
-      return `TLS certificate of ${origin} is for another host name (${host} is not in it): use the host name the certificate names in PLACEOS_URL`;
-    case 'EPROTO':
-    case 'ERR_SSL_WRONG_VERSION_NUMBER':
-    case 'ERR_SSL_PACKET_LENGTH_TOO_LONG':
-      return `TLS handshake with ${origin} failed (the server does not speak TLS there?): check http vs https and the port in PLACEOS_URL`;
-    case 'HPE_INVALID_CONSTANT':
-    case 'HPE_INVALID_HEADER_TOKEN':
-    case 'HPE_HEADER_OVERFLOW':
-    case 'HPE_INVALID_VERSION':
-      return `${origin} answered with something that is not HTTP (${code}): check the scheme and port in PLACEOS_URL`;
-    case 'ETOOLARGE':
-      return `${origin} sent a response too large to read: check the deployment`;
-    default: {
-      const msg = (e.message ?? String(err)).split('\n')[0]!.slice(0, 160);
-      return `request to ${origin}${proxyNote} failed (${code}: ${msg}): check PLACEOS_URL and the network`;
-    }
   }
 }
 
@@ -355,6 +246,19 @@ interface Shared {
   onExchange?: ExchangeSink;
   budget: RequestBudget;
   agents: Map<string, HttpAgent>;
+  gate: RequestGate;
+  permitKind: PermitKind;
+  priority: number;
+}
+
+/** A permit from the gate; a refusal (overload, spent budget) is a TransportError like any other. */
+async function permitFrom(gate: RequestGate, kind: PermitKind, priority: number): Promise<Permit> {
+  try {
+    return await gate.acquire(kind, priority);
+  } catch (e) {
+    if (e instanceof GateRefusal) throw new TransportError(e.message, e.code);
+    throw e;
+  }
 }
 
 export function createHttpClient(o: HttpClientOptions): HttpClient {
@@ -362,6 +266,9 @@ export function createHttpClient(o: HttpClientOptions): HttpClient {
     settings: o.settings,
     budget: o.budget ?? new RequestBudget(o.settings.maxRequests),
     agents: new Map(),
+    gate: o.gate ?? new AimdLimiter({ max: o.settings.concurrency ?? 6, timeoutMs: o.settings.timeoutMs }),
+    permitKind: o.permitKind ?? 'check',
+    priority: o.priority ?? Date.now(),
   };
   if (o.secrets) shared.secrets = o.secrets;
   if (o.onExchange) shared.onExchange = o.onExchange;
@@ -456,6 +363,7 @@ function makeClient(baseUrlIn: string, journey: string, shared: Shared): HttpCli
     let lastError: unknown;
     for (let attempt = 1; attempt <= maxAttempts; attempt++) {
       budget.take();
+      const permit = await permitFrom(shared.gate, shared.permitKind, shared.priority);
       const headers = { ...baseHeaders };
       const jarCookie = options.noCookies ? '' : await jar.getCookieString(urlStr);
       const cookie = [explicitCookie, jarCookie].filter((c) => c && c.trim()).join('; ');
@@ -496,6 +404,10 @@ function makeClient(baseUrlIn: string, journey: string, shared: Shared): HttpCli
         err = e;
       }
       const durationMs = Math.round((performance.now() - t0) * 10) / 10;
+      // Every request of the run waits out a Retry-After this client would wait for itself.
+      const retryAfter = res && (res.status === 429 || res.status === 503) ? parseRetryAfter(res.headers['retry-after']) : undefined;
+      const pause = retryAfter !== undefined && retryAfter <= Math.min(MAX_RETRY_AFTER_MS, timeoutMs) ? { retryAfterMs: retryAfter } : {};
+      permit.release({ latencyMs: durationMs, ...(res ? { status: res.status } : { timedOut: errCode(err) === 'TIMEOUT' }), ...pause });
       exchange.durationMs = durationMs;
 
       if (!res) {

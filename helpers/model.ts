@@ -17,7 +17,7 @@ export type Severity = 'blocker' | 'high' | 'medium' | 'low' | 'info';
  */
 export type Verdict = 'pass' | 'fail' | 'warn' | 'deviation' | 'n/a' | 'error';
 
-export const TAGS = ['smoke', 'security', 'readonly', 'mutating', 'session', 'concurrency'] as const;
+export const TAGS = ['smoke', 'security', 'readonly', 'mutating', 'session', 'concurrency', 'credentials-in-url'] as const;
 export type Tag = (typeof TAGS)[number];
 
 /** Names of optional settings a case may need; missing ones make the case `n/a`. */

@@ -1,6 +1,6 @@
 // How the suite starts the embedded reference target (main command, kill matrix, benchmark):
 // one place, so every path checks the same target. Loaded lazily by callers that may not need it.
-import type { ProfileName, ReferenceTarget, VariantName } from '../reference/src';
+import type { Capacity, ProfileName, ReferenceTarget, VariantName } from '../reference/src';
 
 /**
  * Codes live 2 s instead of PlaceOS's 600 s so the code-expiry check can wait one out; a code is
@@ -8,7 +8,7 @@ import type { ProfileName, ReferenceTarget, VariantName } from '../reference/src
  */
 export const EMBEDDED_CODE_SECONDS = 2;
 
-export function startEmbeddedTarget(o: { profile: ProfileName; variant?: VariantName; mutants?: string[]; tls?: boolean }): Promise<ReferenceTarget> {
+export function startEmbeddedTarget(o: { profile: ProfileName; variant?: VariantName; mutants?: string[]; tls?: boolean; capacity?: Capacity }): Promise<ReferenceTarget> {
   const { startReferenceTarget } = require('../reference/src') as typeof import('../reference/src');
-  return startReferenceTarget({ profile: o.profile, variant: o.variant, mutants: o.mutants ?? [], tls: o.tls, quiet: true, lifetimes: { codeSeconds: EMBEDDED_CODE_SECONDS } });
+  return startReferenceTarget({ profile: o.profile, variant: o.variant, mutants: o.mutants ?? [], tls: o.tls, quiet: true, ...(o.capacity ? { capacity: o.capacity } : {}), lifetimes: { codeSeconds: EMBEDDED_CODE_SECONDS } });
 }

@@ -16,6 +16,8 @@ import type { SchemaRegistry } from '../helpers/schemas';
 import type { SecretRegistry } from '../helpers/secrets';
 import { createSecretRegistry } from '../helpers/secrets';
 import { mapPool } from './pool';
+import type { RequestGate } from '../helpers/http-limiter';
+import { AimdLimiter } from '../helpers/http-limiter';
 
 export interface MintedToken {
   accessToken?: string;
@@ -36,6 +38,8 @@ export interface RunEnv {
   secrets: SecretRegistry;
   schemas: SchemaRegistry;
   budget: RequestBudget;
+  /** The run's one bound on requests in flight (in the jest workers: the runner's permit service). */
+  gate: RequestGate;
   minted: MintedToken[];
   /** Refuse requests that change the deployment beyond the run's own tokens (Selection.readonly). */
   readonly: boolean;
@@ -50,6 +54,7 @@ export function createRunEnv(o: {
   secrets: SecretRegistry;
   schemas: SchemaRegistry;
   readonly?: boolean;
+  gate?: RequestGate;
 }): RunEnv {
   const { settings } = o;
   for (const { value, kind } of settingsSecrets(settings)) o.secrets.add(value, kind);
@@ -63,6 +68,7 @@ export function createRunEnv(o: {
     secrets: o.secrets,
     schemas: o.schemas,
     budget: new RequestBudget(settings.maxRequests),
+    gate: o.gate ?? new AimdLimiter({ max: settings.concurrency, timeoutMs: settings.timeoutMs, maxRequests: settings.maxRequests }),
     minted: [],
     readonly: o.readonly ?? false,
   };
@@ -121,6 +127,9 @@ function hasSetting(s: TargetSettings, name: SettingName): boolean {
 export function notApplicableReason(run: Pick<RunEnv, 'settings' | 'generation'>, c: ContractCase): string | undefined {
   if (c.generations && !c.generations.includes(run.generation)) {
     return `applies to ${c.generations.join(', ')}; this deployment is ${run.generation}`;
+  }
+  if (c.tags.includes('credentials-in-url') && !run.settings.credentialsInUrl) {
+    return 'sends a live password, client secret or API key in the URL (the public doc\'s style), where access logs keep it: enable with PLACEOS_CREDENTIALS_IN_URL=true or --tags credentials-in-url, for dedicated accounts only';
   }
   const missing = (c.needs ?? []).filter((n) => !hasSetting(run.settings, n));
   if (missing.length) return `needs ${missing.map((n) => SETTING_VARIABLES[n]).join('; ')} (not set)`;
@@ -268,6 +277,8 @@ function readonlyGuard(client: HttpClient): HttpClient {
 
 /** The context a case (or a probe such as generation detection) runs with. */
 export function createCaseContext(run: RunEnv, exchanges: Exchange[], findings: Finding[], secrets: SecretRegistry = caseSecrets(run)): CaseContext {
+  // Every request of the case queues by when the case began: a journey under way goes first.
+  const priority = Date.now();
   return {
     settings: run.settings,
     generation: run.generation,
@@ -281,6 +292,8 @@ export function createCaseContext(run: RunEnv, exchanges: Exchange[], findings: 
         journey,
         secrets,
         budget: run.budget,
+        gate: run.gate,
+        priority,
         onExchange: (x) => exchanges.push(x),
       });
       return run.readonly ? readonlyGuard(client) : client;
@@ -370,7 +383,7 @@ export async function revokeMinted(run: RunEnv): Promise<{ revoked: number; fail
       .map(([token, hint]) => ({ tok, token, hint })),
   );
   // Cleanup has a budget of its own: an area that used up PLACEOS_MAX_REQUESTS still revokes.
-  const client = createHttpClient({ baseUrl: run.settings.url, settings: run.settings, journey: 'cleanup', secrets: run.secrets, budget: new RequestBudget(jobs.length * (run.settings.retries + 1) + 1) });
+  const client = createHttpClient({ baseUrl: run.settings.url, settings: run.settings, journey: 'cleanup', secrets: run.secrets, budget: new RequestBudget(jobs.length * (run.settings.retries + 1) + 1), gate: run.gate, permitKind: 'cleanup' });
   let revoked = 0;
   let failed = 0;
   await mapPool(jobs, run.settings.concurrency, async ({ tok, token, hint }) => {

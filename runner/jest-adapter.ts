@@ -12,6 +12,7 @@ import { emptyLedger, loadLedger } from './ledger';
 import type { CaseResult, Generation } from '../helpers/model';
 import { createSchemaRegistry } from '../helpers/schemas';
 import { createSecretRegistry } from '../helpers/secrets';
+import { connectPermits } from './permits';
 
 /** The jest global that names the file holding the run's WorkerRun value. */
 export const RUN_GLOBAL = '__PLACEOS_CONTRACT_RUN_FILE__';
@@ -29,6 +30,8 @@ export interface WorkerRun {
   /** Ledger file (undefined: ledger/<generation>.json); ignored when noLedger. */
   ledgerFile?: string;
   noLedger: boolean;
+  /** Address of the runner's permit service (runner/permits.ts): the one bound on requests in flight. */
+  permits?: string;
 }
 
 /** Writes the run value for the workers (owner-only: the settings hold passwords). */
@@ -48,14 +51,18 @@ interface OpenRun {
   secrets: ReturnType<typeof createSecretRegistry>;
   reportsDir: string;
   privateDir: string;
+  /** Disconnect from the runner's permit service. */
+  close(): void;
 }
 
 function openRun(w: WorkerRun | undefined): OpenRun {
   if (!w) throw new Error('the contract specs run through the runner: use `npm run contract` (it resolves the target and the reports folder)');
   const secrets = createSecretRegistry();
   const ledger = w.noLedger ? emptyLedger(w.generation) : loadLedger(w.generation, w.ledgerFile);
-  const run = createRunEnv({ settings: w.settings, generation: w.generation, ledger, strict: w.strict, secrets, schemas: createSchemaRegistry(), readonly: w.selection?.readonly });
-  return { run, secrets, reportsDir: w.reportsDir, privateDir: w.privateDir };
+  // Without the runner's permit service (a spec file run by hand), the worker bounds its own requests.
+  const gate = w.permits ? connectPermits(w.permits) : undefined;
+  const run = createRunEnv({ settings: w.settings, generation: w.generation, ledger, strict: w.strict, secrets, schemas: createSchemaRegistry(), readonly: w.selection?.readonly, ...(gate ? { gate } : {}) });
+  return { run, secrets, reportsDir: w.reportsDir, privateDir: w.privateDir, close: () => gate?.close() };
 }
 
 function append(file: string, lines: string[]): void {
@@ -86,6 +93,7 @@ export function contractSuite(area: string, cases: readonly ContractCase[]): voi
       const cleanup = await revokeMinted(opened.run);
       append(fingerprints, opened.secrets.fingerprints().map((f) => JSON.stringify(f)));
       append(path.join(opened.privateDir, `requests-${process.pid}.jsonl`), [JSON.stringify({ area, requests: opened.run.budget.used, ...cleanup })]);
+      opened.close();
     });
 
     test.concurrent.each(selected.map((c) => [`${c.title} [${c.id}]`, c] as const))('%s', async (_name, c) => {

@@ -3,6 +3,7 @@
 // run has a `fail` on a check that carries the mutant's requirement; a benign mutant and the
 // correct profiles must give no `fail` at all.
 import { parseSettings } from '../helpers/config';
+import { AimdLimiter } from '../helpers/http-limiter';
 import { createRunEnv, runCases } from './engine';
 import { loadLedger } from './ledger';
 import type { CaseResult, Generation, Verdict } from '../helpers/model';
@@ -61,7 +62,8 @@ export interface RunOnceOptions {
 export async function runAgainstReference(o: RunOnceOptions): Promise<CaseResult[]> {
   const target = await startEmbeddedTarget({ profile: o.profile, variant: o.variant, mutants: o.mutants });
   try {
-    const settings = parseSettings(target.env, { embedded: true });
+    // Every check, the credentials-in-url ones too: the reference target's accounts are throwaway.
+    const settings = parseSettings({ ...target.env, PLACEOS_CREDENTIALS_IN_URL: 'true' }, { embedded: true });
     const generation = o.generation ?? o.profile;
     const run = createRunEnv({
       settings,
@@ -69,6 +71,8 @@ export async function runAgainstReference(o: RunOnceOptions): Promise<CaseResult
       ledger: o.noLedger ? { version: 1, generation, file: '(none)', entries: [] } : loadLedger(generation),
       secrets: createSecretRegistry(),
       schemas: createSchemaRegistry(),
+      // In process, against a target of its own: as many requests in flight as journeys.
+      gate: new AimdLimiter({ max: o.concurrency ?? 8, timeoutMs: settings.timeoutMs }),
     });
     return await runCases(run, o.suites ?? SUITES, o.concurrency ?? 8);
   } finally {

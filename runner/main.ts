@@ -16,7 +16,7 @@ import { TransportError } from '../helpers/http';
 import { emptyLedger, LedgerError, loadLedger } from './ledger';
 import { RUN_GLOBAL, writeWorkerRun } from './jest-adapter';
 import { startEmbeddedTarget } from './embedded';
-import type { ProfileName, VariantName } from '../reference/src';
+import type { Capacity, ProfileName, VariantName } from '../reference/src';
 import { VARIANT_NAMES } from '../reference/src/profiles';
 import type { CaseResult } from '../helpers/model';
 import { createSchemaRegistry } from '../helpers/schemas';
@@ -30,6 +30,9 @@ import { applyOverride, detectGeneration, PreflightError } from './detect';
 import { contractDifferences } from '../helpers/generations';
 import { printCatalogue } from './list';
 import { swcTransform } from './transform';
+import { AimdLimiter } from '../helpers/http-limiter';
+import { startPermitService } from './permits';
+import type { PermitService } from './permits';
 
 export const EXIT = { ok: 0, violated: 1, couldNotRun: 2, secretLeak: 3 } as const;
 
@@ -45,6 +48,21 @@ interface Target {
   close(): Promise<void>;
 }
 
+/**
+ * The embedded target's capacity limit, like a deployment with a few worker threads:
+ * PLACEOS_REFERENCE_CAPACITY requests served at once, each costing PLACEOS_REFERENCE_COST_MS.
+ */
+function embeddedCapacity(env: Record<string, string>): Capacity | undefined {
+  const k = env.PLACEOS_REFERENCE_CAPACITY;
+  const cost = env.PLACEOS_REFERENCE_COST_MS;
+  if (k === undefined && cost === undefined) return undefined;
+  const errors: { variable: string; problem: string }[] = [];
+  if (k !== undefined && !/^[1-9]\d{0,3}$/.test(k)) errors.push({ variable: 'PLACEOS_REFERENCE_CAPACITY', problem: `expected a whole number from 1 to 9999 (requests served at once), got '${k.slice(0, 20)}'` });
+  if (cost !== undefined && !/^\d{1,6}$/.test(cost)) errors.push({ variable: 'PLACEOS_REFERENCE_COST_MS', problem: `expected a whole number of milliseconds (server time per request), got '${cost.slice(0, 20)}'` });
+  if (errors.length) throw new SettingsError(errors);
+  return { concurrent: k === undefined ? 9999 : Number(k), costMs: cost === undefined ? 0 : Number(cost) };
+}
+
 /** Live deployment from the environment / --env file, or the embedded reference target. */
 async function resolveTarget(o: RunOptions, env: Record<string, string | undefined>, log: (s: string) => void): Promise<Target> {
   const fileEnv = o.envFile ? loadEnvFile(o.envFile) : {};
@@ -58,7 +76,8 @@ async function resolveTarget(o: RunOptions, env: Record<string, string | undefin
   const variant = o.variant ?? merged.PLACEOS_REFERENCE_VARIANT ?? 'standard';
   if (!(VARIANT_NAMES as readonly string[]).includes(variant)) throw new UsageError(`--variant / PLACEOS_REFERENCE_VARIANT: expected one of ${VARIANT_NAMES.join(', ')}, got '${variant}'`);
   const mutants = o.mutants.length ? o.mutants : (merged.PLACEOS_REFERENCE_MUTANTS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  const target = await startEmbeddedTarget({ profile: profile as ProfileName, variant: variant as VariantName, mutants, tls: o.tls || merged.PLACEOS_REFERENCE_TLS === '1' });
+  const capacity = embeddedCapacity(merged);
+  const target = await startEmbeddedTarget({ profile: profile as ProfileName, variant: variant as VariantName, mutants, tls: o.tls || merged.PLACEOS_REFERENCE_TLS === '1', ...(capacity ? { capacity } : {}) });
   log(`no PLACEOS_URL: started the embedded reference target (${profile}${variant !== 'standard' ? `, ${variant}` : ''}${mutants.length ? `, mutants: ${mutants.join(', ')}` : ''}) at ${target.url}`);
   // Explicit suite settings (PLACEOS_GENERATION, timeouts...) still apply on top of the target's.
   const suiteVars = Object.fromEntries(Object.entries(merged).filter(([k]) => EMBEDDED_VARIABLES.includes(k)));
@@ -189,17 +208,27 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
   const startedAt = new Date();
   let target: Target | undefined;
   let run: RunEnv | undefined;
+  let limiter: AimdLimiter | undefined;
+  let permits: PermitService | undefined;
   const privateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'placeos-contract-'));
   try {
     target = await resolveTarget(o, env, log);
+    // Asking for the credentials-in-url checks by tag enables them.
+    if (o.tags.includes('credentials-in-url')) target.env.PLACEOS_CREDENTIALS_IN_URL = 'true';
     const settings = parseSettings(target.env, { embedded: target.embedded, fromProcess: target.fromProcess });
     const secrets = createSecretRegistry();
     const schemas = createSchemaRegistry();
-    run = createRunEnv({ settings, generation: o.generation ?? settings.generationOverride ?? 'rails', ledger: emptyLedger('rails'), secrets, schemas, readonly: o.readonly });
+    // One bound on requests in flight for the whole run: detection here, the checks in the jest
+    // workers through the permit service, cleanup last.
+    limiter = new AimdLimiter({ max: settings.concurrency, timeoutMs: settings.timeoutMs, maxRequests: settings.maxRequests });
+    run = createRunEnv({ settings, generation: o.generation ?? settings.generationOverride ?? 'rails', ledger: emptyLedger('rails'), secrets, schemas, readonly: o.readonly, gate: limiter });
     for (const w of settings.warnings ?? []) out(`WARNING: ${w}`);
     const override = o.generation ?? settings.generationOverride;
     const detection = applyOverride(await detectGeneration(run, override), override, contractDifferences);
     log(`target ${settings.url}: ${detection.generation} (${detection.source}; ${detection.reasons.join('; ')})`);
+    // Already overloaded by the few requests of detection: stop here, with the one line.
+    const overloadedEarly = limiter.stats().overloaded;
+    if (overloadedEarly) throw new TransportError(overloadedEarly, 'OVERLOAD');
     await revokeMinted(run);
     const ledger = o.noLedger ? emptyLedger(detection.generation) : loadLedger(detection.generation, o.ledger ?? env.PLACEOS_LEDGER);
 
@@ -208,8 +237,9 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
     if (!planned.length) throw new UsageError(`the selection (--only ${o.ids.join(',') || '-'}, --tags ${o.tags.join(',') || '-'}) matches no check; see --list`);
 
     const reportsDir = prepareReportsDir(path.resolve(o.reportsDir));
+    permits = await startPermitService(limiter, privateDir);
     // The workers get the run as one value: the settings as parsed here, the generation decided
-    // here, where to write results.
+    // here, where to write results, the permit service.
     const runFile = writeWorkerRun({
       settings,
       generation: detection.generation,
@@ -219,6 +249,7 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
       ...(selection ? { selection } : {}),
       ...(ledger.file === '(none)' ? {} : { ledgerFile: ledger.file }),
       noLedger: o.noLedger,
+      permits: permits.address,
     });
 
     const jestResults = await runJest(settings, reportsDir, planned.map((p) => p.area), runFile);
@@ -263,6 +294,7 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
       ci: collectCiMeta(env),
       requestCount: Object.values(requestsByArea).reduce((a, b) => a + b, 0) + run.budget.used,
       requestsByArea,
+      load: limiter.stats(),
     };
     const report = finalizeReports({ reportsDir, results, meta, env, fingerprints, signingKeyPem: env.PLACEOS_REPORT_SIGNING_KEY });
     out(secrets.mask(report.console));
@@ -270,6 +302,11 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
     if (report.secretHits.length) {
       for (const h of report.secretHits) out(`SECRET LEAK: ${h.count} registered ${h.kind} value(s) found in ${path.join(o.reportsDir, h.file)} (the file was withheld from the reports)`);
       return EXIT.secretLeak;
+    }
+    const overloaded = limiter.stats().overloaded;
+    if (overloaded) {
+      out(`placeos-contract: ${overloaded}`);
+      return EXIT.couldNotRun;
     }
     if (missing.length) return EXIT.couldNotRun;
     if (results.some((r) => r.verdict === 'fail' || (o.strict && r.verdict === 'warn')) || (o.strict && detection.warnings.length)) return EXIT.violated;
@@ -289,6 +326,8 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
     out(`placeos-contract: could not run: ${run ? run.secrets.mask(message) : message}`);
     return EXIT.couldNotRun;
   } finally {
+    await permits?.close();
+    limiter?.close();
     fs.rmSync(privateDir, { recursive: true, force: true });
     await target?.close();
   }

@@ -86,8 +86,9 @@ export const DIRECT = {
   }),
   timeoutMs: int({ name: 'PLACEOS_TIMEOUT_MS', group: 'limits', doc: 'Per-request timeout.', min: 100, max: 120000, default: 10000, unit: 'milliseconds', alsoEmbedded: true }),
   retries: int({ name: 'PLACEOS_RETRIES', group: 'limits', doc: 'Retries for transport errors and Retry-After answers.', min: 0, max: 5, default: 2, alsoEmbedded: true }),
-  concurrency: int({ name: 'PLACEOS_CONCURRENCY', group: 'limits', doc: 'Journeys run at once in each area (the areas run in min(N, 6) workers, at least 2); lower it for fragile deployments.', min: 1, max: 32, default: 8, alsoEmbedded: true }),
-  maxRequests: int({ name: 'PLACEOS_MAX_REQUESTS', group: 'limits', doc: 'Upper bound on the requests of each area (spec file) of a run; a full run makes about 700.', min: 1, max: 1000000, default: 2000, alsoEmbedded: true }),
+  concurrency: int({ name: 'PLACEOS_CONCURRENCY', group: 'limits', doc: 'Requests in flight at once across the whole run (and journeys at once in each area); the run lowers it by itself when the deployment slows down or answers 429/503.', min: 1, max: 32, default: 6, alsoEmbedded: true }),
+  maxRequests: int({ name: 'PLACEOS_MAX_REQUESTS', group: 'limits', doc: 'Upper bound on the requests of the whole run, cleanup aside; a full run makes about 700.', min: 1, max: 1000000, default: 2000, alsoEmbedded: true }),
+  credentialsInUrl: flag({ name: 'PLACEOS_CREDENTIALS_IN_URL', group: 'limits', doc: "Run the checks of the public doc's query-string style, which send a live password, client secret or API key in a URL (access logs keep URLs); off by default.", default: false, alsoEmbedded: true }),
   codeLifetimeSeconds: int({ name: 'PLACEOS_CODE_LIFETIME_SECONDS', group: 'limits', doc: "The deployment's authorization-code lifetime, if at most 120 s: the run then waits one out (PlaceOS's default is 600 s, so leave it unset unless yours is short).", min: 1, max: 120, unit: 'seconds' }),
   refreshGraceSeconds: int({ name: 'PLACEOS_REFRESH_GRACE_SECONDS', group: 'limits', doc: "auth.cr's refresh replay-grace window (REFRESH_REVOCATION_GRACE_SECONDS): the rotation check waits it out.", min: 0, max: 60, default: 10, unit: 'seconds' }),
 } satisfies Record<string, Setting>;

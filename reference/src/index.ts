@@ -9,6 +9,7 @@ import { generateKeyPair } from 'node:crypto';
 import { promisify } from 'node:util';
 import { generate as generateCert } from 'selfsigned';
 import { buildApp } from './app';
+import { checkCapacity, withCapacity, type Capacity } from './capacity';
 import { TargetContext, type Lifetimes } from './context';
 import { buildFixtures, type FixtureOverrides } from './fixtures';
 import { makeFaults } from './mutants';
@@ -19,6 +20,7 @@ export type { FixtureOverrides, Fixtures, AuthorityFixture, UserFixture, AppFixt
 export type { Mutant } from './mutants';
 export { MUTANTS, mutantTable } from './mutants';
 export { PROFILES, VARIANT_NAMES } from './profiles';
+export type { Capacity } from './capacity';
 
 export interface ReferenceOptions {
   profile?: ProfileName;
@@ -30,6 +32,8 @@ export interface ReferenceOptions {
   lifetimes?: { accessTokenSeconds?: number; codeSeconds?: number; sessionSeconds?: number };
   fixtures?: Partial<FixtureOverrides>;
   quiet?: boolean;
+  /** Serve at most `concurrent` requests at once, each costing `costMs` (default: no limit). */
+  capacity?: Capacity;
 }
 
 export interface ReferenceTarget {
@@ -69,6 +73,7 @@ export async function startReferenceTarget(options: ReferenceOptions = {}): Prom
   for (const [k, v] of Object.entries(lifetimes)) {
     if (!Number.isFinite(v) || v <= 0) throw new Error(`lifetimes.${k} must be a positive number of seconds, got ${String(v)}`);
   }
+  if (options.capacity) checkCapacity(options.capacity);
   const tls = options.tls === true;
   const scheme = tls ? 'https' : 'http';
   let cert: { cert: string; key: string } | undefined;
@@ -125,7 +130,8 @@ export async function startReferenceTarget(options: ReferenceOptions = {}): Prom
     await Promise.all(servers.map((s) => new Promise((r) => s.close(() => r(undefined)))));
     throw e;
   }
-  handler = buildApp(ctx, options.quiet === true);
+  const app = buildApp(ctx, options.quiet === true) as unknown as http.RequestListener;
+  handler = options.capacity ? withCapacity(app, options.capacity) : app;
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'placeos-reference-'));
   const publicKeyFile = path.join(tmp, 'jwt-public.pem');

@@ -1,5 +1,6 @@
 // Run metadata recorded in every report (JUnit properties, summaries, results.json) and the
 // CI identifiers an auditor needs to find the job again. Pure functions over plain data.
+import type { LimiterStats } from '../../helpers/http-limiter';
 
 export interface RunMeta {
   runId: string;
@@ -35,6 +36,8 @@ export interface RunMeta {
   ci: Record<string, string>;
   requestCount: number;
   requestsByArea?: Record<string, number>;
+  /** The deployment's latency, and whether the run throttled itself (helpers/http-limiter.ts). */
+  load?: LimiterStats;
 }
 
 /** Removes user-info (`user:pass@`) from a URL; leaves non-URLs unchanged. */
@@ -130,6 +133,10 @@ export function metaProperties(meta: RunMeta): [string, string][] {
     ['strict', String(meta.strict)],
     ['selection', meta.selection],
     ['request_count', String(meta.requestCount)],
+    ['latency_p50_ms', meta.load?.latency && String(meta.load.latency.p50Ms)],
+    ['latency_p95_ms', meta.load?.latency && String(meta.load.latency.p95Ms)],
+    ['latency_max_ms', meta.load?.latency && String(meta.load.latency.maxMs)],
+    ['throttled', meta.load && String(meta.load.throttled)],
   ];
   for (const [k, v] of Object.entries(meta.requestsByArea ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
     rows.push([`requests.${k}`, String(v)]);

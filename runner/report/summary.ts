@@ -23,6 +23,14 @@ function targetLine(meta: RunMeta): string {
   return `${meta.target}${meta.embedded ? ' (embedded reference target)' : ''} — generation ${meta.generation} (${meta.generationSource}${v})`;
 }
 
+/** The deployment's latency and whether the run throttled itself, or undefined without samples. */
+export function loadLine(meta: RunMeta): string | undefined {
+  const l = meta.load;
+  if (!l?.latency) return undefined;
+  const throttled = l.throttled ? `yes (down to ${l.lowest} of ${l.max} requests in flight)` : `no (up to ${l.max} requests in flight)`;
+  return `latency p50 ${l.latency.p50Ms} ms · p95 ${l.latency.p95Ms} ms · max ${l.latency.maxMs} ms · throttled ${throttled}`;
+}
+
 function reqs(r: CaseResult): string {
   return `${r.requirements.join(', ') || 'no requirement'} ${r.level}`;
 }
@@ -52,6 +60,9 @@ export function renderConsoleSummary(results: readonly CaseResult[], meta: RunMe
   for (const w of meta.warnings ?? []) L.push(c('1;33', `WARNING: ${w}`));
   L.push(`Suite:   ${meta.suiteVersion}${meta.suiteCommit ? ` (${meta.suiteCommit})` : ''} · schemas ${meta.schemaDigest} · strict ${meta.strict ? 'on' : 'off'}${meta.selection ? ` · selection ${meta.selection}` : ''}`);
   L.push(`Time:    ${meta.startedAt} → ${meta.endedAt} (${duration(meta)}) · ${meta.requestCount} requests`);
+  const load = loadLine(meta);
+  if (load) L.push(`Load:    ${load}`);
+  if (meta.load?.overloaded) L.push(c('1;35', `Overload: ${meta.load.overloaded}`));
   const job = meta.ci.ci_job_url ?? meta.ci.github_run_url ?? meta.ci.jenkins_build_url;
   if (job) L.push(`CI:      ${job}`);
   L.push('');
@@ -64,7 +75,10 @@ export function renderConsoleSummary(results: readonly CaseResult[], meta: RunMe
   const f = failures(results);
   if (f.length) {
     L.push('', c('1', `Failures and errors (${f.length}):`));
-    for (const r of f) L.push(`  ${paint[r.verdict](LABEL[r.verdict])} ${r.caseId} [${reqs(r)}, ${r.severity}] ${shortMessage(r.message, 300)}`);
+    // Checks stopped by the overload are one line, not one each.
+    const stopped = f.filter((r) => r.verdict === 'error' && meta.load?.overloaded && r.message === meta.load.overloaded);
+    for (const r of f) if (!stopped.includes(r)) L.push(`  ${paint[r.verdict](LABEL[r.verdict])} ${r.caseId} [${reqs(r)}, ${r.severity}] ${shortMessage(r.message, 300)}`);
+    if (stopped.length) L.push(`  ${paint.error(LABEL.error)} ${stopped.length} check(s) not run: ${meta.load!.overloaded}`);
   }
   const warns = withVerdict(results, 'warn');
   if (warns.length) {
@@ -116,6 +130,8 @@ export function renderMarkdownSummary(results: readonly CaseResult[], meta: RunM
   for (const w of meta.warnings ?? []) L.push(`> ⚠️ **WARNING:** ${md(w)}`, '');
   L.push(`**Target** ${md(targetLine(meta))}  `);
   L.push(`**Run** \`${md(meta.runId)}\` · ${md(meta.startedAt)} → ${md(meta.endedAt)} (${duration(meta)}) · ${meta.requestCount} requests · strict ${meta.strict ? 'on' : 'off'}`, '');
+  const load = loadLine(meta);
+  if (load) L.push(`**Load** ${md(load)}${meta.load?.overloaded ? ` · **stopped:** ${md(meta.load.overloaded)}` : ''}`, '');
   L.push(`| area | ${VERDICTS.join(' | ')} | total |`, `|---|${VERDICTS.map(() => '--:').join('|')}|--:|`);
   for (const [area, rs] of byArea(results)) {
     const k = countVerdicts(rs);

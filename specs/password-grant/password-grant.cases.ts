@@ -283,7 +283,7 @@ function caseFor(row: Row): ContractCase {
     requirements: [...new Set(row.requirements)],
     level: row.level,
     severity: row.severity,
-    tags: ['mutating', ...(row.name === 'form-body' ? (['smoke'] as const) : [])],
+    tags: ['mutating', ...(row.name === 'form-body' ? (['smoke'] as const) : []), ...(row.via === 'query' ? (['credentials-in-url'] as const) : [])],
     needs: ['service', ...(row.needs ?? [])].filter((n, i, a) => a.indexOf(n) === i) as SettingName[],
     async run(t) {
       const account = accountFor(t, row.who);

@@ -161,7 +161,7 @@ export const cases: ContractCase[] = [
       const problems: string[] = [];
       for (const target of continueTargets(t)) {
         const c = t.client('signin');
-        const res = await c.post('/auth/signin', paramsAs(t.contract.signinReadsQuery ? 'query' : 'form', { email: account.email, password: account.password, continue: target }));
+        const res = await c.post('/auth/signin', paramsAs('form', { email: account.email, password: account.password, continue: target }));
         for (const ck of await c.jar.getCookies(c.baseUrl)) t.secrets.add(ck.value, 'cookie');
         precondition(signinAnswered(res), `signing in with continue=${target}`, 'signin did not succeed', '202 or a redirect', String(res.status));
         const off = offDomain(t, res);
@@ -212,7 +212,7 @@ export const cases: ContractCase[] = [
       const problems: string[] = [];
       for (const target of BACKSLASH_TARGETS) {
         const c = t.client('signin');
-        const res = await c.post('/auth/signin', paramsAs(t.contract.signinReadsQuery ? 'query' : 'form', { email: account.email, password: account.password, continue: target }));
+        const res = await c.post('/auth/signin', paramsAs('form', { email: account.email, password: account.password, continue: target }));
         for (const ck of await c.jar.getCookies(c.baseUrl)) t.secrets.add(ck.value, 'cookie');
         precondition(signinAnswered(res), `signing in with continue=${target}`, 'signin did not succeed', '202 or a redirect', String(res.status));
         const off = offDomain(t, res);
@@ -236,7 +236,7 @@ export const cases: ContractCase[] = [
     async run(t) {
       const account = t.settings.user!;
       const c = t.client('signin');
-      const res = await c.post('/auth/signin', paramsAs(t.contract.signinReadsQuery ? 'query' : 'form', { email: account.email, password: account.password, continue: '/backoffice/' }));
+      const res = await c.post('/auth/signin', paramsAs('form', { email: account.email, password: account.password, continue: '/backoffice/' }));
       for (const ck of await c.jar.getCookies(c.baseUrl)) t.secrets.add(ck.value, 'cookie');
       check(res.status !== 307 && res.status !== 308, 'signin redirected a credential POST with a method-preserving status', '302 / 303', String(res.status));
       precondition(res.status >= 300 && res.status < 400, 'signing in with continue', 'signin did not redirect, so how it redirects is unknown', `${t.contract.signinContinueStatus} to continue`, String(res.status));

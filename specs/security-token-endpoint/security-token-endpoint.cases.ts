@@ -200,7 +200,7 @@ export const cases: ContractCase[] = [
       const wrong = { email: account.email, password: `${account.password}-wrong` };
       const signin = async (a: { email: string; password: string }) => {
         const c = t.client('signin');
-        return c.post('/auth/signin', paramsAs(t.contract.signinReadsQuery ? 'query' : 'form', { email: a.email, password: a.password }));
+        return c.post('/auth/signin', paramsAs('form', { email: a.email, password: a.password }));
       };
       const sWrong = await signin(wrong);
       const sUnknown = await signin(unknown);
@@ -309,7 +309,7 @@ export const cases: ContractCase[] = [
     requirements: ['RFC6749-2.3.1'],
     level: 'MUST',
     severity: 'high',
-    tags: ['security'],
+    tags: ['security', 'credentials-in-url'],
     needs: ['user', 'confidentialClient'],
     async run(t) {
       const app = t.settings.confidentialClient!;
@@ -331,7 +331,7 @@ export const cases: ContractCase[] = [
     requirements: ['RFC6749-3.2'],
     level: 'SHOULD',
     severity: 'medium',
-    tags: ['security'],
+    tags: ['security', 'credentials-in-url'],
     needs: ['user'],
     async run(t) {
       const account = accountFor(t, 'user');

@@ -160,7 +160,7 @@ const signinCases: ContractCase[] = signinRows.map((row) => ({
   requirements: row.requirements,
   level: row.level,
   severity: row.severity,
-  tags: ['session'],
+  tags: row.via ? ['session', 'credentials-in-url'] : ['session'],
   needs: ['user'],
   async run(t) {
     const client = t.client('browser');

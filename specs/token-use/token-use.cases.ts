@@ -14,7 +14,7 @@ import { setup } from '../../helpers/case';
 import { obtainToken, type Tokens } from '../../helpers/flows';
 import type { HttpResponse } from '../../helpers/http';
 import { decodeJwt, wrongKey, signWithKey, tamperSignature, verifiesWithDefaultKey, verifyWithPublicKey, withAlgNone } from '../../helpers/jwt';
-import type { Level, SettingName, Severity } from '../../helpers/model';
+import type { Level, SettingName, Severity, Tag } from '../../helpers/model';
 import type { SchemaName } from '../../helpers/schemas';
 import { authorityHost, expectRestApi401, expectSchema, expectStatus, must } from '../contract-kit/check';
 import { API_KEY_TRANSPORTS, BEARER_TRANSPORTS, CURRENT_USER, INSPECT, getWithApiKey, getWithBearer, type ApiKeyTransport, type BearerTransport } from '../contract-kit/restapi';
@@ -191,11 +191,14 @@ function apiKeyCase(transport: ApiKeyTransport, v: ApiKeyVariant): ContractCase 
     requirements: ['PLACEOS-IMPL-API-KEY', 'PLACEOS-IMPL-CREDENTIAL-PRECEDENCE', ...(transport === 'param' ? ['PLACEOS-DOC-INSPECT'] : [])],
     level: 'MUST',
     severity: v.severity,
-    tags: v.expect.kind === 'refused' ? ['readonly', 'security'] : ['readonly'],
+    // A real key in a URL lands in access logs: only when the run is told it may (a dedicated key).
+    // The wrong-secret variant carries no secret of the key.
+    tags: [...(v.expect.kind === 'refused' ? ['readonly', 'security'] : ['readonly']), ...(transport === 'param' && v.name !== 'wrong-secret' ? ['credentials-in-url'] : [])] as Tag[],
     needs: v.needs,
     async run(t) {
       const key = v.key(t);
-      t.secrets.add(key, 'api_key');
+      // A forged secret is random, no credential: left readable so the evidence shows what was sent.
+      if (v.name !== 'wrong-secret') t.secrets.add(key, 'api_key');
       const client = t.client(`api-key-${transport}`);
       const inspect = await getWithApiKey(client, transport, INSPECT, key);
       const current = await getWithApiKey(client, transport, CURRENT_USER, key);

@@ -56,7 +56,7 @@ describe('parseSettings', () => {
       tls: { insecure: false },
       timeoutMs: 10000,
       retries: 2,
-      concurrency: 8,
+      concurrency: 6,
       maxRequests: 2000,
     });
     expect(s.client.clientSecret).toBeUndefined();

@@ -80,3 +80,14 @@ test('a deviation shows what was observed next to the ledger reason (console, Ma
   expect(row).toMatch(/<th>observed<\/th><th>ledger reason<\/th>/);
   expect(row).toMatch(/refresh-rotation<\/code><\/td><td class="msg">a used refresh token was redeemed again: expected 400 invalid_grant, got 200 with access_token<\/td><td>Doorkeeper reuses refresh tokens on rails<\/td>/);
 });
+
+test('the summaries report the latency and whether the run throttled itself; checks stopped by an overload are one line', () => {
+  const line = 'the deployment answered 5 requests slower than 5000 ms; lower PLACEOS_CONCURRENCY or raise PLACEOS_TIMEOUT_MS';
+  const load = { max: 6, lowest: 3, throttled: true, used: 40, latency: { samples: 40, p50Ms: 120, p95Ms: 900, maxMs: 5100 }, overloaded: line };
+  const rs = results().map((r, i) => (i < 2 ? { ...r, verdict: 'error' as const, message: line } : r));
+  const text = renderConsoleSummary(rs, meta({ load }));
+  expect(text).toMatch(/^Load: {4}latency p50 120 ms · p95 900 ms · max 5100 ms · throttled yes \(down to 3 of 6 requests in flight\)$/m);
+  expect(text).toContain('2 check(s) not run: the deployment answered 5 requests');
+  expect(text.split('\n').filter((l) => l.includes('not run: the deployment answered'))).toHaveLength(1);
+  expect(renderMarkdownSummary(rs, meta({ load: { ...load, throttled: false, lowest: 6 } }))).toMatch(/\*\*Load\*\* latency p50 120 ms · p95 900 ms · max 5100 ms · throttled no \(up to 6 requests in flight\)/);
+});
