@@ -167,7 +167,7 @@ test('evidence files hold the exchanges as JSON and as a readable transcript', (
 
 test('the bundle holds every report file, no temp results, and a manifest', () => {
   const files = fs.readdirSync(dir).sort();
-  expect(files).toEqual(['MANIFEST.sha256.json', 'evidence', 'junit.xml', 'results.json', 'secret-scan.json', 'summary.html', 'summary.md']);
+  expect(files).toEqual(['MANIFEST.sha256.json', 'SHA256SUMS', 'evidence', 'junit.xml', 'results.json', 'secret-scan.json', 'summary.html', 'summary.md']);
 });
 
 test('a JUnit file that cannot be enriched does not stop the scan and the manifest', () => {

@@ -4,9 +4,9 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { verifyBundle, writeManifest } from '../../runner/report';
+import { finalizeReports, verifyBundle, writeManifest } from '../../runner/report';
 import { parseSums, renderSums, sumsLine } from '../../runner/report/sha256sums';
-import { tmpDir } from './support';
+import { meta, results, tmpDir } from './support';
 
 function bundle(): string {
   const dir = tmpDir('stdtools');
@@ -73,4 +73,15 @@ test('names sha256sum would escape are written in its escaped form and read back
   fs.writeFileSync(path.join(dir, 'a\\b'), 'x');
   const line = execFileSync('sha256sum', ['a\\b'], { cwd: dir, encoding: 'utf8' }).trim();
   expect(line).toBe(sumsLine('a\\b', crypto.createHash('sha256').update('x').digest('hex')));
+});
+
+test('a finalised, signed run bundle checks out with sha256sum and openssl', () => {
+  const dir = tmpDir('stdtools-final');
+  const key = keyPair('rsa', tmpDir('stdtools-final-key'));
+  finalizeReports({ reportsDir: dir, results: results(), meta: meta(), env: {}, fingerprints: [], signingKeyPem: key.priv });
+  const check = run('sha256sum', ['--strict', '-c', 'SHA256SUMS'], dir);
+  expect(check.code).toBe(0);
+  expect(check.out).toMatch(/summary\.html: OK/);
+  expect(check.out).toMatch(/evidence\/.+: OK/);
+  expect(run('openssl', opensslVerify('rsa', key.pubFile), dir)).toEqual({ code: 0, out: expect.stringMatching(/Verified OK/) });
 });
