@@ -41,7 +41,8 @@ file); with no PLACEOS_URL it starts the embedded reference target and checks th
   --only p1,p2        run only checks whose id or requirement ID starts with one of these
   --readonly          change nothing beyond minting and revoking the run's own tokens: checks that
                       would sign in, log out or complete an SSO login are n/a
-  --strict            warnings (SHOULD-level) break the build too
+  --strict            warnings (SHOULD-level checks, stale ledger entries, the run's headline
+                      warnings such as a generation inferred from the PKCE probe) break the build too
   --ledger FILE       deviation ledger to use (default ledger/<generation>.json)
   --no-ledger         use no ledger: every deviation fails (MUST) or warns (SHOULD/MAY)
   --generation G      hold the deployment to generation G (${GENERATIONS.join(', ')}) instead of detecting it
