@@ -71,6 +71,8 @@ export interface CaseResult {
   /** Why it failed / is n/a / is a deviation; masked. */
   message?: string;
   findings: Finding[];
+  /** Members of every schema-validated response, per schema (JSON pointers, array items as `*`). */
+  shapes?: Record<string, string[]>;
   /** Ledger entry that turned a failure into `deviation`, or that no longer happens. */
   ledger?: { check: string; reason: string; owner: string; reviewBy: string; stale?: boolean; overdue?: boolean };
   exchanges: Exchange[];
