@@ -65,7 +65,7 @@ function markdown(ds: DeploymentReport[], exit: number): string {
   L.push(`| deployment | exit | target | generation | ${VERDICTS.join(' | ')} | total | regressions | time | report |`, `|---|--:|---|---|${VERDICTS.map(() => '--:').join('|')}|--:|--:|--:|---|`);
   for (const d of ds) {
     const c = d.counts;
-    L.push(`| \`${md(d.name)}\` | ${d.exitCode} ${EXIT_MEANING[d.exitCode] ?? ''} | ${md(d.target ?? '—')} | ${md(d.generation ?? '—')} | ${VERDICTS.map((v) => (c ? c[v] : '—')).join(' | ')} | ${c?.total ?? '—'} | ${d.regressions ?? '—'} | ${(d.durationMs / 1000).toFixed(1)} s | \`${md(d.name)}/summary.md\` |`);
+    L.push(`| \`${md(d.name)}\` | ${d.exitCode} ${EXIT_MEANING[d.exitCode] ?? ''} | ${md(d.target ?? '—')} | ${md(d.generation ?? '—')} | ${VERDICTS.map((v) => (c ? c[v] : '—')).join(' | ')} | ${c?.total ?? '—'} | ${d.regressions ?? '—'} | ${(d.durationMs / 1000).toFixed(1)} s | ${d.results.length ? `\`${md(d.name)}/summary.md\`` : `\`logs/${md(d.name)}.txt\``} |`);
   }
   return `${L.join('\n')}\n`;
 }
@@ -74,7 +74,7 @@ function html(ds: DeploymentReport[], exit: number): string {
   const rows = ds.map((d) => {
     const c = d.counts;
     const cls = d.exitCode === 0 ? 'pass' : d.exitCode === 1 ? 'fail' : 'error';
-    return `<tr class="r-${cls}" data-exit="${d.exitCode}"><td><a href="${h(d.name)}/summary.html">${h(d.name)}</a></td><td>${d.exitCode} ${h(EXIT_MEANING[d.exitCode] ?? '')}</td><td>${h(d.target ?? '—')}</td><td>${h(d.generation ?? '—')}</td>${VERDICTS.map((v) => `<td class="n">${c ? c[v] : '—'}</td>`).join('')}<td class="n">${c?.total ?? '—'}</td><td class="n">${d.regressions ?? '—'}</td><td class="n">${(d.durationMs / 1000).toFixed(1)} s</td><td class="msg">${h(d.comparison ? comparisonLine(d.comparison) : d.results.length ? '' : (d.message ?? ''))}</td></tr>`;
+    return `<tr class="r-${cls}" data-exit="${d.exitCode}"><td><a href="${d.results.length ? `${h(d.name)}/summary.html` : `logs/${h(d.name)}.txt`}">${h(d.name)}</a></td><td>${d.exitCode} ${h(EXIT_MEANING[d.exitCode] ?? '')}</td><td>${h(d.target ?? '—')}</td><td>${h(d.generation ?? '—')}</td>${VERDICTS.map((v) => `<td class="n">${c ? c[v] : '—'}</td>`).join('')}<td class="n">${c?.total ?? '—'}</td><td class="n">${d.regressions ?? '—'}</td><td class="n">${(d.durationMs / 1000).toFixed(1)} s</td><td class="msg">${h(d.comparison ? comparisonLine(d.comparison) : d.results.length ? '' : (d.message ?? ''))}</td></tr>`;
   });
   const attention = ds.flatMap((d) =>
     d.exitCode === 2 && !d.results.length
