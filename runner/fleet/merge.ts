@@ -93,7 +93,8 @@ function mergeRuns(dirs: string[], outDir: string, out: (s: string) => void): nu
     if (byId.has(r.caseId)) throw new UsageError(`merge: check ${r.caseId} is in more than one shard (${dirs[i]}): were these shards of the same run?`);
     byId.set(r.caseId, r);
   }
-  const targets = new Set(docs.map((d) => d.meta.target));
+  // The embedded target listens on a new port each run: its profile and mutants name it.
+  const targets = new Set(docs.map((d) => (d.meta.embedded ? `the embedded ${d.meta.referenceProfile} target${d.meta.mutants?.length ? ` with ${d.meta.mutants.join(',')}` : ''}` : d.meta.target)));
   if (targets.size > 1) throw new UsageError(`merge: the shards checked different targets (${[...targets].join(', ')}): use a fleet to check many deployments`);
   const results = [...byId.values()].sort((a, b) => a.area.localeCompare(b.area) || a.caseId.localeCompare(b.caseId));
   const first = docs[0]!.meta;
@@ -109,11 +110,9 @@ function mergeRuns(dirs: string[], outDir: string, out: (s: string) => void): nu
     selection: `merged from ${dirs.length} shard(s)`,
   };
   const junits = dirs.map((d) => path.join(d, 'junit.xml')).filter((f) => fs.existsSync(f));
-  // Already enriched by each shard: written after finalisation so it is not enriched twice.
-  const report = finalizeReports({ reportsDir: outDir, results, meta, env: {}, fingerprints: [] });
   if (junits.length) fs.writeFileSync(path.join(outDir, 'junit.xml'), mergeJunit(junits.map((f) => fs.readFileSync(f, 'utf8'))));
-  const { writeManifest } = require('../report/manifest') as typeof import('../report/manifest');
-  writeManifest(outDir);
+  // Each shard enriched its JUnit and scanned its files for secrets (their fingerprints stay with the shard).
+  const report = finalizeReports({ reportsDir: outDir, results, meta, env: {}, fingerprints: [], enrichJunit: false });
   out(report.console);
   out(`Merged ${dirs.length} shard(s), ${results.length} check(s), into ${outDir}.`);
   const broken = results.some((r) => r.verdict === 'fail' || (meta.strict && r.verdict === 'warn'));

@@ -40,6 +40,8 @@ export interface FinalizeOptions {
    * artifact uploads cannot publish it. `secret-scan.json` lists what was withheld.
    */
   quarantine?: boolean;
+  /** Enrich junit.xml (default true); false for a JUnit that is enriched already (merged shards). */
+  enrichJunit?: boolean;
   /** A previous run to compare with (--baseline). */
   baseline?: Baseline;
 }
@@ -163,7 +165,9 @@ export function finalizeReports(o: FinalizeOptions): FinalizeResult {
   // A JUnit that cannot be enriched is left as jest-junit wrote it: the scan and manifest must still run.
   const notes: string[] = [];
   const junitPath = path.join(reportsDir, JUNIT_FILE);
-  if (fs.existsSync(junitPath)) {
+  if (o.enrichJunit === false) {
+    // already enriched
+  } else if (fs.existsSync(junitPath)) {
     try {
       enrichJunit(junitPath, results, meta, evidence, {
         attachmentPrefix: env.PLACEOS_REPORT_ATTACHMENT_PREFIX ?? '',
