@@ -72,7 +72,7 @@ export async function runFleet(o: RunOptions, _argv: readonly string[], env: Rec
   const reportsDir = prepareReportsDir(path.resolve(o.reportsDir));
   fs.mkdirSync(path.join(reportsDir, 'logs'), { recursive: true });
   const startedAt = new Date();
-  const progress = createProgress(deployments.map((d) => d.name), process.stdout.isTTY === true && !o.quiet, out);
+  const progress = createProgress(deployments.map((d) => d.name), process.stdout.isTTY === true && !o.quiet, o.quiet ? () => {} : out);
   const outcomes = await mapPool(deployments, o.fleetConcurrency, async (d) => {
     progress.update(d.name, 'running');
     const r = await runDeployment(o, d, reportsDir, env, (line) => progress.update(d.name, 'running', line));
