@@ -22,7 +22,7 @@ function timed(args: string[]): Promise<{ ms: number; code: number | null }> {
   });
 }
 
-export async function benchFleet(n: number, delayMs: number): Promise<void> {
+export async function benchFleet(n: number, delayMs: number, extra: string[] = []): Promise<void> {
   if (!Number.isInteger(n) || n < 1) throw new Error(`--fleet: expected a number of deployments, got ${n}`);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-fleet-'));
   const targets = await Promise.all(Array.from({ length: n }, (_, i) => startEmbeddedTarget({ profile: PROFILES[i % PROFILES.length]! })));
@@ -36,11 +36,11 @@ export async function benchFleet(n: number, delayMs: number): Promise<void> {
     const fleetFile = path.join(dir, 'fleet.json');
     fs.writeFileSync(fleetFile, JSON.stringify({ deployments }), { mode: 0o600 });
     fs.writeFileSync(path.join(dir, 'one.json'), JSON.stringify({ deployments: deployments.slice(0, 1) }), { mode: 0o600 });
-    const one = await timed(['--quiet', '--fleet', path.join(dir, 'one.json'), '--reports', path.join(dir, 'one')]);
-    const fleet = await timed(['--quiet', '--fleet', fleetFile, '--fleet-concurrency', String(n), '--reports', path.join(dir, 'fleet')]);
+    const one = await timed(['--quiet', '--fleet', path.join(dir, 'one.json'), '--reports', path.join(dir, 'one'), ...extra]);
+    const fleet = await timed(['--quiet', '--fleet', fleetFile, '--fleet-concurrency', String(n), '--reports', path.join(dir, 'fleet'), ...extra]);
     const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
     const lines = [
-      `fleet benchmark on ${os.cpus().length} cores, node ${process.version}, +${delayMs} ms per response, ${new Date().toISOString()}`,
+      `fleet benchmark on ${os.cpus().length} cores (load average ${os.loadavg()[0]!.toFixed(1)}), node ${process.version}, +${delayMs} ms per response${extra.length ? `, options ${extra.join(' ')}` : ', full suite'}, ${new Date().toISOString()}`,
       '',
       '| run | wall time | exit |',
       '|---|---|---|',

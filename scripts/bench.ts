@@ -67,7 +67,8 @@ function walk(dir: string): string[] {
 
 async function main(): Promise<void> {
   const fleetAt = process.argv.indexOf('--fleet');
-  if (fleetAt >= 0) return benchFleet(Number(process.argv[fleetAt + 1] ?? 6), DELAY_MS);
+  // npm run bench -- --fleet 6 [contract options, e.g. --tags smoke]
+  if (fleetAt >= 0) return benchFleet(Number(process.argv[fleetAt + 1] ?? 6), DELAY_MS, process.argv.slice(fleetAt + 2));
   const lines: string[] = [];
   const say = (l: string) => {
     lines.push(l);
