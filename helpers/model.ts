@@ -71,6 +71,8 @@ export interface CaseResult {
   /** Why it failed / is n/a / is a deviation; masked. */
   message?: string;
   findings: Finding[];
+  /** Members of every schema-validated response, per schema (JSON pointers, array items as `*`). */
+  shapes?: Record<string, string[]>;
   /** What the check observed when it did not hold (helpers/case.ts Observation); masked. */
   observation?: { code?: string; step?: string; expected?: string; actual?: string };
   /**

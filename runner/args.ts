@@ -24,6 +24,34 @@ export interface RunOptions {
   mutants: string[];
   tls: boolean;
   quiet: boolean;
+  /** A previous run's results.json or reports folder to compare with. */
+  baseline?: string;
+  /** What breaks the build: any fail (default), or only regressions against --baseline. */
+  failOn: 'any' | 'new';
+  /** A fleet file (YAML or JSON): many deployments in one command. */
+  fleet?: string;
+  fleetConcurrency: number;
+  /** This machine's part of the fleet (or of the areas): index 1..total. */
+  shard?: Shard;
+}
+
+export interface Shard {
+  index: number;
+  total: number;
+}
+
+/** `2/3` → { index: 2, total: 3 }. */
+export function parseShard(v: string): Shard {
+  const m = /^(\d+)\/(\d+)$/.exec(v.trim());
+  const index = m ? Number(m[1]) : NaN;
+  const total = m ? Number(m[2]) : NaN;
+  if (!m || total < 1 || index < 1 || index > total) throw new UsageError(`--shard: expected i/n with 1 ≤ i ≤ n (e.g. 1/2), got '${v}'`);
+  return { index, total };
+}
+
+/** The items of shard i/n: a stable round-robin over the given order. */
+export function shardOf<T>(items: readonly T[], shard: Shard | undefined): T[] {
+  return shard ? items.filter((_, i) => i % shard.total === shard.index - 1) : [...items];
 }
 
 export class UsageError extends Error {
@@ -52,6 +80,18 @@ file); with no PLACEOS_URL it starts the embedded reference target and checks th
   --mutant M          embedded target: switch on a fault (repeatable; see npm run target -- --list-mutants)
   --tls               embedded target: serve https with a self-signed certificate
   --quiet             print only the summary
+  --baseline PATH     compare with a previous run (its results.json or reports folder): new
+                      failures, fixed, changed, new and removed checks, response-shape drift
+  --fail-on any|new   what breaks the build: any failing check (default), or only regressions
+                      against --baseline (for a deployment with known, accepted failures)
+  --fleet FILE        check every deployment of a fleet file (YAML or JSON, see docs/ci.md);
+                      reports go to <reports>/<name>/ plus a fleet summary
+  --fleet-concurrency N  at most N deployments at once (default 4)
+  --shard i/n         run part i of n: of the fleet's deployments, or of the areas of one run;
+                      combine the parts with \`placeos-contract merge DIR...\`
+
+  placeos-contract merge [--reports OUT] DIR...
+                      combine the reports of shards into one report (or one fleet report)
 
 exit codes: 0 contract holds, 1 contract violated, 2 could not run (settings, connection),
             3 a secret was found in a report artifact
@@ -61,7 +101,7 @@ ${settingsHelp()}`;
 const splitList = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
 
 export function parseArgs(argv: readonly string[]): RunOptions {
-  const o: RunOptions = { list: false, json: false, help: false, strict: false, tags: [], ids: [], readonly: false, noLedger: false, reportsDir: 'reports', mutants: [], tls: false, quiet: false };
+  const o: RunOptions = { list: false, json: false, help: false, strict: false, tags: [], ids: [], readonly: false, noLedger: false, reportsDir: 'reports', mutants: [], tls: false, quiet: false, failOn: 'any', fleetConcurrency: 4 };
   const value = (i: number, flag: string): string => {
     const v = argv[i + 1];
     if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag}: expected a value after it`);
@@ -85,6 +125,22 @@ export function parseArgs(argv: readonly string[]): RunOptions {
       case '--variant': o.variant = value(i++, a); break;
       case '--mutant': o.mutants.push(...splitList(value(i++, a))); break;
       case '--only': o.ids.push(...splitList(value(i++, a))); break;
+      case '--baseline': o.baseline = value(i++, a); break;
+      case '--fleet': o.fleet = value(i++, a); break;
+      case '--shard': o.shard = parseShard(value(i++, a)); break;
+      case '--fail-on': {
+        const v = value(i++, a);
+        if (v !== 'any' && v !== 'new') throw new UsageError(`--fail-on: expected any or new, got '${v}'`);
+        o.failOn = v;
+        break;
+      }
+      case '--fleet-concurrency': {
+        const v = value(i++, a);
+        const n = Number(v);
+        if (!/^\d+$/.test(v) || n < 1 || n > 64) throw new UsageError(`--fleet-concurrency: expected a whole number from 1 to 64, got '${v}'`);
+        o.fleetConcurrency = n;
+        break;
+      }
       case '--tags': {
         for (const t of splitList(value(i++, a))) {
           if (!(TAGS as readonly string[]).includes(t)) throw new UsageError(`--tags: expected some of ${TAGS.join(', ')}, got '${t}'`);
@@ -102,5 +158,6 @@ export function parseArgs(argv: readonly string[]): RunOptions {
         throw new UsageError(`unknown argument '${a}' (see --help)`);
     }
   }
+  if (o.failOn === 'new' && !o.baseline) throw new UsageError('--fail-on new: needs --baseline (the run to compare with)');
   return o;
 }

@@ -18,6 +18,7 @@ import { createSecretRegistry } from '../helpers/secrets';
 import { mapPool } from './pool';
 import type { RequestGate } from '../helpers/http-limiter';
 import { AimdLimiter } from '../helpers/http-limiter';
+import { recordingRegistry, type Shapes } from './report/shapes';
 
 export interface MintedToken {
   accessToken?: string;
@@ -276,7 +277,7 @@ function readonlyGuard(client: HttpClient): HttpClient {
 }
 
 /** The context a case (or a probe such as generation detection) runs with. */
-export function createCaseContext(run: RunEnv, exchanges: Exchange[], findings: Finding[], secrets: SecretRegistry = caseSecrets(run)): CaseContext {
+export function createCaseContext(run: RunEnv, exchanges: Exchange[], findings: Finding[], secrets: SecretRegistry = caseSecrets(run), shapes?: Shapes): CaseContext {
   // Every request of the case queues by when the case began: a journey under way goes first.
   const priority = Date.now();
   return {
@@ -284,7 +285,7 @@ export function createCaseContext(run: RunEnv, exchanges: Exchange[], findings: 
     generation: run.generation,
     contract: run.contract,
     secrets,
-    schemas: run.schemas,
+    schemas: shapes ? recordingRegistry(run.schemas, shapes) : run.schemas,
     client(journey = 'main'): HttpClient {
       const client = createHttpClient({
         baseUrl: run.settings.url,
@@ -332,7 +333,8 @@ export async function executeCase(run: RunEnv, area: string, c: ContractCase): P
   const na = notApplicableReason(run, c);
   if (na) return { ...base, verdict: 'n/a', message: na, durationMs: 0 };
 
-  const t = createCaseContext(run, exchanges, findings);
+  const shapes: Shapes = {};
+  const t = createCaseContext(run, exchanges, findings, undefined, shapes);
   const outcome = await outcomeOf(c, t);
   const v = verdictOf(run, c, outcome);
   // A secret can be registered after an exchange that carried it was recorded (a plain PKCE
@@ -341,6 +343,7 @@ export async function executeCase(run: RunEnv, area: string, c: ContractCase): P
   return maskDeep(t.secrets, {
     ...base,
     ...v,
+    ...(Object.keys(shapes).length ? { shapes } : {}),
     durationMs: Date.now() - startedAt.getTime(),
   });
 }

@@ -33,6 +33,11 @@ import { swcTransform } from './transform';
 import { AimdLimiter } from '../helpers/http-limiter';
 import { startPermitService } from './permits';
 import type { PermitService } from './permits';
+import { shardOf } from './args';
+import { BaselineError, loadBaseline, regressions } from './report/baseline';
+import type { Baseline } from './report/baseline';
+import { runFleet } from './fleet/run';
+import { runMerge } from './fleet/merge';
 
 export const EXIT = { ok: 0, violated: 1, couldNotRun: 2, secretLeak: 3 } as const;
 
@@ -84,10 +89,10 @@ async function resolveTarget(o: RunOptions, env: Record<string, string | undefin
   return { env: { ...target.env, ...suiteVars }, fromProcess, embedded: true, profile: variant === 'standard' ? profile : `${profile} (${variant})`, mutants, close: () => target.close() };
 }
 
-const REPORT_MARKERS = ['results.json', 'junit.xml', 'MANIFEST.sha256.json', '.results'];
+const REPORT_MARKERS = ['results.json', 'junit.xml', 'MANIFEST.sha256.json', '.results', 'fleet.json'];
 
 /** Empty the reports folder of a previous run; never a folder that holds anything else. */
-function prepareReportsDir(dir: string): string {
+export function prepareReportsDir(dir: string): string {
   if (fs.existsSync(dir)) {
     const entries = fs.readdirSync(dir);
     if (entries.length && !entries.some((e) => REPORT_MARKERS.includes(e))) {
@@ -187,9 +192,13 @@ async function runJest(settings: TargetSettings, reportsDir: string, areas: stri
 
 /** `env`: the process environment, handed over by the entry point (bin/placeos-contract.js), the only reader of process.env. */
 export async function main(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, out: (s: string) => void = (s) => process.stdout.write(s + '\n')): Promise<number> {
+  if (argv[0] === 'merge') return runMerge(argv.slice(1), out);
   let o: RunOptions;
+  let baseline: Baseline | undefined;
   try {
     o = parseArgs(argv);
+    if (o.fleet && !o.help && !o.list) return await runFleet(o, argv, env, out);
+    if (o.baseline) baseline = loadBaseline(o.baseline);
   } catch (e) {
     out(`placeos-contract: ${(e as Error).message}`);
     return EXIT.couldNotRun;
@@ -233,7 +242,9 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
     const ledger = o.noLedger ? emptyLedger(detection.generation) : loadLedger(detection.generation, o.ledger ?? env.PLACEOS_LEDGER);
 
     const selection: Selection | undefined = o.tags.length || o.ids.length || o.readonly ? { tags: o.tags, ids: o.ids, readonly: o.readonly } : undefined;
-    const planned = SUITES.map((s) => ({ area: s.area, ids: selectCases(s.cases, selection).map((c) => c.id) })).filter((s) => s.ids.length > 0);
+    // --shard i/n without a fleet: a stable part of the areas (combine the parts with `merge`).
+    const planned = shardOf(SUITES.map((s) => ({ area: s.area, ids: selectCases(s.cases, selection).map((c) => c.id) })).filter((s) => s.ids.length > 0), o.shard);
+    if (!planned.length && o.shard) throw new UsageError(`--shard ${o.shard.index}/${o.shard.total}: this part holds no area with a selected check; use fewer parts`);
     if (!planned.length) throw new UsageError(`the selection (--only ${o.ids.join(',') || '-'}, --tags ${o.tags.join(',') || '-'}) matches no check; see --list`);
 
     const reportsDir = prepareReportsDir(path.resolve(o.reportsDir));
@@ -290,13 +301,13 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
       node: process.version,
       jest: (require('jest/package.json') as { version: string }).version,
       strict: o.strict,
-      selection: selection ? JSON.stringify(selection) : undefined,
+      selection: selection || o.shard ? JSON.stringify({ ...selection, ...(o.shard ? { shard: `${o.shard.index}/${o.shard.total}` } : {}) }) : undefined,
       ci: collectCiMeta(env),
       requestCount: Object.values(requestsByArea).reduce((a, b) => a + b, 0) + run.budget.used,
       requestsByArea,
       load: limiter.stats(),
     };
-    const report = finalizeReports({ reportsDir, results, meta, env, fingerprints, signingKeyPem: env.PLACEOS_REPORT_SIGNING_KEY });
+    const report = finalizeReports({ reportsDir, results, meta, env, fingerprints, signingKeyPem: env.PLACEOS_REPORT_SIGNING_KEY, baseline });
     out(secrets.mask(report.console));
     out(`Cleanup: ${revoked} revocation(s) of the run's tokens accepted${notRevoked ? `, ${notRevoked} refused or failed (those tokens live until they expire)` : ''}.`);
     if (report.secretHits.length) {
@@ -309,6 +320,13 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
       return EXIT.couldNotRun;
     }
     if (missing.length) return EXIT.couldNotRun;
+    if (o.failOn === 'new') {
+      // Only regressions against the baseline break the build (known failures are accepted).
+      const reg = regressions(report.comparison);
+      out(`--fail-on new: ${reg.length} regression(s) against the baseline decide the exit code${reg.length ? '' : '; the failures above were already in the baseline'}.`);
+      if (reg.some((x) => x.after === 'error')) return EXIT.couldNotRun;
+      return reg.length ? EXIT.violated : EXIT.ok;
+    }
     if (results.some((r) => r.verdict === 'fail' || (o.strict && r.verdict === 'warn')) || (o.strict && detection.warnings.length)) return EXIT.violated;
     if (results.some((r) => isBreaking(r.verdict, o.strict))) return EXIT.couldNotRun;
     return EXIT.ok;
@@ -318,7 +336,7 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
       for (const err of e.errors) out(`  ${err.variable}: ${err.problem}`);
       return EXIT.couldNotRun;
     }
-    if (e instanceof TransportError || e instanceof PreflightError || e instanceof LedgerError || e instanceof UsageError) {
+    if (e instanceof TransportError || e instanceof PreflightError || e instanceof LedgerError || e instanceof UsageError || e instanceof BaselineError) {
       out(`placeos-contract: ${run ? run.secrets.mask(e.message) : e.message}`);
       return EXIT.couldNotRun;
     }

@@ -8,11 +8,12 @@
 //     at the default concurrency and at a higher one.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startEmbeddedTarget } from '../runner/embedded';
 import { workersFor } from '../runner/main';
+import { delayingProxy } from './latency-proxy';
+import { benchFleet } from './bench-fleet';
 
 const ROOT = path.resolve(__dirname, '..');
 const DELAY_MS = 50;
@@ -49,38 +50,6 @@ function criticalPath(r: Results): { requests: number; caseId: string } {
   return best;
 }
 
-/** A loopback HTTP proxy that holds every response for DELAY_MS. */
-function delayingProxy(targetPort: number): Promise<{ port: number; close(): void }> {
-  const server = http.createServer((req, res) => {
-    const up = http.request({ host: '127.0.0.1', port: targetPort, method: req.method, path: req.url, headers: req.headers }, (upRes) => {
-      const chunks: Buffer[] = [];
-      upRes.on('data', (c: Buffer) => chunks.push(c));
-      upRes.on('end', () =>
-        setTimeout(() => {
-          res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-          res.end(Buffer.concat(chunks));
-        }, DELAY_MS),
-      );
-    });
-    up.on('error', () => {
-      res.writeHead(502);
-      res.end();
-    });
-    req.pipe(up);
-  });
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () =>
-      resolve({
-        port: (server.address() as { port: number }).port,
-        close: () => {
-          server.closeAllConnections();
-          server.close();
-        },
-      }),
-    ),
-  );
-}
-
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /** What jest's transform does for a run with a cold cache: swc over helpers/, specs/, reference/src/. */
@@ -97,6 +66,9 @@ function walk(dir: string): string[] {
 }
 
 async function main(): Promise<void> {
+  const fleetAt = process.argv.indexOf('--fleet');
+  // npm run bench -- --fleet 6 [contract options, e.g. --tags smoke]
+  if (fleetAt >= 0) return benchFleet(Number(process.argv[fleetAt + 1] ?? 6), DELAY_MS, process.argv.slice(fleetAt + 2));
   const lines: string[] = [];
   const say = (l: string) => {
     lines.push(l);
@@ -129,7 +101,7 @@ async function main(): Promise<void> {
   // Latency: the embedded target behind a 50 ms proxy.
   const target = await startEmbeddedTarget({ profile: 'rails' });
   const targetPort = Number(new URL(target.url).port);
-  const proxy = await delayingProxy(targetPort);
+  const proxy = await delayingProxy(targetPort, DELAY_MS);
   const proxied = { ...target.env, PLACEOS_URL: `http://localhost:${proxy.port}`, PLACEOS_OTHER_AUTHORITY_URL: `http://127.0.0.1:${proxy.port}` };
   try {
     const cp = criticalPath(fullResults);

@@ -10,6 +10,8 @@ import { enrichJunit } from './junit';
 import { listFiles, writeManifest } from './manifest';
 import type { RunMeta } from './meta';
 import { countVerdicts, overall, RESULTS_DIR } from './results';
+import { compareWithBaseline, comparisonProperties, type Baseline, type Comparison } from './baseline';
+import { mergeShapes } from './shapes';
 import { renderConsoleSummary, renderHtmlSummary, renderMarkdownSummary } from './summary';
 
 export const JUNIT_FILE = 'junit.xml';
@@ -38,6 +40,10 @@ export interface FinalizeOptions {
    * artifact uploads cannot publish it. `secret-scan.json` lists what was withheld.
    */
   quarantine?: boolean;
+  /** Enrich junit.xml (default true); false for a JUnit that is enriched already (merged shards). */
+  enrichJunit?: boolean;
+  /** A previous run to compare with (--baseline). */
+  baseline?: Baseline;
 }
 
 export interface FinalizeResult {
@@ -45,6 +51,7 @@ export interface FinalizeResult {
   /** Every file under reportsDir after finalisation, relative, sorted. */
   files: string[];
   secretHits: SecretHit[];
+  comparison?: Comparison;
 }
 
 // -----------------------------------------------------------------------------------------------
@@ -149,15 +156,24 @@ export function finalizeReports(o: FinalizeOptions): FinalizeResult {
   const evidence: Record<string, string> = {};
   for (const r of results) evidence[r.caseId] = writeEvidence(reportsDir, r);
 
+  const shapes = mergeShapes(results.map((r) => r.shapes));
+  const comparison = o.baseline ? compareWithBaseline(results, shapes, o.baseline, meta.strict) : undefined;
+  const caseProps: Record<string, [string, string][]> = {};
+  for (const x of comparison?.changes ?? []) caseProps[x.caseId] = [['baseline_change', x.regression ? 'regression' : x.change], ['baseline_verdict', x.before ?? '(absent)']];
+
   // 2. JUnit (written by jest-junit during the run; absent when jest did not get that far)
   // A JUnit that cannot be enriched is left as jest-junit wrote it: the scan and manifest must still run.
   const notes: string[] = [];
   const junitPath = path.join(reportsDir, JUNIT_FILE);
-  if (fs.existsSync(junitPath)) {
+  if (o.enrichJunit === false) {
+    // already enriched
+  } else if (fs.existsSync(junitPath)) {
     try {
       enrichJunit(junitPath, results, meta, evidence, {
         attachmentPrefix: env.PLACEOS_REPORT_ATTACHMENT_PREFIX ?? '',
         testcaseProperties: env.PLACEOS_JUNIT_TESTCASE_PROPERTIES !== '0',
+        runProperties: comparison ? comparisonProperties(comparison) : [],
+        caseProperties: caseProps,
       });
     } catch (e) {
       notes.push(`${JUNIT_FILE} left unenriched: ${(e as Error).message}`);
@@ -167,17 +183,17 @@ export function finalizeReports(o: FinalizeOptions): FinalizeResult {
   }
 
   // 3-5. summaries and the machine-readable results
-  const markdown = renderMarkdownSummary(results, meta, { evidence });
+  const markdown = renderMarkdownSummary(results, meta, { evidence, comparison });
   fs.writeFileSync(path.join(reportsDir, 'summary.md'), markdown);
-  fs.writeFileSync(path.join(reportsDir, 'summary.html'), renderHtmlSummary(results, meta, { evidence }));
-  const machine = { format: 'placeos-contract-results/1', outcome: overall(results, meta.strict, meta.warnings), counts: countVerdicts(results), meta, evidence, results };
+  fs.writeFileSync(path.join(reportsDir, 'summary.html'), renderHtmlSummary(results, meta, { evidence, comparison }));
+  const machine = { format: 'placeos-contract-results/1', outcome: overall(results, meta.strict, meta.warnings), counts: countVerdicts(results), meta, evidence, shapes, ...(comparison ? { comparison } : {}), results };
   fs.writeFileSync(path.join(reportsDir, 'results.json'), `${JSON.stringify(machine, null, 2)}\n`);
 
   // 6. the temp results folder goes before scanning and the manifest
   fs.rmSync(path.join(reportsDir, RESULTS_DIR), { recursive: true, force: true });
 
   // 7. secret scan: every file and the console text
-  let consoleText = renderConsoleSummary(results, meta, { color: o.color ?? false }) + notes.map((n) => `note: ${n}\n`).join('');
+  let consoleText = renderConsoleSummary(results, meta, { color: o.color ?? false, comparison }) + notes.map((n) => `note: ${n}\n`).join('');
   const fileHits = scanReports(reportsDir, fingerprints);
   const consoleHits = scanText(consoleText, CONSOLE, fingerprints);
   const secretHits = [...fileHits, ...consoleHits];
@@ -208,5 +224,5 @@ export function finalizeReports(o: FinalizeOptions): FinalizeResult {
 
   // 8. manifest (+ signature)
   writeManifest(reportsDir, o.signingKeyPem ? { signingKeyPem: o.signingKeyPem } : {});
-  return { console: consoleText, files: listFiles(reportsDir), secretHits };
+  return { console: consoleText, files: listFiles(reportsDir), secretHits, comparison };
 }

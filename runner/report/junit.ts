@@ -23,6 +23,10 @@ export interface JunitOptions {
   attachmentPrefix?: string;
   /** Write <properties> inside <testcase> (default true). */
   testcaseProperties?: boolean;
+  /** More run properties for each <testsuite> (e.g. the baseline comparison). */
+  runProperties?: [string, string][];
+  /** More properties per check id (e.g. `baseline_change`). */
+  caseProperties?: Record<string, [string, string][]>;
 }
 
 const parser = new XMLParser({
@@ -198,7 +202,8 @@ function enrichTestcase(tc: XNode, r: CaseResult | undefined, evidencePath: stri
   if (evidencePath) outLines.push(`[[ATTACHMENT|${o.attachmentPrefix}${evidencePath}]]`);
 
   const out: XNode[] = [];
-  if (o.testcaseProperties && (r || oldProps.length)) out.push(el('properties', undefined, [...oldProps, ...(r ? caseProperties(r, evidencePath) : [])]));
+  const extra = r ? (o.caseProperties[r.caseId] ?? []).map(([k, v]) => prop(k, v)) : [];
+  if (o.testcaseProperties && (r || oldProps.length)) out.push(el('properties', undefined, [...oldProps, ...(r ? caseProperties(r, evidencePath) : []), ...extra]));
   out.push(...rest);
   if (outLines.length) out.push(el('system-out', undefined, [text(outLines.join('\n'))]));
   out.sort((a, b) => CASE_CHILD_ORDER.indexOf(tagOf(a) ?? '') - CASE_CHILD_ORDER.indexOf(tagOf(b) ?? ''));
@@ -224,13 +229,18 @@ export function enrichJunitXml(
   evidence: Record<string, string>,
   options: JunitOptions = {},
 ): string {
-  const o: Required<JunitOptions> = { attachmentPrefix: options.attachmentPrefix ?? '', testcaseProperties: options.testcaseProperties ?? true };
+  const o: Required<JunitOptions> = {
+    attachmentPrefix: options.attachmentPrefix ?? '',
+    testcaseProperties: options.testcaseProperties ?? true,
+    runProperties: options.runProperties ?? [],
+    caseProperties: options.caseProperties ?? {},
+  };
   const doc = parser.parse(xml) as XNode[];
   const root = doc.find((n) => tagOf(n) === 'testsuites');
   if (!root) throw new Error('enrichJunit: no <testsuites> element (is this a jest-junit file?)');
   const byId = new Map(results.map((r) => [r.caseId, r]));
   const byTitle = new Map(results.map((r) => [`${r.area}\u0000${r.title}`, r]));
-  const runProps = metaProperties(meta).map(([k, v]) => prop(k, v));
+  const runProps = [...metaProperties(meta), ...o.runProperties].map(([k, v]) => prop(k, v));
   const seen = new Set<string>();
   const total: Counts = { failures: 0, errors: 0, skipped: 0 };
   let tests = 0;
