@@ -15,11 +15,11 @@ import { renderEnvFile } from '../src/index';
 
 const APP_DIR = __dirname;
 
-/** Faults this target can switch on (PLACEOS_DK_MUTANTS), each a reference mutant reproduced on Doorkeeper. */
+/** Faults this target can switch on (PLACEOS_DK_MUTANTS): reference mutants of the same name, reproduced on Doorkeeper. */
 export const DOORKEEPER_MUTANTS = {
-  'pkce-ignored': 'the grants table has no PKCE columns, so Doorkeeper ignores code_challenge (reference mutant pkce-ignored)',
-  'token-redirect-unchecked': 'the token endpoint does not compare redirect_uri with the grant (reference mutant token-redirect-unchecked)',
-  'api-key-any-secret': 'rest-api accepts an API key id with any secret (reference mutant api-key-any-secret)',
+  'pkce-challenge-dropped': 'the grants table has no PKCE columns, so Doorkeeper drops code_challenge and the code is redeemable without a verifier',
+  'code-not-bound-to-redirect-uri': 'the token endpoint does not compare redirect_uri with the one used at authorize',
+  'api-key-any-secret': 'rest-api accepts an API key id with any secret',
 } as const;
 export type DoorkeeperMutant = keyof typeof DOORKEEPER_MUTANTS;
 
@@ -91,7 +91,7 @@ export async function startDoorkeeperTarget(o: DoorkeeperOptions = {}): Promise<
   fs.writeFileSync(publicKeyFile, publicKey.export({ type: 'spki', format: 'pem' }).toString());
   const seedFile = path.join(tmp, 'seed.json');
   fs.writeFileSync(seedFile, JSON.stringify(fixtures), { mode: 0o600 });
-  const codeSeconds = o.codeSeconds ?? 2;
+  const codeSeconds = o.codeSeconds ?? 20;
 
   const logLines: string[] = [];
   const child: ChildProcess = spawn('puma', ['-e', 'production', '-t', '1:1', ...binds.flatMap((b) => ['-b', b]), 'config.ru'], {
@@ -184,6 +184,8 @@ export async function startDoorkeeperTarget(o: DoorkeeperOptions = {}): Promise<
     ['PLACEOS_EXPIRED_TOKEN', expiredToken, 'RS256 access JWT of the normal user, signed with the real key, already expired'],
     ['PLACEOS_JWT_PUBLIC_KEY_FILE', publicKeyFile, 'public key the target signs with (removed on close)'],
     ['PLACEOS_CODE_LIFETIME_SECONDS', String(codeSeconds), 'short code lifetime (authorization_code_expires_in): the suite may wait for a code to expire'],
+    ['PLACEOS_CONCURRENCY', '2', 'one Rails thread answers in turn: more journeys at once only queue (and a queued code can outlive its lifetime)'],
+    ['PLACEOS_TIMEOUT_MS', '60000', undefined],
   ];
   const env: Record<string, string> = {};
   for (const [k, v] of entries) if (v !== undefined) env[k] = v;

@@ -1,7 +1,7 @@
 # Doorkeeper's tables as its generators make them (templates/migration.rb.erb,
 # add_previous_refresh_token_to_access_tokens, enable_pkce_migration, add_confidential), with
 # string resource owner ids as PlaceOS uses, plus the few PlaceOS rows the auth service reads.
-# PLACEOS_DK_MUTANTS=pkce-ignored leaves out the PKCE columns: Doorkeeper then ignores
+# PLACEOS_DK_MUTANTS=pkce-challenge-dropped leaves out the PKCE columns: Doorkeeper then ignores
 # code_challenge, as PlaceOS did before its 2026-06 migration.
 ActiveRecord::Schema.define do
   create_table :authorities, id: :string do |t|
@@ -46,7 +46,7 @@ ActiveRecord::Schema.define do
     t.datetime :created_at, null: false
     t.datetime :revoked_at
     t.string :scopes, null: false, default: ''
-    unless PlaceDk.mutant?('pkce-ignored')
+    unless PlaceDk.mutant?('pkce-challenge-dropped')
       t.string :code_challenge
       t.string :code_challenge_method
     end

@@ -1,6 +1,6 @@
 # Settings of this test target, from the environment the launcher sets.
 module PlaceDk
-  MUTANTS = %w[pkce-ignored token-redirect-unchecked api-key-any-secret].freeze
+  MUTANTS = %w[pkce-challenge-dropped code-not-bound-to-redirect-uri api-key-any-secret].freeze
 
   def self.mutants
     @mutants ||= ENV.fetch('PLACEOS_DK_MUTANTS', '').split(',').map(&:strip).reject(&:empty?).each do |m|

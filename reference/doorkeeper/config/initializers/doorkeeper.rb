@@ -38,6 +38,6 @@ Doorkeeper.configure do
 end
 
 # Reference mutant: the token endpoint stops comparing redirect_uri with the grant's.
-if PlaceDk.mutant?('token-redirect-unchecked')
+if PlaceDk.mutant?('code-not-bound-to-redirect-uri')
   Doorkeeper::OAuth::AuthorizationCodeRequest.prepend(Module.new { def validate_redirect_uri = true })
 end
