@@ -67,7 +67,9 @@ async function runAgainstDoorkeeper(mutant: DoorkeeperMutant): Promise<CaseResul
   }
 }
 
-test.each(Object.keys(DOORKEEPER_MUTANTS) as DoorkeeperMutant[])('reference mutant %s reproduced on Doorkeeper is killed', async (name) => {
+// Concurrently: each run has its own Rails process, and most of a run's time is waiting (the
+// code-expiry check waits a code lifetime out; one Rails thread answers in turn).
+test.concurrent.each(Object.keys(DOORKEEPER_MUTANTS) as DoorkeeperMutant[])('reference mutant %s reproduced on Doorkeeper is killed', async (name) => {
   const mutant = MUTANTS.find((m) => m.name === name);
   expect(mutant).toBeDefined();
   const row = judgeRow('rails', mutant, await runAgainstDoorkeeper(name));
