@@ -12,16 +12,11 @@ import { promisify } from 'node:util';
 import { SignJWT, importPKCS8 } from 'jose';
 import { defaultFixtures } from '../src/fixtures';
 import { renderEnvFile } from '../src/index';
+import { DOORKEEPER_MUTANTS, type DoorkeeperMutant } from './mutants';
+
+export { DOORKEEPER_MUTANTS, type DoorkeeperMutant };
 
 const APP_DIR = __dirname;
-
-/** Faults this target can switch on (PLACEOS_DK_MUTANTS): reference mutants of the same name, reproduced on Doorkeeper. */
-export const DOORKEEPER_MUTANTS = {
-  'pkce-challenge-dropped': 'the grants table has no PKCE columns, so Doorkeeper drops code_challenge and the code is redeemable without a verifier',
-  'code-not-bound-to-redirect-uri': 'the token endpoint does not compare redirect_uri with the one used at authorize',
-  'api-key-any-secret': 'rest-api accepts an API key id with any secret',
-} as const;
-export type DoorkeeperMutant = keyof typeof DOORKEEPER_MUTANTS;
 
 export interface DoorkeeperOptions {
   port?: number;

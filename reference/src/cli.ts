@@ -5,7 +5,7 @@
 import { MUTANTS, MUTANT_NAMES } from './mutants';
 import { PROFILE_NAMES, type ProfileName } from './profiles';
 import { startReferenceTarget, type ReferenceTarget } from './index';
-import { DOORKEEPER_MUTANTS, startDoorkeeperTarget, type DoorkeeperMutant } from '../doorkeeper/start';
+import { DOORKEEPER_MUTANTS, type DoorkeeperMutant } from '../doorkeeper/mutants';
 
 function fail(message: string): never {
   process.stderr.write(`placeos-reference: ${message}\n`);
@@ -113,6 +113,7 @@ async function main(): Promise<void> {
 }
 
 async function runDoorkeeper(o: CliOptions): Promise<void> {
+  const { startDoorkeeperTarget } = require('../doorkeeper/start') as typeof import('../doorkeeper/start');
   let target;
   try {
     target = await startDoorkeeperTarget({ port: o.port, mutants: o.mutants as DoorkeeperMutant[], log: o.quiet ? () => undefined : undefined });
