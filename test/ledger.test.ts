@@ -59,11 +59,27 @@ describe.each([...GENERATIONS])('ledger/%s.json', (g) => {
       if (e.reason.trim().length < 20) problems.push(`${e.check}: reason too short to audit`);
       if (!e.owner.trim()) problems.push(`${e.check}: no owner`);
       const cited = (e.source ?? '').match(/docs\/contract\.md#[\w.-]+/g) ?? [];
-      if (!cited.length) problems.push(`${e.check}: source should cite a section of docs/contract.md (docs/contract.md#sec-<n>)`);
+      const engineSource = /^doorkeeper [\w./-]+\.rb|reference\/doorkeeper\/[\w./-]+/.test(e.source ?? '');
+      if (!cited.length && !engineSource) problems.push(`${e.check}: source should cite a section of docs/contract.md (docs/contract.md#sec-<n>) or a Doorkeeper source file`);
       for (const ref of cited) if (!CONTRACT_ANCHORS.has(ref.slice(ref.indexOf('#') + 1))) problems.push(`${e.check}: ${ref} is not a section of docs/contract.md`);
     }
     expect(problems).toEqual([]);
   });
+});
+
+test('ledger/doorkeeper-5.5.json (the Doorkeeper test target) names rails checks and cites the Doorkeeper source or the app file of each departure', () => {
+  const ledger = loadLedger('rails', path.join(LEDGER_DIR, 'doorkeeper-5.5.json'));
+  const problems: string[] = [];
+  for (const e of ledger.entries) {
+    const c = allCases.get(e.check);
+    if (!c) problems.push(`${e.check}: no such check`);
+    else if (c.generations && !c.generations.includes('rails')) problems.push(`${e.check}: does not apply to rails`);
+    if (!isCalendarDate(e.reviewBy)) problems.push(`${e.check}: reviewBy ${e.reviewBy} is not a calendar date`);
+    const m = /^(doorkeeper 5\.5\.0 |reference\/doorkeeper\/)((?:lib|app|config)\/[\w./-]+\.rb) lines? \d+/.exec(e.source ?? '');
+    if (!m) problems.push(`${e.check}: source should cite a Doorkeeper 5.5.0 or reference/doorkeeper file and line`);
+    else if (m[1] !== 'doorkeeper 5.5.0 ' && !fs.existsSync(path.resolve(LEDGER_DIR, '..', 'reference', 'doorkeeper', m[2]!))) problems.push(`${e.check}: ${m[2]} does not exist`);
+  }
+  expect(problems).toEqual([]);
 });
 
 test('the security areas are part of SUITES (so --list, the kill matrix and ledgers see them)', () => {

@@ -1,9 +1,11 @@
 // Standalone reference target:
 //   npm run target -- --profile rails --port 8443 --tls [--mutant name ...] [--list-mutants]
+//   npm run target -- --engine doorkeeper [--port N] [--mutant pkce-ignored ...]   (Rails + Doorkeeper, Debian packages)
 // Prints a dotenv file for the suite on stdout; hints go to stderr. Ctrl-C stops it cleanly.
 import { MUTANTS, MUTANT_NAMES } from './mutants';
 import { PROFILE_NAMES, VARIANT_NAMES, type ProfileName, type VariantName } from './profiles';
 import { startReferenceTarget, type ReferenceTarget } from './index';
+import { DOORKEEPER_MUTANTS, type DoorkeeperMutant } from '../doorkeeper/mutants';
 
 function fail(message: string): never {
   process.stderr.write(`placeos-reference: ${message}\n`);
@@ -11,6 +13,8 @@ function fail(message: string): never {
 }
 
 interface CliOptions {
+  /** embedded: the Node reference target; doorkeeper: the Rails app in reference/doorkeeper. */
+  engine: 'embedded' | 'doorkeeper';
   profile: ProfileName;
   variant: VariantName;
   port: number;
@@ -29,11 +33,10 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
     if (!v || !VARIANT_NAMES.includes(v as VariantName)) fail(`${from} "${v ?? ''}" is not a variant; valid values: ${VARIANT_NAMES.join(', ')}`);
     return v as VariantName;
   };
-  const checkMutant = (v: string, from: string): string => {
-    if (!MUTANT_NAMES.includes(v)) fail(`${from} "${v}" is not a mutant; valid values: ${MUTANT_NAMES.join(', ')}`);
-    return v;
-  };
-  const o: CliOptions = { profile: 'rails', variant: 'standard', port: 0, tls: false, mutants: [], list: false, quiet: false };
+  // Checked once the engine is known (each engine has its own mutants).
+  const from = new Map<string, string>();
+  const checkMutant = (v: string, source: string): string => (from.set(v, source), v);
+  const o: CliOptions = { engine: 'embedded', profile: 'rails', variant: 'standard', port: 0, tls: false, mutants: [], list: false, quiet: false };
   if (env.PLACEOS_REFERENCE_PROFILE) o.profile = checkProfile(env.PLACEOS_REFERENCE_PROFILE, 'PLACEOS_REFERENCE_PROFILE');
   if (env.PLACEOS_REFERENCE_VARIANT) o.variant = checkVariant(env.PLACEOS_REFERENCE_VARIANT, 'PLACEOS_REFERENCE_VARIANT');
   if (env.PLACEOS_REFERENCE_MUTANTS) {
@@ -52,6 +55,12 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
       return v;
     };
     switch (flag) {
+      case '--engine': {
+        const v = value();
+        if (v !== 'embedded' && v !== 'doorkeeper') fail(`option --engine "${v}" is invalid; valid values: embedded, doorkeeper`);
+        o.engine = v;
+        break;
+      }
       case '--profile': o.profile = checkProfile(value(), 'option --profile'); break;
       case '--variant': o.variant = checkVariant(value(), 'option --variant'); break;
       case '--port': {
@@ -68,18 +77,26 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
       case '--list-mutants': o.list = true; break;
       case '--quiet': o.quiet = true; break;
       case '--help': case '-h':
-        process.stderr.write('usage: npm run target -- [--profile rails|rails-2023|authcr] [--variant standard|hardened|doc-faithful] [--port N] [--tls] [--mutant name ...] [--list-mutants] [--quiet]\n');
+        process.stderr.write('usage: npm run target -- [--engine embedded|doorkeeper] [--profile rails|rails-2023|authcr] [--variant standard|hardened|doc-faithful] [--port N] [--tls] [--mutant name ...] [--list-mutants] [--quiet]\n');
         process.exit(0);
         break;
       default:
-        fail(`unknown option "${arg}"; valid options: --profile, --variant, --port, --tls, --mutant, --list-mutants, --quiet, --help`);
+        fail(`unknown option "${arg}"; valid options: --engine, --profile, --variant, --port, --tls, --mutant, --list-mutants, --quiet, --help`);
     }
   }
+  const valid = o.engine === 'doorkeeper' ? Object.keys(DOORKEEPER_MUTANTS) : MUTANT_NAMES;
+  for (const m of o.mutants) if (!valid.includes(m)) fail(`${from.get(m)} "${m}" is not a mutant${o.engine === 'doorkeeper' ? ' of the doorkeeper engine' : ''}; valid values: ${valid.join(', ')}`);
+  if (o.engine === 'doorkeeper' && o.tls) fail('--tls: the doorkeeper engine serves plain HTTP on loopback only');
   return o;
 }
 
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2), process.env);
+  if (o.list && o.engine === 'doorkeeper') {
+    for (const [name, breaks] of Object.entries(DOORKEEPER_MUTANTS)) process.stdout.write(`${name}\t${breaks}\n`);
+    return;
+  }
+  if (o.engine === 'doorkeeper') return runDoorkeeper(o);
   if (o.list) {
     for (const m of MUTANTS) process.stdout.write(`${m.name}\t${m.requirement}${m.benign ? '\t(benign)' : ''}${m.profiles ? `\t[${m.profiles.join(',')}]` : ''}\t${m.breaks}\n`);
     return;
@@ -101,6 +118,22 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
+}
+
+async function runDoorkeeper(o: CliOptions): Promise<void> {
+  const { startDoorkeeperTarget } = require('../doorkeeper/start') as typeof import('../doorkeeper/start');
+  let target;
+  try {
+    target = await startDoorkeeperTarget({ port: o.port, mutants: o.mutants as DoorkeeperMutant[], log: o.quiet ? () => undefined : undefined });
+  } catch (e) {
+    fail((e as Error).message);
+  }
+  process.stdout.write(target.envFile());
+  process.stderr.write(`placeos-reference: Doorkeeper target on ${target.url} and ${target.otherAuthorityUrl}${target.mutants.length ? ` with mutants ${target.mutants.join(', ')}` : ''}\n`);
+  process.stderr.write('placeos-reference: save stdout as a .env file for the suite (run it with --generation rails); Ctrl-C to stop\n');
+  const stop = (): void => void target.close().then(() => process.exit(0), () => process.exit(1));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
 }
 
 if (require.main === module) void main();

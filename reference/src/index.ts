@@ -194,16 +194,7 @@ export async function startReferenceTarget(options: ReferenceOptions = {}): Prom
   const env: Record<string, string> = {};
   for (const [k, v] of entries) if (v !== undefined) env[k] = v;
 
-  const quote = (v: string): string => (/^[A-Za-z0-9_./:@+-]*$/.test(v) ? v : JSON.stringify(v));
-  const envFile = (): string => {
-    const lines = [`# PlaceOS auth reference target (${profile.description})`, `# started ${new Date().toISOString()}; values are valid while this process runs`];
-    for (const [k, v, comment] of entries) {
-      if (v === undefined) continue;
-      if (comment) lines.push('', `# ${comment}`);
-      lines.push(`${k}=${quote(v)}`);
-    }
-    return `${lines.join('\n')}\n`;
-  };
+  const envFile = (): string => renderEnvFile(`PlaceOS auth reference target (${profile.description})`, entries);
 
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> => {
@@ -224,4 +215,16 @@ export async function startReferenceTarget(options: ReferenceOptions = {}): Prom
   };
 
   return { url, otherAuthorityUrl, profile: profile.name, variant, mutants: [...faults.names], env, envFile, close };
+}
+
+/** The env block a target prints: `# comment` lines before groups, values quoted when needed. */
+export function renderEnvFile(title: string, entries: readonly (readonly [string, string | undefined, string | undefined])[]): string {
+  const quote = (v: string): string => (/^[A-Za-z0-9_./:@+-]*$/.test(v) ? v : JSON.stringify(v));
+  const lines = [`# ${title}`, `# started ${new Date().toISOString()}; values are valid while this process runs`];
+  for (const [k, v, comment] of entries) {
+    if (v === undefined) continue;
+    if (comment) lines.push('', `# ${comment}`);
+    lines.push(`${k}=${quote(v)}`);
+  }
+  return `${lines.join('\n')}\n`;
 }

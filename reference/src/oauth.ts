@@ -585,8 +585,17 @@ export function introspectEndpoint(req: Request, res: Response, ctx: TargetConte
     }
     callerToken = m[1]!.trim();
     const callerRec = ctx.tokens.get(callerToken);
+    const doorkeeper = ctx.profile.introspectByBearer === 'doorkeeper';
+    if (!callerRec && doorkeeper) {
+      return sendOAuthError(res, ctx, { status: 400, error: 'invalid_request', description: 'Request need to be authorized. Required parameter for authorizing request is missing or invalid.' });
+    }
     if (!callerRec || tokenState(callerRec) !== 'valid') return sendOAuthError(res, ctx, { status: 401, error: 'invalid_token' });
     callerAppId = callerRec.appId;
+    if (doorkeeper) {
+      const token = params.present('token');
+      const rec = token ? findToken(ctx, token, params.present('token_type_hint')) : undefined;
+      if (!rec || rec.appId !== callerAppId || token === callerToken) return sendOAuthError(res, ctx, { status: 401, error: 'invalid_token' });
+    }
   }
   const token = params.present('token');
   const rec = token ? findToken(ctx, token, params.present('token_type_hint')) : undefined;

@@ -99,6 +99,13 @@ export interface Profile {
 
   // ---- revoke / introspect / authority ----------------------------------------------------------
   revokeNeedsClient: boolean;
+  /**
+   * Introspection authorized by a bearer. doorkeeper (token_introspection.rb authorize!, the
+   * default allow_token_introspection): a bearer that is no stored token → 400 invalid_request;
+   * an unknown token, another app's token or the bearer itself → 401 invalid_token. strict:
+   * an invalid bearer → 401 invalid_token, anything else not introspectable → {active:false}.
+   */
+  introspectByBearer: 'doorkeeper' | 'strict';
   revokeSuccessBody: 'empty-object' | 'empty';
   authorityUnknownBody: 'empty' | 'json';
   /** ?health: 200 empty only for an unknown host (Rails) or always (auth.cr). */
@@ -181,6 +188,7 @@ const rails: Profile = {
   jtiFormat: 'uuid',
   jwtTyp: false,
   revokeNeedsClient: true,
+  introspectByBearer: 'doorkeeper',
   revokeSuccessBody: 'empty-object',
   authorityUnknownBody: 'empty',
   authorityHealth: 'unknown-host-only',
@@ -258,6 +266,7 @@ const authcr: Profile = {
   jtiFormat: 'hex64',
   jwtTyp: true,
   revokeNeedsClient: false,
+  introspectByBearer: 'strict',
   revokeSuccessBody: 'empty',
   authorityUnknownBody: 'json',
   authorityHealth: 'always',

@@ -25,6 +25,17 @@ export interface CheckedToken {
 
 /** Access token lifetime on every generation (contract §6.5, §9): the longest the contract allows. */
 export const ACCESS_TOKEN_SECONDS = 7200;
+/**
+ * Doorkeeper's `expires_in` is the token's remaining lifetime when the response is written
+ * (expires_at − now, rounded: Expirable#expires_in_seconds), so a slow answer says 7199; the
+ * JWT's exp − iat is the full lifetime.
+ */
+export const EXPIRES_IN_SLACK_SECONDS = 30;
+
+/** `expires_in` of a fresh token: the lifetime, or up to the slack less for the time the answer took. */
+export function isFreshExpiresIn(v: unknown): boolean {
+  return typeof v === 'number' && v <= ACCESS_TOKEN_SECONDS && v >= ACCESS_TOKEN_SECONDS - EXPIRES_IN_SLACK_SECONDS;
+}
 
 export function scopesOf(s: string | undefined): string[] {
   return (s ?? '').split(' ').filter(Boolean);
@@ -48,7 +59,7 @@ export function checkTokenResponse(t: CaseContext, res: HttpResponse, o: { step:
   expectSchema(t, 'jwt-header', jwt.header, `${step} (access-token header)`);
   expectSchema(t, 'access-token-claims', jwt.claims, `${step} (access-token claims)`);
   const c = jwt.claims as { iat: number; exp: number; aud: string; scope: string[]; u: { e: string } };
-  must(c.exp - c.iat === body.expires_in, `${step}: exp - iat differs from expires_in`, String(body.expires_in), String(c.exp - c.iat));
+  must(c.exp - c.iat === ACCESS_TOKEN_SECONDS, `${step}: exp - iat is not the access-token lifetime`, String(ACCESS_TOKEN_SECONDS), String(c.exp - c.iat));
   const now = Math.floor(Date.now() / 1000);
   must(Math.abs(c.iat - now) <= 300, `${step}: iat is not the issue time`, `within 300 s of ${now}`, String(c.iat));
   if (body.created_at !== undefined) must(body.created_at === c.iat, `${step}: created_at differs from the token's iat`, String(c.iat), String(body.created_at));

@@ -75,8 +75,9 @@ const rows: Row[] = [
       const res = await refreshGrant(t, t.client('refresh'), { refreshToken: refreshTokenOf(first) });
       const second = checkTokenResponse(t, res, { step: 'refresh', account: accountFor(t, 'user'), scopes: decodeJwt(first.accessToken).claims.scope as string[] });
       must(second.body.access_token !== first.accessToken, 'refresh returned the same access token', 'a new access token', 'the old one');
-      const firstExpiresIn = (first.response.json as { expires_in: number }).expires_in;
-      must(second.body.expires_in === firstExpiresIn, 'refresh changed expires_in', String(firstExpiresIn), String(second.body.expires_in));
+      const c1 = decodeJwt(first.accessToken).claims as { iat: number; exp: number };
+      const c2 = second.claims as { iat: number; exp: number };
+      must(c2.exp - c2.iat === c1.exp - c1.iat, 'refresh changed the access-token lifetime', String(c1.exp - c1.iat), String(c2.exp - c2.iat));
     },
   },
   // ---- revoke ----

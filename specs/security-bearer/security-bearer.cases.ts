@@ -4,7 +4,7 @@
 import type { CaseContext, ContractCase } from '../../helpers/case';
 import type { HttpClient, HttpResponse } from '../../helpers/http';
 import { loadDefaultPlaceosPrivateKey, signWithKey, tamperSignature } from '../../helpers/jwt';
-import { cacheDirectives, callWith, challenges, check, echoesToken, expectAccepted, freshToken, INTROSPECT, payloadOf, PROTECTED, REPO_ROOT, TOKEN_INFO, TRANSPORTS, tokenInfo } from '../security-common/probes';
+import { cacheDirectives, callWith, challenges, check, echoesToken, expectAccepted, freshToken, INTROSPECT, payloadOf, PROTECTED, REPO_ROOT, revokedForCheck, TOKEN_INFO, TRANSPORTS, tokenInfo } from '../security-common/probes';
 
 export const area = 'security-bearer';
 
@@ -80,18 +80,24 @@ export const cases: ContractCase[] = [
   },
   {
     id: `${area}.auth-invalid-token-challenge`,
-    title: 'the auth service answers an invalid bearer (token/info, introspect) with 401 and WWW-Authenticate: Bearer error="invalid_token"',
+    title: 'the auth service answers an invalid bearer (token/info: an unknown token; introspect: a revoked one) with 401 and WWW-Authenticate: Bearer error="invalid_token"',
     requirements: ['RFC6750-3', 'RFC6750-3.1'],
     level: 'MUST',
     severity: 'high',
     tags: ['security', 'readonly'],
+    needs: ['user'],
     async run(t) {
       const c = t.client('auth');
       const garbage = 'not-a-real-token-0123456789abcdef';
+      // Introspection authorized by a bearer: Doorkeeper answers a value that is no stored token
+      // at all with 400 invalid_request (nothing authorizes the request), and a stored token that
+      // is revoked or expired with 401 invalid_token. The bearer here is our own revoked token.
+      const revoked = await freshToken(t, 'user');
+      await revokedForCheck(t, revoked.accessToken);
       const problems: string[] = [];
       for (const [what, res] of [
         ['token/info', await tokenInfo(c, garbage)],
-        ['introspect', await c.post(INTROSPECT, { form: { token: garbage }, headers: { authorization: `Bearer ${garbage}` }, noCookies: true })],
+        ['introspect', await c.post(INTROSPECT, { form: { token: garbage }, headers: { authorization: `Bearer ${revoked.accessToken}` }, noCookies: true })],
       ] as const) {
         if (res.status !== 401) {
           problems.push(`${what}: ${res.status}, not 401`);

@@ -1,0 +1,2 @@
+# Debian's packaged gems only: no Bundler, nothing downloaded.
+ENV['RAILS_ENV'] ||= 'production'
