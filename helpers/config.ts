@@ -42,6 +42,11 @@ export interface TargetSettings {
   expiredToken?: string;
   jwtPublicKeyPem?: string;
   ssoId?: string;
+  /**
+   * A test account at the SSO identity provider (PLACEOS_SSO_USERNAME / PLACEOS_SSO_PASSWORD): the
+   * run completes the SSO login through the IdP's login form with it; without it that login is n/a.
+   */
+  ssoAccount?: { username: string; password: string };
   /** PLACEOS_GENERATION: overrides detection. */
   generation?: Generation;
   tls: { caFile?: string; ca?: string; insecure: boolean };
@@ -111,6 +116,8 @@ export const KNOWN_VARIABLES: readonly string[] = [
   'PLACEOS_JWT_PUBLIC_KEY_FILE',
   'PLACEOS_JWT_PUBLIC_KEY',
   'PLACEOS_SSO_ID',
+  'PLACEOS_SSO_USERNAME',
+  'PLACEOS_SSO_PASSWORD',
   'PLACEOS_GENERATION',
   'PLACEOS_CA_FILE',
   'PLACEOS_INSECURE_TLS',
@@ -523,6 +530,18 @@ export function parseSettings(env: Record<string, string | undefined>, opts?: Pa
 
   const ssoId = get('PLACEOS_SSO_ID');
   if (ssoId !== undefined && /\s/.test(ssoId)) problem('PLACEOS_SSO_ID', `expected an authentication strategy id without spaces, got '${safeEcho(ssoId)}'`);
+  let ssoAccount: TargetSettings['ssoAccount'];
+  {
+    const username = get('PLACEOS_SSO_USERNAME');
+    const password = vars['PLACEOS_SSO_PASSWORD'];
+    if ((username === undefined) !== (password === undefined)) {
+      const missing = username === undefined ? 'PLACEOS_SSO_USERNAME' : 'PLACEOS_SSO_PASSWORD';
+      problem(missing, `PLACEOS_SSO_USERNAME and PLACEOS_SSO_PASSWORD go together (a test account at the SSO identity provider): ${missing === 'PLACEOS_SSO_USERNAME' ? 'PLACEOS_SSO_PASSWORD' : 'PLACEOS_SSO_USERNAME'} is set but ${missing} is not`);
+    } else if (username !== undefined && password !== undefined) {
+      if (ssoId === undefined) problem('PLACEOS_SSO_USERNAME', `is used for the SSO login, which needs PLACEOS_SSO_ID (the strategy id) too`);
+      else ssoAccount = { username, password };
+    }
+  }
 
   let generation: Generation | undefined;
   {
@@ -625,7 +644,7 @@ export function parseSettings(env: Record<string, string | undefined>, opts?: Pa
   const refreshGraceSeconds = int('PLACEOS_REFRESH_GRACE_SECONDS', 0, 60, 10, ' (seconds)');
 
   // A secret too short to be masked reliably would reach the evidence in clear.
-  for (const name of ['PLACEOS_SERVICE_PASSWORD', 'PLACEOS_USER_PASSWORD', 'PLACEOS_LOGOUT_PASSWORD', 'PLACEOS_CLIENT_SECRET', 'PLACEOS_CONFIDENTIAL_CLIENT_SECRET', 'PLACEOS_SCOPED_CLIENT_SECRET']) {
+  for (const name of ['PLACEOS_SERVICE_PASSWORD', 'PLACEOS_USER_PASSWORD', 'PLACEOS_LOGOUT_PASSWORD', 'PLACEOS_SSO_PASSWORD', 'PLACEOS_CLIENT_SECRET', 'PLACEOS_CONFIDENTIAL_CLIENT_SECRET', 'PLACEOS_SCOPED_CLIENT_SECRET']) {
     const v = vars[name];
     if (v !== undefined && v !== '' && v.length < MIN_SECRET_LENGTH) {
       problem(name, `expected at least ${MIN_SECRET_LENGTH} characters (a shorter secret cannot be masked reliably in reports), got ${v.length}`);
@@ -645,6 +664,7 @@ export function parseSettings(env: Record<string, string | undefined>, opts?: Pa
   if (expiredToken !== undefined) settings.expiredToken = expiredToken;
   if (jwtPublicKeyPem !== undefined) settings.jwtPublicKeyPem = jwtPublicKeyPem;
   if (ssoId !== undefined) settings.ssoId = ssoId;
+  if (ssoAccount) settings.ssoAccount = ssoAccount;
   if (codeLifetimeSeconds) settings.codeLifetimeSeconds = codeLifetimeSeconds;
   if (generation !== undefined) settings.generation = generation;
   if (proxy) settings.proxy = proxy;
@@ -703,6 +723,7 @@ export function describeSettings(s: TargetSettings): Record<string, string> {
     expiredToken: yes(s.expiredToken),
     jwtPublicKey: s.jwtPublicKeyPem ? `yes (sha256 ${createHash('sha256').update(s.jwtPublicKeyPem.trim()).digest('hex').slice(0, 16)})` : 'no',
     ssoId: s.ssoId ?? 'no',
+    ssoAccount: yes(s.ssoAccount),
     tls: s.tls.insecure
       ? 'INSECURE: certificates not checked (PLACEOS_INSECURE_TLS)'
       : s.tls.ca
@@ -730,6 +751,7 @@ export function settingsSecrets(s: TargetSettings): { value: string; kind: Secre
   push(s.service?.password, 'password');
   push(s.user?.password, 'password');
   push(s.logoutAccount?.password, 'password');
+  push(s.ssoAccount?.password, 'password');
   push(s.client.clientSecret, 'client_secret');
   push(s.confidentialClient?.clientSecret, 'client_secret');
   push(s.scopedClient?.clientSecret, 'client_secret');
