@@ -4,6 +4,7 @@
 // clients. The target's OAuth2 strategy talks to it as PlaceOS's omniauth strategy talks to an IdP.
 import * as http from 'node:http';
 import * as https from 'node:https';
+import * as path from 'node:path';
 import * as querystring from 'node:querystring';
 import type { Socket } from 'node:net';
 import { generateKeyPair, timingSafeEqual, createHash, randomBytes } from 'node:crypto';
@@ -36,10 +37,7 @@ interface OidcProvider {
   callback(): http.RequestListener;
   interactionDetails(req: http.IncomingMessage, res: http.ServerResponse): Promise<{ uid: string; prompt: { name: string }; params: Record<string, unknown> }>;
   interactionFinished(req: http.IncomingMessage, res: http.ServerResponse, result: Record<string, unknown>, o?: { mergeWithLastSubmission?: boolean }): Promise<void>;
-  Grant: new (o: { accountId: string; clientId: string }) => { addOIDCScope(s: string): void; save(): Promise<string> };
-  on(event: string, fn: (...args: unknown[]) => void): void;
 }
-type ProviderCtor = new (issuer: string, config: Record<string, unknown>) => OidcProvider;
 
 const generateKeyPairAsync = promisify(generateKeyPair);
 
@@ -80,52 +78,9 @@ function readBody(req: http.IncomingMessage): Promise<Record<string, string>> {
   });
 }
 
-type Payload = Record<string, unknown> & { uid?: string; grantId?: string; userCode?: string; consumed?: number };
-
-/** oidc-provider's storage, one per provider instance (its built-in one is shared by the process and warns). */
-function memoryAdapter(): new (model: string) => Record<string, (...args: never[]) => Promise<unknown>> {
-  const store = new Map<string, { payload: Payload; expiresAt: number }>();
-  const live = (key: string): Payload | undefined => {
-    const e = store.get(key);
-    if (!e) return undefined;
-    if (e.expiresAt <= Date.now()) return void store.delete(key);
-    return e.payload;
-  };
-  return class {
-    constructor(readonly model: string) {}
-    key(id: string): string {
-      return `${this.model}:${id}`;
-    }
-    async upsert(id: string, payload: Payload, expiresIn: number): Promise<void> {
-      store.set(this.key(id), { payload, expiresAt: Date.now() + expiresIn * 1000 });
-    }
-    async find(id: string): Promise<Payload | undefined> {
-      return live(this.key(id));
-    }
-    async findByUid(uid: string): Promise<Payload | undefined> {
-      for (const k of store.keys()) if (k.startsWith(`${this.model}:`) && live(k)?.uid === uid) return live(k);
-      return undefined;
-    }
-    async findByUserCode(userCode: string): Promise<Payload | undefined> {
-      for (const k of store.keys()) if (k.startsWith(`${this.model}:`) && live(k)?.userCode === userCode) return live(k);
-      return undefined;
-    }
-    async consume(id: string): Promise<void> {
-      const p = live(this.key(id));
-      if (p) p.consumed = Math.floor(Date.now() / 1000);
-    }
-    async destroy(id: string): Promise<void> {
-      store.delete(this.key(id));
-    }
-    async revokeByGrantId(grantId: string): Promise<void> {
-      for (const [k, e] of store) if (e.payload.grantId === grantId) store.delete(k);
-    }
-  } as unknown as new (model: string) => Record<string, (...args: never[]) => Promise<unknown>>;
-}
-
 /** Starts the identity provider on 127.0.0.1 (an ephemeral port), with the target's certificate when it speaks TLS. */
 export async function startIdp(o: { accounts: IdpAccount[]; clients: IdpClient[]; cert?: { cert: string; key: string }; quiet?: boolean }): Promise<RunningIdp> {
-  const { default: Provider } = await importEsm<{ default: ProviderCtor }>('oidc-provider');
+  const { createProvider } = await importEsm<{ createProvider: (o: Record<string, string>) => OidcProvider }>(path.join(__dirname, 'idp-provider.mjs'));
   let handler: http.RequestListener | undefined;
   const listener: http.RequestListener = (req, res) => (handler ? handler(req, res) : void res.writeHead(503).end());
   const server = o.cert ? https.createServer({ cert: o.cert.cert, key: o.cert.key }, listener) : http.createServer(listener);
@@ -141,36 +96,15 @@ export async function startIdp(o: { accounts: IdpAccount[]; clients: IdpClient[]
   const port = (server.address() as { port: number }).port;
   const issuer = `${o.cert ? 'https' : 'http'}://127.0.0.1:${port}`;
 
-  const { privateKey } = await generateKeyPairAsync('rsa', { modulusLength: 2048 });
-  const jwk = { ...privateKey.export({ format: 'jwk' }), use: 'sig', alg: 'RS256', kid: randomBytes(8).toString('hex') };
-  const byId = new Map(o.accounts.map((a) => [a.id, a]));
-  const provider = new Provider(issuer, {
-    adapter: memoryAdapter(),
-    clients: o.clients.map((c) => ({ ...c, grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic' })),
-    jwks: { keys: [jwk] },
-    cookies: { keys: [randomBytes(32).toString('hex')] },
-    claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
-    routes: { authorization: '/authorize', token: '/token', userinfo: '/userinfo', jwks: '/jwks' },
-    // PlaceOS's strategies send no PKCE towards the IdP; a confidential client may go without.
-    pkce: { methods: ['S256'], required: () => false },
-    features: { devInteractions: { enabled: false }, userinfo: { enabled: true } },
-    ttl: { AuthorizationCode: 60, AccessToken: 600, IdToken: 600, Interaction: 600, Session: 3600, Grant: 3600 },
-    interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
-    async findAccount(_ctx: unknown, sub: string) {
-      const a = byId.get(sub);
-      if (!a) return undefined;
-      return { accountId: a.id, claims: async () => ({ sub: a.id, email: a.email, email_verified: true, name: a.name }) };
-    },
-    // First-party clients: no consent page, the grant is made as the user signs in.
-    async loadExistingGrant(ctx: { oidc: { session?: { accountId?: string }; client?: { clientId: string }; provider: OidcProvider } }) {
-      const accountId = ctx.oidc.session?.accountId;
-      const clientId = ctx.oidc.client?.clientId;
-      if (!accountId || !clientId) return undefined;
-      const grant = new ctx.oidc.provider.Grant({ accountId, clientId });
-      grant.addOIDCScope('openid email profile');
-      await grant.save();
-      return grant;
-    },
+  // P-256: one key per start at a fraction of an RSA key's cost; ID tokens are ES256.
+  const { privateKey } = await generateKeyPairAsync('ec', { namedCurve: 'P-256' });
+  const jwk = { ...privateKey.export({ format: 'jwk' }), use: 'sig', alg: 'ES256', kid: randomBytes(8).toString('hex') };
+  const provider = createProvider({
+    issuer,
+    clients: JSON.stringify(o.clients),
+    accounts: JSON.stringify(o.accounts.map(({ id, email, name }) => ({ id, email, name }))),
+    jwk: JSON.stringify(jwk),
+    cookieKey: randomBytes(32).toString('hex'),
   });
   const oidc = provider.callback();
 
