@@ -31,6 +31,7 @@ export type SettingName =
   | 'expiredToken'
   | 'jwtPublicKey'
   | 'ssoId'
+  | 'ssoAccount'
   | 'otherAuthorityUrl'
   | 'scopedClient'
   | 'codeLifetime'

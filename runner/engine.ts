@@ -88,6 +88,7 @@ export const SETTING_VARIABLES: Record<SettingName, string> = {
   expiredToken: 'PLACEOS_EXPIRED_TOKEN',
   jwtPublicKey: 'PLACEOS_JWT_PUBLIC_KEY_FILE',
   ssoId: 'PLACEOS_SSO_ID',
+  ssoAccount: 'PLACEOS_SSO_USERNAME and PLACEOS_SSO_PASSWORD (a test account at the identity provider, signed in through its login form)',
   otherAuthorityUrl: 'PLACEOS_OTHER_AUTHORITY_URL',
   codeLifetime: 'PLACEOS_CODE_LIFETIME_SECONDS (at most 120; the run waits for a code to expire)',
   logoutAccount: 'PLACEOS_LOGOUT_EMAIL and PLACEOS_LOGOUT_PASSWORD (an account of its own: logout ends all its sessions and tokens)',
@@ -115,6 +116,8 @@ function hasSetting(s: TargetSettings, name: SettingName): boolean {
       return !!s.jwtPublicKeyPem;
     case 'ssoId':
       return !!s.ssoId;
+    case 'ssoAccount':
+      return !!s.ssoAccount;
     case 'otherAuthorityUrl':
       return !!s.otherAuthorityUrl;
     case 'codeLifetime':

@@ -63,6 +63,20 @@ function account(d: Declared, which: keyof typeof ACCOUNTS, problem: Problem): A
   return email === undefined || password === undefined ? undefined : { email, password };
 }
 
+/** The SSO test account at the identity provider: both halves, and the strategy it logs in through. */
+export function ssoAccount(d: Declared, problem: Problem): { username: string; password: string } | undefined {
+  const [hasUser, hasPassword] = [d.given.ssoUsername !== undefined, d.given.ssoPassword !== undefined];
+  if (!hasUser && !hasPassword) return undefined;
+  if (!hasUser || !hasPassword) {
+    const [missing, given] = hasUser ? ['PLACEOS_SSO_PASSWORD', 'PLACEOS_SSO_USERNAME'] : ['PLACEOS_SSO_USERNAME', 'PLACEOS_SSO_PASSWORD'];
+    problem(missing, `PLACEOS_SSO_USERNAME and PLACEOS_SSO_PASSWORD go together (a test account at the SSO identity provider): ${given} is set but ${missing} is not`);
+    return undefined;
+  }
+  if (d.given.ssoId === undefined) problem('PLACEOS_SSO_USERNAME', 'is used for the SSO login, which needs PLACEOS_SSO_ID (the strategy id) too');
+  const { ssoUsername: username, ssoPassword: password } = d.values;
+  return username === undefined || password === undefined ? undefined : { username, password };
+}
+
 export function accounts(d: Declared, problem: Problem): { service?: Account; user?: Account; logoutAccount?: Account } {
   const service = account(d, 'service', problem);
   const user = account(d, 'user', problem);

@@ -148,6 +148,8 @@ export const PARTS = {
   userPassword: password('PLACEOS_USER_PASSWORD', 'accounts', 'Password of the user.'),
   logoutEmail: email('PLACEOS_LOGOUT_EMAIL', 'An account of its own the logout checks may log out (logout ends all its sessions and tokens).'),
   logoutPassword: password('PLACEOS_LOGOUT_PASSWORD', 'accounts', 'Password of the logout account.'),
+  ssoUsername: text({ name: 'PLACEOS_SSO_USERNAME', group: 'accounts', doc: "A test account at the identity provider of PLACEOS_SSO_ID (goes with PLACEOS_SSO_PASSWORD): the run completes the SSO login through the IdP's login form; without it that login is n/a.", example: 'contract-sso@example.com', expects: 'the IdP login name of a test account' }),
+  ssoPassword: password('PLACEOS_SSO_PASSWORD', 'accounts', 'Password of the SSO test account at the identity provider.'),
   jwtPublicKeyFile: text({ name: 'PLACEOS_JWT_PUBLIC_KEY_FILE', group: 'keys', doc: 'PEM file with the RS256 public key the deployment signs tokens with.', example: '/path/to/jwt-public.pem', expects: 'a file name' }),
   jwtPublicKey: text({ name: 'PLACEOS_JWT_PUBLIC_KEY', group: 'keys', doc: 'The same public key inline (`\\n` escapes allowed); set this or the _FILE one.', keepSpaces: true, secret: true, expects: 'a PEM public key' }),
   caFile: text({ name: 'PLACEOS_CA_FILE', group: 'network', doc: 'PEM file with the CA certificates that sign the deployment\'s TLS certificate.', example: '/path/to/ca.pem', expects: 'a file name' }),

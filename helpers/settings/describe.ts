@@ -24,6 +24,7 @@ export function describeSettings(s: TargetSettings): Record<string, string> {
     expiredToken: yes(s.expiredToken),
     jwtPublicKey: s.jwtPublicKeyPem ? `yes (sha256 ${createHash('sha256').update(s.jwtPublicKeyPem.trim()).digest('hex').slice(0, 16)})` : 'no',
     ssoId: s.ssoId ?? 'no',
+    ssoAccount: yes(s.ssoAccount),
     tls: s.tls.insecure
       ? 'INSECURE: certificates not checked (PLACEOS_INSECURE_TLS)'
       : s.tls.ca
@@ -51,6 +52,7 @@ export function settingsSecrets(s: TargetSettings): { value: string; kind: Secre
   push(s.service?.password, 'password');
   push(s.user?.password, 'password');
   push(s.logoutAccount?.password, 'password');
+  push(s.ssoAccount?.password, 'password');
   push(s.client.clientSecret, 'client_secret');
   push(s.confidentialClient?.clientSecret, 'client_secret');
   push(s.scopedClient?.clientSecret, 'client_secret');

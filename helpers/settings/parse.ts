@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseDotenv } from 'dotenv';
 import { DECLARED, DIRECT, KNOWN_PREFIXES, OTHER_VARIABLES } from './declaration';
-import { accounts, confidentialClient, publicClient, scopedClient } from './compose';
+import { accounts, confidentialClient, publicClient, scopedClient, ssoAccount } from './compose';
 import { caCertificates, jwtPublicKey } from './keys';
 import { readDeclared } from './read';
 import { closest, readFailure } from './text';
@@ -65,6 +65,7 @@ export function parseSettings(env: Record<string, string | undefined>, opts?: Pa
   const confidential = confidentialClient(declared, problem);
   const scoped = scopedClient(declared, problem);
   const people = accounts(declared, problem);
+  const sso = ssoAccount(declared, problem);
   if (v.apiKey && v.apiKeyExpired && v.apiKey === v.apiKeyExpired) {
     problem('PLACEOS_API_KEY_EXPIRED', `expected a different, expired API key, got the same key as PLACEOS_API_KEY`);
   }
@@ -87,6 +88,7 @@ export function parseSettings(env: Record<string, string | undefined>, opts?: Pa
   if (scoped) settings.scopedClient = scoped;
   if (jwtPublicKeyPem !== undefined) settings.jwtPublicKeyPem = jwtPublicKeyPem;
   if (proxy) settings.proxy = proxy;
+  if (sso) settings.ssoAccount = sso;
   if (warnings.length > 0) settings.warnings = warnings;
   return settings;
 }

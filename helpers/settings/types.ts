@@ -35,6 +35,11 @@ export interface TargetSettings extends DirectValues {
    * never does it to the service or user account.
    */
   logoutAccount?: Account;
+  /**
+   * A test account at the SSO identity provider (PLACEOS_SSO_USERNAME / PLACEOS_SSO_PASSWORD): the
+   * run completes the SSO login through the IdP's login form with it; without it that login is n/a.
+   */
+  ssoAccount?: { username: string; password: string };
   jwtPublicKeyPem?: string;
   tls: { caFile?: string; ca?: string; insecure: boolean };
   proxy?: { url: string; noProxy: string[] };

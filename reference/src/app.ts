@@ -67,7 +67,6 @@ export function buildApp(ctx: TargetContext, quiet: boolean): express.Express {
     app.get(path, h(auth.ssoCallback));
     app.post(path, h(auth.ssoCallback));
   }
-  app.get('/idp/authorize', h(auth.idpAuthorize));
 
   app.get('/api/engine/v2/api_keys/inspect', h(rest.inspect));
   app.get('/api/engine/v2/users/current', h(rest.currentUser));

@@ -1,9 +1,10 @@
-// Session endpoints of the auth service (signin, login, logout, authority), SSO with a stub
-// identity provider, and the OIDC metadata routes (discovery, JWKS, userinfo).
+// Session endpoints of the auth service (signin, login, logout, authority), SSO through the
+// OpenID provider beside the target (idp.ts), and the OIDC metadata routes (discovery, JWKS, userinfo).
 import { randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { md5Hex, type TargetContext, type User } from './context';
-import type { AuthorityFixture } from './fixtures';
+import { ssoCallbackUri, type AuthorityFixture, type SsoStrategyFixture } from './fixtures';
+import { backChannel } from './idp';
 import { Params, addQuery, baseUrl, cookies, deleteCookie, parseBody, redirect, sendJson, setCookie, type ParamSource } from './http';
 import { clearSession, readSession, sessionUser, setVerified, startSession } from './session';
 import { doorkeeperAuthenticate, tokenState } from './oauth';
@@ -225,49 +226,77 @@ export function authority(req: Request, res: Response, ctx: TargetContext): void
   });
 }
 
-// ---- SSO: /auth/oauth2?id= → stub IdP → /auth/oauth2/callback ------------------------------------------------
+// ---- SSO: /auth/oauth2?id= → the OpenID provider (idp.ts) → /auth/oauth2/callback -----------------------------
+// As PlaceOS's omniauth generic_oauth strategy (and auth.cr's multi_auth) do: the code flow at the IdP
+// with a random state kept in the session, redirect_uri = <this host>/auth/oauth2/callback?id=<strategy>,
+// no PKCE towards the IdP (neither strategy sends one); on the callback the state is checked first,
+// then the code is exchanged (client_secret_basic), userinfo read, the user mapped by email.
 export function ssoStart(req: Request, res: Response, ctx: TargetContext): void {
   const p = ctx.profile;
   const a = authorityOrFail(req, res, ctx);
   if (!a) return;
   const id = new Params(req, ['query']).present('id');
   const strat = ctx.ssoStrategies.find((s) => s.id === id && s.authority === a.key);
-  if (!strat) {
+  if (!strat || !ctx.idp) {
     if (p.ssoMissingIdStatus === 500) return serverError(res);
     return sendJson(res, p.ssoMissingIdStatus, { error: 'authentication strategy not found' });
   }
   const state = randomBytes(16).toString('hex');
   setCookie(res, p.ssoStateCookie, ctx.encrypt({ state, strat: strat.id }), { path: '/', httpOnly: true, secure: true, sameSite: 'Lax' });
-  const base = baseUrl(req, ctx);
-  const login = new Params(req, ['query']).present('login_hint');
-  res.status(302).set('Location', addQuery(`${base}/idp/authorize`, { response_type: 'code', client_id: strat.client_id, redirect_uri: `${base}/auth/oauth2/callback`, scope: 'openid email profile', state, login_hint: login })).end();
+  const redirectUri = ssoCallbackUri(baseUrl(req, ctx), strat.id);
+  res.status(302).set('Location', addQuery(ctx.idp.authorizeUrl, { response_type: 'code', client_id: strat.client_id, redirect_uri: redirectUri, scope: 'openid email profile', state })).end();
 }
 
-/** Stub identity provider: approves at once. */
-export function idpAuthorize(req: Request, res: Response, ctx: TargetContext): void {
-  const q = new Params(req, ['query']);
-  const strat = ctx.ssoStrategies.find((s) => s.client_id === q.get('client_id'));
-  const redirectUri = q.present('redirect_uri');
-  if (!strat || !redirectUri) return sendJson(res, 400, { error: 'invalid_request' });
-  const code = randomBytes(16).toString('hex');
-  const email = q.present('login_hint') ?? 'sso.user@example.com';
-  ctx.idpCodes.set(code, { email, name: 'SSO User', strat: strat.id, expiresAtMs: Date.now() + 60_000 });
-  res.status(302).set('Location', addQuery(redirectUri, { code, state: q.get('state') })).end();
+/** Code → the IdP's identity of the user (token exchange, then userinfo); undefined when the IdP refuses. */
+async function identityFromIdp(ctx: TargetContext, strat: SsoStrategyFixture, code: string, redirectUri: string): Promise<{ email: string; name: string } | undefined> {
+  if (ctx.faults.has('sso-code-replay')) {
+    const cached = ctx.idpAnswers.get(code);
+    if (cached) return cached;
+  }
+  const idp = ctx.idp!;
+  const token = await backChannel(idp.tokenUrl, { method: 'POST', form: { grant_type: 'authorization_code', code, redirect_uri: redirectUri }, basic: { user: strat.client_id, password: strat.client_secret }, ca: idp.ca });
+  const accessToken = (token.json as { access_token?: unknown } | undefined)?.access_token;
+  if (token.status !== 200 || typeof accessToken !== 'string') return undefined;
+  const info = await backChannel(idp.userinfoUrl, { method: 'GET', bearer: accessToken, ca: idp.ca });
+  const claims = info.json as { email?: unknown; name?: unknown } | undefined;
+  if (info.status !== 200 || typeof claims?.email !== 'string') return undefined;
+  const identity = { email: claims.email, name: typeof claims.name === 'string' ? claims.name : claims.email };
+  if (ctx.faults.has('sso-code-replay')) ctx.idpAnswers.set(code, identity);
+  return identity;
 }
 
-export function ssoCallback(req: Request, res: Response, ctx: TargetContext): void {
+export async function ssoCallback(req: Request, res: Response, ctx: TargetContext): Promise<void> {
   const p = ctx.profile;
   const a = authorityOrFail(req, res, ctx);
   if (!a) return;
   const params = new Params(req, ['query', 'form']);
   const sent = cookies(req);
   const saved = ctx.decrypt<{ state: string; strat: string }>(sent[p.ssoStateCookie]);
-  const fail = (message: string): void => redirect(req, res, ctx, 302, `/auth/failure?message=${message}&strategy=oauth2`);
-  if (!saved || saved.state !== params.get('state')) return fail('csrf_detected');
-  const code = params.get('code') ?? '';
-  const identity = ctx.idpCodes.get(code);
-  ctx.idpCodes.delete(code);
-  if (!identity || identity.strat !== saved.strat || identity.expiresAtMs < Date.now()) return fail('invalid_credentials');
+  const fail = (message: string): void => {
+    deleteCookie(res, p.ssoStateCookie, '/');
+    redirect(req, res, ctx, 302, `/auth/failure?message=${encodeURIComponent(message)}&strategy=oauth2`);
+  };
+  const stateOk = !!saved && saved.state === params.get('state');
+  if (!stateOk && !(ctx.faults.has('sso-state-unchecked') && saved)) return fail('csrf_detected');
+  const storedContinue = ctx.decrypt<{ continue?: string }>(sent.continue)?.continue ?? readSession(req, ctx).payload?.continue;
+  const idpError = params.present('error');
+  if (idpError) {
+    if (ctx.faults.has('sso-error-not-failure')) {
+      deleteCookie(res, p.ssoStateCookie, '/');
+      return redirect(req, res, ctx, 302, (storedContinue && sanitizeContinue(ctx, storedContinue, a)) || '/');
+    }
+    return fail(/^[a-z_]+$/.test(idpError) ? idpError : 'invalid_credentials');
+  }
+  const strat = ctx.ssoStrategies.find((s) => s.id === saved.strat && s.authority === a.key);
+  const code = params.present('code');
+  if (!strat || !code) return fail('invalid_credentials');
+  let identity: { email: string; name: string } | undefined;
+  try {
+    identity = await identityFromIdp(ctx, strat, code, ssoCallbackUri(baseUrl(req, ctx), strat.id));
+  } catch {
+    identity = undefined;
+  }
+  if (!identity) return fail('invalid_credentials');
   let user: User | undefined = ctx.userByEmail(a, identity.email);
   if (!user) {
     const email = identity.email.toLowerCase();
@@ -279,11 +308,10 @@ export function ssoCallback(req: Request, res: Response, ctx: TargetContext): vo
     ctx.users.push(user);
   }
   deleteCookie(res, p.ssoStateCookie, '/');
-  const previous = readSession(req, ctx).payload;
-  const storedContinue = ctx.decrypt<{ continue?: string }>(sent.continue)?.continue ?? previous?.continue;
   if ('continue' in sent) deleteCookie(res, 'continue', '/auth');
-  startSession(res, ctx, user);
-  redirect(req, res, ctx, 302, (storedContinue && sanitizeContinue(ctx, storedContinue, a)) || '/');
+  startSession(res, ctx, user, { httpOnly: !ctx.faults.has('sso-cookie-not-httponly') });
+  const target = storedContinue && (ctx.faults.has('sso-open-redirect-continue') ? storedContinue : sanitizeContinue(ctx, storedContinue, a));
+  redirect(req, res, ctx, 302, target || '/');
 }
 
 export function failure(_req: Request, res: Response): void {

@@ -73,7 +73,10 @@ export class TargetContext {
   readonly refreshIndex = new Map<string, AccessTokenRecord>(); // by refresh token
   readonly jtiIndex = new Map<string, AccessTokenRecord>();
   readonly codes = new Map<string, CodeRecord>();
-  readonly idpCodes = new Map<string, { email: string; name: string; strat: string; expiresAtMs: number }>();
+  /** Where the OAuth2 strategy finds its identity provider (set once the provider listens). */
+  idp?: { authorizeUrl: string; tokenUrl: string; userinfoUrl: string; ca?: string };
+  /** Identities per IdP code, kept only under the `sso-code-replay` mutant. */
+  readonly idpAnswers = new Map<string, { email: string; name: string }>();
   readonly privateKey: KeyObject;
   readonly publicKey: KeyObject;
   /** The key the target really signs with (the published default key under `default-signing-key`). */

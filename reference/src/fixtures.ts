@@ -146,9 +146,14 @@ export function defaultFixtures(ctx: FixtureContext): Fixtures {
       { id: `keys-${rid()}`, secret: randomBytes(24).toString('base64url'), user: user.id, authority: a.key, role: 'valid', name: 'reference key', scopes: ['public'], permissions: 0, expires_at: null },
       { id: `keys-${rid()}`, secret: randomBytes(24).toString('base64url'), user: user.id, authority: a.key, role: 'expired', name: 'expired key', scopes: ['public'], permissions: 0, expires_at: Math.floor(Date.now() / 1000) - 3600 },
     );
-    ssoStrategies.push({ id: `oauth_strat-${rid()}`, authority: a.key, name: 'Stub IdP', client_id: rid(12), client_secret: rid(16) });
+    ssoStrategies.push({ id: `oauth_strat-${rid()}`, authority: a.key, name: 'Reference OpenID provider', client_id: rid(12), client_secret: rid(16) });
   }
   return { authorities, users, apps, apiKeys, ssoStrategies };
+}
+
+/** The callback an SSO strategy registers at the identity provider (PlaceOS's omniauth strategy appends the id). */
+export function ssoCallbackUri(base: string, strategyId: string): string {
+  return `${base}/auth/oauth2/callback?id=${encodeURIComponent(strategyId)}`;
 }
 
 export function buildFixtures(ctx: FixtureContext, overrides: Partial<FixtureOverrides> = {}): Fixtures {

@@ -5,13 +5,14 @@ import * as https from 'node:https';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Socket } from 'node:net';
-import { generateKeyPair } from 'node:crypto';
+import { generateKeyPair, randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { generate as generateCert } from 'selfsigned';
 import { buildApp } from './app';
 import { checkCapacity, withCapacity, type Capacity } from './capacity';
 import { TargetContext, type Lifetimes } from './context';
-import { buildFixtures, type FixtureOverrides } from './fixtures';
+import { buildFixtures, ssoCallbackUri, type FixtureOverrides } from './fixtures';
+import { startIdp, type RunningIdp } from './idp';
 import { makeFaults } from './mutants';
 import { getProfile, VARIANTS, type ProfileName, type VariantName } from './profiles';
 
@@ -122,12 +123,22 @@ export async function startReferenceTarget(options: ReferenceOptions = {}): Prom
 
   const fixtures = buildFixtures({ scheme, port }, options.fixtures);
   let ctx: TargetContext;
+  let idp: RunningIdp | undefined;
+  // The identity provider's test account: the SSO login maps it by email onto a user of the authority.
+  const ssoAccount = { id: `idp-${randomBytes(6).toString('hex')}`, email: 'sso.user@example.com', password: `Sso-${randomBytes(12).toString('base64url')}`, name: 'SSO User' };
   try {
     const pair = await generateKeyPairAsync('rsa', { modulusLength: 2048 });
     ctx = new TargetContext(profile, faults, lifetimes, fixtures, scheme, pair);
     await ctx.init();
+    const clients = ctx.ssoStrategies.map((s) => {
+      const authority = ctx.authorityByKey(s.authority);
+      return { client_id: s.client_id, client_secret: s.client_secret, redirect_uris: [ssoCallbackUri(`${scheme}://${authority?.domain ?? 'localhost'}:${port}`, s.id)] };
+    });
+    idp = await startIdp({ accounts: [ssoAccount], clients, cert, quiet: options.quiet === true });
+    ctx.idp = { authorizeUrl: idp.authorizeUrl, tokenUrl: idp.tokenUrl, userinfoUrl: idp.userinfoUrl, ca: cert?.cert };
   } catch (e) {
     await Promise.all(servers.map((s) => new Promise((r) => s.close(() => r(undefined)))));
+    await idp?.close();
     throw e;
   }
   const app = buildApp(ctx, options.quiet === true) as unknown as http.RequestListener;
@@ -188,7 +199,9 @@ export async function startReferenceTarget(options: ReferenceOptions = {}): Prom
     ['PLACEOS_JWT_PUBLIC_KEY_FILE', publicKeyFile, 'public key the target signs with (removed on close)'],
     ['PLACEOS_CODE_LIFETIME_SECONDS', lifetimes.codeSeconds <= 120 ? String(lifetimes.codeSeconds) : undefined, 'short code lifetime: the suite may wait for a code to expire'],
     ['PLACEOS_REFRESH_GRACE_SECONDS', profile.refreshRotation === 'rotate-with-grace' ? String(profile.refreshGraceSeconds) : undefined, 'refresh-token replay-grace window of this profile'],
-    ['PLACEOS_SSO_ID', sso?.id, 'oauth_strat id: GET /auth/oauth2?id=… goes through the stub IdP at /idp/authorize'],
+    ['PLACEOS_SSO_ID', sso?.id, `oauth_strat id: GET /auth/oauth2?id=… signs in at the OpenID provider ${idp.issuer} (oidc-provider)`],
+    ['PLACEOS_SSO_USERNAME', sso ? ssoAccount.email : undefined, "the identity provider's test account (its login form)"],
+    ['PLACEOS_SSO_PASSWORD', sso ? ssoAccount.password : undefined, undefined as unknown as string],
     ['PLACEOS_CA_FILE', caFile, 'self-signed certificate (SAN localhost, 127.0.0.1, ::1); removed on close'],
   ];
   const env: Record<string, string> = {};
@@ -209,6 +222,7 @@ export async function startReferenceTarget(options: ReferenceOptions = {}): Prom
         ),
       );
       for (const sock of sockets) sock.destroy();
+      await idp?.close();
       fs.rmSync(tmp, { recursive: true, force: true });
     })();
     return closed;

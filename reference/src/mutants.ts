@@ -94,6 +94,12 @@ export const MUTANTS: readonly Mutant[] = Object.freeze([
   { name: 'jti-hex', breaks: 'jti is 32 hex characters instead of a UUID (jti format is not part of the contract)', requirement: 'PLACEOS-IMPL-JWT-CLAIMS', benign: true },
   // ---- generation detection ----------------------------------------------------------------------
   { name: 'pkce-ignored', breaks: 'a migrated Rails deployment regresses to ignoring PKCE as rails-2023 does (challenge neither stored nor checked); detection then infers rails-2023', requirement: 'RFC7636-4.6', profiles: ['rails'] },
+  // ---- SSO callback (the OAuth2 strategy towards the identity provider) ---------------------------------------
+  { name: 'sso-state-unchecked', breaks: 'the SSO callback does not compare state with the one it sent: a wrong or missing state is accepted', requirement: 'RFC6749-10.12' },
+  { name: 'sso-code-replay', breaks: "the SSO callback remembers the IdP's answer per code, so a replayed IdP code signs in again without the IdP", requirement: 'RFC6749-10.5' },
+  { name: 'sso-error-not-failure', breaks: 'an IdP error (access_denied) on the SSO callback redirects to continue or / instead of /auth/failure', requirement: 'PLACEOS-IMPL-SSO-FAILURE' },
+  { name: 'sso-cookie-not-httponly', breaks: 'the session cookie set by the SSO callback lacks HttpOnly (a local signin sets it)', requirement: 'RFC6265-4.1.2.6' },
+  { name: 'sso-open-redirect-continue', breaks: 'the SSO callback redirects to an off-domain continue URL', requirement: 'RFC9700-4.11.2' },
 ] satisfies Mutant[]);
 
 export const MUTANT_NAMES: readonly string[] = MUTANTS.map((m) => m.name);

@@ -36,16 +36,17 @@ function sessionCookieAttrs(ctx: TargetContext): { httpOnly: boolean; secure: bo
   return { httpOnly: !ctx.faults.has('session-cookie-not-httponly'), secure: !ctx.faults.has('session-cookie-not-secure') };
 }
 
-export function writeSession(res: Response, ctx: TargetContext, payload: SessionPayload): void {
-  const { httpOnly, secure } = sessionCookieAttrs(ctx);
+export function writeSession(res: Response, ctx: TargetContext, payload: SessionPayload, o: { httpOnly?: boolean } = {}): void {
+  const { httpOnly: h, secure } = sessionCookieAttrs(ctx);
+  const httpOnly = h && o.httpOnly !== false;
   const expires = payload.expires ? new Date(payload.expires * 1000) : new Date(Date.now() + ctx.lifetimes.sessionSeconds * 1000);
   setCookie(res, ctx.profile.sessionCookieName, ctx.encrypt(payload), { path: '/auth', httpOnly, secure, sameSite: ctx.profile.sessionCookieSameSite, expires });
 }
 
 /** Signs the user in: session cookie + `verified` cookie; bumps login count. */
-export function startSession(res: Response, ctx: TargetContext, user: User): void {
+export function startSession(res: Response, ctx: TargetContext, user: User, o: { httpOnly?: boolean } = {}): void {
   const nowMs = Date.now();
-  writeSession(res, ctx, { id: user.id, expires: Math.floor(nowMs / 1000) + ctx.lifetimes.sessionSeconds, iat: nowMs * 1000 });
+  writeSession(res, ctx, { id: user.id, expires: Math.floor(nowMs / 1000) + ctx.lifetimes.sessionSeconds, iat: nowMs * 1000 }, o);
   setVerified(res, ctx);
   user.login_count += 1;
   user.last_login = Math.floor(nowMs / 1000);

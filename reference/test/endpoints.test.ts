@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { startReferenceTarget, type ReferenceTarget } from '../src/index';
 import { PROFILES, type ProfileName } from '../src/profiles';
 import { redirectUriMatches } from '../src/oauth';
-import { authorize, call, codeFrom, cookieHeader, decodePayload, env, getCode, inspect, passwordGrant, pkcePair, redeem, signin, userToken } from './support';
+import { authorize, call, codeFrom, cookieHeader, decodePayload, env, getCode, inspect, passwordGrant, pkcePair, redeem, signin, ssoToCallback, userToken } from './support';
 
 const targets = new Map<ProfileName, ReferenceTarget>();
 beforeAll(async () => {
@@ -23,7 +23,7 @@ describe.each(['rails', 'rails-2023', 'authcr'] as const)('profile %s', (profile
 
   test('env has the documented keys and the public key file', () => {
     const t = T(profile);
-    for (const k of ['PLACEOS_URL', 'PLACEOS_OTHER_AUTHORITY_URL', 'PLACEOS_CLIENT_ID', 'PLACEOS_REDIRECT_URI', 'PLACEOS_CLIENT_SCOPES', 'PLACEOS_CONFIDENTIAL_CLIENT_ID', 'PLACEOS_CONFIDENTIAL_CLIENT_SECRET', 'PLACEOS_CONFIDENTIAL_REDIRECT_URI', 'PLACEOS_SCOPED_CLIENT_ID', 'PLACEOS_SCOPED_REDIRECT_URI', 'PLACEOS_SCOPED_CLIENT_SCOPES', 'PLACEOS_SERVICE_EMAIL', 'PLACEOS_SERVICE_PASSWORD', 'PLACEOS_USER_EMAIL', 'PLACEOS_USER_PASSWORD', 'PLACEOS_API_KEY', 'PLACEOS_API_KEY_EXPIRED', 'PLACEOS_EXPIRED_TOKEN', 'PLACEOS_JWT_PUBLIC_KEY_FILE', 'PLACEOS_SSO_ID']) {
+    for (const k of ['PLACEOS_URL', 'PLACEOS_OTHER_AUTHORITY_URL', 'PLACEOS_CLIENT_ID', 'PLACEOS_REDIRECT_URI', 'PLACEOS_CLIENT_SCOPES', 'PLACEOS_CONFIDENTIAL_CLIENT_ID', 'PLACEOS_CONFIDENTIAL_CLIENT_SECRET', 'PLACEOS_CONFIDENTIAL_REDIRECT_URI', 'PLACEOS_SCOPED_CLIENT_ID', 'PLACEOS_SCOPED_REDIRECT_URI', 'PLACEOS_SCOPED_CLIENT_SCOPES', 'PLACEOS_SERVICE_EMAIL', 'PLACEOS_SERVICE_PASSWORD', 'PLACEOS_USER_EMAIL', 'PLACEOS_USER_PASSWORD', 'PLACEOS_API_KEY', 'PLACEOS_API_KEY_EXPIRED', 'PLACEOS_EXPIRED_TOKEN', 'PLACEOS_JWT_PUBLIC_KEY_FILE', 'PLACEOS_SSO_ID', 'PLACEOS_SSO_USERNAME', 'PLACEOS_SSO_PASSWORD']) {
       expect(t.env[k]?.length).toBeGreaterThan(0);
     }
     expect(t.env.PLACEOS_GENERATION).toBeUndefined();
@@ -235,19 +235,22 @@ describe.each(['rails', 'rails-2023', 'authcr'] as const)('profile %s', (profile
     expect([other.status, other.body]).toEqual([404, '']);
   });
 
-  test('SSO: kick-off → stub IdP → callback sets the session', async () => {
+  test('SSO: kick-off → the OpenID provider login form → callback sets the session; a forged state or an IdP error fails', async () => {
     const t = T(profile);
-    const start = await call(`${t.url}/auth/oauth2?id=${env(t, 'PLACEOS_SSO_ID')}`);
-    expect(start.status).toBe(302);
-    const idp = await call(start.location!);
-    expect(idp.status).toBe(302);
-    const cb = await call(idp.location!, { headers: { cookie: cookieHeader(start) } });
+    const { callback, cookie } = await ssoToCallback(t);
+    const forged = await call(callback.replace(/state=[^&]+/, 'state=forged'), { headers: { cookie } });
+    expect(forged.location).toMatch(/\/auth\/failure\?message=csrf_detected/);
+    const cb = await call(callback, { headers: { cookie } });
     expect(cb.status).toBe(302);
+    expect(new URL(cb.location!, t.url).pathname).toBe('/');
     const session = cookieHeader(cb);
     expect(session).toContain(`${P.sessionCookieName}=`);
     expect((await call(`${t.url}/auth/authority`, { headers: { cookie: session } })).json().session).toBe(true);
-    const forged = await call(idp.location!.replace(/state=[^&]+/, 'state=forged'), { headers: { cookie: cookieHeader(start) } });
-    expect(forged.location).toMatch(/\/auth\/failure\?message=csrf_detected/);
+    const again = await ssoToCallback(t);
+    const denied = await call(again.callback.replace(/code=[^&]+/, 'error=access_denied'), { headers: { cookie: again.cookie } });
+    expect(denied.location).toMatch(/\/auth\/failure\?message=access_denied/);
+    const wrongPassword = await ssoToCallback(t, { password: 'not-the-password' }).catch((e: Error) => e.message);
+    expect(wrongPassword).toMatch(/did not send the browser back|no login form/);
     expect((await call(`${t.url}/auth/oauth2`)).status).toBe(P.ssoMissingIdStatus);
   });
 });

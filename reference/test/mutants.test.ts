@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { SignJWT } from 'jose';
 import { startReferenceTarget, MUTANTS, type ReferenceOptions, type ReferenceTarget } from '../src/index';
 import { mutantTable } from '../src/mutants';
-import { authorize, call, codeFrom, decodePayload, env, getCode, inspect, passwordGrant, pkcePair, redeem, signin, userToken } from './support';
+import { authorize, call, codeFrom, cookieHeader, ssoToCallback, decodePayload, env, getCode, inspect, passwordGrant, pkcePair, redeem, signin, userToken } from './support';
 
 type Probe = (t: ReferenceTarget) => Promise<unknown>;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -114,6 +114,11 @@ const PROBES: Record<string, { probe: Probe; options?: ReferenceOptions }> = {
   'refused-refresh-500': { probe: async (t) => status(call(`${t.url}/auth/oauth/token`, { form: { grant_type: 'refresh_token', refresh_token: 'not-a-refresh-token', client_id: env(t, 'PLACEOS_CLIENT_ID') } })) },
   'signin-broken': { probe: async (t) => (await call(`${t.url}/auth/signin`, { form: { email: env(t, 'PLACEOS_USER_EMAIL'), password: env(t, 'PLACEOS_USER_PASSWORD') } })).status },
   'jti-hex': { probe: async (t) => /^[0-9a-f-]{36}$/.test(decodePayload((await tokenBody(t)).access_token).jti) },
+  'sso-state-unchecked': { probe: async (t) => { const { callback, cookie } = await ssoToCallback(t); return (await call(callback.replace(/state=[^&]+/, 'state=forged'), { headers: { cookie } })).location; } },
+  'sso-code-replay': { probe: async (t) => { const first = await ssoToCallback(t); await call(first.callback, { headers: { cookie: first.cookie } }); const kick = await call(`${t.url}/auth/oauth2?id=${env(t, 'PLACEOS_SSO_ID')}`); const state = new URL(kick.location!).searchParams.get('state')!; return (await call(first.callback.replace(/state=[^&]+/, `state=${state}`), { headers: { cookie: cookieHeader(kick) } })).location; } },
+  'sso-error-not-failure': { probe: async (t) => { const { callback, cookie } = await ssoToCallback(t); return (await call(callback.replace(/code=[^&]+/, 'error=access_denied'), { headers: { cookie } })).location; } },
+  'sso-cookie-not-httponly': { probe: async (t) => { const { callback, cookie } = await ssoToCallback(t); return (await call(callback, { headers: { cookie } })).cookies.find((c) => c.startsWith('user='))?.includes('HttpOnly'); } },
+  'sso-open-redirect-continue': { probe: async (t) => { const { callback, cookie } = await ssoToCallback(t, { continueTo: 'https://evil.example/steal' }); return (await call(callback, { headers: { cookie } })).location; } },
 };
 
 test('catalogue: at least 30 mutants, unique names, a benign one, every mutant has a probe', () => {
@@ -146,7 +151,7 @@ beforeAll(async () => {
     const started = await Promise.all(batch.map(([, o]) => startReferenceTarget(o)));
     batch.forEach(([k], j) => targets.set(k, started[j]!));
   }
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await Promise.all([...targets.values()].map((t) => t.close()));

@@ -140,3 +140,48 @@ export function inspect(base: string, o: CallOptions = {}, query = ''): Promise<
 export function decodePayload(jwt: string): any {
   return JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8'));
 }
+
+/**
+ * The SSO login up to the callback: kick-off (directly, or through /auth/login with `continue`),
+ * the OpenID provider's login form filled with PLACEOS_SSO_USERNAME / _PASSWORD. Returns the
+ * callback URL the IdP sent the browser to and the target's cookies (state, continue) to send with it.
+ */
+export async function ssoToCallback(t: ReferenceTarget, o: { continueTo?: string; password?: string } = {}): Promise<{ callback: string; cookie: string; state: string }> {
+  const id = env(t, 'PLACEOS_SSO_ID');
+  const target: string[] = [];
+  let kickUrl = `${t.url}/auth/oauth2?id=${id}`;
+  if (o.continueTo !== undefined) {
+    const login = await call(`${t.url}/auth/login?${new URLSearchParams({ provider: 'oauth2', id, continue: o.continueTo })}`);
+    target.push(cookieHeader(login));
+    kickUrl = new URL(login.location!, t.url).toString();
+  }
+  const kick = await call(kickUrl, { headers: { cookie: target.join('; ') } });
+  if (kick.status !== 302) throw new Error(`SSO kick-off ${kick.status}`);
+  target.push(cookieHeader(kick));
+  const idpCookies = new Map<string, string>();
+  const idpCall = async (url: string, co: CallOptions = {}): Promise<Res> => {
+    const r = await call(url, { ...co, headers: { cookie: [...idpCookies].map(([k, v]) => `${k}=${v}`).join('; ') } });
+    for (const c of r.cookies) {
+      const [kv] = c.split(';');
+      const i = kv!.indexOf('=');
+      idpCookies.set(kv!.slice(0, i), kv!.slice(i + 1));
+    }
+    return r;
+  };
+  let res = await idpCall(kick.location!);
+  let at = kick.location!;
+  for (let step = 0; step < 8; step++) {
+    if (res.status === 200) {
+      const action = /<form method="post" action="([^"]+\/login)"/.exec(res.body)?.[1];
+      if (!action) throw new Error('no login form at the IdP');
+      at = new URL(action, at).toString();
+      res = await idpCall(at, { form: { login: env(t, 'PLACEOS_SSO_USERNAME'), password: o.password ?? env(t, 'PLACEOS_SSO_PASSWORD') } });
+      continue;
+    }
+    const next = new URL(res.location!, at).toString();
+    if (next.startsWith(`${t.url}/auth/oauth2/callback`)) return { callback: next, cookie: target.filter(Boolean).join('; '), state: new URL(kick.location!).searchParams.get('state')! };
+    at = next;
+    res = await idpCall(next);
+  }
+  throw new Error('the IdP did not send the browser back to the callback');
+}

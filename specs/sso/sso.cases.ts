@@ -1,44 +1,67 @@
-// SSO kick-off and login (contract §3.11; public doc "SSO login, GET /auth/oauth2?id=oauth2-id").
-// With PLACEOS_SSO_ID, /auth/oauth2?id= sends the browser to the identity provider as an OAuth2
-// client would. The full login follows the redirects by hand with one cookie jar: against the
-// reference target its stub IdP approves at once; against a live IdP the login page stops it.
+// SSO (contract §3.11; public doc "SSO login, GET /auth/oauth2?id=oauth2-id").
+// The kick-off checks need only PLACEOS_SSO_ID and never touch the identity provider. The full
+// login drives the IdP's own pages over HTTP (helpers/sso.ts) with its test account
+// (PLACEOS_SSO_USERNAME / PLACEOS_SSO_PASSWORD); where the IdP asks for more than a plain form
+// login the check is `n/a`, never `fail`. The callback checks send what an IdP (or an attacker)
+// would send to /auth/oauth2/callback and judge the deployment's answer.
 import type { CaseContext, ContractCase } from '../../helpers/case';
-import { authorize, codeFrom } from '../../helpers/flows';
+import { setup } from '../../helpers/case';
+import { accountFor, authorize, codeFrom, signIn } from '../../helpers/flows';
 import type { HttpClient, HttpResponse } from '../../helpers/http';
 import { pkcePair } from '../../helpers/pkce';
-import { expectStatus, isDeletion, must, parseSetCookies } from '../contract-kit/check';
+import { callCallback, ssoKickOff, ssoToCallback } from '../../helpers/sso';
+import { expectStatus, isDeletion, must, parseSetCookies, type SetCookie } from '../contract-kit/check';
 
 export const area = 'sso';
 
 const SSO_REQ = ['PLACEOS-DOC-SSO-LOGIN', 'PLACEOS-IMPL-SSO'];
+const SCOPE_LIST = /^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/;
 
-async function kickOff(t: CaseContext, client: HttpClient): Promise<{ res: HttpResponse; idp: URL }> {
-  const res = await client.get('/auth/oauth2', { query: { id: t.settings.ssoId! } });
-  expectStatus(res, 302, 'SSO kick-off');
-  const idp = res.location;
-  must(idp, 'SSO kick-off: no Location', 'a Location to the identity provider', 'none');
-  return { res, idp };
-}
-
-/** The parameters an OAuth2 client sends to the identity provider (RFC 6749 §4.1.1). */
+/** The parameters an OAuth2 client sends to the identity provider (RFC 6749 §4.1.1, §3.3). */
 const IDP_PARAMS: { name: string; check: (v: string | null, t: CaseContext) => boolean; expected: string }[] = [
   { name: 'response_type', check: (v) => v === 'code', expected: 'code' },
   { name: 'client_id', check: (v) => !!v, expected: 'the strategy client_id' },
-  { name: 'redirect_uri', check: (v, t) => !!v && new URL(v).host === new URL(t.settings.url).host && new URL(v).pathname.startsWith('/auth/oauth2/callback'), expected: 'this deployment /auth/oauth2/callback…' },
+  { name: 'redirect_uri', check: (v, t) => !!v && URL.canParse(v) && new URL(v).host === new URL(t.settings.url).host && new URL(v).pathname.startsWith('/auth/oauth2/callback'), expected: 'this deployment /auth/oauth2/callback…' },
   { name: 'state', check: (v) => !!v && v.length >= 8, expected: 'an unguessable state (8+ characters)' },
+  { name: 'scope', check: (v) => v === null || SCOPE_LIST.test(v), expected: 'absent or space-delimited scope tokens' },
 ];
 
-export const cases: ContractCase[] = [
+const sessionSetBy = (t: CaseContext, res: HttpResponse): SetCookie | undefined => parseSetCookies(res).find((c) => c.name === t.contract.sessionCookie && !isDeletion(c));
+const shown = (res: HttpResponse): string => `${res.status}${res.location ? ` to ${res.location.pathname}` : ''}`;
+
+/** Kick-off and the IdP login, as a setup step: the callback URL the IdP sent the browser to. */
+function loginAtIdp(t: CaseContext, client: HttpClient, from?: () => Promise<URL>): Promise<{ callback: URL; state: string | null }> {
+  return setup('the SSO login at the identity provider', () => ssoToCallback(t, client, from));
+}
+
+/** A successful SSO callback: a redirect (not to /auth/failure) that sets the session cookie. */
+function expectSignedIn(t: CaseContext, res: HttpResponse): SetCookie {
+  expectStatus(res, [302, 303], 'SSO callback');
+  must(res.location && !res.location.pathname.startsWith('/auth/failure'), 'SSO callback went to /auth/failure', 'a redirect to continue or /', res.location?.pathname ?? 'no Location');
+  const session = sessionSetBy(t, res);
+  must(session, `the SSO callback did not set the session cookie ${t.contract.sessionCookie}`, t.contract.sessionCookie, parseSetCookies(res).map((c) => c.name).join(', ') || 'no Set-Cookie');
+  t.secrets.add(session.value, 'cookie');
+  return session;
+}
+
+/** A refused SSO callback: /auth/failure (or a 4xx), and no session cookie. */
+function expectRefused(t: CaseContext, res: HttpResponse, what: string): void {
+  must(!sessionSetBy(t, res), `${what}: the SSO callback signed the browser in`, 'no session cookie', `Set-Cookie ${t.contract.sessionCookie}`);
+  const toFailure = res.status >= 300 && res.status < 400 && !!res.location?.pathname.startsWith('/auth/failure');
+  must(toFailure || (res.status >= 400 && res.status < 500), `${what}: the SSO callback did not refuse`, 'a redirect to /auth/failure (or a 4xx refusal)', shown(res));
+}
+
+const kickoffCases: ContractCase[] = [
   {
     id: `${area}.kickoff`,
-    title: 'GET /auth/oauth2?id= redirects (302) to the identity provider with response_type=code, client_id, redirect_uri (the callback) and state',
-    requirements: SSO_REQ,
+    title: 'GET /auth/oauth2?id= redirects to the identity provider with response_type=code, client_id, redirect_uri (the callback), state and well-formed scopes',
+    requirements: [...SSO_REQ, 'RFC6749-3.3'],
     level: 'MUST',
     severity: 'medium',
     tags: ['readonly'],
     needs: ['ssoId'],
     async run(t) {
-      const { idp } = await kickOff(t, t.client('sso'));
+      const { idp } = await ssoKickOff(t, t.client('sso'));
       for (const p of IDP_PARAMS) {
         const v = idp.searchParams.get(p.name);
         must(p.check(v, t), `SSO kick-off: ${p.name} is not what an OAuth2 client sends`, p.expected, v === null ? 'absent' : p.name === 'state' ? `${v.length} characters` : v);
@@ -54,36 +77,147 @@ export const cases: ContractCase[] = [
     tags: ['readonly', 'security'],
     needs: ['ssoId'],
     async run(t) {
-      const a = (await kickOff(t, t.client('sso-a'))).idp.searchParams.get('state');
-      const b = (await kickOff(t, t.client('sso-b'))).idp.searchParams.get('state');
+      const a = (await ssoKickOff(t, t.client('sso-a'))).state;
+      const b = (await ssoKickOff(t, t.client('sso-b'))).state;
       must(a && b && a !== b, 'SSO kick-off: the state is the same on two kick-offs', 'different values', 'the same value');
     },
   },
   {
+    id: `${area}.callback.idp-error`,
+    title: 'an identity-provider error (error=access_denied with the right state) on the callback ends at /auth/failure, without a session',
+    requirements: [...SSO_REQ, 'PLACEOS-IMPL-SSO-FAILURE'],
+    level: 'MUST',
+    severity: 'high',
+    tags: ['session', 'security'],
+    needs: ['ssoId'],
+    async run(t) {
+      const client = t.client('sso-browser');
+      const { idp, state } = await setup('the SSO kick-off', () => ssoKickOff(t, client));
+      const redirectUri = idp.searchParams.get('redirect_uri');
+      must(redirectUri && URL.canParse(redirectUri), 'SSO kick-off: no redirect_uri to answer', 'a redirect_uri', 'none');
+      const res = await callCallback(client, new URL(redirectUri), { error: 'access_denied', error_description: 'The user denied the request', state: state ?? '' });
+      expectRefused(t, res, 'IdP error access_denied');
+      const authority = await client.get('/auth/authority');
+      expectStatus(authority, 200, '/auth/authority after the refused callback');
+      must((authority.json as { session?: unknown } | undefined)?.session === false, 'after an IdP error, /auth/authority reports a session', 'session: false', String((authority.json as { session?: unknown } | undefined)?.session));
+    },
+  },
+];
+
+const loginCases: ContractCase[] = [
+  {
     id: `${area}.login-to-session`,
-    title: 'the whole SSO login (kick-off → identity provider → callback) ends in a session cookie that then authorizes a code',
+    title: "the whole SSO login (kick-off → the identity provider's login form → callback) ends in a session cookie that then authorizes a code",
     requirements: [...SSO_REQ, 'PLACEOS-IMPL-COOKIES', 'PLACEOS-DOC-AUTHCODE-FLOW'],
     level: 'MUST',
     severity: 'high',
     tags: ['session'],
-    needs: ['ssoId'],
+    needs: ['ssoId', 'ssoAccount'],
     async run(t) {
       const client = t.client('sso-browser');
-      const { idp } = await kickOff(t, client);
-      const atIdp = await client.get(idp.toString());
-      must(atIdp.status >= 300 && atIdp.status < 400 && atIdp.location, 'the identity provider did not redirect back (a live IdP shows a login page here)', 'a redirect to the callback', String(atIdp.status));
-      const back = atIdp.location;
-      must(back.host === new URL(t.settings.url).host, 'the identity provider redirected elsewhere than the callback', new URL(t.settings.url).host, back.host);
-      t.secrets.add(back.searchParams.get('code') ?? undefined, 'code');
-      const callback = await client.get(back.toString());
-      expectStatus(callback, [302, 303], 'SSO callback');
-      must(callback.location && !callback.location.pathname.startsWith('/auth/failure'), 'SSO callback went to /auth/failure', 'a redirect to continue or /', callback.location?.pathname ?? 'none');
-      const session = parseSetCookies(callback).find((c) => c.name === t.contract.sessionCookie && !isDeletion(c));
-      must(session, `the SSO callback did not set the session cookie ${t.contract.sessionCookie}`, t.contract.sessionCookie, parseSetCookies(callback).map((c) => c.name).join(', ') || 'no Set-Cookie');
-      t.secrets.add(session.value, 'cookie');
+      const { callback } = await loginAtIdp(t, client);
+      expectSignedIn(t, await callCallback(client, callback));
       const pair = pkcePair('S256');
-      const res = await authorize(t, client, { state: 'contract-sso', codeChallenge: pair.challenge, codeChallengeMethod: 'S256' });
-      codeFrom(res);
+      codeFrom(await authorize(t, client, { state: 'contract-sso', codeChallenge: pair.challenge, codeChallengeMethod: 'S256' }));
+    },
+  },
+  ...(
+    [
+      { name: 'wrong-state', what: 'a callback whose state is not the one the kick-off sent', change: (s: string | null) => ({ state: s ? `${s.slice(0, -1)}${s.endsWith('0') ? '1' : '0'}` : 'contract-wrong-state' }) },
+      { name: 'missing-state', what: 'a callback without state', change: () => ({ state: null }) },
+    ] as const
+  ).map(
+    (row): ContractCase => ({
+      id: `${area}.callback.${row.name}`,
+      title: `${row.what}, carrying a fresh IdP code, is refused (/auth/failure, no session)`,
+      requirements: [...SSO_REQ, 'RFC6749-10.12'],
+      level: 'MUST',
+      severity: 'blocker',
+      tags: ['session', 'security'],
+      needs: ['ssoId', 'ssoAccount'],
+      async run(t) {
+        const client = t.client('sso-browser');
+        const { callback, state } = await loginAtIdp(t, client);
+        expectRefused(t, await callCallback(client, callback, row.change(state)), row.what);
+      },
+    }),
+  ),
+  {
+    id: `${area}.callback.code-replay`,
+    title: 'an IdP code already used for a login, replayed on a new kick-off with its valid state, is refused (/auth/failure, no session)',
+    requirements: [...SSO_REQ, 'RFC6749-10.5'],
+    level: 'MUST',
+    severity: 'high',
+    tags: ['session', 'security'],
+    needs: ['ssoId', 'ssoAccount'],
+    async run(t) {
+      const first = t.client('sso-browser');
+      const { callback } = await loginAtIdp(t, first);
+      await setup('the first SSO login', async () => expectSignedIn(t, await callCallback(first, callback)));
+      const replay = t.client('sso-replay');
+      const { state } = await setup('a second SSO kick-off', () => ssoKickOff(t, replay));
+      expectRefused(t, await callCallback(replay, callback, { state: state ?? '' }), 'a replayed IdP code');
+    },
+  },
+  {
+    id: `${area}.cookie-flags`,
+    title: 'the session cookie set by the SSO callback carries the flags of a local signin (HttpOnly, Secure, SameSite, Path)',
+    requirements: [...SSO_REQ, 'PLACEOS-IMPL-COOKIES', 'RFC6265-4.1.2.6', 'RFC6265-4.1.2.5'],
+    level: 'MUST',
+    severity: 'high',
+    tags: ['session', 'security'],
+    needs: ['ssoId', 'ssoAccount', 'user'],
+    async run(t) {
+      const local = await setup('the local signin', async () => {
+        const res = await signIn(t, t.client('browser'), accountFor(t, 'user'));
+        expectStatus(res, 202, 'signin');
+        const c = sessionSetBy(t, res);
+        must(c, 'signin set no session cookie', t.contract.sessionCookie, 'none');
+        return c;
+      });
+      const client = t.client('sso-browser');
+      const { callback } = await loginAtIdp(t, client);
+      const sso = expectSignedIn(t, await callCallback(client, callback));
+      const flags = (c: SetCookie): string => [c.attrs.has('httponly') ? 'HttpOnly' : '', c.attrs.has('secure') ? 'Secure' : '', `SameSite=${c.attrs.get('samesite')?.toLowerCase() ?? '(absent)'}`, `Path=${c.attrs.get('path') ?? '(absent)'}`].filter(Boolean).join('; ');
+      must(sso.attrs.has('httponly') && sso.attrs.has('secure'), 'the SSO session cookie lacks HttpOnly or Secure', 'HttpOnly; Secure', flags(sso));
+      must(flags(sso) === flags(local), 'the SSO session cookie differs from the local signin one', flags(local), flags(sso));
     },
   },
 ];
+
+// ---- continue after SSO: the open-redirect rules of signin ------------------------------------------------
+const continueRows = [
+  { name: 'relative', continueTo: () => '/dashboard/?view=week', location: '/dashboard/?view=week', severity: 'medium', requirements: ['PLACEOS-IMPL-OPEN-REDIRECT'] },
+  { name: 'off-domain-absolute', continueTo: () => 'https://evil.example/steal', location: '/', severity: 'blocker', requirements: ['PLACEOS-IMPL-OPEN-REDIRECT', 'RFC9700-4.11.2', 'RFC6749-10.15'] },
+  { name: 'off-domain-protocol-relative', continueTo: () => '//evil.example/steal', location: '/', severity: 'blocker', requirements: ['PLACEOS-IMPL-OPEN-REDIRECT', 'RFC9700-4.11.2', 'RFC6749-10.15'] },
+] as const;
+
+const continueCases: ContractCase[] = continueRows.map((row) => ({
+  id: `${area}.continue.${row.name}`,
+  title: `SSO started by /auth/login?provider=oauth2&continue=${row.continueTo()} ends with a redirect to ${row.location} on this deployment, as signin does`,
+  requirements: [...SSO_REQ, 'PLACEOS-IMPL-LOGIN-REDIRECT', ...row.requirements],
+  level: 'MUST',
+  severity: row.severity,
+  tags: ['session', 'security'],
+  needs: ['ssoId', 'ssoAccount'],
+  async run(t) {
+    const client = t.client('sso-browser');
+    const { callback } = await loginAtIdp(t, client, async () => {
+      const login = await client.get('/auth/login', { query: { provider: 'oauth2', id: t.settings.ssoId!, continue: row.continueTo() } });
+      expectStatus(login, [302, 303], '/auth/login with a provider');
+      must(login.location, '/auth/login: no Location', 'a redirect to /auth/oauth2', 'none');
+      const kick = await client.get(login.location.toString());
+      expectStatus(kick, [302, 303], 'SSO kick-off');
+      must(kick.location, 'SSO kick-off: no Location', 'a Location to the identity provider', 'none');
+      return kick.location;
+    });
+    const res = await callCallback(client, callback);
+    expectSignedIn(t, res);
+    const loc = res.location!;
+    const base = new URL(t.settings.url);
+    must(loc.host === base.host, 'the SSO callback redirected off the deployment', base.host, loc.host);
+    must(`${loc.pathname}${loc.search}` === row.location, 'the SSO callback redirected elsewhere than the filtered continue', row.location, `${loc.pathname}${loc.search}`);
+  },
+}));
+
+export const cases: ContractCase[] = [...kickoffCases, ...loginCases, ...continueCases];
