@@ -39,7 +39,8 @@ test('the full suite holds against Doorkeeper 5.5 with its ledger, every check t
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'contract-doorkeeper-'));
   try {
     const envFile = path.join(dir, 'doorkeeper.env');
-    fs.writeFileSync(envFile, target.envFile(), { mode: 0o600 });
+    // A throw-away target with accounts of its own: the credentials-in-url checks run too.
+    fs.writeFileSync(envFile, `${target.envFile()}\nPLACEOS_CREDENTIALS_IN_URL=true\n`, { mode: 0o600 });
     const reports = path.join(dir, 'reports');
     const r = await contract(['--env', envFile, '--generation', 'rails', '--ledger', LEDGER, '--reports', reports, '--quiet']);
     const results = (JSON.parse(fs.readFileSync(path.join(reports, 'results.json'), 'utf8')) as { results: CaseResult[] }).results;
@@ -59,7 +60,7 @@ test('the full suite holds against Doorkeeper 5.5 with its ledger, every check t
 async function runAgainstDoorkeeper(mutant: DoorkeeperMutant): Promise<CaseResult[]> {
   const target = await startDoorkeeperTarget({ mutants: [mutant], log: quiet });
   try {
-    const settings = parseSettings(target.env);
+    const settings = parseSettings({ ...target.env, PLACEOS_CREDENTIALS_IN_URL: 'true' });
     const run = createRunEnv({ settings, generation: 'rails', ledger: loadLedger('rails', LEDGER), secrets: createSecretRegistry(), schemas: createSchemaRegistry() });
     return await runCases(run, SUITES, settings.concurrency);
   } finally {

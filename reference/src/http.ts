@@ -198,7 +198,9 @@ export function sendOAuthError(res: Response, ctx: TargetContext, e: OAuthErrorS
   const description = e.description ?? DESCRIPTIONS[e.error];
   const body: Record<string, string> = { error: e.error };
   if (description) body.error_description = description;
-  if (e.state !== undefined && ctx.profile.authorizeErrorStyle === 'html') body.state = e.state;
+  // Doorkeeper's InvalidTokenResponse always carries state "unauthorized" (invalid_token_response.rb).
+  const state = e.state ?? (e.error === 'invalid_token' ? 'unauthorized' : undefined);
+  if (state !== undefined && ctx.profile.authorizeErrorStyle === 'html') body.state = state;
   if (e.parameter) body.parameter = e.parameter;
   const wantWww = ctx.profile.wwwAuthenticateOn === 'all' || e.status === 401;
   if (wantWww && !(e.error === 'invalid_token' && ctx.faults.has('www-authenticate-missing'))) {
