@@ -32,11 +32,6 @@ export const ACCESS_TOKEN_SECONDS = 7200;
  */
 export const EXPIRES_IN_SLACK_SECONDS = 30;
 
-/** `expires_in` of a fresh token: the lifetime, or up to the slack less for the time the answer took. */
-export function isFreshExpiresIn(v: unknown): boolean {
-  return typeof v === 'number' && v <= ACCESS_TOKEN_SECONDS && v >= ACCESS_TOKEN_SECONDS - EXPIRES_IN_SLACK_SECONDS;
-}
-
 export function scopesOf(s: string | undefined): string[] {
   return (s ?? '').split(' ').filter(Boolean);
 }
@@ -59,7 +54,10 @@ export function checkTokenResponse(t: CaseContext, res: HttpResponse, o: { step:
   expectSchema(t, 'jwt-header', jwt.header, `${step} (access-token header)`);
   expectSchema(t, 'access-token-claims', jwt.claims, `${step} (access-token claims)`);
   const c = jwt.claims as { iat: number; exp: number; aud: string; scope: string[]; u: { e: string } };
-  must(c.exp - c.iat === ACCESS_TOKEN_SECONDS, `${step}: exp - iat is not the access-token lifetime`, String(ACCESS_TOKEN_SECONDS), String(c.exp - c.iat));
+  const lifetime = c.exp - c.iat;
+  must(lifetime > 0 && lifetime <= ACCESS_TOKEN_SECONDS, `${step}: exp - iat is not a lifetime of at most ${ACCESS_TOKEN_SECONDS} s`, `1..${ACCESS_TOKEN_SECONDS}`, String(lifetime));
+  // expires_in is the lifetime as the answer was written: the token's, less the time the answer took.
+  must(body.expires_in <= lifetime && body.expires_in >= lifetime - EXPIRES_IN_SLACK_SECONDS, `${step}: expires_in does not match the token's exp - iat`, `${lifetime - EXPIRES_IN_SLACK_SECONDS}..${lifetime}`, String(body.expires_in));
   const now = Math.floor(Date.now() / 1000);
   must(Math.abs(c.iat - now) <= 300, `${step}: iat is not the issue time`, `within 300 s of ${now}`, String(c.iat));
   if (body.created_at !== undefined) must(body.created_at === c.iat, `${step}: created_at differs from the token's iat`, String(c.iat), String(body.created_at));
