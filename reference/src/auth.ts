@@ -26,6 +26,7 @@ function authorityOrFail(req: Request, res: Response, ctx: TargetContext): Autho
 export function sanitizeContinue(ctx: TargetContext, value: string, authority: AuthorityFixture): string | undefined {
   if (ctx.faults.has('open-redirect-continue')) return value;
   const v = value.replace(/ /g, '%20');
+  if (ctx.profile.continueRefusesBackslash && v.includes('\\')) return undefined;
   if (v.startsWith('/') && !v.includes('//')) return v;
   try {
     const u = new URL(v);

@@ -141,6 +141,8 @@ export interface Profile {
   restApiSchemeCaseInsensitive: boolean;
   /** The password grant serves every account (PlaceOS code) or service accounts only (the public doc). */
   passwordGrantAccounts: 'any' | 'service-only';
+  /** `continue` with a backslash is refused (PlaceOS passes `/\host`, which auth.cr's relative Location turns into `//host`). */
+  continueRefusesBackslash: boolean;
 }
 
 const rails: Profile = {
@@ -209,6 +211,7 @@ const rails: Profile = {
   restApiChecksRevocation: false,
   restApiSchemeCaseInsensitive: false,
   passwordGrantAccounts: 'any',
+  continueRefusesBackslash: false,
 };
 
 const rails2023: Profile = {
@@ -287,6 +290,7 @@ const authcr: Profile = {
   restApiChecksRevocation: false,
   restApiSchemeCaseInsensitive: false,
   passwordGrantAccounts: 'any',
+  continueRefusesBackslash: false,
 };
 
 export const PROFILES: Readonly<Record<ProfileName, Readonly<Profile>>> = {
@@ -316,13 +320,14 @@ export interface Variant {
 export const VARIANTS: Readonly<Record<VariantName, Variant>> = {
   standard: { description: 'as PlaceOS ships', profile: () => ({}) },
   hardened: {
-    description: 'hardened: rest-api checks revocation and reads the scheme case-insensitively, PKCE S256 only, no implicit grant, SameSite=Lax session cookie, 1 h access tokens',
+    description: 'hardened: rest-api checks revocation and reads the scheme case-insensitively, PKCE S256 only, no implicit grant, SameSite=Lax session cookie, 1 h access tokens, no backslash in continue',
     profile: (p) => ({
       restApiChecksRevocation: true,
       restApiSchemeCaseInsensitive: true,
       implicitGrant: false,
       pkceMethods: ['S256'],
       sessionCookieSameSite: 'Lax',
+      continueRefusesBackslash: true,
       discoveryGrantTypes: p.discoveryGrantTypes.filter((g) => g !== 'implicit_oidc'),
     }),
     accessTokenSeconds: 3600,

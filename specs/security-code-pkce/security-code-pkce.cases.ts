@@ -6,7 +6,7 @@ import { setup } from '../../helpers/case';
 import { authorize, exchangeCode, tokensFrom } from '../../helpers/flows';
 import type { HttpResponse } from '../../helpers/http';
 import { createVerifier, pkcePair } from '../../helpers/pkce';
-import { authorizeRefusal, check, describeAuthorize, describeErr, echoesToken, fail, freshCode, hasAccessToken, oauthError, signedIn, sleep, tokenInfo, otherClient, precondition } from '../security-common/probes';
+import { authorizeOutcome, authorizeRefusal, check, describeAuthorize, describeErr, echoesToken, fail, freshCode, hasAccessToken, oauthError, signedIn, sleep, tokenInfo, otherClient, precondition } from '../security-common/probes';
 
 export const area = 'security-code-pkce';
 
@@ -234,7 +234,7 @@ export const cases: ContractCase[] = [
         const tok = await exchangeCode(t, session, { code, verifier: pair.verifier });
         check(!hasAccessToken(tok), 'code_challenge_method=plain was accepted end to end', 'invalid_request at authorize', `a code, then ${tokenSummary(tok)}`);
       }
-      check(!!authorizeRefusal(res, t.settings.client.redirectUri), 'authorize did not refuse code_challenge_method=plain', 'invalid_request (error page or error redirect)', describeAuthorize(res));
+      check(!!authorizeRefusal(res, t.settings.client.redirectUri), `authorize did not refuse code_challenge_method=plain (${describeAuthorize(res)})`, 'invalid_request (error page or error redirect)', authorizeOutcome(res, t.settings.client.redirectUri));
     },
   },
   {
@@ -249,7 +249,7 @@ export const cases: ContractCase[] = [
       const { session } = await signedIn(t);
       const pair = pkcePair('S256');
       const res = await authorize(t, session, { state: 'method', codeChallenge: pair.challenge, codeChallengeMethod: 'S512' });
-      check(!!authorizeRefusal(res, t.settings.client.redirectUri), 'authorize did not refuse code_challenge_method=S512', 'invalid_request (error page or error redirect)', describeAuthorize(res));
+      check(!!authorizeRefusal(res, t.settings.client.redirectUri), `authorize did not refuse code_challenge_method=S512 (${describeAuthorize(res)})`, 'invalid_request (error page or error redirect)', authorizeOutcome(res, t.settings.client.redirectUri));
     },
   },
   {
@@ -321,7 +321,7 @@ export const cases: ContractCase[] = [
       const token = frag.get('access_token') ?? loc?.searchParams.get('access_token');
       if (token) t.minted({ accessToken: token, clientId: t.settings.client.clientId, clientSecret: t.settings.client.clientSecret });
       check(!token, 'the implicit grant issued an access token in the redirect', 'unsupported_response_type', `${res.status} with access_token`);
-      check(!!authorizeRefusal(res, t.settings.client.redirectUri), 'authorize did not refuse response_type=token', 'unsupported_response_type (error page or error redirect)', describeAuthorize(res));
+      check(!!authorizeRefusal(res, t.settings.client.redirectUri), `authorize did not refuse response_type=token (${describeAuthorize(res)})`, 'unsupported_response_type (error page or error redirect)', authorizeOutcome(res, t.settings.client.redirectUri));
     },
   },
   {

@@ -90,6 +90,21 @@ export function describeAuthorize(res: HttpResponse): string {
   return `${res.status} to ${loc.origin}${loc.pathname}${keys.length ? ` with ${keys.join(', ')}` : ''}`;
 }
 
+/**
+ * What authorize answered, as an observation a ledger entry can name: the status, whether it went to
+ * the client's redirect_uri (or which path) and the parameter names, never the host or port (they
+ * differ per deployment).
+ */
+export function authorizeOutcome(res: HttpResponse, redirectUri: string): string {
+  const loc = res.location;
+  if (!loc) return String(res.status);
+  const frag = new URLSearchParams(loc.hash.replace(/^#/, ''));
+  const keys = [...new Set([...loc.searchParams.keys(), ...frag.keys()])];
+  const reg = new URL(redirectUri);
+  const where = loc.origin === reg.origin && loc.pathname === reg.pathname ? 'the redirect_uri' : loc.origin === reg.origin ? loc.pathname : 'another site';
+  return `${res.status} to ${where}${keys.length ? ` with ${keys.join(', ')}` : ''}`;
+}
+
 /** Directives of Cache-Control, lower-cased, split on commas. */
 export function cacheDirectives(res: HttpResponse): string[] {
   return (res.header('cache-control') ?? '')
