@@ -7,7 +7,7 @@ import { obtainToken, type Tokens } from '../../helpers/flows';
 import { decodeJwt } from '../../helpers/jwt';
 import type { Severity, SettingName } from '../../helpers/model';
 import { expectSchema, expectStatus, must, sameSet } from '../contract-kit/check';
-import { CURRENT_USER, INSPECT, getWithBearer, type BearerTransport } from '../contract-kit/restapi';
+import { CURRENT_USER, INSPECT, getWithBearer, type BearerTransport } from '../../helpers/kit/transports';
 
 export const area = 'inspect';
 

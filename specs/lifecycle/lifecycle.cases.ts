@@ -14,7 +14,7 @@ import { decodeJwt } from '../../helpers/jwt';
 import { expectWwwAuthenticate } from '../../helpers/assert';
 import type { Severity, SettingName, Tag } from '../../helpers/model';
 import { authorityHost, expectOAuthError, expectRestApi401, expectSchema, expectStatus, isDeletion, must, parseSetCookies, sameSet } from '../contract-kit/check';
-import { BEARER_TRANSPORTS, INSPECT, getWithBearer } from '../contract-kit/restapi';
+import { BEARER_TRANSPORTS, INSPECT, getWithBearer } from '../../helpers/kit/transports';
 import { checkTokenResponse, scopesOf } from '../contract-kit/tokens';
 
 export const area = 'lifecycle';

@@ -4,7 +4,8 @@
 import type { CaseContext, ContractCase } from '../../helpers/case';
 import type { HttpClient, HttpResponse } from '../../helpers/http';
 import { loadDefaultPlaceosPrivateKey, signWithKey, tamperSignature } from '../../helpers/jwt';
-import { cacheDirectives, callWith, challenges, check, echoesToken, expectAccepted, freshToken, INTROSPECT, payloadOf, PROTECTED, REPO_ROOT, TOKEN_INFO, TRANSPORTS, tokenInfo } from '../security-common/probes';
+import { cacheDirectives, challenges, check, echoesToken, expectAccepted, freshToken, INTROSPECT, payloadOf, PROTECTED, REPO_ROOT, TOKEN_INFO, tokenInfo } from '../security-common/probes';
+import { BEARER_TRANSPORTS, getWithBearer } from '../../helpers/kit/transports';
 
 export const area = 'security-bearer';
 
@@ -23,8 +24,8 @@ async function expectForgeryRefused(t: CaseContext, api: HttpClient, forged: str
   if (secret) t.secrets.add(forged, 'access_token');
   const bad: string[] = [];
   for (const route of [PROTECTED, INSPECT]) {
-    for (const via of TRANSPORTS) {
-      const res = await callWith(api, forged, via, route);
+    for (const via of BEARER_TRANSPORTS) {
+      const res = await getWithBearer(api, via, route, forged);
       if (res.status !== 401) bad.push(`${route} via ${via}: ${res.status}`);
     }
   }
@@ -71,7 +72,7 @@ export const cases: ContractCase[] = [
       const c1 = challenges(none).find((c) => c.scheme === 'bearer');
       if (!c1) problems.push('no credentials: no WWW-Authenticate: Bearer');
       else if (c1.params.error) problems.push(`no credentials: error="${c1.params.error}" although no credentials were sent`);
-      const bad = await callWith(api, 'invalid-bearer-for-challenge', 'header');
+      const bad = await getWithBearer(api, 'header', PROTECTED, 'invalid-bearer-for-challenge');
       const c2 = challenges(bad).find((c) => c.scheme === 'bearer');
       if (!c2) problems.push(`invalid token: ${bad.status} without WWW-Authenticate: Bearer`);
       else if (c2.params.error !== 'invalid_token') problems.push(`invalid token: error=${c2.params.error ?? '(none)'}`);
@@ -132,7 +133,7 @@ export const cases: ContractCase[] = [
       const token = await validToken(t, api);
       const failed: string[] = [];
       for (const scheme of ['bearer', 'BEARER']) {
-        const res = await callWith(api, token, 'header', PROTECTED, scheme);
+        const res = await getWithBearer(api, 'header', PROTECTED, token, scheme);
         if (res.status !== 200) failed.push(`${scheme}: ${res.status}`);
       }
       check(failed.length === 0, 'rest-api refuses a valid token whose scheme is not spelled "Bearer"', '200', failed.join(', '));
@@ -149,7 +150,7 @@ export const cases: ContractCase[] = [
     async run(t) {
       const api = t.client('api');
       const token = await validToken(t, api);
-      const res = await callWith(api, token, 'param');
+      const res = await getWithBearer(api, 'param', PROTECTED, token);
       check(res.status === 401 || res.status === 400, 'rest-api accepts the access token as a URI query parameter (?bearer_token=)', '400/401', String(res.status));
     },
   },
@@ -164,7 +165,7 @@ export const cases: ContractCase[] = [
     async run(t) {
       const api = t.client('api');
       const token = await validToken(t, api);
-      const res = await callWith(api, token, 'param');
+      const res = await getWithBearer(api, 'param', PROTECTED, token);
       if (res.status < 200 || res.status >= 300) t.notApplicable(`the query transport is refused (${res.status})`);
       const d = cacheDirectives(res);
       check(d.includes('private') || d.includes('no-store'), 'a response to a query-authenticated request may be cached by shared caches', 'Cache-Control: private (or no-store)', res.header('cache-control') ?? '(none)');
@@ -199,9 +200,9 @@ export const cases: ContractCase[] = [
       const tampered = tamperSignature(token);
       t.secrets.add(tampered, 'access_token');
       const responses: [string, HttpResponse, string][] = [
-        ['rest-api (tampered, header)', await callWith(api, tampered, 'header'), tampered],
-        ['rest-api (tampered, param)', await callWith(api, tampered, 'param'), tampered],
-        ['rest-api (expired, cookie)', await callWith(api, t.settings.expiredToken!, 'cookie'), t.settings.expiredToken!],
+        ['rest-api (tampered, header)', await getWithBearer(api, 'header', PROTECTED, tampered), tampered],
+        ['rest-api (tampered, param)', await getWithBearer(api, 'param', PROTECTED, tampered), tampered],
+        ['rest-api (expired, cookie)', await getWithBearer(api, 'cookie', PROTECTED, t.settings.expiredToken!), t.settings.expiredToken!],
         ['token/info (tampered)', await tokenInfo(t.client('auth'), tampered), tampered],
         ['token/info (expired)', await tokenInfo(t.client('auth'), t.settings.expiredToken!), t.settings.expiredToken!],
       ];

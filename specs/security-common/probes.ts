@@ -11,12 +11,13 @@ import { accountFor, authorize, codeFrom, exchangeCode, obtainToken, signInOrFai
 import type { HttpClient, HttpResponse } from '../../helpers/http';
 import type { PkceMethod } from '../../helpers/pkce';
 import { pkcePair } from '../../helpers/pkce';
+import { BEARER_TRANSPORTS, CURRENT_USER, getWithBearer } from '../../helpers/kit/transports';
 
 /** Package root (for files shipped with the suite, such as keys/placeos-default/). */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
 /** rest-api route that any valid credential may call (contract doc §3.13). */
-export const PROTECTED = '/api/engine/v2/users/current';
+export const PROTECTED = CURRENT_USER;
 export const TOKEN_INFO = '/auth/oauth/token/info';
 export const TOKEN = '/auth/oauth/token';
 export const REVOKE = '/auth/oauth/revoke';
@@ -146,23 +147,13 @@ export function echoesToken(text: string | undefined, token: string): boolean {
   return text.includes(token) || text.includes(encodeURIComponent(token)) || (!!sig && sig.length >= 16 && text.includes(sig));
 }
 
-// ---- rest-api credential transports (contract doc §3.14) ---------------------------------------
-
-export const TRANSPORTS = ['header', 'param', 'cookie'] as const;
-export type Transport = (typeof TRANSPORTS)[number];
-
-/** GET a rest-api route with the token in one transport (no other credential, no jar cookies). */
-export async function callWith(client: HttpClient, token: string, via: Transport, route: string = PROTECTED, scheme = 'Bearer'): Promise<HttpResponse> {
-  if (via === 'header') return client.get(route, { headers: { authorization: `${scheme} ${token}` }, noCookies: true });
-  if (via === 'param') return client.get(route, { query: { bearer_token: token }, noCookies: true });
-  return client.get(route, { headers: { cookie: `bearer_token=${token}` }, noCookies: true });
-}
+// ---- rest-api credential transports (helpers/kit/transports.ts) ------------------------------
 
 /** Every transport refuses the token with 401; one line per transport that did not. */
 export async function refusedEverywhere(client: HttpClient, token: string, route: string = PROTECTED): Promise<string[]> {
   const bad: string[] = [];
-  for (const via of TRANSPORTS) {
-    const res = await callWith(client, token, via, route);
+  for (const via of BEARER_TRANSPORTS) {
+    const res = await getWithBearer(client, via, route, token);
     if (res.status !== 401) bad.push(`${via}: ${res.status}`);
   }
   return bad;
@@ -174,7 +165,7 @@ export async function refusedEverywhere(client: HttpClient, token: string, route
  * `error` as a check that could not run.
  */
 export async function expectAccepted(client: HttpClient, token: string, what: string): Promise<void> {
-  const res = await callWith(client, token, 'header');
+  const res = await getWithBearer(client, 'header', PROTECTED, token);
   precondition(res.status === 200, what, 'the freshly minted token is not accepted at rest-api', `200 at GET ${PROTECTED}`, String(res.status));
 }
 

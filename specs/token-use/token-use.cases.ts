@@ -17,7 +17,7 @@ import { decodeJwt, wrongKey, signWithKey, tamperSignature, verifiesWithDefaultK
 import type { Level, SettingName, Severity, Tag } from '../../helpers/model';
 import type { SchemaName } from '../../helpers/schemas';
 import { authorityHost, expectRestApi401, expectSchema, expectStatus, must } from '../contract-kit/check';
-import { API_KEY_TRANSPORTS, BEARER_TRANSPORTS, CURRENT_USER, INSPECT, getWithApiKey, getWithBearer, type ApiKeyTransport, type BearerTransport } from '../contract-kit/restapi';
+import { API_KEY_TRANSPORTS, BEARER, BEARER_TRANSPORTS, CURRENT_USER, INSPECT, getWithApiKey, getWithBearer, type ApiKeyTransport, type BearerTransport } from '../../helpers/kit/transports';
 
 export const area = 'token-use';
 
@@ -29,11 +29,6 @@ const ENDPOINTS = [
   { name: 'users/current', path: CURRENT_USER, subject: (b: Record<string, unknown>) => b.id },
 ] as const;
 
-const TRANSPORT_REQ: Record<BearerTransport, string> = {
-  header: 'PLACEOS-DOC-TRANSPORT-HEADER',
-  param: 'PLACEOS-DOC-TRANSPORT-PARAM',
-  cookie: 'PLACEOS-DOC-TRANSPORT-COOKIE',
-};
 
 // ---- bearer variants ---------------------------------------------------------------------------------
 
@@ -137,7 +132,7 @@ function bearerCase(transport: BearerTransport, v: BearerVariant): ContractCase 
   return {
     id: `${area}.${transport}.${v.name}`,
     title: `bearer by ${transport}: ${v.what} (inspect and users/current)`,
-    requirements: [TRANSPORT_REQ[transport], ...v.requirements],
+    requirements: [BEARER[transport].requirement, ...v.requirements],
     level: v.level,
     severity: v.severity,
     tags: v.name === 'valid' && transport === 'header' ? ['smoke', 'readonly'] : v.expect.kind === 'refused' ? ['readonly', 'security'] : ['readonly'],
