@@ -11,7 +11,7 @@ import { setup } from '../../helpers/case';
 import { accountFor, codeFlow, obtainToken, refreshGrant, type Tokens } from '../../helpers/flows';
 import type { HttpClient, HttpResponse } from '../../helpers/http';
 import { decodeJwt } from '../../helpers/jwt';
-import { expectWwwAuthenticate } from '../../helpers/assert';
+import { expectWwwAuthenticate } from '../../helpers/kit/challenge';
 import type { Severity, SettingName, Tag } from '../../helpers/model';
 import { authorityHost, expectOAuthError, expectRestApi401, expectSchema, expectStatus, isDeletion, must, parseSetCookies, sameSet } from '../contract-kit/check';
 import { BEARER_TRANSPORTS, INSPECT, getWithBearer } from '../../helpers/kit/transports';

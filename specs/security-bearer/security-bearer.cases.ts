@@ -4,8 +4,9 @@
 import type { CaseContext, ContractCase } from '../../helpers/case';
 import type { HttpClient, HttpResponse } from '../../helpers/http';
 import { loadDefaultPlaceosPrivateKey, signWithKey, tamperSignature } from '../../helpers/jwt';
-import { cacheDirectives, challenges, check, echoesToken, expectAccepted, freshToken, INTROSPECT, payloadOf, PROTECTED, REPO_ROOT, TOKEN_INFO, tokenInfo } from '../security-common/probes';
+import { cacheDirectives, check, echoesToken, expectAccepted, freshToken, INTROSPECT, payloadOf, PROTECTED, REPO_ROOT, TOKEN_INFO, tokenInfo } from '../security-common/probes';
 import { BEARER_TRANSPORTS, getWithBearer } from '../../helpers/kit/transports';
+import { challengeParam, findChallenge } from '../../helpers/kit/challenge';
 
 export const area = 'security-bearer';
 
@@ -69,13 +70,13 @@ export const cases: ContractCase[] = [
       const none = await api.get(PROTECTED, { noCookies: true });
       check(none.status === 401, 'rest-api without credentials did not answer 401', '401', String(none.status));
       const problems: string[] = [];
-      const c1 = challenges(none).find((c) => c.scheme === 'bearer');
+      const c1 = findChallenge(none, 'bearer');
       if (!c1) problems.push('no credentials: no WWW-Authenticate: Bearer');
-      else if (c1.params.error) problems.push(`no credentials: error="${c1.params.error}" although no credentials were sent`);
+      else if (challengeParam(c1, 'error')) problems.push(`no credentials: error="${challengeParam(c1, 'error')}" although no credentials were sent`);
       const bad = await getWithBearer(api, 'header', PROTECTED, 'invalid-bearer-for-challenge');
-      const c2 = challenges(bad).find((c) => c.scheme === 'bearer');
+      const c2 = findChallenge(bad, 'bearer');
       if (!c2) problems.push(`invalid token: ${bad.status} without WWW-Authenticate: Bearer`);
-      else if (c2.params.error !== 'invalid_token') problems.push(`invalid token: error=${c2.params.error ?? '(none)'}`);
+      else if (challengeParam(c2, 'error') !== 'invalid_token') problems.push(`invalid token: error=${challengeParam(c2, 'error') ?? '(none)'}`);
       check(problems.length === 0, problems.join('; '), 'WWW-Authenticate: Bearer [error="invalid_token"]', problems.join('; '));
     },
   },
@@ -98,9 +99,9 @@ export const cases: ContractCase[] = [
           problems.push(`${what}: ${res.status}, not 401`);
           continue;
         }
-        const ch = challenges(res).find((x) => x.scheme === 'bearer');
+        const ch = findChallenge(res, 'bearer');
         if (!ch) problems.push(`${what}: no WWW-Authenticate: Bearer`);
-        else if (ch.params.error !== 'invalid_token') problems.push(`${what}: error=${ch.params.error ?? '(none)'}`);
+        else if (challengeParam(ch, 'error') !== 'invalid_token') problems.push(`${what}: error=${challengeParam(ch, 'error') ?? '(none)'}`);
       }
       check(problems.length === 0, problems.join('; '), '401 with WWW-Authenticate: Bearer error="invalid_token"');
     },
@@ -115,9 +116,9 @@ export const cases: ContractCase[] = [
     async run(t) {
       const res = await t.client('auth').get(TOKEN_INFO, { noCookies: true });
       check(res.status === 401, 'token/info without a credential did not answer 401', '401', String(res.status));
-      const ch = challenges(res).find((x) => x.scheme === 'bearer');
+      const ch = findChallenge(res, 'bearer');
       check(!!ch, 'token/info without a credential has no WWW-Authenticate: Bearer', 'WWW-Authenticate: Bearer realm=…', res.header('www-authenticate') ?? '(none)');
-      check(!ch.params.error, 'the challenge names an error although no credential was sent', 'no error attribute', `error="${ch.params.error}"`);
+      check(!challengeParam(ch, 'error'), 'the challenge names an error although no credential was sent', 'no error attribute', `error="${challengeParam(ch, 'error')}"`);
     },
   },
   {

@@ -111,35 +111,6 @@ export function isJsonMediaType(res: HttpResponse): boolean {
 /** RFC 6749 §5.2 error codes (plus RFC 7009 unsupported_token_type). */
 export const RFC6749_TOKEN_ERRORS = ['invalid_request', 'invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope'] as const;
 
-/** WWW-Authenticate challenges of a response: scheme (lower-case) and auth-params. */
-export interface Challenge {
-  scheme: string;
-  params: Record<string, string>;
-}
-
-export function challenges(res: HttpResponse): Challenge[] {
-  const raw = res.header('www-authenticate');
-  if (!raw) return [];
-  const out: Challenge[] = [];
-  // scheme [param=value|"quoted", ...] possibly repeated; good enough for Bearer/Basic challenges.
-  const re = /([A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*)(?:\s+((?:[A-Za-z0-9_-]+\s*=\s*(?:"(?:[^"\\]|\\.)*"|[^,\s]*)\s*,?\s*)*))?/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(raw)) !== null) {
-    if (!m[0].trim()) {
-      re.lastIndex++;
-      continue;
-    }
-    const params: Record<string, string> = {};
-    const pre = /([A-Za-z0-9_-]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^,\s]*)/g;
-    let p: RegExpExecArray | null;
-    while ((p = pre.exec(m[2] ?? '')) !== null) {
-      params[p[1]!.toLowerCase()] = p[2]!.startsWith('"') ? p[2]!.slice(1, -1).replace(/\\(.)/g, '$1') : p[2]!;
-    }
-    out.push({ scheme: m[1]!.toLowerCase(), params });
-  }
-  return out;
-}
-
 /** True when `text` carries the token or its signature part (tokens must never be echoed). */
 export function echoesToken(text: string | undefined, token: string): boolean {
   if (!text) return false;

@@ -7,9 +7,8 @@ import {
   expectOAuthError,
   expectSchema,
   expectStatus,
-  expectWwwAuthenticate,
-  parseWwwAuthenticate,
 } from '../../helpers/assert';
+import { expectWwwAuthenticate, parseWwwAuthenticate } from '../../helpers/kit/challenge';
 import { createSchemaRegistry } from '../../helpers/schemas';
 
 /** A plain object satisfying HttpResponse (the real client is built elsewhere). */
