@@ -5,7 +5,7 @@
 import { ContractViolation } from './case';
 import type { HttpResponse } from './http';
 import type { Generation } from './model';
-import { describeValue, type SchemaCheck, type SchemaName, type SchemaRegistry } from './schemas';
+import { type SchemaCheck, type SchemaName, type SchemaRegistry } from './schemas';
 
 /** Header values never printed (only their length). */
 export const SENSITIVE_HEADERS: ReadonlySet<string> = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key']);
@@ -99,41 +99,6 @@ export function expectJsonContentType(res: HttpResponse): void {
       { code: 'content-type' },
     );
   }
-}
-
-export interface OAuthErrorExpectation {
-  status: Expected;
-  /** The allowed error code(s). */
-  error: string | readonly string[];
-}
-
-/** Status, then a JSON object body with a string `error` from the allowed set. Content type is a separate check. */
-export function expectOAuthError(res: HttpResponse, expected: OAuthErrorExpectation): { error: string; error_description?: string } {
-  const statuses = statusList(expected.status);
-  const codes = typeof expected.error === 'string' ? [expected.error] : expected.error;
-  const codeList = orList(codes.map((c) => `"${c}"`));
-  if (!statuses.includes(res.status)) {
-    throw new ContractViolation(
-      `expected HTTP status ${orList(statuses)} with OAuth error ${codeList}, got ${res.status}${errorHint(res)}`,
-      `${orList(statuses)} ${codeList}`,
-      String(res.status),
-      { code: 'status' },
-    );
-  }
-  const body = res.json;
-  if (!body || typeof body !== 'object' || Array.isArray(body) || typeof (body as Record<string, unknown>).error !== 'string') {
-    const got =
-      body === undefined
-        ? `a non-JSON body (${res.header('content-type') ?? 'no content type'}, length ${res.text.length})`
-        : `a JSON body whose "error" is ${describeValue(body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>).error : body)}`;
-    throw new ContractViolation(`expected a JSON body with a string "error" (${codeList}), got ${got}`, codeList, 'no error member', { code: 'oauth-error' });
-  }
-  const b = body as Record<string, unknown>;
-  const error = b.error as string;
-  if (!codes.includes(error)) {
-    throw new ContractViolation(`expected OAuth error ${codeList}, got ${describeValue(error).replace(/^string /, '')}`, codeList, error.length <= 40 ? error : `length ${error.length}`, { code: 'oauth-error' });
-  }
-  return typeof b.error_description === 'string' ? { error, error_description: b.error_description } : { error };
 }
 
 function resolvedLocation(res: HttpResponse): URL | undefined {

@@ -4,9 +4,7 @@
 import type { CaseContext, ContractCase } from '../../helpers/case';
 import type { HttpClient, HttpResponse } from '../../helpers/http';
 import { loadDefaultPlaceosPrivateKey, signWithKey, tamperSignature } from '../../helpers/jwt';
-import { cacheDirectives, check, echoesToken, expectAccepted, freshToken, INTROSPECT, payloadOf, PROTECTED, REPO_ROOT, TOKEN_INFO, tokenInfo } from '../security-common/probes';
-import { BEARER_TRANSPORTS, getWithBearer } from '../../helpers/kit/transports';
-import { challengeParam, findChallenge } from '../../helpers/kit/challenge';
+import { BEARER_TRANSPORTS, cacheDirectives, challengeParam, echoesToken, ensure, expectAccepted, findChallenge, freshToken, getWithBearer, INTROSPECT, payloadOf, PROTECTED, REPO_ROOT, TOKEN_INFO, tokenInfo } from '../../helpers/kit';
 
 export const area = 'security-bearer';
 
@@ -30,7 +28,7 @@ async function expectForgeryRefused(t: CaseContext, api: HttpClient, forged: str
       if (res.status !== 401) bad.push(`${route} via ${via}: ${res.status}`);
     }
   }
-  check(bad.length === 0, `rest-api accepted ${what}`, '401 in every transport', bad.join(', '));
+  ensure(bad.length === 0, `rest-api accepted ${what}`, '401 in every transport', bad.join(', '));
 }
 
 function forgeryCase(name: string, title: string, requirements: string[], make: (token: string) => Promise<string> | string, secret = true): ContractCase {
@@ -68,7 +66,7 @@ export const cases: ContractCase[] = [
     async run(t) {
       const api = t.client('api');
       const none = await api.get(PROTECTED, { noCookies: true });
-      check(none.status === 401, 'rest-api without credentials did not answer 401', '401', String(none.status));
+      ensure(none.status === 401, 'rest-api without credentials did not answer 401', '401', String(none.status));
       const problems: string[] = [];
       const c1 = findChallenge(none, 'bearer');
       if (!c1) problems.push('no credentials: no WWW-Authenticate: Bearer');
@@ -77,7 +75,7 @@ export const cases: ContractCase[] = [
       const c2 = findChallenge(bad, 'bearer');
       if (!c2) problems.push(`invalid token: ${bad.status} without WWW-Authenticate: Bearer`);
       else if (challengeParam(c2, 'error') !== 'invalid_token') problems.push(`invalid token: error=${challengeParam(c2, 'error') ?? '(none)'}`);
-      check(problems.length === 0, problems.join('; '), 'WWW-Authenticate: Bearer [error="invalid_token"]', problems.join('; '));
+      ensure(problems.length === 0, problems.join('; '), 'WWW-Authenticate: Bearer [error="invalid_token"]', problems.join('; '));
     },
   },
   {
@@ -103,7 +101,7 @@ export const cases: ContractCase[] = [
         if (!ch) problems.push(`${what}: no WWW-Authenticate: Bearer`);
         else if (challengeParam(ch, 'error') !== 'invalid_token') problems.push(`${what}: error=${challengeParam(ch, 'error') ?? '(none)'}`);
       }
-      check(problems.length === 0, problems.join('; '), '401 with WWW-Authenticate: Bearer error="invalid_token"');
+      ensure(problems.length === 0, problems.join('; '), '401 with WWW-Authenticate: Bearer error="invalid_token"');
     },
   },
   {
@@ -115,10 +113,10 @@ export const cases: ContractCase[] = [
     tags: ['security', 'readonly'],
     async run(t) {
       const res = await t.client('auth').get(TOKEN_INFO, { noCookies: true });
-      check(res.status === 401, 'token/info without a credential did not answer 401', '401', String(res.status));
+      ensure(res.status === 401, 'token/info without a credential did not answer 401', '401', String(res.status));
       const ch = findChallenge(res, 'bearer');
-      check(!!ch, 'token/info without a credential has no WWW-Authenticate: Bearer', 'WWW-Authenticate: Bearer realm=…', res.header('www-authenticate') ?? '(none)');
-      check(!challengeParam(ch, 'error'), 'the challenge names an error although no credential was sent', 'no error attribute', `error="${challengeParam(ch, 'error')}"`);
+      ensure(!!ch, 'token/info without a credential has no WWW-Authenticate: Bearer', 'WWW-Authenticate: Bearer realm=…', res.header('www-authenticate') ?? '(none)');
+      ensure(!challengeParam(ch, 'error'), 'the challenge names an error although no credential was sent', 'no error attribute', `error="${challengeParam(ch, 'error')}"`);
     },
   },
   {
@@ -137,7 +135,7 @@ export const cases: ContractCase[] = [
         const res = await getWithBearer(api, 'header', PROTECTED, token, scheme);
         if (res.status !== 200) failed.push(`${scheme}: ${res.status}`);
       }
-      check(failed.length === 0, 'rest-api refuses a valid token whose scheme is not spelled "Bearer"', '200', failed.join(', '));
+      ensure(failed.length === 0, 'rest-api refuses a valid token whose scheme is not spelled "Bearer"', '200', failed.join(', '));
     },
   },
   {
@@ -152,7 +150,7 @@ export const cases: ContractCase[] = [
       const api = t.client('api');
       const token = await validToken(t, api);
       const res = await getWithBearer(api, 'param', PROTECTED, token);
-      check(res.status === 401 || res.status === 400, 'rest-api accepts the access token as a URI query parameter (?bearer_token=)', '400/401', String(res.status));
+      ensure(res.status === 401 || res.status === 400, 'rest-api accepts the access token as a URI query parameter (?bearer_token=)', '400/401', String(res.status));
     },
   },
   {
@@ -169,7 +167,7 @@ export const cases: ContractCase[] = [
       const res = await getWithBearer(api, 'param', PROTECTED, token);
       if (res.status < 200 || res.status >= 300) t.notApplicable(`the query transport is refused (${res.status})`);
       const d = cacheDirectives(res);
-      check(d.includes('private') || d.includes('no-store'), 'a response to a query-authenticated request may be cached by shared caches', 'Cache-Control: private (or no-store)', res.header('cache-control') ?? '(none)');
+      ensure(d.includes('private') || d.includes('no-store'), 'a response to a query-authenticated request may be cached by shared caches', 'Cache-Control: private (or no-store)', res.header('cache-control') ?? '(none)');
     },
   },
   {
@@ -184,7 +182,7 @@ export const cases: ContractCase[] = [
       const api = t.client('api');
       const token = await validToken(t, api);
       const res = await api.get(PROTECTED, { headers: { authorization: `Bearer ${token}` }, query: { bearer_token: token }, noCookies: true });
-      check(res.status === 400, 'a request with the token in the header and the query was served', '400 invalid_request', String(res.status));
+      ensure(res.status === 400, 'a request with the token in the header and the query was served', '400 invalid_request', String(res.status));
     },
   },
   {
@@ -208,7 +206,7 @@ export const cases: ContractCase[] = [
         ['token/info (expired)', await tokenInfo(t.client('auth'), t.settings.expiredToken!), t.settings.expiredToken!],
       ];
       const echoed = responses.filter(([, res, tok]) => echoesToken(res.text, tok) || echoesToken(res.header('www-authenticate'), tok) || echoesToken(res.header('location'), tok)).map(([w]) => w);
-      check(echoed.length === 0, 'an error response echoes the presented token', 'no token in bodies or headers', echoed.join(', '));
+      ensure(echoed.length === 0, 'an error response echoes the presented token', 'no token in bodies or headers', echoed.join(', '));
     },
   },
 ];

@@ -6,7 +6,7 @@ import type { CaseContext, ContractCase } from '../../helpers/case';
 import { authorize, codeFrom } from '../../helpers/flows';
 import type { HttpClient, HttpResponse } from '../../helpers/http';
 import { pkcePair } from '../../helpers/pkce';
-import { expectStatus, isDeletion, must, parseSetCookies } from '../contract-kit/check';
+import { ensure as must, expectStatus, isDeletion, parseSetCookies } from '../../helpers/kit';
 
 export const area = 'sso';
 

@@ -16,8 +16,7 @@ import type { HttpResponse } from '../../helpers/http';
 import { decodeJwt, wrongKey, signWithKey, tamperSignature, verifiesWithDefaultKey, verifyWithPublicKey, withAlgNone } from '../../helpers/jwt';
 import type { Level, SettingName, Severity, Tag } from '../../helpers/model';
 import type { SchemaName } from '../../helpers/schemas';
-import { authorityHost, expectRestApi401, expectSchema, expectStatus, must } from '../contract-kit/check';
-import { API_KEY_TRANSPORTS, BEARER, BEARER_TRANSPORTS, CURRENT_USER, INSPECT, getWithApiKey, getWithBearer, type ApiKeyTransport, type BearerTransport } from '../../helpers/kit/transports';
+import { API_KEY_TRANSPORTS, type ApiKeyTransport, authorityHost, BEARER, BEARER_TRANSPORTS, type BearerTransport, CURRENT_USER, ensure, expectRestApi401, expectSchema, expectStatus, getWithApiKey, getWithBearer, INSPECT } from '../../helpers/kit';
 
 export const area = 'token-use';
 
@@ -150,7 +149,7 @@ function bearerCase(transport: BearerTransport, v: BearerVariant): ContractCase 
         const endpoint = ENDPOINTS.find((e) => e.name === name)!;
         expectSchema(t, name === 'inspect' ? v.expect.inspectSchema : 'current-user', res.json, step);
         const got = endpoint.subject(res.json as Record<string, unknown>);
-        must(got === subject, `${step}: answers for another subject than the token's sub`, String(subject), String(got));
+        ensure(got === subject, `${step}: answers for another subject than the token's sub`, String(subject), String(got));
       }
     },
   };
@@ -208,13 +207,13 @@ function apiKeyCase(transport: ApiKeyTransport, v: ApiKeyVariant): ContractCase 
       const jwt = inspect.json as { iat: number; exp: number; aud: string; sub: string };
       const now = Math.floor(Date.now() / 1000);
       // §3.12: synthetic UserJWT, iat = now - 5 min, exp = now + 1 h (fresh on every call).
-      must(Math.abs(jwt.iat - (now - 300)) <= 60, 'inspect of an API key: iat is not about now - 5 min', String(now - 300), String(jwt.iat));
-      must(Math.abs(jwt.exp - (now + 3600)) <= 60, 'inspect of an API key: exp is not about now + 1 h', String(now + 3600), String(jwt.exp));
-      must(jwt.aud.toLowerCase() === authorityHost(t.settings.url), "inspect of an API key: aud is not the key's authority domain", authorityHost(t.settings.url), jwt.aud);
+      ensure(Math.abs(jwt.iat - (now - 300)) <= 60, 'inspect of an API key: iat is not about now - 5 min', String(now - 300), String(jwt.iat));
+      ensure(Math.abs(jwt.exp - (now + 3600)) <= 60, 'inspect of an API key: exp is not about now + 1 h', String(now + 3600), String(jwt.exp));
+      ensure(jwt.aud.toLowerCase() === authorityHost(t.settings.url), "inspect of an API key: aud is not the key's authority domain", authorityHost(t.settings.url), jwt.aud);
       expectStatus(current, 200, step('users/current'));
       expectSchema(t, 'current-user', current.json, step('users/current'));
       const id = (current.json as { id: string }).id;
-      must(id === jwt.sub, "users/current with an API key: not the key's user", jwt.sub, id);
+      ensure(id === jwt.sub, "users/current with an API key: not the key's user", jwt.sub, id);
     },
   };
 }
@@ -276,7 +275,7 @@ const singles: ContractCase[] = [
     needs: ['user'],
     async run(t) {
       const tokens = await mint(t);
-      must(!(await verifiesWithDefaultKey(tokens.accessToken, REPO_ROOT)), 'the access token verifies with the published PlaceOS development key (JWT_SECRET unset?)', 'a deployment-specific signing key', 'the public development key');
+      ensure(!(await verifiesWithDefaultKey(tokens.accessToken, REPO_ROOT)), 'the access token verifies with the published PlaceOS development key (JWT_SECRET unset?)', 'a deployment-specific signing key', 'the public development key');
     },
   },
   {
@@ -290,7 +289,7 @@ const singles: ContractCase[] = [
     async run(t) {
       const tokens = await mint(t);
       const r = await verifyWithPublicKey(tokens.accessToken, t.settings.jwtPublicKeyPem!);
-      must(r.ok, 'the access token does not verify with the configured public key', 'a valid RS256 signature', r.ok ? 'valid' : r.reason);
+      ensure(r.ok, 'the access token does not verify with the configured public key', 'a valid RS256 signature', r.ok ? 'valid' : r.reason);
     },
   },
 ];
