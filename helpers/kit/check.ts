@@ -7,9 +7,9 @@ import type { CaseContext } from '../case';
 import { ContractViolation, PreconditionFailed, setup } from '../case';
 import type { HttpResponse } from '../http';
 import type { SchemaName } from '../schemas';
-import { ensure, expectJsonContentType as assertJsonContentType, expectSchema as assertSchema, expectStatus } from '../assert';
+import { ensure, expectJsonContentType as assertJsonContentType, expectNoRedirectTo, expectSchema as assertSchema, expectStatus } from '../assert';
 
-export { ensure, expectStatus, setup };
+export { ensure, expectNoRedirectTo, expectStatus, setup };
 
 /** ensure(false, …): for a branch that is a failure in itself. */
 export function fail(message: string, expected?: string, actual?: string): never {

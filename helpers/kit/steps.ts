@@ -24,14 +24,21 @@ export const INTROSPECT = '/auth/oauth/introspect';
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** Every transport refuses the token with 401; one line per transport that did not. */
-export async function refusedEverywhere(client: HttpClient, token: string, route: string = PROTECTED): Promise<string[]> {
-  const bad: string[] = [];
-  for (const via of BEARER_TRANSPORTS) {
-    const res = await getWithBearer(client, via, route, token);
-    if (res.status !== 401) bad.push(`${via}: ${res.status}`);
+/** Where a token was not refused with 401: each route (in order) by each bearer transport. */
+export async function notRefused(client: HttpClient, token: string, routes: readonly string[] = [PROTECTED]): Promise<{ route: string; via: string; status: number }[]> {
+  const out: { route: string; via: string; status: number }[] = [];
+  for (const route of routes) {
+    for (const via of BEARER_TRANSPORTS) {
+      const res = await getWithBearer(client, via, route, token);
+      if (res.status !== 401) out.push({ route, via, status: res.status });
+    }
   }
-  return bad;
+  return out;
+}
+
+/** Every transport refuses the token with 401 at one route; one line per transport that did not. */
+export async function refusedEverywhere(client: HttpClient, token: string, route: string = PROTECTED): Promise<string[]> {
+  return (await notRefused(client, token, [route])).map((r) => `${r.via}: ${r.status}`);
 }
 
 /**

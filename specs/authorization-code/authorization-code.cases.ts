@@ -3,15 +3,13 @@
 // holds the full PKCE / redirect_uri / code-binding matrix; here are the contract flows and a
 // couple of variants of each refusal.
 import type { CaseContext, ContractCase } from '../../helpers/case';
-import { setup } from '../../helpers/case';
 import type { ClientApp } from '../../helpers/config';
 import { accountFor, authorize, codeFrom, exchangeCode, signInOrFail, type AuthorizeParams } from '../../helpers/flows';
 import type { HttpClient, HttpResponse } from '../../helpers/http';
 import type { Level, SettingName, Severity } from '../../helpers/model';
 import { pkcePair, type PkceMethod } from '../../helpers/pkce';
 import { parseLocation } from '../../helpers/schemas';
-import { expectNoRedirectTo } from '../../helpers/assert';
-import { authorizeRefusal, checkTokenResponse, ensure, expectOAuthError, expectSchema, expectStatus } from '../../helpers/kit';
+import { authorizeRefusal, checkTokenResponse, ensure, expectNoRedirectTo, expectOAuthError, expectSchema, expectStatus, setup } from '../../helpers/kit';
 
 export const area = 'authorization-code';
 

@@ -2,11 +2,10 @@
 // an existing token"): the output is the UserJWT rest-api derived from the token, so it is
 // validated by schema and cross-checked against the JWT itself and against /users/current.
 import type { CaseContext, ContractCase } from '../../helpers/case';
-import { setup } from '../../helpers/case';
 import { obtainToken, type Tokens } from '../../helpers/flows';
 import { decodeJwt } from '../../helpers/jwt';
 import type { Severity, SettingName } from '../../helpers/model';
-import { type BearerTransport, CURRENT_USER, ensure, expectSchema, expectStatus, getWithBearer, INSPECT, sameSet } from '../../helpers/kit';
+import { type BearerTransport, CURRENT_USER, ensure, expectSchema, expectStatus, getWithBearer, INSPECT, sameSet, setup } from '../../helpers/kit';
 
 export const area = 'inspect';
 

@@ -7,12 +7,11 @@
 import { randomBytes } from 'node:crypto';
 import { importJWK, jwtVerify, type JWK } from 'jose';
 import type { CaseContext, ContractCase } from '../../helpers/case';
-import { setup } from '../../helpers/case';
 import { accountFor, codeFlow, obtainToken, refreshGrant, type Tokens } from '../../helpers/flows';
 import type { HttpClient, HttpResponse } from '../../helpers/http';
 import { decodeJwt } from '../../helpers/jwt';
 import type { Severity, SettingName, Tag } from '../../helpers/model';
-import { authorityHost, BEARER_TRANSPORTS, checkTokenResponse, ensure, expectOAuthError, expectRestApi401, expectSchema, expectStatus, expectWwwAuthenticate, getWithBearer, INSPECT, isDeletion, parseSetCookies, sameSet, scopesOf } from '../../helpers/kit';
+import { authorityHost, BEARER_TRANSPORTS, checkTokenResponse, ensure, expectOAuthError, expectRestApi401, expectSchema, expectStatus, expectWwwAuthenticate, getWithBearer, INSPECT, isDeletion, parseSetCookies, sameSet, scopesOf, setup } from '../../helpers/kit';
 
 export const area = 'lifecycle';
 

@@ -2,11 +2,10 @@
 // client and redirect_uri, every PKCE downgrade, state integrity, no tokens in the front channel,
 // no implicit grant, no CORS at authorize.
 import type { ContractCase } from '../../helpers/case';
-import { setup } from '../../helpers/case';
 import { authorize, exchangeCode, tokensFrom } from '../../helpers/flows';
 import type { HttpResponse } from '../../helpers/http';
 import { createVerifier, pkcePair } from '../../helpers/pkce';
-import { authorizeRefusal, describeAuthorize, describeErr, echoesToken, ensure, fail, freshCode, hasAccessToken, oauthError, otherClient, precondition, signedIn, sleep, tokenInfo } from '../../helpers/kit';
+import { authorizeRefusal, describeAuthorize, describeErr, echoesToken, ensure, fail, freshCode, hasAccessToken, oauthError, otherClient, precondition, setup, signedIn, sleep, tokenInfo } from '../../helpers/kit';
 
 export const area = 'security-code-pkce';
 

@@ -8,26 +8,21 @@
 // The logged-out variant is not in this matrix: a logout ends every earlier token of the account
 // (contract §3.3), so the run does it once, in lifecycle.logout.session, for all three transports.
 import { randomBytes } from 'node:crypto';
-import * as path from 'node:path';
 import type { CaseContext, ContractCase } from '../../helpers/case';
-import { setup } from '../../helpers/case';
 import { obtainToken, type Tokens } from '../../helpers/flows';
 import type { HttpResponse } from '../../helpers/http';
 import { decodeJwt, wrongKey, signWithKey, tamperSignature, verifiesWithDefaultKey, verifyWithPublicKey, withAlgNone } from '../../helpers/jwt';
 import type { Level, SettingName, Severity, Tag } from '../../helpers/model';
 import type { SchemaName } from '../../helpers/schemas';
-import { API_KEY_TRANSPORTS, type ApiKeyTransport, authorityHost, BEARER, BEARER_TRANSPORTS, type BearerTransport, CURRENT_USER, ensure, expectRestApi401, expectSchema, expectStatus, getWithApiKey, getWithBearer, INSPECT } from '../../helpers/kit';
+import { API_KEY_TRANSPORTS, type ApiKeyTransport, authorityHost, BEARER, BEARER_TRANSPORTS, type BearerTransport, CURRENT_USER, ensure, expectRestApi401, expectSchema, expectStatus, getWithApiKey, getWithBearer, INSPECT, REPO_ROOT, setup } from '../../helpers/kit';
 
 export const area = 'token-use';
-
-const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
 /** Both rest-api endpoints every credential is presented to, and how their 200 names the subject. */
 const ENDPOINTS = [
   { name: 'inspect', path: INSPECT, subject: (b: Record<string, unknown>) => b.sub },
   { name: 'users/current', path: CURRENT_USER, subject: (b: Record<string, unknown>) => b.id },
 ] as const;
-
 
 // ---- bearer variants ---------------------------------------------------------------------------------
 
