@@ -42,4 +42,11 @@ export default tseslint.config(
       'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'only the entry point reads process.env: take the settings (or the environment) as a parameter' }],
     },
   },
+  {
+    // helpers/ is what checks use (the kit among it): it never reaches up into the checks or the program.
+    files: ['helpers/**'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['**/specs/**', '**/runner/**', '../specs', '../runner', '../../specs', '../../runner'], message: 'helpers/ may not import specs/ or runner/' }] }],
+    },
+  },
 );

@@ -5,7 +5,7 @@
 import { ContractViolation } from './case';
 import type { HttpResponse } from './http';
 import type { Generation } from './model';
-import { describeValue, type SchemaCheck, type SchemaName, type SchemaRegistry } from './schemas';
+import { type SchemaCheck, type SchemaName, type SchemaRegistry } from './schemas';
 
 /** Header values never printed (only their length). */
 export const SENSITIVE_HEADERS: ReadonlySet<string> = new Set(['authorization', 'proxy-authorization', 'cookie', 'set-cookie', 'x-api-key']);
@@ -101,41 +101,6 @@ export function expectJsonContentType(res: HttpResponse): void {
   }
 }
 
-export interface OAuthErrorExpectation {
-  status: Expected;
-  /** The allowed error code(s). */
-  error: string | readonly string[];
-}
-
-/** Status, then a JSON object body with a string `error` from the allowed set. Content type is a separate check. */
-export function expectOAuthError(res: HttpResponse, expected: OAuthErrorExpectation): { error: string; error_description?: string } {
-  const statuses = statusList(expected.status);
-  const codes = typeof expected.error === 'string' ? [expected.error] : expected.error;
-  const codeList = orList(codes.map((c) => `"${c}"`));
-  if (!statuses.includes(res.status)) {
-    throw new ContractViolation(
-      `expected HTTP status ${orList(statuses)} with OAuth error ${codeList}, got ${res.status}${errorHint(res)}`,
-      `${orList(statuses)} ${codeList}`,
-      String(res.status),
-      { code: 'status' },
-    );
-  }
-  const body = res.json;
-  if (!body || typeof body !== 'object' || Array.isArray(body) || typeof (body as Record<string, unknown>).error !== 'string') {
-    const got =
-      body === undefined
-        ? `a non-JSON body (${res.header('content-type') ?? 'no content type'}, length ${res.text.length})`
-        : `a JSON body whose "error" is ${describeValue(body && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>).error : body)}`;
-    throw new ContractViolation(`expected a JSON body with a string "error" (${codeList}), got ${got}`, codeList, 'no error member', { code: 'oauth-error' });
-  }
-  const b = body as Record<string, unknown>;
-  const error = b.error as string;
-  if (!codes.includes(error)) {
-    throw new ContractViolation(`expected OAuth error ${codeList}, got ${describeValue(error).replace(/^string /, '')}`, codeList, error.length <= 40 ? error : `length ${error.length}`, { code: 'oauth-error' });
-  }
-  return typeof b.error_description === 'string' ? { error, error_description: b.error_description } : { error };
-}
-
 function resolvedLocation(res: HttpResponse): URL | undefined {
   if (res.location) return res.location;
   const raw = res.header('location');
@@ -172,116 +137,4 @@ export function expectNoRedirectTo(res: HttpResponse, badUri: string): void {
 /** The rule holds, or the case fails saying what was expected and what came instead. */
 export function ensure(cond: unknown, message: string, expected?: string, actual?: string, where?: { code?: string; step?: string }): asserts cond {
   if (!cond) throw new ContractViolation(message, expected, actual, where);
-}
-
-// ── WWW-Authenticate (RFC 9110 §11.6.1, RFC 6750 §3) ─────────────────────────────────────────────
-
-export interface Challenge {
-  /** As sent (compare case-insensitively). */
-  scheme: string;
-  /** auth-params, names lower-cased; a repeated name keeps every value. */
-  params: Record<string, string[]>;
-  token68?: string;
-}
-
-const TOKEN = "[!#$%&'*+\\-.^_`|~0-9A-Za-z]+";
-const PARAM_RE = new RegExp(`^(${TOKEN})[ \\t]*=[ \\t]*("(?:[^"\\\\]|\\\\.)*"|${TOKEN})$`);
-const SCHEME_REST_RE = new RegExp(`^(${TOKEN})[ \\t]+(.+)$`);
-const SCHEME_RE = new RegExp(`^(${TOKEN})$`);
-
-/** Splits on commas outside quoted strings. */
-function splitTopLevel(value: string): string[] {
-  const out: string[] = [];
-  let cur = '';
-  let quoted = false;
-  for (let i = 0; i < value.length; i++) {
-    const c = value[i]!;
-    if (quoted && c === '\\' && i + 1 < value.length) {
-      cur += c + value[i + 1];
-      i++;
-      continue;
-    }
-    if (c === '"') quoted = !quoted;
-    if (c === ',' && !quoted) {
-      out.push(cur.trim());
-      cur = '';
-    } else cur += c;
-  }
-  out.push(cur.trim());
-  return out.filter((s) => s.length > 0);
-}
-
-const unquote = (v: string) => (v.startsWith('"') ? v.slice(1, -1).replace(/\\(.)/g, '$1') : v);
-
-/** Parses a WWW-Authenticate value; several challenges may be comma-joined (RFC 9110 §11.6.1). */
-export function parseWwwAuthenticate(value: string): Challenge[] {
-  const challenges: Challenge[] = [];
-  let current: Challenge | undefined;
-  const addParam = (c: Challenge, name: string, v: string) => {
-    (c.params[name.toLowerCase()] ??= []).push(unquote(v));
-  };
-  for (const part of splitTopLevel(value)) {
-    const param = PARAM_RE.exec(part);
-    if (param && current) {
-      addParam(current, param[1]!, param[2]!);
-      continue;
-    }
-    const withRest = SCHEME_REST_RE.exec(part);
-    if (withRest) {
-      current = { scheme: withRest[1]!, params: {} };
-      challenges.push(current);
-      const rest = withRest[2]!.trim();
-      const first = PARAM_RE.exec(rest);
-      if (first) addParam(current, first[1]!, first[2]!);
-      else current.token68 = rest;
-      continue;
-    }
-    if (SCHEME_RE.test(part)) {
-      current = { scheme: part, params: {} };
-      challenges.push(current);
-    }
-    // anything else is malformed and ignored
-  }
-  return challenges;
-}
-
-export interface WwwAuthenticateExpectation {
-  scheme: 'Bearer' | 'Basic' | string;
-  /** string: this error code; null: the challenge must carry no error (RFC 6750 §3.1, no credentials); undefined: not checked. */
-  error?: string | null;
-}
-
-export function expectWwwAuthenticate(res: HttpResponse, expected: WwwAuthenticateExpectation): Challenge {
-  const value = res.header('www-authenticate');
-  if (value === undefined) {
-    throw new ContractViolation(`expected a WWW-Authenticate ${expected.scheme} challenge on ${res.status}, got no WWW-Authenticate header`, expected.scheme, 'absent', { code: 'www-authenticate.scheme' });
-  }
-  const challenges = parseWwwAuthenticate(value);
-  const challenge = challenges.find((c) => c.scheme.toLowerCase() === expected.scheme.toLowerCase());
-  if (!challenge) {
-    const schemes = challenges.map((c) => c.scheme).join(', ') || 'none parsable';
-    throw new ContractViolation(`expected a WWW-Authenticate ${expected.scheme} challenge, got ${schemes}`, expected.scheme, schemes, { code: 'www-authenticate.scheme' });
-  }
-  const repeated = Object.entries(challenge.params).filter(([, v]) => v.length > 1).map(([k]) => k);
-  if (repeated.length > 0) {
-    throw new ContractViolation(
-      `expected each ${expected.scheme} challenge attribute at most once (RFC 6750 §3), got ${repeated.map((k) => `"${k}"`).join(', ')} repeated`,
-      'no repeated attribute',
-      repeated.join(', '),
-      { code: 'www-authenticate.repeated' },
-    );
-  }
-  const error = challenge.params.error?.[0];
-  if (expected.error === null && error !== undefined) {
-    throw new ContractViolation(`expected a ${expected.scheme} challenge without an error attribute, got error="${error}"`, 'no error', error, { code: 'www-authenticate.error' });
-  }
-  if (typeof expected.error === 'string' && error !== expected.error) {
-    throw new ContractViolation(
-      `expected a ${expected.scheme} challenge with error="${expected.error}", got ${error === undefined ? 'no error attribute' : `error="${error}"`}`,
-      expected.error,
-      error ?? 'absent',
-      { code: 'www-authenticate.error' },
-    );
-  }
-  return challenge;
 }

@@ -44,6 +44,8 @@ export interface Observation {
 /** A case-level failure: what was expected and what came. Thrown by helpers/assert.ts. */
 export class ContractViolation extends Error {
   override name = 'ContractViolation';
+  /** Stable across messages and observations (as jose's errors carry `code`). */
+  readonly code = 'ERR_CONTRACT_VIOLATION';
   constructor(
     message: string,
     readonly expected?: string,
@@ -67,6 +69,7 @@ export class ContractViolation extends Error {
  */
 export class PreconditionFailed extends Error {
   override name = 'PreconditionFailed';
+  readonly code = 'ERR_PRECONDITION_FAILED';
 }
 
 /** Run a setup step: a ContractViolation inside it means the check could not be made. */

@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import { startReferenceTarget, type ReferenceTarget } from '../src/index';
 import { PROFILES, type ProfileName } from '../src/profiles';
 import { redirectUriMatches } from '../src/oauth';
-import { authorize, call, codeFrom, cookieHeader, decodePayload, env, getCode, inspect, passwordGrant, pkcePair, redeem, signin, ssoToCallback, userToken } from './support';
+import { BEARER, BEARER_TRANSPORTS } from '../../helpers/kit/transports';
+import { authorize, call, codeFrom, cookieHeader, decodePayload, env, getCode, inspect, passwordGrant, pkcePair, redeem, signin, ssoToCallback, userToken, inspectWithApiKey, inspectWithBearer } from './support';
 
 const targets = new Map<ProfileName, ReferenceTarget>();
 beforeAll(async () => {
@@ -16,7 +17,7 @@ afterAll(async () => {
   await Promise.all([...targets.values()].map((t) => t.close()));
 });
 const T = (p: ProfileName): ReferenceTarget => targets.get(p)!;
-const bearer = (tok: string) => ({ headers: { authorization: `Bearer ${tok}` } });
+const bearer = (tok: string) => ({ headers: BEARER.header.place(tok).headers });
 
 describe.each(['rails', 'rails-2023', 'authcr'] as const)('profile %s', (profile) => {
   const P = PROFILES[profile];
@@ -165,21 +166,21 @@ describe.each(['rails', 'rails-2023', 'authcr'] as const)('profile %s', (profile
   test('rest-api: transports, precedence, envelopes, inspect shape', async () => {
     const t = T(profile);
     const tok = await userToken(t, { scoped: true, scope: 'public mqtt.read' });
-    for (const o of [{ r: inspect(t.url, bearer(tok.access_token)) }, { r: inspect(t.url, {}, `?bearer_token=${tok.access_token}`) }, { r: inspect(t.url, { headers: { cookie: `bearer_token=${tok.access_token}` } }) }, { r: inspect(t.url, { headers: { authorization: `Token ${tok.access_token}` } }) }]) {
+    for (const o of [...BEARER_TRANSPORTS.map((via) => ({ r: inspectWithBearer(t.url, via, tok.access_token) })), { r: inspectWithBearer(t.url, 'header', tok.access_token, 'Token') }]) {
       const res = await o.r;
       expect(res.status).toBe(200);
       expect(Object.keys(res.json())).toEqual(['iss', 'iat', 'exp', 'aud', 'sub', 'scope', 'u']);
       expect(res.json().scope).toEqual(['public', 'mqtt.Read']);
       expect(Object.keys(res.json().u)).toEqual(['n', 'e', 'p', 'r']);
     }
-    expect((await inspect(t.url, { headers: { authorization: `bearer ${tok.access_token}` } })).status).toBe(401);
+    expect((await inspectWithBearer(t.url, 'header', tok.access_token, 'bearer')).status).toBe(401);
     expect((await inspect(t.url, { headers: { authorization: '  ' } }, `?bearer_token=${tok.access_token}`)).json()).toEqual({ error: '' });
     expect((await inspect(t.url)).json()).toEqual({ error: '' });
-    expect((await inspect(t.url, { headers: { 'x-api-key': 'keys-x.y' } })).json()).toEqual({ error: 'unknown X-API-Key' });
-    expect((await inspect(t.url, { headers: { 'x-api-key': env(t, 'PLACEOS_API_KEY_EXPIRED') } })).json()).toEqual({ error: 'API key has expired' });
+    expect((await inspectWithApiKey(t.url, 'header', 'keys-x.y')).json()).toEqual({ error: 'unknown X-API-Key' });
+    expect((await inspectWithApiKey(t.url, 'header', env(t, 'PLACEOS_API_KEY_EXPIRED'))).json()).toEqual({ error: 'API key has expired' });
     // API key wins over a valid bearer
-    expect((await inspect(t.url, { headers: { 'x-api-key': 'keys-x.y', authorization: `Bearer ${tok.access_token}` } })).status).toBe(401);
-    const key = await inspect(t.url, {}, `?api-key=${encodeURIComponent(env(t, 'PLACEOS_API_KEY'))}`);
+    expect((await inspectWithApiKey(t.url, 'header', 'keys-x.y', BEARER.header.place(tok.access_token).headers)).status).toBe(401);
+    const key = await inspectWithApiKey(t.url, 'param', env(t, 'PLACEOS_API_KEY'));
     expect(key.status).toBe(200);
     expect(key.json().u.p).toBe(0);
     const keyCookie = await inspect(t.url, { headers: { cookie: `api-key=${env(t, 'PLACEOS_API_KEY')}` } });

@@ -5,11 +5,12 @@ import * as path from 'node:path';
 import { SignJWT } from 'jose';
 import { startReferenceTarget, MUTANTS, type ReferenceOptions, type ReferenceTarget } from '../src/index';
 import { mutantTable } from '../src/mutants';
-import { authorize, call, codeFrom, cookieHeader, ssoToCallback, decodePayload, env, getCode, inspect, passwordGrant, pkcePair, redeem, signin, userToken } from './support';
+import { BEARER } from '../../helpers/kit/transports';
+import { authorize, call, codeFrom, cookieHeader, decodePayload, env, getCode, inspect, passwordGrant, pkcePair, redeem, signin, ssoToCallback, userToken, inspectWithApiKey, inspectWithBearer } from './support';
 
 type Probe = (t: ReferenceTarget) => Promise<unknown>;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const bearer = (tok: string) => ({ headers: { authorization: `Bearer ${tok}` } });
+const bearer = (tok: string) => ({ headers: BEARER.header.place(tok).headers });
 const status = async (p: Promise<{ status: number }>): Promise<number> => (await p).status;
 const tokenBody = async (t: ReferenceTarget): Promise<any> => userToken(t);
 
@@ -86,11 +87,11 @@ const PROBES: Record<string, { probe: Probe; options?: ReferenceOptions }> = {
     return status(inspect(t.url, bearer(await new SignJWT(claims(t, sub)).setProtectedHeader({ alg: 'RS256' }).sign(key))));
   } },
   'cross-authority-token': { probe: async (t) => status(inspect(t.otherAuthorityUrl, bearer((await tokenBody(t)).access_token))) },
-  'transport-header-ignored': { probe: async (t) => status(inspect(t.url, bearer((await tokenBody(t)).access_token))) },
-  'transport-param-ignored': { probe: async (t) => status(inspect(t.url, {}, `?bearer_token=${(await tokenBody(t)).access_token}`)) },
-  'transport-cookie-ignored': { probe: async (t) => status(inspect(t.url, { headers: { cookie: `bearer_token=${(await tokenBody(t)).access_token}` } })) },
-  'transport-api-key-header-ignored': { probe: async (t) => status(inspect(t.url, { headers: { 'x-api-key': env(t, 'PLACEOS_API_KEY') } })) },
-  'transport-api-key-param-ignored': { probe: async (t) => status(inspect(t.url, {}, `?api-key=${encodeURIComponent(env(t, 'PLACEOS_API_KEY'))}`)) },
+  'transport-header-ignored': { probe: async (t) => status(inspectWithBearer(t.url, 'header', (await tokenBody(t)).access_token)) },
+  'transport-param-ignored': { probe: async (t) => status(inspectWithBearer(t.url, 'param', (await tokenBody(t)).access_token)) },
+  'transport-cookie-ignored': { probe: async (t) => status(inspectWithBearer(t.url, 'cookie', (await tokenBody(t)).access_token)) },
+  'transport-api-key-header-ignored': { probe: async (t) => status(inspectWithApiKey(t.url, 'header', env(t, 'PLACEOS_API_KEY'))) },
+  'transport-api-key-param-ignored': { probe: async (t) => status(inspectWithApiKey(t.url, 'param', env(t, 'PLACEOS_API_KEY'))) },
   'api-key-any-secret': { probe: async (t) => status(inspect(t.url, { headers: { 'x-api-key': `${env(t, 'PLACEOS_API_KEY').split('.')[0]}.wrong` } })) },
   'api-key-expiry-ignored': { probe: async (t) => status(inspect(t.url, { headers: { 'x-api-key': env(t, 'PLACEOS_API_KEY_EXPIRED') } })) },
   'inspect-accepts-garbage': { probe: async (t) => status(inspect(t.url, bearer('garbage'))) },

@@ -3,6 +3,7 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import { createHash, randomBytes } from 'node:crypto';
 import type { ReferenceTarget } from '../src/index';
+import { API_KEY, BEARER, queryString, type ApiKeyTransport, type BearerTransport, type Placement } from '../../helpers/kit/transports';
 
 export interface Res {
   status: number;
@@ -136,6 +137,14 @@ export async function userToken(t: ReferenceTarget, o: { scoped?: boolean; scope
 export function inspect(base: string, o: CallOptions = {}, query = ''): Promise<Res> {
   return call(`${base}/api/engine/v2/api_keys/inspect${query}`, o);
 }
+
+/** inspect with a credential placed as the suite places it (helpers/kit/transports.ts), plus other headers. */
+function inspectPlaced(base: string, p: Placement, headers: Record<string, string> = {}): Promise<Res> {
+  return inspect(base, { headers: { ...headers, ...p.headers } }, queryString(p));
+}
+
+export const inspectWithBearer = (base: string, via: BearerTransport, token: string, scheme?: string): Promise<Res> => inspectPlaced(base, BEARER[via].place(token, scheme));
+export const inspectWithApiKey = (base: string, via: ApiKeyTransport, key: string, headers: Record<string, string> = {}): Promise<Res> => inspectPlaced(base, API_KEY[via].place(key), headers);
 
 export function decodePayload(jwt: string): any {
   return JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8'));

@@ -3,17 +3,13 @@
 // holds the full PKCE / redirect_uri / code-binding matrix; here are the contract flows and a
 // couple of variants of each refusal.
 import type { CaseContext, ContractCase } from '../../helpers/case';
-import { setup } from '../../helpers/case';
 import type { ClientApp } from '../../helpers/config';
 import { accountFor, authorize, codeFrom, exchangeCode, signInOrFail, type AuthorizeParams } from '../../helpers/flows';
 import type { HttpClient, HttpResponse } from '../../helpers/http';
 import type { Level, SettingName, Severity } from '../../helpers/model';
 import { pkcePair, type PkceMethod } from '../../helpers/pkce';
 import { parseLocation } from '../../helpers/schemas';
-import { expectNoRedirectTo } from '../../helpers/assert';
-import { expectOAuthError, expectSchema, expectStatus, must } from '../contract-kit/check';
-import { checkTokenResponse } from '../contract-kit/tokens';
-import { authorizeRefusal } from '../security-common/probes';
+import { authorizeRefusal, checkTokenResponse, ensure, expectNoRedirectTo, expectOAuthError, expectSchema, expectStatus, setup } from '../../helpers/kit';
 
 export const area = 'authorization-code';
 
@@ -33,12 +29,12 @@ async function session(t: CaseContext): Promise<HttpClient> {
 function checkAuthorizeRedirect(t: CaseContext, res: HttpResponse, app: ClientApp, state: string | undefined, step: string): string {
   expectStatus(res, 302, step);
   const raw = res.header('location');
-  must(raw, `${step}: no Location`, 'a Location', 'none');
+  ensure(raw, `${step}: no Location`, 'a Location', 'none');
   const loc = parseLocation(raw, res.url);
   expectSchema(t, 'authorize-redirect', loc, `${step} (parsed Location)`);
   const registered = new URL(app.redirectUri);
-  must(loc.origin === registered.origin && loc.pathname === registered.pathname, `${step}: not redirected to the registered redirect_uri`, `${registered.origin}${registered.pathname}`, `${loc.origin}${loc.pathname}`);
-  if (state !== undefined) must(loc.query.state === state, `${step}: state is not echoed exactly`, `${state.length} characters as sent`, typeof loc.query.state === 'string' ? `${loc.query.state.length} characters, different` : 'absent');
+  ensure(loc.origin === registered.origin && loc.pathname === registered.pathname, `${step}: not redirected to the registered redirect_uri`, `${registered.origin}${registered.pathname}`, `${loc.origin}${loc.pathname}`);
+  if (state !== undefined) ensure(loc.query.state === state, `${step}: state is not echoed exactly`, `${state.length} characters as sent`, typeof loc.query.state === 'string' ? `${loc.query.state.length} characters, different` : 'absent');
   return codeFrom(res);
 }
 
@@ -131,7 +127,7 @@ const authorizeRefusals: ContractCase[] = [
         if (t.contract.authorizeErrors === 'json') {
           expectOAuthError(t, res, { status: want.status, error: want.error }, 'authorize with an unregistered redirect_uri');
         } else {
-          must(/text\/html/i.test(res.header('content-type') ?? ''), 'authorize error: not the Doorkeeper HTML error page', 'text/html', res.header('content-type') ?? '(none)');
+          ensure(/text\/html/i.test(res.header('content-type') ?? ''), 'authorize error: not the Doorkeeper HTML error page', 'text/html', res.header('content-type') ?? '(none)');
         }
       },
     }),
@@ -151,19 +147,19 @@ const authorizeRefusals: ContractCase[] = [
       const want = t.contract.noSessionRedirect;
       expectStatus(res, want.statuses, 'authorize without a session');
       const loc = res.location;
-      must(loc, 'authorize without a session: no Location', 'a Location', 'none');
-      must(!loc.searchParams.has('code'), 'authorize without a session issued a code', 'no code', 'a code');
+      ensure(loc, 'authorize without a session: no Location', 'a Location', 'none');
+      ensure(!loc.searchParams.has('code'), 'authorize without a session issued a code', 'no code', 'a code');
       if (want.to === '/auth/login') {
-        must(loc.pathname === '/auth/login', 'authorize without a session: not sent to /auth/login', '/auth/login', loc.pathname);
+        ensure(loc.pathname === '/auth/login', 'authorize without a session: not sent to /auth/login', '/auth/login', loc.pathname);
         return;
       }
       const loginUrl = (authority.json as { login_url: string }).login_url;
       const expected = new URL(loginUrl.replace('{{url}}', 'PLACEHOLDER'), t.settings.url);
-      must(loc.pathname === expected.pathname, 'authorize without a session: not sent to the authority login_url', expected.pathname, loc.pathname);
+      ensure(loc.pathname === expected.pathname, 'authorize without a session: not sent to the authority login_url', expected.pathname, loc.pathname);
       const cont = [...expected.searchParams].find(([, v]) => v === 'PLACEHOLDER')?.[0];
       if (cont) {
         const back = loc.searchParams.get(cont) ?? '';
-        must(back.startsWith('/auth/oauth/authorize') && back.includes('contract-nosession'), 'authorize without a session: the login URL does not carry the authorize request back', `${cont}=/auth/oauth/authorize?…`, back.split('?')[0] || '(empty)');
+        ensure(back.startsWith('/auth/oauth/authorize') && back.includes('contract-nosession'), 'authorize without a session: the login URL does not carry the authorize request back', `${cont}=/auth/oauth/authorize?…`, back.split('?')[0] || '(empty)');
       }
     },
   },
@@ -182,13 +178,13 @@ const authorizeRefusals: ContractCase[] = [
       const res = await client.request('DELETE', '/auth/oauth/authorize', { query: q });
       expectStatus(res, 302, 'deny');
       const raw = res.header('location');
-      must(raw, 'deny: no Location', 'a Location', 'none');
+      ensure(raw, 'deny: no Location', 'a Location', 'none');
       const loc = parseLocation(raw, res.url);
       expectSchema(t, 'authorize-error-redirect', loc, 'deny (parsed Location)');
       const registered = new URL(app.redirectUri);
-      must(loc.origin === registered.origin && loc.pathname === registered.pathname, 'deny: not redirected to the registered redirect_uri', `${registered.origin}${registered.pathname}`, `${loc.origin}${loc.pathname}`);
-      must(loc.query.error === 'access_denied', 'deny: error is not access_denied', 'access_denied', String(loc.query.error));
-      must(loc.query.state === 'contract-deny', 'deny: state is not echoed', 'contract-deny', String(loc.query.state));
+      ensure(loc.origin === registered.origin && loc.pathname === registered.pathname, 'deny: not redirected to the registered redirect_uri', `${registered.origin}${registered.pathname}`, `${loc.origin}${loc.pathname}`);
+      ensure(loc.query.error === 'access_denied', 'deny: error is not access_denied', 'access_denied', String(loc.query.error));
+      ensure(loc.query.state === 'contract-deny', 'deny: state is not echoed', 'contract-deny', String(loc.query.state));
     },
   },
 ];

@@ -4,7 +4,7 @@
 // verdict of such a run is measured against the wrong contract.
 import type { CaseContext, ContractCase } from '../../helpers/case';
 import { accountFor, probePkceIgnored } from '../../helpers/flows';
-import { must } from '../contract-kit/check';
+import { ensure } from '../../helpers/kit';
 
 export const area = 'generation';
 
@@ -24,7 +24,7 @@ const markers: Marker[] = [
     async run(t) {
       const res = await t.client('healthz').get('/auth/healthz', { noCookies: true });
       const expected = t.contract.healthz ? 200 : 404;
-      must(res.status === expected, `/auth/healthz does not answer as ${t.contract.label} does`, String(expected), `${res.status} (the deployment looks like ${res.status === 200 ? 'auth.cr' : 'Rails'})`);
+      ensure(res.status === expected, `/auth/healthz does not answer as ${t.contract.label} does`, String(expected), `${res.status} (the deployment looks like ${res.status === 200 ? 'auth.cr' : 'Rails'})`);
     },
   },
   {
@@ -33,7 +33,7 @@ const markers: Marker[] = [
     async run(t) {
       const res = await t.client('alias').post('/auth/token', { form: { grant_type: 'refresh_token' }, noCookies: true });
       const aliasExists = res.status !== 404;
-      must(aliasExists === t.contract.healthz, `POST /auth/token does not answer as ${t.contract.label} does`, t.contract.healthz ? 'an OAuth answer (the alias exists)' : '404 (no alias)', String(res.status));
+      ensure(aliasExists === t.contract.healthz, `POST /auth/token does not answer as ${t.contract.label} does`, t.contract.healthz ? 'an OAuth answer (the alias exists)' : '404 (no alias)', String(res.status));
     },
   },
   {
@@ -42,7 +42,7 @@ const markers: Marker[] = [
     async run(t) {
       if (!t.contract.oidc) t.notApplicable(`${t.contract.label} may or may not have the OIDC routes (added to Rails in Nov 2025)`);
       const res = await t.client('discovery').get('/.well-known/openid-configuration', { noCookies: true });
-      must(res.status === 200, `${t.contract.label} serves the discovery document, this deployment does not`, '200', `${res.status} (it looks like Rails before Nov 2025)`);
+      ensure(res.status === 200, `${t.contract.label} serves the discovery document, this deployment does not`, '200', `${res.status} (it looks like Rails before Nov 2025)`);
     },
   },
   {
@@ -51,7 +51,7 @@ const markers: Marker[] = [
     needs: ['user'],
     async run(t) {
       const { ignored, status } = await probePkceIgnored(t, accountFor(t, 'user'));
-      must(
+      ensure(
         ignored === !t.contract.pkceEnforced,
         `PKCE is ${ignored ? 'ignored' : 'enforced'}, unlike ${t.contract.label}`,
         t.contract.pkceEnforced ? 'a wrong verifier refused' : 'a wrong verifier accepted (PKCE silently ignored)',

@@ -2,12 +2,10 @@
 // an existing token"): the output is the UserJWT rest-api derived from the token, so it is
 // validated by schema and cross-checked against the JWT itself and against /users/current.
 import type { CaseContext, ContractCase } from '../../helpers/case';
-import { setup } from '../../helpers/case';
 import { obtainToken, type Tokens } from '../../helpers/flows';
 import { decodeJwt } from '../../helpers/jwt';
 import type { Severity, SettingName } from '../../helpers/model';
-import { expectSchema, expectStatus, must, sameSet } from '../contract-kit/check';
-import { CURRENT_USER, INSPECT, getWithBearer, type BearerTransport } from '../contract-kit/restapi';
+import { type BearerTransport, CURRENT_USER, ensure, expectSchema, expectStatus, getWithBearer, INSPECT, sameSet, setup } from '../../helpers/kit';
 
 export const area = 'inspect';
 
@@ -39,15 +37,15 @@ interface Row {
 }
 
 const sameClaims = (keys: (keyof UserJwt)[]) => (_t: CaseContext, got: UserJwt, jwt: UserJwt) => {
-  for (const k of keys) must(JSON.stringify(got[k]) === JSON.stringify(jwt[k]), `inspect: ${k} differs from the token's claim`, JSON.stringify(jwt[k]), JSON.stringify(got[k]));
+  for (const k of keys) ensure(JSON.stringify(got[k]) === JSON.stringify(jwt[k]), `inspect: ${k} differs from the token's claim`, JSON.stringify(jwt[k]), JSON.stringify(got[k]));
 };
 const sameUser = (_t: CaseContext, got: UserJwt, jwt: UserJwt) => {
-  must(got.u.e === jwt.u.e.toLowerCase(), 'inspect: u.e is not the token email, lower-cased', jwt.u.e.toLowerCase(), got.u.e);
-  must(got.u.n === jwt.u.n && got.u.p === jwt.u.p && sameSet(got.u.r, jwt.u.r), 'inspect: u (name, permissions, roles) differs from the token', JSON.stringify({ ...jwt.u, e: undefined }), JSON.stringify({ ...got.u, e: undefined }));
+  ensure(got.u.e === jwt.u.e.toLowerCase(), 'inspect: u.e is not the token email, lower-cased', jwt.u.e.toLowerCase(), got.u.e);
+  ensure(got.u.n === jwt.u.n && got.u.p === jwt.u.p && sameSet(got.u.r, jwt.u.r), 'inspect: u (name, permissions, roles) differs from the token', JSON.stringify({ ...jwt.u, e: undefined }), JSON.stringify({ ...got.u, e: undefined }));
 };
 const restApiScopes = (_t: CaseContext, got: UserJwt, jwt: UserJwt) => {
   const want = jwt.scope.map(restApiScope);
-  must(sameSet(got.scope, want), "inspect: scope is not the token's scope in rest-api's spelling (.Read/.Write)", want.join(' '), got.scope.join(' '));
+  ensure(sameSet(got.scope, want), "inspect: scope is not the token's scope in rest-api's spelling (.Read/.Write)", want.join(' '), got.scope.join(' '));
 };
 
 const rows: Row[] = [
@@ -67,7 +65,7 @@ const rows: Row[] = [
     token: (t) => setup('minting a token', () => obtainToken(t, 'user', { app: t.settings.scopedClient!, scope: 'public mqtt.read' })),
     checks: [
       restApiScopes,
-      (_t, got) => must(got.scope.includes('mqtt.Read') && !got.scope.includes('mqtt.read'), 'inspect: mqtt.read is not capitalised as mqtt.Read', 'mqtt.Read', got.scope.join(' ')),
+      (_t, got) => ensure(got.scope.includes('mqtt.Read') && !got.scope.includes('mqtt.read'), 'inspect: mqtt.read is not capitalised as mqtt.Read', 'mqtt.Read', got.scope.join(' ')),
     ],
     severity: 'medium',
     needs: ['user', 'scopedClient'],
@@ -114,12 +112,12 @@ export const cases: ContractCase[] = [
       expectSchema(t, 'current-user', cur.json, 'users/current');
       const i = ins.json as UserJwt;
       const c = cur.json as { id: string; email: string; name: string; groups: string[]; sys_admin: boolean; support: boolean };
-      must(i.sub === c.id, 'inspect sub differs from users/current id', c.id, i.sub);
-      must(i.u.e === c.email.toLowerCase(), 'inspect u.e differs from the account email', c.email.toLowerCase(), i.u.e);
-      must(i.u.n === c.name, 'inspect u.n differs from the account name', c.name, i.u.n);
-      must(sameSet(i.u.r, c.groups), 'inspect u.r differs from the account groups', c.groups.join(','), i.u.r.join(','));
+      ensure(i.sub === c.id, 'inspect sub differs from users/current id', c.id, i.sub);
+      ensure(i.u.e === c.email.toLowerCase(), 'inspect u.e differs from the account email', c.email.toLowerCase(), i.u.e);
+      ensure(i.u.n === c.name, 'inspect u.n differs from the account name', c.name, i.u.n);
+      ensure(sameSet(i.u.r, c.groups), 'inspect u.r differs from the account groups', c.groups.join(','), i.u.r.join(','));
       const p = (c.support ? 1 : 0) | (c.sys_admin ? 2 : 0);
-      must(i.u.p === p, 'inspect u.p is not the permission bits of the account (1 support, 2 sys_admin)', String(p), String(i.u.p));
+      ensure(i.u.p === p, 'inspect u.p is not the permission bits of the account (1 support, 2 sys_admin)', String(p), String(i.u.p));
     },
   },
 ];

@@ -7,22 +7,18 @@
 import { randomBytes } from 'node:crypto';
 import { importJWK, jwtVerify, type JWK } from 'jose';
 import type { CaseContext, ContractCase } from '../../helpers/case';
-import { setup } from '../../helpers/case';
 import { accountFor, codeFlow, obtainToken, refreshGrant, type Tokens } from '../../helpers/flows';
 import type { HttpClient, HttpResponse } from '../../helpers/http';
 import { decodeJwt } from '../../helpers/jwt';
-import { expectWwwAuthenticate } from '../../helpers/assert';
 import type { Severity, SettingName, Tag } from '../../helpers/model';
-import { authorityHost, expectOAuthError, expectRestApi401, expectSchema, expectStatus, isDeletion, must, parseSetCookies, sameSet } from '../contract-kit/check';
-import { BEARER_TRANSPORTS, INSPECT, getWithBearer } from '../contract-kit/restapi';
-import { checkTokenResponse, scopesOf } from '../contract-kit/tokens';
+import { authorityHost, BEARER_TRANSPORTS, checkTokenResponse, ensure, expectOAuthError, expectRestApi401, expectSchema, expectStatus, expectWwwAuthenticate, getWithBearer, INSPECT, isDeletion, parseSetCookies, sameSet, scopesOf, setup } from '../../helpers/kit';
 
 export const area = 'lifecycle';
 
 const userToken = (t: CaseContext): Promise<Tokens> => setup('minting a token', () => obtainToken(t, 'user'));
 
 function refreshTokenOf(tokens: Tokens): string {
-  must(tokens.refreshToken, 'the token response carries no refresh_token', 'a refresh_token', 'none');
+  ensure(tokens.refreshToken, 'the token response carries no refresh_token', 'a refresh_token', 'none');
   return tokens.refreshToken;
 }
 
@@ -46,8 +42,8 @@ function expectRevoked(t: CaseContext, res: HttpResponse, step: string): void {
 function expectLogoutRedirect(t: CaseContext, res: HttpResponse, step: string): URL {
   expectStatus(res, t.contract.logoutStatuses, step);
   const loc = res.location;
-  must(loc, `${step}: no Location`, 'a Location', 'none');
-  must(loc.host === new URL(t.settings.url).host, `${step}: redirected off the deployment`, new URL(t.settings.url).host, loc.host);
+  ensure(loc, `${step}: no Location`, 'a Location', 'none');
+  ensure(loc.host === new URL(t.settings.url).host, `${step}: redirected off the deployment`, new URL(t.settings.url).host, loc.host);
   return loc;
 }
 
@@ -74,10 +70,10 @@ const rows: Row[] = [
       const first = await userToken(t);
       const res = await refreshGrant(t, t.client('refresh'), { refreshToken: refreshTokenOf(first) });
       const second = checkTokenResponse(t, res, { step: 'refresh', account: accountFor(t, 'user'), scopes: decodeJwt(first.accessToken).claims.scope as string[] });
-      must(second.body.access_token !== first.accessToken, 'refresh returned the same access token', 'a new access token', 'the old one');
+      ensure(second.body.access_token !== first.accessToken, 'refresh returned the same access token', 'a new access token', 'the old one');
       const c1 = decodeJwt(first.accessToken).claims as { iat: number; exp: number };
       const c2 = second.claims as { iat: number; exp: number };
-      must(c2.exp - c2.iat === c1.exp - c1.iat, 'refresh changed the access-token lifetime', String(c1.exp - c1.iat), String(c2.exp - c2.iat));
+      ensure(c2.exp - c2.iat === c1.exp - c1.iat, 'refresh changed the access-token lifetime', String(c1.exp - c1.iat), String(c2.exp - c2.iat));
     },
   },
   // ---- revoke ----
@@ -108,7 +104,7 @@ const rows: Row[] = [
       if (t.contract.revoke.needsClient) {
         expectOAuthError(t, res, { status: 403, error: 'unauthorized_client' }, 'revoke without client_id');
         const ok = await refreshGrant(t, client, { refreshToken: refreshTokenOf(tokens) });
-        must(ok.status === 200, 'a refused revoke still revoked the refresh token', '200 on refresh', String(ok.status));
+        ensure(ok.status === 200, 'a refused revoke still revoked the refresh token', '200 on refresh', String(ok.status));
       } else {
         expectRevoked(t, res, 'revoke without client_id');
         expectOAuthError(t, await refreshGrant(t, client, { refreshToken: refreshTokenOf(tokens) }), { status: 400, error: 'invalid_grant' }, 'refresh after revoke');
@@ -137,7 +133,7 @@ const rows: Row[] = [
       const client = t.client('logout');
       const res = await client.get('/auth/logout', { headers: { authorization: `Bearer ${tokens.accessToken}` } });
       const loc = expectLogoutRedirect(t, res, 'logout');
-      must(loc.pathname === '/', 'logout without continue: not redirected to /', '/', loc.pathname);
+      ensure(loc.pathname === '/', 'logout without continue: not redirected to /', '/', loc.pathname);
       expectOAuthError(t, await refreshGrant(t, client, { refreshToken: refreshTokenOf(tokens) }), { status: 400, error: 'invalid_grant' }, 'refresh after logout with that bearer');
     },
   },
@@ -150,7 +146,7 @@ const rows: Row[] = [
     async run(t) {
       const res = await t.client('logout').get('/auth/logout', { query: { continue: 'https://evil.example/after-logout' } });
       const loc = expectLogoutRedirect(t, res, 'logout with an off-domain continue');
-      must(!loc.pathname.startsWith('/after-logout'), 'logout kept the path of the off-domain continue', 'the logout_url fallback', loc.pathname);
+      ensure(!loc.pathname.startsWith('/after-logout'), 'logout kept the path of the off-domain continue', 'the logout_url fallback', loc.pathname);
     },
   },
   {
@@ -166,10 +162,10 @@ const rows: Row[] = [
       const res = await session.get('/auth/logout', { headers: { authorization: `Bearer ${tokens.accessToken}` } });
       expectLogoutRedirect(t, res, 'logout');
       const deleted = parseSetCookies(res).find((c) => c.name === t.contract.sessionCookie && isDeletion(c));
-      must(deleted, `logout did not delete the session cookie ${t.contract.sessionCookie}`, `Set-Cookie: ${t.contract.sessionCookie}=; expired`, parseSetCookies(res).map((c) => c.name).join(', ') || 'no Set-Cookie');
+      ensure(deleted, `logout did not delete the session cookie ${t.contract.sessionCookie}`, `Set-Cookie: ${t.contract.sessionCookie}=; expired`, parseSetCookies(res).map((c) => c.name).join(', ') || 'no Set-Cookie');
       const authority = await session.get('/auth/authority');
       expectStatus(authority, 200, 'authority after logout');
-      must((authority.json as { session?: unknown }).session === false, 'authority still reports a session after logout', 'session: false', String((authority.json as { session?: unknown }).session));
+      ensure((authority.json as { session?: unknown }).session === false, 'authority still reports a session after logout', 'session: false', String((authority.json as { session?: unknown }).session));
       for (const transport of BEARER_TRANSPORTS) {
         const r = await getWithBearer(t.client(`rest-api-${transport}`), transport, INSPECT, tokens.accessToken);
         expectRestApi401(t, r, `inspect by ${transport} with a token issued before logout`, /^logged out$/);
@@ -189,13 +185,13 @@ const rows: Row[] = [
       expectStatus(anon, 200, 'authority');
       expectSchema(t, 'authority', anon.json, 'authority');
       const a = anon.json as { domain: string; token_valid: boolean; session: boolean };
-      must(a.domain.toLowerCase() === authorityHost(t.settings.url), "authority: domain is not the request Host's", authorityHost(t.settings.url), a.domain);
-      must(a.token_valid === false && a.session === false, 'authority without credentials reports a session or a valid token', 'session false, token_valid false', `session ${a.session}, token_valid ${a.token_valid}`);
+      ensure(a.domain.toLowerCase() === authorityHost(t.settings.url), "authority: domain is not the request Host's", authorityHost(t.settings.url), a.domain);
+      ensure(a.token_valid === false && a.session === false, 'authority without credentials reports a session or a valid token', 'session false, token_valid false', `session ${a.session}, token_valid ${a.token_valid}`);
       const tokens = await userToken(t);
       const withToken = await client.get('/auth/authority', { headers: { authorization: `Bearer ${tokens.accessToken}` } });
       expectStatus(withToken, 200, 'authority with a bearer');
       expectSchema(t, 'authority', withToken.json, 'authority with a bearer');
-      must((withToken.json as { token_valid: boolean }).token_valid === true, 'authority: token_valid is false for a valid bearer', 'true', 'false');
+      ensure((withToken.json as { token_valid: boolean }).token_valid === true, 'authority: token_valid is false for a valid bearer', 'true', 'false');
     },
   },
   {
@@ -224,10 +220,10 @@ const rows: Row[] = [
       expectSchema(t, 'introspection', res.json, 'introspect');
       const body = res.json as { active: boolean; scope: string; client_id: string; iat: number; exp: number };
       const claims = decodeJwt(tokens.accessToken).claims as { iat: number; exp: number; scope: string[] };
-      must(body.active === true, 'introspect: a fresh token is not active', 'active: true', 'false');
-      must(body.client_id === app.clientId, 'introspect: client_id is not the app', app.clientId, body.client_id);
-      must(sameSet(scopesOf(body.scope), claims.scope), "introspect: scope differs from the token's", claims.scope.join(' '), body.scope);
-      must(body.iat === claims.iat && body.exp === claims.exp, "introspect: iat/exp differ from the token's", `${claims.iat}/${claims.exp}`, `${body.iat}/${body.exp}`);
+      ensure(body.active === true, 'introspect: a fresh token is not active', 'active: true', 'false');
+      ensure(body.client_id === app.clientId, 'introspect: client_id is not the app', app.clientId, body.client_id);
+      ensure(sameSet(scopesOf(body.scope), claims.scope), "introspect: scope differs from the token's", claims.scope.join(' '), body.scope);
+      ensure(body.iat === claims.iat && body.exp === claims.exp, "introspect: iat/exp differ from the token's", `${claims.iat}/${claims.exp}`, `${body.iat}/${body.exp}`);
     },
   },
   {
@@ -244,7 +240,7 @@ const rows: Row[] = [
       const res = await client.post('/auth/oauth/introspect', { form: { token: tokens.accessToken, client_id: app.clientId, ...(app.clientSecret ? { client_secret: app.clientSecret } : {}) } });
       expectStatus(res, 200, 'introspect a revoked token');
       expectSchema(t, 'introspection', res.json, 'introspect a revoked token');
-      must((res.json as { active: boolean }).active === false, 'introspect: a revoked token is reported active', 'active: false', 'true');
+      ensure((res.json as { active: boolean }).active === false, 'introspect: a revoked token is reported active', 'active: false', 'true');
     },
   },
   {
@@ -261,10 +257,10 @@ const rows: Row[] = [
       expectSchema(t, 'token-info', res.json, 'token/info');
       const body = res.json as { resource_owner_id: string; application: { uid: string }; scope: string[]; expires_in: number };
       const claims = decodeJwt(tokens.accessToken).claims as { sub: string; scope: string[] };
-      must(body.resource_owner_id === claims.sub, 'token/info: resource_owner_id is not the token sub', claims.sub, body.resource_owner_id);
-      must(body.application.uid === t.settings.client.clientId, 'token/info: application.uid is not the client_id', t.settings.client.clientId, body.application.uid);
-      must(sameSet(body.scope, claims.scope), "token/info: scope differs from the token's", claims.scope.join(' '), body.scope.join(' '));
-      must(body.expires_in > 0 && body.expires_in <= 7200, 'token/info: expires_in is not the remaining lifetime', '1..7200', String(body.expires_in));
+      ensure(body.resource_owner_id === claims.sub, 'token/info: resource_owner_id is not the token sub', claims.sub, body.resource_owner_id);
+      ensure(body.application.uid === t.settings.client.clientId, 'token/info: application.uid is not the client_id', t.settings.client.clientId, body.application.uid);
+      ensure(sameSet(body.scope, claims.scope), "token/info: scope differs from the token's", claims.scope.join(' '), body.scope.join(' '));
+      ensure(body.expires_in > 0 && body.expires_in <= 7200, 'token/info: expires_in is not the remaining lifetime', '1..7200', String(body.expires_in));
       const bad = await client.get('/auth/oauth/token/info', { headers: { authorization: `Bearer ${randomBytes(24).toString('base64url')}` } });
       expectOAuthError(t, bad, { status: 401, error: 'invalid_token' }, 'token/info with an invalid bearer');
       expectWwwAuthenticate(bad, { scheme: 'Bearer' });
@@ -284,8 +280,8 @@ const rows: Row[] = [
       expectSchema(t, 'discovery', res.json, 'discovery');
       const doc = res.json as { jwks_uri: string; token_endpoint: string };
       const host = new URL(t.settings.url).host;
-      must(new URL(doc.token_endpoint).host === host && new URL(doc.token_endpoint).pathname === '/auth/oauth/token', 'discovery: token_endpoint is not this deployment\'s /auth/oauth/token', `${host}/auth/oauth/token`, doc.token_endpoint);
-      must(new URL(doc.jwks_uri).pathname === '/auth/oauth/discovery/keys', 'discovery: jwks_uri is not /auth/oauth/discovery/keys', '/auth/oauth/discovery/keys', new URL(doc.jwks_uri).pathname);
+      ensure(new URL(doc.token_endpoint).host === host && new URL(doc.token_endpoint).pathname === '/auth/oauth/token', 'discovery: token_endpoint is not this deployment\'s /auth/oauth/token', `${host}/auth/oauth/token`, doc.token_endpoint);
+      ensure(new URL(doc.jwks_uri).pathname === '/auth/oauth/discovery/keys', 'discovery: jwks_uri is not /auth/oauth/discovery/keys', '/auth/oauth/discovery/keys', new URL(doc.jwks_uri).pathname);
     },
   },
   {
@@ -312,7 +308,7 @@ const rows: Row[] = [
           /* try the next key */
         }
       }
-      must(verified, 'no JWKS key verifies the issued access token', 'a key that verifies it', `${keys.length} candidate key(s), none verifies`);
+      ensure(verified, 'no JWKS key verifies the issued access token', 'a key that verifies it', `${keys.length} candidate key(s), none verifies`);
     },
   },
 ];

@@ -7,8 +7,7 @@ import type { CaseContext, ContractCase } from '../../helpers/case';
 import type { Account, ClientApp } from '../../helpers/config';
 import { accountFor, passwordGrant, type ParamTransport } from '../../helpers/flows';
 import type { Level, SettingName, Severity } from '../../helpers/model';
-import { expectOAuthError, must, type OAuthErrorExpectation } from '../contract-kit/check';
-import { checkTokenResponse } from '../contract-kit/tokens';
+import { checkTokenResponse, ensure, expectOAuthError, type OAuthErrorExpectation } from '../../helpers/kit';
 
 export const area = 'password-grant';
 
@@ -299,7 +298,7 @@ function caseFor(row: Row): ContractCase {
         const expected = [disabledAnswer(t, row.via), ...(row.alsoWhenDisabled?.(t) ?? [])];
         expectOAuthError(t, res, expected, `${step} on a generation without the password grant`);
         if (res.status === 400) {
-          must(typeof (res.json as { error_description?: unknown }).error_description === 'string', `${step}: the refusal does not say why`, 'an error_description', 'none');
+          ensure(typeof (res.json as { error_description?: unknown }).error_description === 'string', `${step}: the refusal does not say why`, 'an error_description', 'none');
         }
         return;
       }
@@ -309,7 +308,7 @@ function caseFor(row: Row): ContractCase {
       }
       if (row.outcome.kind === 'error') {
         expectOAuthError(t, res, row.outcome.error(t), step);
-        must(!(res.json as Record<string, unknown>).access_token, `${step}: an error answer carries an access_token`, 'no access_token', 'an access_token');
+        ensure(!(res.json as Record<string, unknown>).access_token, `${step}: an error answer carries an access_token`, 'no access_token', 'an access_token');
         return;
       }
       checkTokenResponse(t, res, { step, account, scopes: row.outcome.scopes(app0) });

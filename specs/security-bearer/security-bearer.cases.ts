@@ -4,11 +4,9 @@
 import type { CaseContext, ContractCase } from '../../helpers/case';
 import type { HttpClient, HttpResponse } from '../../helpers/http';
 import { loadDefaultPlaceosPrivateKey, signWithKey, tamperSignature } from '../../helpers/jwt';
-import { cacheDirectives, callWith, challenges, check, echoesToken, expectAccepted, freshToken, INTROSPECT, payloadOf, PROTECTED, REPO_ROOT, revokedForCheck, TOKEN_INFO, TRANSPORTS, tokenInfo } from '../security-common/probes';
+import { cacheDirectives, challengeParam, echoesToken, ensure, expectAccepted, findChallenge, freshToken, getWithBearer, INSPECT, INTROSPECT, notRefused, payloadOf, PROTECTED, REPO_ROOT, revokedForCheck, TOKEN_INFO, tokenInfo } from '../../helpers/kit';
 
 export const area = 'security-bearer';
-
-const INSPECT = '/api/engine/v2/api_keys/inspect';
 
 /** A fresh, valid access token of the normal user, accepted by rest-api (the control): setup steps. */
 async function validToken(t: CaseContext, api: HttpClient): Promise<string> {
@@ -21,14 +19,8 @@ async function validToken(t: CaseContext, api: HttpClient): Promise<string> {
 async function expectForgeryRefused(t: CaseContext, api: HttpClient, forged: string, what: string, secret = true): Promise<void> {
   // Copies of real tokens carry real claims: mask them. A made-up string is no secret.
   if (secret) t.secrets.add(forged, 'access_token');
-  const bad: string[] = [];
-  for (const route of [PROTECTED, INSPECT]) {
-    for (const via of TRANSPORTS) {
-      const res = await callWith(api, forged, via, route);
-      if (res.status !== 401) bad.push(`${route} via ${via}: ${res.status}`);
-    }
-  }
-  check(bad.length === 0, `rest-api accepted ${what}`, '401 in every transport', bad.join(', '));
+  const bad = (await notRefused(api, forged, [PROTECTED, INSPECT])).map((r) => `${r.route} via ${r.via}: ${r.status}`);
+  ensure(bad.length === 0, `rest-api accepted ${what}`, '401 in every transport', bad.join(', '));
 }
 
 function forgeryCase(name: string, title: string, requirements: string[], make: (token: string) => Promise<string> | string, secret = true): ContractCase {
@@ -66,16 +58,16 @@ export const cases: ContractCase[] = [
     async run(t) {
       const api = t.client('api');
       const none = await api.get(PROTECTED, { noCookies: true });
-      check(none.status === 401, 'rest-api without credentials did not answer 401', '401', String(none.status));
+      ensure(none.status === 401, 'rest-api without credentials did not answer 401', '401', String(none.status));
       const problems: string[] = [];
-      const c1 = challenges(none).find((c) => c.scheme === 'bearer');
+      const c1 = findChallenge(none, 'bearer');
       if (!c1) problems.push('no credentials: no WWW-Authenticate: Bearer');
-      else if (c1.params.error) problems.push(`no credentials: error="${c1.params.error}" although no credentials were sent`);
-      const bad = await callWith(api, 'invalid-bearer-for-challenge', 'header');
-      const c2 = challenges(bad).find((c) => c.scheme === 'bearer');
+      else if (challengeParam(c1, 'error')) problems.push(`no credentials: error="${challengeParam(c1, 'error')}" although no credentials were sent`);
+      const bad = await getWithBearer(api, 'header', PROTECTED, 'invalid-bearer-for-challenge');
+      const c2 = findChallenge(bad, 'bearer');
       if (!c2) problems.push(`invalid token: ${bad.status} without WWW-Authenticate: Bearer`);
-      else if (c2.params.error !== 'invalid_token') problems.push(`invalid token: error=${c2.params.error ?? '(none)'}`);
-      check(problems.length === 0, problems.join('; '), 'WWW-Authenticate: Bearer [error="invalid_token"]', problems.join('; '));
+      else if (challengeParam(c2, 'error') !== 'invalid_token') problems.push(`invalid token: error=${challengeParam(c2, 'error') ?? '(none)'}`);
+      ensure(problems.length === 0, problems.join('; '), 'WWW-Authenticate: Bearer [error="invalid_token"]', problems.join('; '));
     },
   },
   {
@@ -103,11 +95,11 @@ export const cases: ContractCase[] = [
           problems.push(`${what}: ${res.status}, not 401`);
           continue;
         }
-        const ch = challenges(res).find((x) => x.scheme === 'bearer');
+        const ch = findChallenge(res, 'bearer');
         if (!ch) problems.push(`${what}: no WWW-Authenticate: Bearer`);
-        else if (ch.params.error !== 'invalid_token') problems.push(`${what}: error=${ch.params.error ?? '(none)'}`);
+        else if (challengeParam(ch, 'error') !== 'invalid_token') problems.push(`${what}: error=${challengeParam(ch, 'error') ?? '(none)'}`);
       }
-      check(problems.length === 0, problems.join('; '), '401 with WWW-Authenticate: Bearer error="invalid_token"');
+      ensure(problems.length === 0, problems.join('; '), '401 with WWW-Authenticate: Bearer error="invalid_token"');
     },
   },
   {
@@ -119,10 +111,10 @@ export const cases: ContractCase[] = [
     tags: ['security', 'readonly'],
     async run(t) {
       const res = await t.client('auth').get(TOKEN_INFO, { noCookies: true });
-      check(res.status === 401, 'token/info without a credential did not answer 401', '401', String(res.status));
-      const ch = challenges(res).find((x) => x.scheme === 'bearer');
-      check(!!ch, 'token/info without a credential has no WWW-Authenticate: Bearer', 'WWW-Authenticate: Bearer realm=…', res.header('www-authenticate') ?? '(none)');
-      check(!ch.params.error, 'the challenge names an error although no credential was sent', 'no error attribute', `error="${ch.params.error}"`);
+      ensure(res.status === 401, 'token/info without a credential did not answer 401', '401', String(res.status));
+      const ch = findChallenge(res, 'bearer');
+      ensure(!!ch, 'token/info without a credential has no WWW-Authenticate: Bearer', 'WWW-Authenticate: Bearer realm=…', res.header('www-authenticate') ?? '(none)');
+      ensure(!challengeParam(ch, 'error'), 'the challenge names an error although no credential was sent', 'no error attribute', `error="${challengeParam(ch, 'error')}"`);
     },
   },
   {
@@ -138,10 +130,10 @@ export const cases: ContractCase[] = [
       const token = await validToken(t, api);
       const failed: string[] = [];
       for (const scheme of ['bearer', 'BEARER']) {
-        const res = await callWith(api, token, 'header', PROTECTED, scheme);
+        const res = await getWithBearer(api, 'header', PROTECTED, token, scheme);
         if (res.status !== 200) failed.push(`${scheme}: ${res.status}`);
       }
-      check(failed.length === 0, 'rest-api refuses a valid token whose scheme is not spelled "Bearer"', '200', failed.join(', '));
+      ensure(failed.length === 0, 'rest-api refuses a valid token whose scheme is not spelled "Bearer"', '200', failed.join(', '));
     },
   },
   {
@@ -155,8 +147,8 @@ export const cases: ContractCase[] = [
     async run(t) {
       const api = t.client('api');
       const token = await validToken(t, api);
-      const res = await callWith(api, token, 'param');
-      check(res.status === 401 || res.status === 400, 'rest-api accepts the access token as a URI query parameter (?bearer_token=)', '400/401', String(res.status));
+      const res = await getWithBearer(api, 'param', PROTECTED, token);
+      ensure(res.status === 401 || res.status === 400, 'rest-api accepts the access token as a URI query parameter (?bearer_token=)', '400/401', String(res.status));
     },
   },
   {
@@ -170,10 +162,10 @@ export const cases: ContractCase[] = [
     async run(t) {
       const api = t.client('api');
       const token = await validToken(t, api);
-      const res = await callWith(api, token, 'param');
+      const res = await getWithBearer(api, 'param', PROTECTED, token);
       if (res.status < 200 || res.status >= 300) t.notApplicable(`the query transport is refused (${res.status})`);
       const d = cacheDirectives(res);
-      check(d.includes('private') || d.includes('no-store'), 'a response to a query-authenticated request may be cached by shared caches', 'Cache-Control: private (or no-store)', res.header('cache-control') ?? '(none)');
+      ensure(d.includes('private') || d.includes('no-store'), 'a response to a query-authenticated request may be cached by shared caches', 'Cache-Control: private (or no-store)', res.header('cache-control') ?? '(none)');
     },
   },
   {
@@ -188,7 +180,7 @@ export const cases: ContractCase[] = [
       const api = t.client('api');
       const token = await validToken(t, api);
       const res = await api.get(PROTECTED, { headers: { authorization: `Bearer ${token}` }, query: { bearer_token: token }, noCookies: true });
-      check(res.status === 400, 'a request with the token in the header and the query was served', '400 invalid_request', String(res.status));
+      ensure(res.status === 400, 'a request with the token in the header and the query was served', '400 invalid_request', String(res.status));
     },
   },
   {
@@ -205,14 +197,14 @@ export const cases: ContractCase[] = [
       const tampered = tamperSignature(token);
       t.secrets.add(tampered, 'access_token');
       const responses: [string, HttpResponse, string][] = [
-        ['rest-api (tampered, header)', await callWith(api, tampered, 'header'), tampered],
-        ['rest-api (tampered, param)', await callWith(api, tampered, 'param'), tampered],
-        ['rest-api (expired, cookie)', await callWith(api, t.settings.expiredToken!, 'cookie'), t.settings.expiredToken!],
+        ['rest-api (tampered, header)', await getWithBearer(api, 'header', PROTECTED, tampered), tampered],
+        ['rest-api (tampered, param)', await getWithBearer(api, 'param', PROTECTED, tampered), tampered],
+        ['rest-api (expired, cookie)', await getWithBearer(api, 'cookie', PROTECTED, t.settings.expiredToken!), t.settings.expiredToken!],
         ['token/info (tampered)', await tokenInfo(t.client('auth'), tampered), tampered],
         ['token/info (expired)', await tokenInfo(t.client('auth'), t.settings.expiredToken!), t.settings.expiredToken!],
       ];
       const echoed = responses.filter(([, res, tok]) => echoesToken(res.text, tok) || echoesToken(res.header('www-authenticate'), tok) || echoesToken(res.header('location'), tok)).map(([w]) => w);
-      check(echoed.length === 0, 'an error response echoes the presented token', 'no token in bodies or headers', echoed.join(', '));
+      ensure(echoed.length === 0, 'an error response echoes the presented token', 'no token in bodies or headers', echoed.join(', '));
     },
   },
 ];

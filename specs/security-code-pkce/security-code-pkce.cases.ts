@@ -2,11 +2,10 @@
 // client and redirect_uri, every PKCE downgrade, state integrity, no tokens in the front channel,
 // no implicit grant, no CORS at authorize.
 import type { ContractCase } from '../../helpers/case';
-import { setup } from '../../helpers/case';
 import { authorize, exchangeCode, tokensFrom } from '../../helpers/flows';
 import type { HttpResponse } from '../../helpers/http';
 import { createVerifier, pkcePair } from '../../helpers/pkce';
-import { authorizeOutcome, authorizeRefusal, check, describeAuthorize, describeErr, echoesToken, fail, freshCode, hasAccessToken, oauthError, signedIn, sleep, tokenInfo, otherClient, precondition } from '../security-common/probes';
+import { authorizeOutcome, authorizeRefusal, describeAuthorize, describeErr, echoesToken, ensure, fail, freshCode, hasAccessToken, oauthError, otherClient, precondition, setup, signedIn, sleep, tokenInfo } from '../../helpers/kit';
 
 export const area = 'security-code-pkce';
 
@@ -18,7 +17,7 @@ function tokenSummary(res: HttpResponse): string {
 function expectRefused(res: HttpResponse, what: string, expected: { status: number; error?: string }): void {
   if (hasAccessToken(res)) fail(`${what}: a token was issued`, describeErr(expected), tokenSummary(res));
   const e = oauthError(res);
-  check(e.status === expected.status && (expected.error === undefined || e.error === expected.error), `${what}: refused, but not with the documented error`, describeErr(expected), describeErr(e));
+  ensure(e.status === expected.status && (expected.error === undefined || e.error === expected.error), `${what}: refused, but not with the documented error`, describeErr(expected), describeErr(e));
 }
 
 /** A 128-character state of unreserved characters (catches truncation). */
@@ -77,7 +76,7 @@ export const cases: ContractCase[] = [
       const c = await freshCode(t, session);
       const results = await Promise.all([0, 1].map((i) => exchangeCode(t, t.client(`race-${i}`), { code: c.code, verifier: c.verifier })));
       const won = results.filter(hasAccessToken).length;
-      check(won <= 1, 'one code was redeemed twice by concurrent requests', 'at most 1 token', `${won} tokens (${results.map(tokenSummary).join(', ')})`);
+      ensure(won <= 1, 'one code was redeemed twice by concurrent requests', 'at most 1 token', `${won} tokens (${results.map(tokenSummary).join(', ')})`);
       precondition(won === 1, 'redeeming the code', 'neither concurrent redemption got a token', '1 token', results.map(tokenSummary).join(', '));
       const loser = results.find((r) => !hasAccessToken(r))!;
       expectRefused(loser, 'the losing concurrent redemption', { status: 400, error: 'invalid_grant' });
@@ -100,7 +99,7 @@ export const cases: ContractCase[] = [
       // A replay that gets a token is code-single-use's failure; here it leaves nothing to judge.
       precondition(!hasAccessToken(second), 'replaying the code', 'the replayed code got a token (see code-single-use)');
       const info = await tokenInfo(t.client('info'), tokens.accessToken);
-      check(info.status === 401, 'the token from the first redemption still works at token/info after the code was replayed', '401', String(info.status));
+      ensure(info.status === 401, 'the token from the first redemption still works at token/info after the code was replayed', '401', String(info.status));
     },
   },
   {
@@ -232,9 +231,9 @@ export const cases: ContractCase[] = [
       const code = res.location?.searchParams.get('code');
       if (code) {
         const tok = await exchangeCode(t, session, { code, verifier: pair.verifier });
-        check(!hasAccessToken(tok), 'code_challenge_method=plain was accepted end to end', 'invalid_request at authorize', `a code, then ${tokenSummary(tok)}`);
+        ensure(!hasAccessToken(tok), 'code_challenge_method=plain was accepted end to end', 'invalid_request at authorize', `a code, then ${tokenSummary(tok)}`);
       }
-      check(!!authorizeRefusal(res, t.settings.client.redirectUri), `authorize did not refuse code_challenge_method=plain (${describeAuthorize(res)})`, 'invalid_request (error page or error redirect)', authorizeOutcome(res, t.settings.client.redirectUri));
+      ensure(!!authorizeRefusal(res, t.settings.client.redirectUri), `authorize did not refuse code_challenge_method=plain (${describeAuthorize(res)})`, 'invalid_request (error page or error redirect)', authorizeOutcome(res, t.settings.client.redirectUri));
     },
   },
   {
@@ -249,7 +248,7 @@ export const cases: ContractCase[] = [
       const { session } = await signedIn(t);
       const pair = pkcePair('S256');
       const res = await authorize(t, session, { state: 'method', codeChallenge: pair.challenge, codeChallengeMethod: 'S512' });
-      check(!!authorizeRefusal(res, t.settings.client.redirectUri), `authorize did not refuse code_challenge_method=S512 (${describeAuthorize(res)})`, 'invalid_request (error page or error redirect)', authorizeOutcome(res, t.settings.client.redirectUri));
+      ensure(!!authorizeRefusal(res, t.settings.client.redirectUri), `authorize did not refuse code_challenge_method=S512 (${describeAuthorize(res)})`, 'invalid_request (error page or error redirect)', authorizeOutcome(res, t.settings.client.redirectUri));
     },
   },
   {
@@ -265,8 +264,8 @@ export const cases: ContractCase[] = [
       const state = longState();
       const c = await freshCode(t, session, { state });
       const got = c.response.location?.searchParams.get('state');
-      check(got !== null && got !== undefined, 'the authorize redirect dropped state', 'state (128 characters)', '(none)');
-      check(got === state, 'the authorize redirect changed state', `the same 128 characters`, `${got.length} characters${got.length === state.length ? ' (different)' : ''}`);
+      ensure(got !== null && got !== undefined, 'the authorize redirect dropped state', 'state (128 characters)', '(none)');
+      ensure(got === state, 'the authorize redirect changed state', `the same 128 characters`, `${got.length} characters${got.length === state.length ? ' (different)' : ''}`);
     },
   },
   {
@@ -281,8 +280,8 @@ export const cases: ContractCase[] = [
       const { session } = await signedIn(t);
       const c = await freshCode(t, session, { state: RESERVED_STATE });
       const got = c.response.location?.searchParams.get('state');
-      check(got !== null && got !== undefined, 'the authorize redirect dropped state', JSON.stringify(RESERVED_STATE), '(none)');
-      check(got === RESERVED_STATE, 'the authorize redirect changed state', JSON.stringify(RESERVED_STATE), JSON.stringify(got));
+      ensure(got !== null && got !== undefined, 'the authorize redirect dropped state', JSON.stringify(RESERVED_STATE), '(none)');
+      ensure(got === RESERVED_STATE, 'the authorize redirect changed state', JSON.stringify(RESERVED_STATE), JSON.stringify(got));
     },
   },
   {
@@ -299,10 +298,10 @@ export const cases: ContractCase[] = [
       const loc = c.response.location!;
       const frag = new URLSearchParams(loc.hash.replace(/^#/, ''));
       const leaked = ['access_token', 'refresh_token', 'id_token'].filter((k) => loc.searchParams.has(k) || frag.has(k));
-      check(leaked.length === 0, 'the authorize redirect URL carries tokens (they end up in history, logs and Referer)', 'only code and state', leaked.join(', '));
+      ensure(leaked.length === 0, 'the authorize redirect URL carries tokens (they end up in history, logs and Referer)', 'only code and state', leaked.join(', '));
       const exchanged = await exchangeCode(t, session, { code: c.code, verifier: c.verifier });
       const tokens = await setup('the code exchange', async () => tokensFrom(exchanged, 'code exchange'));
-      check(!echoesToken(loc.toString(), tokens.accessToken), 'the authorize redirect URL carries the access token');
+      ensure(!echoesToken(loc.toString(), tokens.accessToken), 'the authorize redirect URL carries the access token');
     },
   },
   {
@@ -320,8 +319,8 @@ export const cases: ContractCase[] = [
       const frag = new URLSearchParams((loc?.hash ?? '').replace(/^#/, ''));
       const token = frag.get('access_token') ?? loc?.searchParams.get('access_token');
       if (token) t.minted({ accessToken: token, clientId: t.settings.client.clientId, clientSecret: t.settings.client.clientSecret });
-      check(!token, 'the implicit grant issued an access token in the redirect', 'unsupported_response_type', `${res.status} with access_token`);
-      check(!!authorizeRefusal(res, t.settings.client.redirectUri), `authorize did not refuse response_type=token (${describeAuthorize(res)})`, 'unsupported_response_type (error page or error redirect)', authorizeOutcome(res, t.settings.client.redirectUri));
+      ensure(!token, 'the implicit grant issued an access token in the redirect', 'unsupported_response_type', `${res.status} with access_token`);
+      ensure(!!authorizeRefusal(res, t.settings.client.redirectUri), `authorize did not refuse response_type=token (${describeAuthorize(res)})`, 'unsupported_response_type (error page or error redirect)', authorizeOutcome(res, t.settings.client.redirectUri));
     },
   },
   {
@@ -346,7 +345,7 @@ export const cases: ContractCase[] = [
         ['OPTIONS', pre],
         ['GET', get],
       ].filter(([, r]) => !!(r as HttpResponse).header('access-control-allow-origin'));
-      check(bad.length === 0, 'the authorization endpoint answers cross-origin requests with Access-Control-Allow-Origin', 'no Access-Control-Allow-Origin', bad.map(([m, r]) => `${m as string}: ${(r as HttpResponse).header('access-control-allow-origin')}`).join('; '));
+      ensure(bad.length === 0, 'the authorization endpoint answers cross-origin requests with Access-Control-Allow-Origin', 'no Access-Control-Allow-Origin', bad.map(([m, r]) => `${m as string}: ${(r as HttpResponse).header('access-control-allow-origin')}`).join('; '));
     },
   },
 ];

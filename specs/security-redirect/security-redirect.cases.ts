@@ -5,7 +5,7 @@ import type { CaseContext, ContractCase } from '../../helpers/case';
 import { authorize, paramsAs } from '../../helpers/flows';
 import type { HttpResponse } from '../../helpers/http';
 import { pkcePair } from '../../helpers/pkce';
-import { check, precondition, signedIn } from '../security-common/probes';
+import { ensure, precondition, signedIn } from '../../helpers/kit';
 
 export const area = 'security-redirect';
 
@@ -80,9 +80,9 @@ function variantCase(v: Variant): ContractCase {
       const res = await authorize(t, session, { redirectUri: bad, state: `redirect-${v.name}`, codeChallenge: pair.challenge, codeChallengeMethod: 'S256' });
       const problem = redirectProblem(res, bad, registered);
       // The observation names what happened, not where (the port and host differ per deployment): a ledger entry can excuse exactly it.
-      check(!problem, `${v.title}: ${problem} (${describeResponse(res)})`, `an error shown by the server (${t.contract.authorizeBadRedirect.status}${t.contract.authorizeBadRedirect.error ? ` ${t.contract.authorizeBadRedirect.error}` : ''}), no redirect`, `${res.status} ${problem}`);
+      ensure(!problem, `${v.title}: ${problem} (${describeResponse(res)})`, `an error shown by the server (${t.contract.authorizeBadRedirect.status}${t.contract.authorizeBadRedirect.error ? ` ${t.contract.authorizeBadRedirect.error}` : ''}), no redirect`, `${res.status} ${problem}`);
       const want = t.contract.authorizeBadRedirect;
-      check(res.status === want.status, `${v.title}: the server did not show the documented error`, `${want.status}${want.error ? ` ${want.error}` : ''} error page`, describeResponse(res));
+      ensure(res.status === want.status, `${v.title}: the server did not show the documented error`, `${want.status}${want.error ? ` ${want.error}` : ''} error page`, describeResponse(res));
     },
   };
 }
@@ -141,11 +141,11 @@ export const cases: ContractCase[] = [
       const res = await authorize(t, session, { app: { ...t.settings.client, clientId: '0123456789abcdef0123456789abcdef' }, redirectUri: bad, state: 'unknown-client' });
       const loc = res.location;
       const redirected = res.status >= 300 && res.status < 400 && !!loc && loc.hostname === 'attacker.example';
-      check(!redirected, 'authorize redirected an unknown client to its redirect_uri', '4xx error page, no redirect', describeResponse(res));
+      ensure(!redirected, 'authorize redirected an unknown client to its redirect_uri', '4xx error page, no redirect', describeResponse(res));
       const code = loc?.searchParams.get('code');
-      check(!code, 'authorize issued a code for an unknown client', 'no code', describeResponse(res));
+      ensure(!code, 'authorize issued a code for an unknown client', 'no code', describeResponse(res));
       const want = t.contract.errors.unknownClient;
-      check(res.status === want.status, 'authorize did not answer an unknown client with the documented error', `${want.status} ${want.error}`, describeResponse(res));
+      ensure(res.status === want.status, 'authorize did not answer an unknown client with the documented error', `${want.status} ${want.error}`, describeResponse(res));
     },
   },
   {
@@ -167,7 +167,7 @@ export const cases: ContractCase[] = [
         const off = offDomain(t, res);
         if (off) problems.push(`continue=${target} → ${res.status} to ${off}`);
       }
-      check(problems.length === 0, `signin redirected off the deployment: ${problems.join('; ')}`, 'a path on the deployment (or /)');
+      ensure(problems.length === 0, `signin redirected off the deployment: ${problems.join('; ')}`, 'a path on the deployment (or /)');
     },
   },
   {
@@ -196,7 +196,7 @@ export const cases: ContractCase[] = [
         const off = offDomain(t, res);
         if (off && off !== allowedHost) problems.push(`continue=${target} → ${res.status} to ${off}`);
       }
-      check(problems.length === 0, `logout redirected off the deployment: ${problems.join('; ')}`, 'a path on the deployment, / or the authority logout_url');
+      ensure(problems.length === 0, `logout redirected off the deployment: ${problems.join('; ')}`, 'a path on the deployment, / or the authority logout_url');
     },
   },
   {
@@ -222,7 +222,7 @@ export const cases: ContractCase[] = [
         const off2 = offDomain(t, out);
         if (off2) problems.push(`logout continue=${target} → ${out.status} to ${off2}`);
       }
-      check(problems.length === 0, 'a backslash path became an off-site redirect', 'a path on the deployment (or /)', problems.join('; '));
+      ensure(problems.length === 0, 'a backslash path became an off-site redirect', 'a path on the deployment (or /)', problems.join('; '));
     },
   },
   {
@@ -238,7 +238,7 @@ export const cases: ContractCase[] = [
       const c = t.client('signin');
       const res = await c.post('/auth/signin', paramsAs('form', { email: account.email, password: account.password, continue: '/backoffice/' }));
       for (const ck of await c.jar.getCookies(c.baseUrl)) t.secrets.add(ck.value, 'cookie');
-      check(res.status !== 307 && res.status !== 308, 'signin redirected a credential POST with a method-preserving status', '302 / 303', String(res.status));
+      ensure(res.status !== 307 && res.status !== 308, 'signin redirected a credential POST with a method-preserving status', '302 / 303', String(res.status));
       precondition(res.status >= 300 && res.status < 400, 'signing in with continue', 'signin did not redirect, so how it redirects is unknown', `${t.contract.signinContinueStatus} to continue`, String(res.status));
     },
   },

@@ -4,26 +4,7 @@
 import type { ContractCase } from '../../helpers/case';
 import { refreshGrant, tokensFrom } from '../../helpers/flows';
 import type { HttpResponse } from '../../helpers/http';
-import {
-  check,
-  describeErr,
-  expectAccepted,
-  fail,
-  freshToken,
-  grantedScopes,
-  hasAccessToken,
-  INTROSPECT,
-  oauthError,
-  otherClient,
-  precondition,
-  refusedEverywhere,
-  revokedForCheck,
-  revokeToken,
-  setup,
-  sleep,
-  tokenInfo,
-  tokensWithRefresh,
-} from '../security-common/probes';
+import { describeErr, ensure, expectAccepted, fail, freshToken, grantedScopes, hasAccessToken, INTROSPECT, oauthError, otherClient, precondition, refusedEverywhere, revokedForCheck, revokeToken, setup, sleep, tokenInfo, tokensWithRefresh } from '../../helpers/kit';
 
 export const area = 'security-refresh-revoke';
 
@@ -42,7 +23,7 @@ function summary(res: HttpResponse): string {
 function expectRefused(res: HttpResponse, what: string, expected: { status: number; error: string }): void {
   if (hasAccessToken(res)) fail(`${what} was redeemed`, `${expected.status} ${expected.error}`, summary(res));
   const e = oauthError(res);
-  check(e.status === expected.status && e.error === expected.error, `${what} was refused, but not with the documented error`, `${expected.status} ${expected.error}`, describeErr(e));
+  ensure(e.status === expected.status && e.error === expected.error, `${what} was refused, but not with the documented error`, `${expected.status} ${expected.error}`, describeErr(e));
 }
 
 const INVALID_GRANT = { status: 400, error: 'invalid_grant' } as const;
@@ -60,7 +41,7 @@ export const cases: ContractCase[] = [
       const first = await tokensWithRefresh(t);
       const refreshed = await refreshGrant(t, t.client('refresh'), { refreshToken: first.refreshToken });
       const rotated = await setup('the first refresh', async () => tokensFrom(refreshed, 'first refresh'));
-      check(!!rotated.refreshToken && rotated.refreshToken !== first.refreshToken, 'the refresh did not rotate the refresh token (a public client needs rotation or sender-constrained refresh tokens)', 'a new refresh_token', rotated.refreshToken ? 'the same refresh_token' : 'no refresh_token');
+      ensure(!!rotated.refreshToken && rotated.refreshToken !== first.refreshToken, 'the refresh did not rotate the refresh token (a public client needs rotation or sender-constrained refresh tokens)', 'a new refresh_token', rotated.refreshToken ? 'the same refresh_token' : 'no refresh_token');
       if (t.contract.refreshTokens === 'jwt') await sleep(graceWaitMs(t));
       const replay = await refreshGrant(t, t.client('replay'), { refreshToken: first.refreshToken });
       expectRefused(replay, 'a used (rotated) refresh token', INVALID_GRANT);
@@ -79,7 +60,7 @@ export const cases: ContractCase[] = [
       const results = await Promise.all([0, 1].map((i) => refreshGrant(t, t.client(`race-${i}`), { refreshToken: tokens.refreshToken })));
       const won = results.filter(hasAccessToken).length;
       precondition(won >= 1, 'refreshing the token', 'neither concurrent refresh succeeded', '1 success', results.map(summary).join(', '));
-      check(won <= 1, 'one refresh token was redeemed by two concurrent requests', 'at most 1 success', results.map(summary).join(', '));
+      ensure(won <= 1, 'one refresh token was redeemed by two concurrent requests', 'at most 1 success', results.map(summary).join(', '));
       expectRefused(results.find((r) => !hasAccessToken(r))!, 'the losing concurrent refresh', INVALID_GRANT);
     },
   },
@@ -102,12 +83,12 @@ export const cases: ContractCase[] = [
       const res = await refreshGrant(t, t.client('refresh'), { refreshToken: tokens.refreshToken!, app, scope: [narrow, ...wider].join(' ') });
       if (!hasAccessToken(res)) {
         const e = oauthError(res);
-        check(e.status === 400 && e.error === 'invalid_scope', 'the widening refresh was refused, but not with the documented error', '400 invalid_scope', describeErr(e));
+        ensure(e.status === 400 && e.error === 'invalid_scope', 'the widening refresh was refused, but not with the documented error', '400 invalid_scope', describeErr(e));
         return;
       }
       const got = grantedScopes(tokensFrom(res, 'refresh'));
       const added = got.filter((s) => !original.includes(s));
-      check(added.length === 0, 'the refresh granted scopes beyond the original grant', `at most ${original.join(' ')}`, `added ${added.join(' ')}`);
+      ensure(added.length === 0, 'the refresh granted scopes beyond the original grant', `at most ${original.join(' ')}`, `added ${added.join(' ')}`);
     },
   },
   {
@@ -154,7 +135,7 @@ export const cases: ContractCase[] = [
       precondition(before.status === 200, 'using the fresh token at token/info', 'token/info does not accept the fresh token', '200', String(before.status));
       await revokedForCheck(t, tokens.accessToken, 'access_token');
       const after = await tokenInfo(t.client('info'), tokens.accessToken);
-      check(after.status === 401, 'token/info still accepts the revoked access token', '401 invalid_token', String(after.status));
+      ensure(after.status === 401, 'token/info still accepts the revoked access token', '401 invalid_token', String(after.status));
     },
   },
   {
@@ -171,7 +152,7 @@ export const cases: ContractCase[] = [
       await expectAccepted(api, tokens.accessToken, 'revocation check');
       await revokedForCheck(t, tokens.accessToken);
       const bad = await refusedEverywhere(api, tokens.accessToken);
-      check(bad.length === 0, 'rest-api still accepts the revoked access token', '401 in every transport', bad.join(', '));
+      ensure(bad.length === 0, 'rest-api still accepts the revoked access token', '401 in every transport', bad.join(', '));
     },
   },
   {
@@ -187,8 +168,8 @@ export const cases: ContractCase[] = [
       const tokens = await tokensWithRefresh(t);
       const rev = await revokeToken(t, tokens.refreshToken, { hint: 'refresh_token', app: other, client: t.client('attacker') });
       const res = await refreshGrant(t, t.client('refresh'), { refreshToken: tokens.refreshToken });
-      check(hasAccessToken(res), "another client's revocation request revoked the token", 'the refresh token still works', summary(res));
-      check(rev.status >= 400 && rev.status < 500, "another client's revocation request was not refused", '403 unauthorized_client (or 400/401)', String(rev.status));
+      ensure(hasAccessToken(res), "another client's revocation request revoked the token", 'the refresh token still works', summary(res));
+      ensure(rev.status >= 400 && rev.status < 500, "another client's revocation request was not refused", '403 unauthorized_client (or 400/401)', String(rev.status));
     },
   },
   {
@@ -203,8 +184,8 @@ export const cases: ContractCase[] = [
       const tokens = await freshToken(t, 'user');
       const res = await t.client('introspect').post(INTROSPECT, { form: { token: tokens.accessToken }, noCookies: true });
       const body = res.json as Record<string, unknown> | undefined;
-      check(!(body && body.active === true), 'introspection answered for an unauthenticated caller', '400 invalid_request / 401', `${res.status} active:true`);
-      check(res.status === 400 || res.status === 401, 'introspection without authorization was not refused', '400 invalid_request / 401', String(res.status));
+      ensure(!(body && body.active === true), 'introspection answered for an unauthenticated caller', '400 invalid_request / 401', `${res.status} active:true`);
+      ensure(res.status === 400 || res.status === 401, 'introspection without authorization was not refused', '400 invalid_request / 401', String(res.status));
     },
   },
   {
@@ -230,7 +211,7 @@ export const cases: ContractCase[] = [
           problems.push(`${what}: ${res.status} ${body ? `{${Object.keys(body).join(', ')}}${body.active === true ? ' active:true' : ''}` : '(no JSON)'}`);
         }
       }
-      check(problems.length === 0, 'introspection of an inactive token is not exactly {"active": false}', '200 {"active": false}', problems.join('; '));
+      ensure(problems.length === 0, 'introspection of an inactive token is not exactly {"active": false}', '200 {"active": false}', problems.join('; '));
     },
   },
 ];

@@ -3,8 +3,7 @@
 // refused in every transport is lifecycle.logout.session.
 import type { CaseContext, ContractCase } from '../../helpers/case';
 import { accountFor, signIn } from '../../helpers/flows';
-import { parseSetCookies, type SetCookie } from '../contract-kit/check';
-import { check, precondition } from '../security-common/probes';
+import { ensure, parseSetCookies, precondition, type SetCookie } from '../../helpers/kit';
 
 export const area = 'security-session';
 
@@ -28,7 +27,7 @@ export const cases: ContractCase[] = [
     tags: ['security', 'session'],
     needs: ['user'],
     async run(t) {
-      for (const c of await sessionCookies(t)) check(c.attrs.has('httponly'), `the ${c.name} cookie is readable by scripts`, 'HttpOnly', [...c.attrs.keys()].join('; '));
+      for (const c of await sessionCookies(t)) ensure(c.attrs.has('httponly'), `the ${c.name} cookie is readable by scripts`, 'HttpOnly', [...c.attrs.keys()].join('; '));
     },
   },
   {
@@ -40,7 +39,7 @@ export const cases: ContractCase[] = [
     tags: ['security', 'session'],
     needs: ['user'],
     async run(t) {
-      for (const c of await sessionCookies(t)) check(c.attrs.has('secure'), `the ${c.name} cookie may be sent over plain http`, 'Secure', [...c.attrs.keys()].join('; '));
+      for (const c of await sessionCookies(t)) ensure(c.attrs.has('secure'), `the ${c.name} cookie may be sent over plain http`, 'Secure', [...c.attrs.keys()].join('; '));
     },
   },
   {
@@ -55,7 +54,7 @@ export const cases: ContractCase[] = [
       for (const c of await sessionCookies(t)) {
         const sameSite = c.attrs.get('samesite');
         const v = (sameSite ?? '').toLowerCase();
-        check(v === 'lax' || v === 'strict', `the ${c.name} cookie is sent on cross-site requests`, 'SameSite=Lax or Strict', sameSite === undefined ? '(no SameSite)' : `SameSite=${sameSite}`);
+        ensure(v === 'lax' || v === 'strict', `the ${c.name} cookie is sent on cross-site requests`, 'SameSite=Lax or Strict', sameSite === undefined ? '(no SameSite)' : `SameSite=${sameSite}`);
       }
     },
   },

@@ -4,27 +4,7 @@ import type { CaseContext, ContractCase } from '../../helpers/case';
 import type { Severity } from '../../helpers/model';
 import type { HttpResponse } from '../../helpers/http';
 import { accountFor, authorize, exchangeCode, noteTokenResponse, paramsAs, passwordGrant, refreshGrant, tokensFrom } from '../../helpers/flows';
-import {
-  challenges,
-  check,
-  codeTokens,
-  describeErr,
-  fail,
-  freshCode,
-  grantedScopes,
-  hasAccessToken,
-  isJsonMediaType,
-  mediaType,
-  cacheDirectives,
-  oauthError,
-  RFC6749_TOKEN_ERRORS,
-  precondition,
-  setup,
-  signedIn,
-  authorizeRefusal,
-  describeAuthorize,
-  TOKEN,
-} from '../security-common/probes';
+import { authorizeRefusal, cacheDirectives, challengesOf, codeTokens, describeAuthorize, describeErr, ensure, fail, freshCode, grantedScopes, hasAccessToken, isJsonMediaType, mediaType, oauthError, precondition, RFC6749_TOKEN_ERRORS, setup, signedIn, TOKEN } from '../../helpers/kit';
 
 export const area = 'security-token-endpoint';
 
@@ -106,7 +86,7 @@ function tokenResponseRule(rule: TokenResponseRule): ContractCase {
     needs: ['user'],
     async run(t) {
       for (const { grant, res } of await tokenResponses(t)) {
-        check(rule.holds(res), `the ${grant} token response ${rule.problem}`, rule.expected, rule.actual(res));
+        ensure(rule.holds(res), `the ${grant} token response ${rule.problem}`, rule.expected, rule.actual(res));
       }
     },
   };
@@ -126,9 +106,9 @@ export const cases: ContractCase[] = [
     async run(t) {
       for (const { what, res } of await tokenErrors(t)) {
         const e = oauthError(res);
-        check(isJsonMediaType(res), `${what}: the error response is not JSON`, 'Content-Type: application/json', mediaType(res) || '(none)');
-        check(e.status === 400 || e.status === 401, `${what}: the error status is not 400 (or 401 for a client error)`, '400', String(e.status));
-        check(e.error !== undefined && (RFC6749_TOKEN_ERRORS as readonly string[]).includes(e.error), `${what}: the error code is not one RFC 6749 §5.2 defines`, RFC6749_TOKEN_ERRORS.join(' | '), e.error ?? '(none)');
+        ensure(isJsonMediaType(res), `${what}: the error response is not JSON`, 'Content-Type: application/json', mediaType(res) || '(none)');
+        ensure(e.status === 400 || e.status === 401, `${what}: the error status is not 400 (or 401 for a client error)`, '400', String(e.status));
+        ensure(e.error !== undefined && (RFC6749_TOKEN_ERRORS as readonly string[]).includes(e.error), `${what}: the error code is not one RFC 6749 §5.2 defines`, RFC6749_TOKEN_ERRORS.join(' | '), e.error ?? '(none)');
       }
     },
   },
@@ -183,7 +163,7 @@ export const cases: ContractCase[] = [
         if (!ok) problems.push(`${row.what}: expected ${row.allowed.map(describeErr).join(' or ')}, got ${describeErr(e)}`);
         else if (res.status !== 401 && !isJsonMediaType(res)) problems.push(`${row.what}: the error is ${mediaType(res) || 'untyped'}, not JSON`);
       }
-      check(problems.length === 0, problems.join('; '));
+      ensure(problems.length === 0, problems.join('; '));
     },
   },
   {
@@ -204,17 +184,17 @@ export const cases: ContractCase[] = [
       };
       const sWrong = await signin(wrong);
       const sUnknown = await signin(unknown);
-      check(sWrong.status === 401, 'signin with a wrong password was not refused', '401', String(sWrong.status));
-      check(sUnknown.status === sWrong.status, 'signin tells a wrong password from an unknown account (enumeration)', `the same status (${sWrong.status})`, String(sUnknown.status));
+      ensure(sWrong.status === 401, 'signin with a wrong password was not refused', '401', String(sWrong.status));
+      ensure(sUnknown.status === sWrong.status, 'signin tells a wrong password from an unknown account (enumeration)', `the same status (${sWrong.status})`, String(sUnknown.status));
       const cookies = sWrong.setCookie.filter((sc) => sc.toLowerCase().startsWith(`${t.contract.sessionCookie.toLowerCase()}=`) && !/=;|=\s*;|max-age=0|expires=thu, 01 jan 1970/i.test(sc));
-      check(cookies.length === 0, 'signin with a wrong password set a session cookie', 'no session cookie', `${cookies.length} Set-Cookie`);
+      ensure(cookies.length === 0, 'signin with a wrong password set a session cookie', 'no session cookie', `${cookies.length} Set-Cookie`);
       if (!t.contract.passwordGrant) return;
       const gWrong = await passwordGrant(t, t.client('grant'), { account: wrong });
       const gUnknown = await passwordGrant(t, t.client('grant'), { account: unknown });
-      check(!hasAccessToken(gWrong), 'the password grant issued a token for a wrong password');
+      ensure(!hasAccessToken(gWrong), 'the password grant issued a token for a wrong password');
       const a = oauthError(gWrong);
       const b = oauthError(gUnknown);
-      check(a.status === b.status && a.error === b.error, 'the password grant tells a wrong password from an unknown account', describeErr(a), describeErr(b));
+      ensure(a.status === b.status && a.error === b.error, 'the password grant tells a wrong password from an unknown account', describeErr(a), describeErr(b));
     },
   },
   {
@@ -238,7 +218,7 @@ export const cases: ContractCase[] = [
       const want = t.contract.errors.unknownClient;
       if (hasAccessToken(res)) fail('a token was issued to an unknown client_id', describeErr(want), `${res.status} with access_token`);
       const e = oauthError(res);
-      check(e.status === want.status && e.error === want.error, 'an unknown client was not refused with the documented error', describeErr(want), describeErr(e));
+      ensure(e.status === want.status && e.error === want.error, 'an unknown client was not refused with the documented error', describeErr(want), describeErr(e));
     },
   },
   {
@@ -274,7 +254,7 @@ export const cases: ContractCase[] = [
       });
       noteTokenResponse(t, basic, app);
       refusedAsDocumented('HTTP Basic with a wrong secret', basic);
-      check(problems.length === 0, problems.join('; '));
+      ensure(problems.length === 0, problems.join('; '));
       // The control: the right secret works, so the refusals above were about the secret.
       const ok = await freshCode(t, session, { app });
       const good = await exchangeCode(t, t.client('exchange'), { code: ok.code, app, verifier: ok.verifier });
@@ -296,11 +276,11 @@ export const cases: ContractCase[] = [
         form: { grant_type: 'authorization_code', code: 'not-a-real-code-0123456789abcdef', redirect_uri: app.redirectUri, code_verifier: 'v'.repeat(43) },
         basic: { username: app.clientId, password: `${app.clientSecret}x` },
       });
-      check(!hasAccessToken(res), 'a wrong Basic secret got a token');
-      check(res.status === 401, 'wrong HTTP Basic client credentials did not get 401', '401 invalid_client', describeErr(oauthError(res)));
-      const ch = challenges(res);
-      check(ch.length > 0, 'the 401 for HTTP Basic client authentication has no WWW-Authenticate header', 'WWW-Authenticate: Basic realm=…', '(none)');
-      check(ch.some((c) => c.scheme === 'basic'), 'the WWW-Authenticate challenge does not name the scheme the client used (Basic)', 'Basic', ch.map((c) => c.scheme).join(', '));
+      ensure(!hasAccessToken(res), 'a wrong Basic secret got a token');
+      ensure(res.status === 401, 'wrong HTTP Basic client credentials did not get 401', '401 invalid_client', describeErr(oauthError(res)));
+      const ch = challengesOf(res);
+      ensure(ch.length > 0, 'the 401 for HTTP Basic client authentication has no WWW-Authenticate header', 'WWW-Authenticate: Basic realm=…', '(none)');
+      ensure(ch.some((c) => c.scheme.toLowerCase() === 'basic'), 'the WWW-Authenticate challenge does not name the scheme the client used (Basic)', 'Basic', ch.map((c) => c.scheme.toLowerCase()).join(', '));
     },
   },
   {
@@ -320,9 +300,9 @@ export const cases: ContractCase[] = [
         form: { grant_type: 'authorization_code', code: c.code, redirect_uri: app.redirectUri, code_verifier: c.verifier! },
       });
       noteTokenResponse(t, res, app);
-      check(!hasAccessToken(res), 'the token endpoint authenticated a client whose client_secret was in the URI query (it ends up in logs)', 'invalid_client / invalid_request', `${res.status} with access_token`);
+      ensure(!hasAccessToken(res), 'the token endpoint authenticated a client whose client_secret was in the URI query (it ends up in logs)', 'invalid_client / invalid_request', `${res.status} with access_token`);
       const e = oauthError(res);
-      check((e.status === 400 && e.error === 'invalid_request') || (e.status === 401 && e.error === 'invalid_client'), 'client credentials in the URI query were not refused with an OAuth error', '400 invalid_request / 401 invalid_client', describeErr(e));
+      ensure((e.status === 400 && e.error === 'invalid_request') || (e.status === 401 && e.error === 'invalid_client'), 'client credentials in the URI query were not refused with an OAuth error', '400 invalid_request / 401 invalid_client', describeErr(e));
     },
   },
   {
@@ -346,8 +326,8 @@ export const cases: ContractCase[] = [
       }
       const res = await t.client('get').get(TOKEN, { query });
       noteTokenResponse(t, res, app);
-      check(!hasAccessToken(res), 'GET on the token endpoint issued a token', '405 / 404 / 400', `${res.status} with access_token`);
-      check(res.status >= 400 && res.status < 500, 'GET on the token endpoint was not refused', '405 / 404 / 400', String(res.status));
+      ensure(!hasAccessToken(res), 'GET on the token endpoint issued a token', '405 / 404 / 400', `${res.status} with access_token`);
+      ensure(res.status >= 400 && res.status < 500, 'GET on the token endpoint was not refused', '405 / 404 / 400', String(res.status));
     },
   },
   {
@@ -386,7 +366,7 @@ export const cases: ContractCase[] = [
           if (e.status !== 400 || e.error !== 'invalid_scope') problems.push(`the password grant answered ${describeErr(e)}, not 400 invalid_scope`);
         }
       }
-      check(problems.length === 0, `scopes beyond the application's (${app.scopes.join(' ')}) were neither refused with invalid_scope nor left out of the token`, 'invalid_scope, or only the app scopes', problems.join('; '));
+      ensure(problems.length === 0, `scopes beyond the application's (${app.scopes.join(' ')}) were neither refused with invalid_scope nor left out of the token`, 'invalid_scope, or only the app scopes', problems.join('; '));
     },
   },
   {
@@ -400,9 +380,9 @@ export const cases: ContractCase[] = [
     async run(t) {
       // The account the public doc gives the password grant to: a service account (else the normal user).
       const res = await passwordGrant(t, t.client('grant'), { account: t.settings.service ?? accountFor(t, 'user') });
-      check(!hasAccessToken(res), 'grant_type=password issued a token (RFC 9700 §2.4: MUST NOT be used)', '400 unsupported_grant_type', `${res.status} with access_token`);
+      ensure(!hasAccessToken(res), 'grant_type=password issued a token (RFC 9700 §2.4: MUST NOT be used)', '400 unsupported_grant_type', `${res.status} with access_token`);
       const e = oauthError(res);
-      check(e.status === 400 && (e.error === 'unsupported_grant_type' || e.error === 'unauthorized_client'), 'grant_type=password was not refused as an unsupported grant', '400 unsupported_grant_type', describeErr(e));
+      ensure(e.status === 400 && (e.error === 'unsupported_grant_type' || e.error === 'unauthorized_client'), 'grant_type=password was not refused as an unsupported grant', '400 unsupported_grant_type', describeErr(e));
     },
   },
   {
@@ -418,8 +398,8 @@ export const cases: ContractCase[] = [
       const tokens = await codeTokens(t, session);
       const body = tokens.response.json as Record<string, unknown>;
       const expiresIn = typeof body.expires_in === 'number' ? body.expires_in : Number(body.expires_in);
-      check(Number.isFinite(expiresIn), 'the token response has no numeric expires_in', 'expires_in ≤ 3600', String(body.expires_in));
-      check(expiresIn <= 3600, 'access tokens live longer than one hour', 'expires_in ≤ 3600', String(expiresIn));
+      ensure(Number.isFinite(expiresIn), 'the token response has no numeric expires_in', 'expires_in ≤ 3600', String(body.expires_in));
+      ensure(expiresIn <= 3600, 'access tokens live longer than one hour', 'expires_in ≤ 3600', String(expiresIn));
     },
   },
 ];

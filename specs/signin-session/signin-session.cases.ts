@@ -7,7 +7,7 @@ import type { Account } from '../../helpers/config';
 import { accountFor, signIn, type ParamTransport } from '../../helpers/flows';
 import type { HttpResponse } from '../../helpers/http';
 import type { Level, Severity } from '../../helpers/model';
-import { expectSchema, expectStatus, isDeletion, must, parseSetCookies, type SetCookie } from '../contract-kit/check';
+import { ensure, expectSchema, expectStatus, isDeletion, parseSetCookies, type SetCookie } from '../../helpers/kit';
 
 export const area = 'signin-session';
 
@@ -17,7 +17,7 @@ const SIGNIN_REQ = ['PLACEOS-DOC-LOCAL-SIGNIN', 'PLACEOS-IMPL-SIGNIN'];
 function sessionCookieOf(t: CaseContext, res: HttpResponse): SetCookie {
   const name = t.contract.sessionCookie;
   const c = parseSetCookies(res).find((x) => x.name === name && !isDeletion(x));
-  must(c, `signin did not set the session cookie ${name}`, `Set-Cookie: ${name}=…`, `Set-Cookie names: ${parseSetCookies(res).map((x) => x.name).join(', ') || 'none'}`);
+  ensure(c, `signin did not set the session cookie ${name}`, `Set-Cookie: ${name}=…`, `Set-Cookie names: ${parseSetCookies(res).map((x) => x.name).join(', ') || 'none'}`);
   return c;
 }
 
@@ -40,7 +40,7 @@ const attributeCases: ContractCase[] = cookieAttributes.map((a) => ({
     const res = await signIn(t, t.client('browser'), accountFor(t, 'user'));
     expectStatus(res, 202, 'signin');
     const c = sessionCookieOf(t, res);
-    must(a.holds(c), `the session cookie ${c.name} is not ${a.what}`, a.what, a.shown(c));
+    ensure(a.holds(c), `the session cookie ${c.name} is not ${a.what}`, a.what, a.shown(c));
   },
 }));
 
@@ -169,17 +169,17 @@ const signinCases: ContractCase[] = signinRows.map((row) => ({
     const res = await signIn(t, client, account, { via: row.via?.(t), continueTo: row.continueTo?.(t) });
     row.notes?.(t, res);
     expectStatus(res, row.status(t), 'signin');
-    if (res.status === 202) must(res.text === '', 'signin 202: the body is not empty', 'an empty body', `${res.text.length} characters`);
+    if (res.status === 202) ensure(res.text === '', 'signin 202: the body is not empty', 'an empty body', `${res.text.length} characters`);
     if (row.location !== undefined) {
       const loc = res.location;
-      must(loc, 'signin redirect without a Location', 'a Location header', 'none');
+      ensure(loc, 'signin redirect without a Location', 'a Location header', 'none');
       const base = new URL(t.settings.url);
-      must(loc.host === base.host, 'signin redirected off the deployment', base.host, loc.host);
-      must(`${loc.pathname}${loc.search}` === row.location, 'signin redirected elsewhere than the filtered continue', row.location, `${loc.pathname}${loc.search}`);
+      ensure(loc.host === base.host, 'signin redirected off the deployment', base.host, loc.host);
+      ensure(`${loc.pathname}${loc.search}` === row.location, 'signin redirected elsewhere than the filtered continue', row.location, `${loc.pathname}${loc.search}`);
     }
     const cookie = parseSetCookies(res).find((x) => x.name === t.contract.sessionCookie && !isDeletion(x));
     if (typeof row.session === 'function' ? row.session(t) : row.session) sessionCookieOf(t, res);
-    else must(!cookie, `a refused signin set the session cookie ${t.contract.sessionCookie}`, 'no session cookie', 'a session cookie');
+    else ensure(!cookie, `a refused signin set the session cookie ${t.contract.sessionCookie}`, 'no session cookie', 'a session cookie');
   },
 }));
 
@@ -198,13 +198,13 @@ const otherCases: ContractCase[] = [
       const anonymous = await t.client('anonymous').get('/auth/authority');
       expectStatus(anonymous, 200, 'authority without a session');
       expectSchema(t, 'authority', anonymous.json, 'authority without a session');
-      must((anonymous.json as { session: boolean }).session === false, 'authority without a cookie reports a session', 'session: false', 'true');
+      ensure((anonymous.json as { session: boolean }).session === false, 'authority without a cookie reports a session', 'session: false', 'true');
       const client = t.client('browser');
       expectStatus(await signIn(t, client, accountFor(t, 'user')), 202, 'signin');
       const res = await client.get('/auth/authority');
       expectStatus(res, 200, 'authority with the session');
       expectSchema(t, 'authority', res.json, 'authority with the session');
-      must((res.json as { session: boolean }).session === true, 'authority does not see the signed-in session', 'session: true', 'false');
+      ensure((res.json as { session: boolean }).session === true, 'authority does not see the signed-in session', 'session: true', 'false');
     },
   },
   {
@@ -223,9 +223,9 @@ const otherCases: ContractCase[] = [
       expectStatus(res, 303, '/auth/login');
       const expected = new URL(loginUrl.replace('{{url}}', '/home'), t.settings.url);
       const loc = res.location;
-      must(loc, '/auth/login: no Location', 'a Location', 'none');
-      must(loc.origin === expected.origin && loc.pathname === expected.pathname, '/auth/login: not the authority login_url', `${expected.origin}${expected.pathname}`, `${loc.origin}${loc.pathname}`);
-      for (const [k, v] of expected.searchParams) must(loc.searchParams.get(k) === v, `/auth/login: login_url parameter ${k} differs`, v, String(loc.searchParams.get(k)));
+      ensure(loc, '/auth/login: no Location', 'a Location', 'none');
+      ensure(loc.origin === expected.origin && loc.pathname === expected.pathname, '/auth/login: not the authority login_url', `${expected.origin}${expected.pathname}`, `${loc.origin}${loc.pathname}`);
+      for (const [k, v] of expected.searchParams) ensure(loc.searchParams.get(k) === v, `/auth/login: login_url parameter ${k} differs`, v, String(loc.searchParams.get(k)));
     },
   },
   {
@@ -240,7 +240,7 @@ const otherCases: ContractCase[] = [
       const res = await t.client('browser').get('/auth/login', { query: { provider: 'oauth2', id, continue: '/home' } });
       expectStatus(res, 303, '/auth/login with a provider');
       const loc = res.location;
-      must(loc && loc.pathname === '/auth/oauth2' && loc.searchParams.get('id') === id, '/auth/login did not send the browser to the SSO provider', `/auth/oauth2?id=${id}`, loc ? `${loc.pathname}?id=${loc.searchParams.get('id') ?? ''}` : 'no Location');
+      ensure(loc && loc.pathname === '/auth/oauth2' && loc.searchParams.get('id') === id, '/auth/login did not send the browser to the SSO provider', `/auth/oauth2?id=${id}`, loc ? `${loc.pathname}?id=${loc.searchParams.get('id') ?? ''}` : 'no Location');
     },
   },
 ];

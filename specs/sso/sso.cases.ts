@@ -10,7 +10,7 @@ import { accountFor, authorize, codeFrom, signIn } from '../../helpers/flows';
 import type { HttpClient, HttpResponse } from '../../helpers/http';
 import { pkcePair } from '../../helpers/pkce';
 import { callCallback, ssoKickOff, ssoToCallback } from '../../helpers/sso';
-import { expectStatus, isDeletion, must, parseSetCookies, type SetCookie } from '../contract-kit/check';
+import { ensure, expectStatus, isDeletion, parseSetCookies, type SetCookie } from '../../helpers/kit';
 
 export const area = 'sso';
 
@@ -37,18 +37,18 @@ function loginAtIdp(t: CaseContext, client: HttpClient, from?: () => Promise<URL
 /** A successful SSO callback: a redirect (not to /auth/failure) that sets the session cookie. */
 function expectSignedIn(t: CaseContext, res: HttpResponse): SetCookie {
   expectStatus(res, [302, 303], 'SSO callback');
-  must(res.location && !res.location.pathname.startsWith('/auth/failure'), 'SSO callback went to /auth/failure', 'a redirect to continue or /', res.location?.pathname ?? 'no Location');
+  ensure(res.location && !res.location.pathname.startsWith('/auth/failure'), 'SSO callback went to /auth/failure', 'a redirect to continue or /', res.location?.pathname ?? 'no Location');
   const session = sessionSetBy(t, res);
-  must(session, `the SSO callback did not set the session cookie ${t.contract.sessionCookie}`, t.contract.sessionCookie, parseSetCookies(res).map((c) => c.name).join(', ') || 'no Set-Cookie');
+  ensure(session, `the SSO callback did not set the session cookie ${t.contract.sessionCookie}`, t.contract.sessionCookie, parseSetCookies(res).map((c) => c.name).join(', ') || 'no Set-Cookie');
   t.secrets.add(session.value, 'cookie');
   return session;
 }
 
 /** A refused SSO callback: /auth/failure (or a 4xx), and no session cookie. */
 function expectRefused(t: CaseContext, res: HttpResponse, what: string): void {
-  must(!sessionSetBy(t, res), `${what}: the SSO callback signed the browser in`, 'no session cookie', `Set-Cookie ${t.contract.sessionCookie}`);
+  ensure(!sessionSetBy(t, res), `${what}: the SSO callback signed the browser in`, 'no session cookie', `Set-Cookie ${t.contract.sessionCookie}`);
   const toFailure = res.status >= 300 && res.status < 400 && !!res.location?.pathname.startsWith('/auth/failure');
-  must(toFailure || (res.status >= 400 && res.status < 500), `${what}: the SSO callback did not refuse`, 'a redirect to /auth/failure (or a 4xx refusal)', shown(res));
+  ensure(toFailure || (res.status >= 400 && res.status < 500), `${what}: the SSO callback did not refuse`, 'a redirect to /auth/failure (or a 4xx refusal)', shown(res));
 }
 
 const kickoffCases: ContractCase[] = [
@@ -64,7 +64,7 @@ const kickoffCases: ContractCase[] = [
       const { idp } = await ssoKickOff(t, t.client('sso'));
       for (const p of IDP_PARAMS) {
         const v = idp.searchParams.get(p.name);
-        must(p.check(v, t), `SSO kick-off: ${p.name} is not what an OAuth2 client sends`, p.expected, v === null ? 'absent' : p.name === 'state' ? `${v.length} characters` : v);
+        ensure(p.check(v, t), `SSO kick-off: ${p.name} is not what an OAuth2 client sends`, p.expected, v === null ? 'absent' : p.name === 'state' ? `${v.length} characters` : v);
       }
     },
   },
@@ -79,7 +79,7 @@ const kickoffCases: ContractCase[] = [
     async run(t) {
       const a = (await ssoKickOff(t, t.client('sso-a'))).state;
       const b = (await ssoKickOff(t, t.client('sso-b'))).state;
-      must(a && b && a !== b, 'SSO kick-off: the state is the same on two kick-offs', 'different values', 'the same value');
+      ensure(a && b && a !== b, 'SSO kick-off: the state is the same on two kick-offs', 'different values', 'the same value');
     },
   },
   {
@@ -94,12 +94,12 @@ const kickoffCases: ContractCase[] = [
       const client = t.client('sso-browser');
       const { idp, state } = await setup('the SSO kick-off', () => ssoKickOff(t, client));
       const redirectUri = idp.searchParams.get('redirect_uri');
-      must(redirectUri && URL.canParse(redirectUri), 'SSO kick-off: no redirect_uri to answer', 'a redirect_uri', 'none');
+      ensure(redirectUri && URL.canParse(redirectUri), 'SSO kick-off: no redirect_uri to answer', 'a redirect_uri', 'none');
       const res = await callCallback(client, new URL(redirectUri), { error: 'access_denied', error_description: 'The user denied the request', state: state ?? '' });
       expectRefused(t, res, 'IdP error access_denied');
       const authority = await client.get('/auth/authority');
       expectStatus(authority, 200, '/auth/authority after the refused callback');
-      must((authority.json as { session?: unknown } | undefined)?.session === false, 'after an IdP error, /auth/authority reports a session', 'session: false', String((authority.json as { session?: unknown } | undefined)?.session));
+      ensure((authority.json as { session?: unknown } | undefined)?.session === false, 'after an IdP error, /auth/authority reports a session', 'session: false', String((authority.json as { session?: unknown } | undefined)?.session));
     },
   },
 ];
@@ -172,15 +172,15 @@ const loginCases: ContractCase[] = [
         const res = await signIn(t, t.client('browser'), accountFor(t, 'user'));
         expectStatus(res, 202, 'signin');
         const c = sessionSetBy(t, res);
-        must(c, 'signin set no session cookie', t.contract.sessionCookie, 'none');
+        ensure(c, 'signin set no session cookie', t.contract.sessionCookie, 'none');
         return c;
       });
       const client = t.client('sso-browser');
       const { callback } = await loginAtIdp(t, client);
       const sso = expectSignedIn(t, await callCallback(client, callback));
       const flags = (c: SetCookie): string => [c.attrs.has('httponly') ? 'HttpOnly' : '', c.attrs.has('secure') ? 'Secure' : '', `SameSite=${c.attrs.get('samesite')?.toLowerCase() ?? '(absent)'}`, `Path=${c.attrs.get('path') ?? '(absent)'}`].filter(Boolean).join('; ');
-      must(sso.attrs.has('httponly') && sso.attrs.has('secure'), 'the SSO session cookie lacks HttpOnly or Secure', 'HttpOnly; Secure', flags(sso));
-      must(flags(sso) === flags(local), 'the SSO session cookie differs from the local signin one', flags(local), flags(sso));
+      ensure(sso.attrs.has('httponly') && sso.attrs.has('secure'), 'the SSO session cookie lacks HttpOnly or Secure', 'HttpOnly; Secure', flags(sso));
+      ensure(flags(sso) === flags(local), 'the SSO session cookie differs from the local signin one', flags(local), flags(sso));
     },
   },
 ];
@@ -205,18 +205,18 @@ const continueCases: ContractCase[] = continueRows.map((row) => ({
     const { callback } = await loginAtIdp(t, client, async () => {
       const login = await client.get('/auth/login', { query: { provider: 'oauth2', id: t.settings.ssoId!, continue: row.continueTo() } });
       expectStatus(login, [302, 303], '/auth/login with a provider');
-      must(login.location, '/auth/login: no Location', 'a redirect to /auth/oauth2', 'none');
+      ensure(login.location, '/auth/login: no Location', 'a redirect to /auth/oauth2', 'none');
       const kick = await client.get(login.location.toString());
       expectStatus(kick, [302, 303], 'SSO kick-off');
-      must(kick.location, 'SSO kick-off: no Location', 'a Location to the identity provider', 'none');
+      ensure(kick.location, 'SSO kick-off: no Location', 'a Location to the identity provider', 'none');
       return kick.location;
     });
     const res = await callCallback(client, callback);
     expectSignedIn(t, res);
     const loc = res.location!;
     const base = new URL(t.settings.url);
-    must(loc.host === base.host, 'the SSO callback redirected off the deployment', base.host, loc.host);
-    must(`${loc.pathname}${loc.search}` === row.location, 'the SSO callback redirected elsewhere than the filtered continue', row.location, `${loc.pathname}${loc.search}`);
+    ensure(loc.host === base.host, 'the SSO callback redirected off the deployment', base.host, loc.host);
+    ensure(`${loc.pathname}${loc.search}` === row.location, 'the SSO callback redirected elsewhere than the filtered continue', row.location, `${loc.pathname}${loc.search}`);
   },
 }));
 

@@ -8,32 +8,21 @@
 // The logged-out variant is not in this matrix: a logout ends every earlier token of the account
 // (contract §3.3), so the run does it once, in lifecycle.logout.session, for all three transports.
 import { randomBytes } from 'node:crypto';
-import * as path from 'node:path';
 import type { CaseContext, ContractCase } from '../../helpers/case';
-import { setup } from '../../helpers/case';
 import { obtainToken, type Tokens } from '../../helpers/flows';
 import type { HttpResponse } from '../../helpers/http';
 import { decodeJwt, wrongKey, signWithKey, tamperSignature, verifiesWithDefaultKey, verifyWithPublicKey, withAlgNone } from '../../helpers/jwt';
 import type { Level, SettingName, Severity, Tag } from '../../helpers/model';
 import type { SchemaName } from '../../helpers/schemas';
-import { authorityHost, expectRestApi401, expectSchema, expectStatus, must } from '../contract-kit/check';
-import { API_KEY_TRANSPORTS, BEARER_TRANSPORTS, CURRENT_USER, INSPECT, getWithApiKey, getWithBearer, type ApiKeyTransport, type BearerTransport } from '../contract-kit/restapi';
+import { API_KEY_TRANSPORTS, type ApiKeyTransport, authorityHost, BEARER, BEARER_TRANSPORTS, type BearerTransport, CURRENT_USER, ensure, expectRestApi401, expectSchema, expectStatus, getWithApiKey, getWithBearer, INSPECT, REPO_ROOT, setup } from '../../helpers/kit';
 
 export const area = 'token-use';
-
-const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
 /** Both rest-api endpoints every credential is presented to, and how their 200 names the subject. */
 const ENDPOINTS = [
   { name: 'inspect', path: INSPECT, subject: (b: Record<string, unknown>) => b.sub },
   { name: 'users/current', path: CURRENT_USER, subject: (b: Record<string, unknown>) => b.id },
 ] as const;
-
-const TRANSPORT_REQ: Record<BearerTransport, string> = {
-  header: 'PLACEOS-DOC-TRANSPORT-HEADER',
-  param: 'PLACEOS-DOC-TRANSPORT-PARAM',
-  cookie: 'PLACEOS-DOC-TRANSPORT-COOKIE',
-};
 
 // ---- bearer variants ---------------------------------------------------------------------------------
 
@@ -137,7 +126,7 @@ function bearerCase(transport: BearerTransport, v: BearerVariant): ContractCase 
   return {
     id: `${area}.${transport}.${v.name}`,
     title: `bearer by ${transport}: ${v.what} (inspect and users/current)`,
-    requirements: [TRANSPORT_REQ[transport], ...v.requirements],
+    requirements: [BEARER[transport].requirement, ...v.requirements],
     level: v.level,
     severity: v.severity,
     tags: v.name === 'valid' && transport === 'header' ? ['smoke', 'readonly'] : v.expect.kind === 'refused' ? ['readonly', 'security'] : ['readonly'],
@@ -155,7 +144,7 @@ function bearerCase(transport: BearerTransport, v: BearerVariant): ContractCase 
         const endpoint = ENDPOINTS.find((e) => e.name === name)!;
         expectSchema(t, name === 'inspect' ? v.expect.inspectSchema : 'current-user', res.json, step);
         const got = endpoint.subject(res.json as Record<string, unknown>);
-        must(got === subject, `${step}: answers for another subject than the token's sub`, String(subject), String(got));
+        ensure(got === subject, `${step}: answers for another subject than the token's sub`, String(subject), String(got));
       }
     },
   };
@@ -213,13 +202,13 @@ function apiKeyCase(transport: ApiKeyTransport, v: ApiKeyVariant): ContractCase 
       const jwt = inspect.json as { iat: number; exp: number; aud: string; sub: string };
       const now = Math.floor(Date.now() / 1000);
       // §3.12: synthetic UserJWT, iat = now - 5 min, exp = now + 1 h (fresh on every call).
-      must(Math.abs(jwt.iat - (now - 300)) <= 60, 'inspect of an API key: iat is not about now - 5 min', String(now - 300), String(jwt.iat));
-      must(Math.abs(jwt.exp - (now + 3600)) <= 60, 'inspect of an API key: exp is not about now + 1 h', String(now + 3600), String(jwt.exp));
-      must(jwt.aud.toLowerCase() === authorityHost(t.settings.url), "inspect of an API key: aud is not the key's authority domain", authorityHost(t.settings.url), jwt.aud);
+      ensure(Math.abs(jwt.iat - (now - 300)) <= 60, 'inspect of an API key: iat is not about now - 5 min', String(now - 300), String(jwt.iat));
+      ensure(Math.abs(jwt.exp - (now + 3600)) <= 60, 'inspect of an API key: exp is not about now + 1 h', String(now + 3600), String(jwt.exp));
+      ensure(jwt.aud.toLowerCase() === authorityHost(t.settings.url), "inspect of an API key: aud is not the key's authority domain", authorityHost(t.settings.url), jwt.aud);
       expectStatus(current, 200, step('users/current'));
       expectSchema(t, 'current-user', current.json, step('users/current'));
       const id = (current.json as { id: string }).id;
-      must(id === jwt.sub, "users/current with an API key: not the key's user", jwt.sub, id);
+      ensure(id === jwt.sub, "users/current with an API key: not the key's user", jwt.sub, id);
     },
   };
 }
@@ -281,7 +270,7 @@ const singles: ContractCase[] = [
     needs: ['user'],
     async run(t) {
       const tokens = await mint(t);
-      must(!(await verifiesWithDefaultKey(tokens.accessToken, REPO_ROOT)), 'the access token verifies with the published PlaceOS development key (JWT_SECRET unset?)', 'a deployment-specific signing key', 'the public development key');
+      ensure(!(await verifiesWithDefaultKey(tokens.accessToken, REPO_ROOT)), 'the access token verifies with the published PlaceOS development key (JWT_SECRET unset?)', 'a deployment-specific signing key', 'the public development key');
     },
   },
   {
@@ -295,7 +284,7 @@ const singles: ContractCase[] = [
     async run(t) {
       const tokens = await mint(t);
       const r = await verifyWithPublicKey(tokens.accessToken, t.settings.jwtPublicKeyPem!);
-      must(r.ok, 'the access token does not verify with the configured public key', 'a valid RS256 signature', r.ok ? 'valid' : r.reason);
+      ensure(r.ok, 'the access token does not verify with the configured public key', 'a valid RS256 signature', r.ok ? 'valid' : r.reason);
     },
   },
 ];

@@ -4,12 +4,10 @@ import {
   describeUrl,
   expectJsonContentType,
   expectNoRedirectTo,
-  expectOAuthError,
   expectSchema,
   expectStatus,
-  expectWwwAuthenticate,
-  parseWwwAuthenticate,
 } from '../../helpers/assert';
+import { expectWwwAuthenticate, parseWwwAuthenticate } from '../../helpers/kit/challenge';
 import { createSchemaRegistry } from '../../helpers/schemas';
 
 /** A plain object satisfying HttpResponse (the real client is built elsewhere). */
@@ -91,24 +89,6 @@ describe('headers', () => {
     const r = res({ headers: ct === undefined ? {} : { 'content-type': ct } });
     if (ok) expect(() => expectJsonContentType(r)).not.toThrow();
     else expect(violation(() => expectJsonContentType(r)).message).toMatch(/^expected Content-Type application\/json, got (no Content-Type header|")/);
-  });
-});
-
-describe('expectOAuthError', () => {
-  test.each<[string, HttpResponse, { status: number | number[]; error: string | string[] }, string | null]>([
-    ['match', res({ status: 400, body: { error: 'invalid_grant' } }), { status: 400, error: 'invalid_grant' }, null],
-    ['one of several codes', res({ status: 401, body: { error: 'unauthorized_client' } }), { status: [400, 401], error: ['invalid_client', 'unauthorized_client'] }, null],
-    ['wrong code', res({ status: 400, body: { error: 'invalid_request' } }), { status: 400, error: 'invalid_grant' }, 'expected OAuth error "invalid_grant", got "invalid_request"'],
-    ['success instead', res({ status: 200, body: { access_token: TOKEN } }), { status: 400, error: 'invalid_grant' }, 'expected HTTP status 400 with OAuth error "invalid_grant", got 200'],
-    ['HTML error page', res({ status: 400, headers: { 'content-type': 'text/html' }, text: '<html>An error has occurred</html>' }), { status: 400, error: ['invalid_request', 'invalid_grant'] }, 'expected a JSON body with a string "error" ("invalid_request" or "invalid_grant"), got a non-JSON body (text/html, length 34)'],
-    ['error not a string', res({ status: 400, body: { error: 7 } }), { status: 400, error: 'invalid_grant' }, 'expected a JSON body with a string "error" ("invalid_grant"), got a JSON body whose "error" is integer 7'],
-  ])('%s', (_t, r, exp, message) => {
-    if (message === null) expect(expectOAuthError(r, exp).error).toBe((r.json as { error: string }).error);
-    else {
-      const v = violation(() => expectOAuthError(r, exp));
-      expect(v.message).toBe(message);
-      expect(v.message).not.toContain(TOKEN);
-    }
   });
 });
 

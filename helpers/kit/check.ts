@@ -1,23 +1,35 @@
-// Small assertions shared by the contract areas (password-grant, signin-session,
-// authorization-code, token-use, inspect, lifecycle, sso). Each throws a ContractViolation that
-// says what was expected and what came; none puts a secret value in its message (the engine
-// masks registered secrets as well). Pure functions of a response: no state.
-import type { CaseContext } from '../../helpers/case';
-import { ContractViolation } from '../../helpers/case';
-import type { HttpResponse } from '../../helpers/http';
-import type { SchemaName } from '../../helpers/schemas';
-import { expectJsonContentType as assertJsonContentType, expectSchema as assertSchema, expectStatus } from '../../helpers/assert';
+// The assertions rows use. One verb, `ensure(cond, message, expected, actual, where?)`: when the
+// rule does not hold the case fails with a ContractViolation (error code ERR_CONTRACT_VIOLATION)
+// whose `observation` {code, step, expected, actual} the ledger matches. `precondition` and
+// `setup` mark what the check builds on (verdict `error`, never a ledger deviation). Pure
+// functions of a response; none puts a secret value in a message.
+import type { CaseContext } from '../case';
+import { ContractViolation, PreconditionFailed, setup } from '../case';
+import type { HttpResponse } from '../http';
+import type { SchemaName } from '../schemas';
+import { ensure, expectJsonContentType as assertJsonContentType, expectNoRedirectTo, expectSchema as assertSchema, expectStatus } from '../assert';
 
-import { ensure as must } from '../../helpers/assert';
+export { ensure, expectNoRedirectTo, expectStatus, setup };
 
-export { must };
+/** ensure(false, …): for a branch that is a failure in itself. */
+export function fail(message: string, expected?: string, actual?: string): never {
+  throw new ContractViolation(message, expected, actual);
+}
+
+/**
+ * A condition the check builds on (a control, a setup step's status): when it does not hold the
+ * check could not be made, so the verdict is `error` (PreconditionFailed), never a ledger `deviation`.
+ */
+export function precondition(ok: unknown, step: string, message: string, expected?: string, actual?: string): asserts ok {
+  if (ok) return;
+  const detail = expected !== undefined || actual !== undefined ? `: expected ${expected ?? '?'}, got ${actual ?? '?'}` : '';
+  throw new PreconditionFailed(`${step} failed, so the check could not be made: ${message}${detail}`);
+}
 
 export function bodyError(res: HttpResponse): string {
   const b = res.json as { error?: unknown } | undefined;
   return b && typeof b === 'object' && typeof b.error === 'string' ? ` (error "${b.error}")` : '';
 }
-
-export { expectStatus };
 
 /** Validates `value` against a schema of helpers/schemas (with the generation's overlay); extras are reported as a finding. */
 export function expectSchema(t: CaseContext, name: SchemaName, value: unknown, step: string): void {
@@ -43,9 +55,9 @@ export function expectJsonContentType(res: HttpResponse, step: string): void {
 /** RFC 6749 §5.1: token responses are not cached. */
 export function expectNoStore(res: HttpResponse, step: string): void {
   const cc = res.header('cache-control') ?? '';
-  must(/(^|[\s,])no-store([\s,]|$)/i.test(cc), `${step}: Cache-Control lacks no-store`, 'Cache-Control: no-store', cc || '(none)');
+  ensure(/(^|[\s,])no-store([\s,]|$)/i.test(cc), `${step}: Cache-Control lacks no-store`, 'Cache-Control: no-store', cc || '(none)');
   const pragma = res.header('pragma') ?? '';
-  must(/no-cache/i.test(pragma), `${step}: Pragma lacks no-cache`, 'Pragma: no-cache', pragma || '(none)');
+  ensure(/no-cache/i.test(pragma), `${step}: Pragma lacks no-cache`, 'Pragma: no-cache', pragma || '(none)');
 }
 
 export interface OAuthErrorExpectation {
@@ -59,7 +71,7 @@ export function expectOAuthError(t: CaseContext, res: HttpResponse, exp: OAuthEr
   const body = res.json as { error?: unknown } | undefined;
   const matches = list.some((e) => e.status === res.status && (e.error === undefined || body?.error === e.error));
   const want = list.map((e) => `${e.status}${e.error ? ` ${e.error}` : ''}`).join(' or ');
-  must(matches, `${step}: unexpected answer`, want, `${res.status}${bodyError(res)}`);
+  ensure(matches, `${step}: unexpected answer`, want, `${res.status}${bodyError(res)}`);
   expectJsonContentType(res, step);
   expectSchema(t, 'oauth-error', res.json, step);
 }
@@ -71,7 +83,7 @@ export function expectRestApi401(t: CaseContext, res: HttpResponse, step: string
   if (message !== undefined) {
     const got = (res.json as { error: string }).error;
     const ok = typeof message === 'string' ? got === message : message.test(got);
-    must(ok, `${step}: unexpected rest-api error message`, JSON.stringify(String(message)), JSON.stringify(got));
+    ensure(ok, `${step}: unexpected rest-api error message`, JSON.stringify(String(message)), JSON.stringify(got));
   }
 }
 
