@@ -21,6 +21,7 @@ const claims = (t: ReferenceTarget, sub: string) => {
 
 const PROBES: Record<string, { probe: Probe; options?: ReferenceOptions }> = {
   'pkce-verifier-ignored': { probe: async (t) => { const { challenge } = pkcePair(); return status(redeem(t, await getCode(t, { challenge }), { code_verifier: pkcePair().verifier })); } },
+  'pkce-ignored': { probe: async (t) => { const { challenge } = pkcePair(); return status(redeem(t, await getCode(t, { challenge }), { code_verifier: pkcePair().verifier })); } },
   'pkce-downgrade': { probe: async (t) => status(redeem(t, await getCode(t), { code_verifier: pkcePair().verifier })) },
   'pkce-challenge-dropped': { probe: async (t) => { const { challenge } = pkcePair(); return status(redeem(t, await getCode(t, { challenge }))); } },
   'pkce-s256-as-plain': { probe: async (t) => { const { challenge } = pkcePair(); return status(redeem(t, await getCode(t, { challenge }), { code_verifier: challenge })); } },
