@@ -89,6 +89,7 @@ export const DIRECT = {
   concurrency: int({ name: 'PLACEOS_CONCURRENCY', group: 'limits', doc: 'Journeys run at once in each area (the areas run in min(N, 6) workers, at least 2); lower it for fragile deployments.', min: 1, max: 32, default: 8, alsoEmbedded: true }),
   maxRequests: int({ name: 'PLACEOS_MAX_REQUESTS', group: 'limits', doc: 'Upper bound on the requests of each area (spec file) of a run; a full run makes about 700.', min: 1, max: 1000000, default: 2000, alsoEmbedded: true }),
   codeLifetimeSeconds: int({ name: 'PLACEOS_CODE_LIFETIME_SECONDS', group: 'limits', doc: "The deployment's authorization-code lifetime, if at most 120 s: the run then waits one out (PlaceOS's default is 600 s, so leave it unset unless yours is short).", min: 1, max: 120, unit: 'seconds' }),
+  codeLifetimeClientId: text({ name: 'PLACEOS_CODE_LIFETIME_CLIENT_ID', group: 'limits', doc: 'The client whose codes live PLACEOS_CODE_LIFETIME_SECONDS, registered with PLACEOS_REDIRECT_URI; only the code-expiry check uses it (default: PLACEOS_CLIENT_ID). Lets every other code flow use a client with a longer code lifetime.', pattern: NO_SPACES, expects: 'a client_id without spaces' }),
   refreshGraceSeconds: int({ name: 'PLACEOS_REFRESH_GRACE_SECONDS', group: 'limits', doc: "auth.cr's refresh replay-grace window (REFRESH_REVOCATION_GRACE_SECONDS): the rotation check waits it out.", min: 0, max: 60, default: 10, unit: 'seconds' }),
 } satisfies Record<string, Setting>;
 
