@@ -132,6 +132,9 @@ async function runJest(settings: TargetSettings, reportsDir: string, areas: stri
     rootDir: ROOT,
     // Only the areas with selected checks: a spec file with no test is an error to jest.
     testMatch: areas.map((a) => `<rootDir>/specs/${a}/${a}.spec.ts`),
+    // jest crawls only specs/ for test files (not node_modules, CPU of every start-up); what the
+    // specs import is still resolved and transformed wherever it lives.
+    roots: ['<rootDir>/specs'],
     transform: swcTransform,
     // Installed as a package the suite itself lives under node_modules/: jest's defaults would
     // neither find nor transform its specs there. Only the package's own dependencies are skipped.
