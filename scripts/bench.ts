@@ -250,17 +250,20 @@ async function main(): Promise<void> {
 
   // The issue's goals on a 2-core runner; what bounds a goal that is not met.
   const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
+  // Wall-time goals say nothing when other work shares the cores: they are then not judged.
+  const busy = Math.max(load, os.loadavg()[0]!) > cores;
+  const wallVerdict = (ok: boolean) => (busy ? 'not judged: busy machine' : verdict(ok));
   say('');
   say('| goal | measured | |');
   say('|---|---|---|');
   say(
-    `| full run ≤ 3 s wall (median) | ${s(wall)} | ${verdict(wall <= 3000)}${wall > 3000 ? `; the CPU alone needs ≥ ${s(cpuMs / cores)} on ${cores} cores, the code-expiry wait ${s(3000)} in series` : ''} |`,
+    `| full run ≤ 3 s wall (median) | ${s(wall)} | ${wallVerdict(wall <= 3000)}${wall > 3000 ? `; the CPU alone needs ≥ ${s(cpuMs / cores)} on ${cores} cores, the code-expiry wait ${s(3000)} in series` : ''} |`,
   );
   say(`| full run ≤ 6 s CPU | ${cpu(cpuMs)} | ${verdict(cpuMs <= 6000)} |`);
   say(
-    `| one-check run ≤ 1 s | ${s(startupWarm.ms)} wall, ${cpu(startupWarm.cpuMs)} CPU | ${verdict(startupWarm.ms <= 1000)}${startupWarm.ms > 1000 ? ': bounded by process start-ups (node + tsx, then jest), see the CPU split' : ''} |`,
+    `| one-check run ≤ 1 s | ${s(startupWarm.ms)} wall, ${cpu(startupWarm.cpuMs)} CPU | ${wallVerdict(startupWarm.ms <= 1000)}${startupWarm.ms > 1000 ? ': bounded by process start-ups (node + tsx, then jest), see the CPU split' : ''} |`,
   );
-  say(`| +50 ms per response adds ≤ 1.2× the critical path | ${(addedAtDefault / bound).toFixed(1)}× | ${verdict(addedAtDefault / bound <= 1.2)} |`);
+  say(`| +50 ms per response adds ≤ 1.2× the critical path | ${(addedAtDefault / bound).toFixed(1)}× | ${wallVerdict(addedAtDefault / bound <= 1.2)} |`);
   say('| npm test ≤ 3 min | not measured here: time `npm test` | |');
   fs.mkdirSync(path.join(ROOT, 'reports'), { recursive: true });
   fs.writeFileSync(path.join(ROOT, 'reports', 'bench.md'), lines.join('\n') + '\n');
