@@ -1,5 +1,6 @@
 // The schema registry: one JSON Schema (draft 2020-12) per response shape in schemas/, compiled
-// once per registry with ajv (strict mode, allErrors, ajv-formats).
+// once per registry with ajv (strict mode, allErrors, ajv-formats), or ahead of time: ajv standalone
+// validators in helpers/schemas.compiled.js (npm run schemas:compile), used while their digest matches.
 //
 // ── Rules every schema follows ──────────────────────────────────────────────────────────────────
 // * Defined fields are strict (types, formats, consts/enums, patterns). A member that must never
@@ -28,9 +29,8 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import Ajv2020 from 'ajv/dist/2020';
+import type Ajv2020 from 'ajv/dist/2020';
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
 import { GENERATIONS, type Generation } from './model';
 
 export const SCHEMA_NAMES = [
@@ -118,14 +118,39 @@ export interface SchemaRegistry {
   check(name: SchemaName, value: unknown, generation: Generation): SchemaCheck;
   /** The schema bundle digest reported to auditors (see the header of this file). */
   digest(): string;
+  /** ajv's standalone module of every validator, keyed by $id (registries made with { standalone: true }). */
+  standaloneCode(): string;
   names(): SchemaName[];
   /** The overlay applied for this schema and generation, if any. */
   overlay(name: SchemaName, generation: Generation): Overlay | undefined;
 }
 
 export interface RegistryOptions {
-  /** Directory holding the schema files (default: <repo>/schemas). */
+  /** Directory holding the schema files (default: <repo>/schemas; another one never uses the precompiled validators). */
   schemaDir?: string;
+  /** Compile with ajv's source code kept, for standaloneCode() (never the precompiled validators). */
+  standalone?: boolean;
+}
+
+// ajv is loaded only when schemas are compiled here (not with the precompiled validators).
+function newAjv(source: boolean): Ajv2020 {
+  const Ajv = (require('ajv/dist/2020') as typeof import('ajv/dist/2020')).default;
+  const addFormats = (require('ajv-formats') as typeof import('ajv-formats')).default;
+  const ajv = new Ajv({ strict: true, allowUnionTypes: true, allErrors: true, verbose: true, ...(source ? { code: { source: true } } : {}) });
+  addFormats(ajv);
+  return ajv;
+}
+
+/** The file `npm run schemas:compile` writes: ajv's standalone validators of every schema, by $id. */
+export const PRECOMPILED_FILE = resolve(__dirname, 'schemas.compiled.js');
+
+function precompiled(): { digest: string; validators: Record<string, ValidateFunction> } | undefined {
+  try {
+    const m = require(PRECOMPILED_FILE) as { digest?: string; validators?: Record<string, ValidateFunction> };
+    return typeof m.digest === 'string' && m.validators ? { digest: m.digest, validators: m.validators } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 type JsonObject = Record<string, unknown>;
@@ -160,9 +185,6 @@ export function createSchemaRegistry(options: RegistryOptions = {}): SchemaRegis
   }
   for (const name of SCHEMA_NAMES) if (!byName.has(name)) throw new Error(`schema file ${name}.json is missing from ${dir}`);
 
-  const ajv = new Ajv2020({ strict: true, allowUnionTypes: true, allErrors: true, verbose: true });
-  addFormats(ajv);
-  for (const schema of byName.values()) ajv.addSchema(schema);
 
   const derived = new Map<string, JsonObject>(); // `${name}|${generation}` → derived schema
   for (const [name, perGeneration] of Object.entries(GENERATION_OVERLAYS) as [SchemaName, Partial<Record<Generation, Overlay>>][]) {
@@ -172,32 +194,52 @@ export function createSchemaRegistry(options: RegistryOptions = {}): SchemaRegis
       const schema = applyOverlay(base, overlay, schemaId(name, generation));
       derived.set(`${name}|${generation}`, schema);
       raw.set(schema.$id as string, schema);
-      ajv.addSchema(schema);
     }
-  }
-
-  // Compile every schema (base and derived) once, now: a broken schema fails registry creation.
-  const validators = new Map<string, ValidateFunction>();
-  for (const id of raw.keys()) {
-    const v = ajv.getSchema(id);
-    if (!v) throw new Error(`schema ${id} did not compile`);
-    validators.set(id, v);
   }
 
   const overlayDigestPart = canonicalJson(GENERATION_OVERLAYS);
   let digestValue: string | undefined;
 
+  // The validators ajv generated ahead of time for these exact schemas (helpers/schemas.compiled.js,
+  // `npm run schemas:compile`), or else every schema (base and derived) compiled once, now: a broken
+  // schema fails registry creation. Compiling costs each process (each jest spec file) ~0.1–0.3 s of CPU.
+  const validators = new Map<string, ValidateFunction>();
+  let ajv: Ajv2020 | undefined;
+  const ahead = options.standalone || options.schemaDir ? undefined : precompiled();
+  if (ahead && ahead.digest === digestOf()) {
+    for (const id of raw.keys()) {
+      const v = ahead.validators[id];
+      if (!v) throw new Error(`schema ${id} is missing from the precompiled validators`);
+      validators.set(id, v);
+    }
+  } else {
+    ajv = newAjv(options.standalone === true);
+    for (const schema of [...byName.values(), ...derived.values()]) ajv.addSchema(schema);
+    for (const id of raw.keys()) {
+      const v = ajv.getSchema(id);
+      if (!v) throw new Error(`schema ${id} did not compile`);
+      validators.set(id, v);
+    }
+  }
+
+  function digestOf(): string {
+    if (!digestValue) {
+      const h = createHash('sha256');
+      for (const file of files) h.update(bytes.get(file)!);
+      h.update(overlayDigestPart);
+      digestValue = h.digest('hex');
+    }
+    return digestValue;
+  }
+
   return {
     names: () => [...SCHEMA_NAMES],
     overlay: (name, generation) => GENERATION_OVERLAYS[name]?.[generation],
-    digest() {
-      if (!digestValue) {
-        const h = createHash('sha256');
-        for (const file of files) h.update(bytes.get(file)!);
-        h.update(overlayDigestPart);
-        digestValue = h.digest('hex');
-      }
-      return digestValue;
+    digest: digestOf,
+    standaloneCode() {
+      if (!options.standalone) throw new Error('standaloneCode() needs a registry created with { standalone: true }');
+      const standaloneCode = (require('ajv/dist/standalone') as typeof import('ajv/dist/standalone')).default;
+      return standaloneCode(ajv!, Object.fromEntries([...raw.keys()].map((id) => [id, id])));
     },
     check(name, value, generation) {
       if (!(SCHEMA_NAMES as readonly string[]).includes(name)) throw new Error(`unknown schema name ${JSON.stringify(name)}`);

@@ -3,12 +3,13 @@
 import type { Capacity, ProfileName, ReferenceTarget, VariantName } from '../reference/src';
 
 /**
- * Codes live 2 s instead of PlaceOS's 600 s so the code-expiry check can wait one out; a code is
- * otherwise redeemed within milliseconds of being issued, so nothing else notices.
+ * Codes of one client of their own live 2 s so the code-expiry check can wait one out; every
+ * other code lives PlaceOS's 600 s, so a loaded machine (a code redeemed seconds after it was
+ * issued) never turns a correct target into invalid_grant.
  */
 export const EMBEDDED_CODE_SECONDS = 2;
 
 export function startEmbeddedTarget(o: { profile: ProfileName; variant?: VariantName; mutants?: string[]; tls?: boolean; capacity?: Capacity }): Promise<ReferenceTarget> {
   const { startReferenceTarget } = require('../reference/src') as typeof import('../reference/src');
-  return startReferenceTarget({ profile: o.profile, variant: o.variant, mutants: o.mutants ?? [], tls: o.tls, quiet: true, ...(o.capacity ? { capacity: o.capacity } : {}), lifetimes: { codeSeconds: EMBEDDED_CODE_SECONDS } });
+  return startReferenceTarget({ profile: o.profile, variant: o.variant, mutants: o.mutants ?? [], tls: o.tls, quiet: true, ...(o.capacity ? { capacity: o.capacity } : {}), lifetimes: { shortCodeSeconds: EMBEDDED_CODE_SECONDS } });
 }

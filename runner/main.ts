@@ -38,6 +38,7 @@ import { BaselineError, loadBaseline, regressions } from './report/baseline';
 import type { Baseline } from './report/baseline';
 import { runFleet } from './fleet/run';
 import { runMerge } from './fleet/merge';
+import { workersFor } from './workers';
 
 export const EXIT = { ok: 0, violated: 1, couldNotRun: 2, secretLeak: 3 } as const;
 
@@ -134,17 +135,7 @@ function readJsonl<T>(dir: string, prefix: string): T[] {
     .flatMap((f) => fs.readFileSync(path.join(dir, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as T));
 }
 
-/**
- * Spec files run in jest workers, and the cases of a file run `concurrency` at a time, so about
- * workers × concurrency journeys are in flight. Against a distant deployment the round trips,
- * not the CPU, are the wait: more concurrency also gets more workers (bounded, each costs a
- * process start).
- */
-export function workersFor(concurrency: number): number {
-  return Math.max(2, Math.min(6, concurrency));
-}
-
-async function runJest(settings: TargetSettings, reportsDir: string, areas: string[], runFile: string): Promise<AggregatedResult> {
+async function runJest(settings: TargetSettings, reportsDir: string, areas: string[], runFile: string, embedded: boolean): Promise<AggregatedResult> {
   const { runCLI } = await import('jest');
   const junit = [
     'jest-junit',
@@ -165,6 +156,9 @@ async function runJest(settings: TargetSettings, reportsDir: string, areas: stri
     rootDir: ROOT,
     // Only the areas with selected checks: a spec file with no test is an error to jest.
     testMatch: areas.map((a) => `<rootDir>/specs/${a}/${a}.spec.ts`),
+    // jest crawls only specs/ for test files (not node_modules, CPU of every start-up); what the
+    // specs import is still resolved and transformed wherever it lives.
+    roots: ['<rootDir>/specs'],
     transform: swcTransform,
     // Installed as a package the suite itself lives under node_modules/: jest's defaults would
     // neither find nor transform its specs there. Only the package's own dependencies are skipped.
@@ -184,7 +178,7 @@ async function runJest(settings: TargetSettings, reportsDir: string, areas: stri
     reporters: [junit, path.join(__dirname, 'progress-reporter.js')],
   };
   const { results } = await runCLI(
-    { _: [], $0: 'placeos-contract', config: JSON.stringify(config), silent: true, maxWorkers: workersFor(settings.concurrency) },
+    { _: [], $0: 'placeos-contract', config: JSON.stringify(config), silent: true, maxWorkers: workersFor({ concurrency: settings.concurrency, areas: areas.length, embedded }) },
     [ROOT],
   );
   return results;
@@ -263,7 +257,7 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
       permits: permits.address,
     });
 
-    const jestResults = await runJest(settings, reportsDir, planned.map((p) => p.area), runFile);
+    const jestResults = await runJest(settings, reportsDir, planned.map((p) => p.area), runFile, target.embedded);
     const results: CaseResult[] = readResults(reportsDir);
     // Every planned check leaves a result (n/a ones too); a missing one crashed or timed out.
     const have = new Set(results.map((r) => r.caseId));

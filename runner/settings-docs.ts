@@ -89,6 +89,7 @@ const EXAMPLES: Record<string, { header: string[]; set: Record<string, string>; 
       '',
       '# Which generation profile the embedded target plays, and which faults it has:',
       '# PLACEOS_REFERENCE_PROFILE=rails              (rails | rails-2023 | authcr; or --profile)',
+      '# PLACEOS_REFERENCE_VARIANT=standard          (standard | hardened | doc-faithful; or --variant)',
       '# PLACEOS_REFERENCE_MUTANTS=                   (comma list; or --mutant; npm run target -- --list-mutants)',
       '# PLACEOS_REFERENCE_TLS=1                      (or --tls)',
     ],

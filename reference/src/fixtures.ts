@@ -59,6 +59,8 @@ export interface AppFixture {
   /** empty = server scopes */
   scopes: string[];
   confidential: boolean;
+  /** This app's own authorization-code lifetime (unset: the target's). */
+  codeSeconds?: number;
 }
 
 export interface ApiKeyFixture {
@@ -141,6 +143,9 @@ export function defaultFixtures(ctx: FixtureContext): Fixtures {
       { id: `oauth_app-${rid()}`, authority: a.key, role: 'backoffice', name: 'backoffice', uid: md5(bo), secret: randomBytes(24).toString('hex'), redirect_uri: bo, scopes: ['public'], confidential: false },
       { id: `oauth_app-${rid()}`, authority: a.key, role: 'scoped', name: 'scoped-app', uid: md5(scoped), secret: randomBytes(24).toString('hex'), redirect_uri: scoped, scopes: ['public', 'mqtt.read', 'mqtt.write', 'openid'], confidential: false },
       { id: `oauth_app-${rid()}`, authority: a.key, role: 'confidential', name: 'confidential-app', uid: md5(conf), secret: randomBytes(24).toString('hex'), redirect_uri: conf, scopes: ['public'], confidential: true },
+      // The backoffice redirect URI again, under another client_id: the app whose codes may be
+      // given a short lifetime of their own (ReferenceOptions.lifetimes.shortCodeSeconds).
+      { id: `oauth_app-${rid()}`, authority: a.key, role: 'short-code', name: 'short-code-app', uid: md5(`short-code:${bo}`), secret: randomBytes(24).toString('hex'), redirect_uri: bo, scopes: ['public'], confidential: false },
     );
     apiKeys.push(
       { id: `keys-${rid()}`, secret: randomBytes(24).toString('base64url'), user: user.id, authority: a.key, role: 'valid', name: 'reference key', scopes: ['public'], permissions: 0, expires_at: null },

@@ -30,7 +30,12 @@ export interface ReferenceOptions {
   mutants?: string[];
   tls?: boolean;
   port?: number;
-  lifetimes?: { accessTokenSeconds?: number; codeSeconds?: number; sessionSeconds?: number };
+  /**
+   * shortCodeSeconds: codes of one app of their own (role short-code) live this long, every
+   * other code lives codeSeconds; the env then names that app (PLACEOS_CODE_LIFETIME_CLIENT_ID)
+   * so only the code-expiry check waits, and a loaded machine never lets another code expire.
+   */
+  lifetimes?: { accessTokenSeconds?: number; codeSeconds?: number; sessionSeconds?: number; shortCodeSeconds?: number };
   fixtures?: Partial<FixtureOverrides>;
   quiet?: boolean;
   /** Serve at most `concurrent` requests at once, each costing `costMs` (default: no limit). */
@@ -70,8 +75,9 @@ export async function startReferenceTarget(options: ReferenceOptions = {}): Prom
   // Mutant pkce-ignored: the profile's PKCE level regresses to that of rails-2023.
   const profile = faults.has('pkce-ignored') ? { ...base, pkce: 'ignored' as const } : base;
   const variantLifetimes = VARIANTS[variant].accessTokenSeconds ? { accessTokenSeconds: VARIANTS[variant].accessTokenSeconds } : {};
-  const lifetimes: Lifetimes = { ...DEFAULT_LIFETIMES, ...variantLifetimes, ...Object.fromEntries(Object.entries(options.lifetimes ?? {}).filter(([, v]) => v !== undefined)) };
-  for (const [k, v] of Object.entries(lifetimes)) {
+  const { shortCodeSeconds, ...given } = options.lifetimes ?? {};
+  const lifetimes: Lifetimes = { ...DEFAULT_LIFETIMES, ...variantLifetimes, ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) };
+  for (const [k, v] of Object.entries({ ...lifetimes, ...(shortCodeSeconds === undefined ? {} : { shortCodeSeconds }) })) {
     if (!Number.isFinite(v) || v <= 0) throw new Error(`lifetimes.${k} must be a positive number of seconds, got ${String(v)}`);
   }
   if (options.capacity) checkCapacity(options.capacity);
@@ -161,6 +167,8 @@ export async function startReferenceTarget(options: ReferenceOptions = {}): Prom
   const backoffice = onA(ctx.apps, 'backoffice');
   const confidential = onA(ctx.apps, 'confidential');
   const scoped = onA(ctx.apps, 'scoped');
+  const shortCode = shortCodeSeconds === undefined ? undefined : onA(ctx.apps, 'short-code');
+  for (const app of ctx.apps) if (app.role === 'short-code' && shortCodeSeconds !== undefined) app.codeSeconds = shortCodeSeconds;
   const service = fixtures.users.find((u) => u.authority === a?.key && u.role === 'service');
   const normal = fixtures.users.find((u) => u.authority === a?.key && u.role === 'user');
   const logoutUser = fixtures.users.find((u) => u.authority === a?.key && u.role === 'logout');
@@ -197,7 +205,8 @@ export async function startReferenceTarget(options: ReferenceOptions = {}): Prom
     ['PLACEOS_API_KEY_EXPIRED', expiredKey ? `${expiredKey.id}.${expiredKey.secret}` : undefined, undefined as unknown as string],
     ['PLACEOS_EXPIRED_TOKEN', expiredToken, 'RS256 access JWT of the normal user, signed with the real key, already expired'],
     ['PLACEOS_JWT_PUBLIC_KEY_FILE', publicKeyFile, 'public key the target signs with (removed on close)'],
-    ['PLACEOS_CODE_LIFETIME_SECONDS', lifetimes.codeSeconds <= 120 ? String(lifetimes.codeSeconds) : undefined, 'short code lifetime: the suite may wait for a code to expire'],
+    ['PLACEOS_CODE_LIFETIME_SECONDS', shortCode ? String(shortCodeSeconds) : lifetimes.codeSeconds <= 120 ? String(lifetimes.codeSeconds) : undefined, 'short code lifetime: the suite may wait for a code to expire'],
+    ['PLACEOS_CODE_LIFETIME_CLIENT_ID', shortCode?.uid, undefined as unknown as string],
     ['PLACEOS_REFRESH_GRACE_SECONDS', profile.refreshRotation === 'rotate-with-grace' ? String(profile.refreshGraceSeconds) : undefined, 'refresh-token replay-grace window of this profile'],
     ['PLACEOS_SSO_ID', sso?.id, `oauth_strat id: GET /auth/oauth2?id=… signs in at the OpenID provider ${idp.issuer} (oidc-provider)`],
     ['PLACEOS_SSO_USERNAME', sso ? ssoAccount.email : undefined, "the identity provider's test account (its login form)"],

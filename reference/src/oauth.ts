@@ -183,7 +183,7 @@ function makeModel(ctx: TargetContext, st: RequestState): OAuth2Server.ServerOpt
     async generateAuthorizationCode(client: OAuth2Server.Client, user: User) {
       if (ctx.profile.codeFormat === 'jwt') {
         const iat = Math.floor(Date.now() / 1000);
-        return ctx.signRaw({ iss: 'POS', iat, exp: iat + ctx.lifetimes.codeSeconds, jti: randomBytes(16).toString('hex'), sub: user.id, aud: (client.app as AppFixture).uid, typ: 'code' });
+        return ctx.signRaw({ iss: 'POS', iat, exp: iat + ((client.app as AppFixture).codeSeconds ?? ctx.lifetimes.codeSeconds), jti: randomBytes(16).toString('hex'), sub: user.id, aud: (client.app as AppFixture).uid, typ: 'code' });
       }
       return opaque();
     },
@@ -191,7 +191,7 @@ function makeModel(ctx: TargetContext, st: RequestState): OAuth2Server.ServerOpt
       const rec: CodeRecord = {
         code: code.authorizationCode, appId: client.id, userId: user.id, authority: user.authority,
         redirectUri: code.redirectUri ?? '', scopes: (code.scope) ?? ['public'],
-        expiresAtMs: code.expiresAt.getTime(),
+        expiresAtMs: (client.app as AppFixture).codeSeconds === undefined ? code.expiresAt.getTime() : Date.now() + (client.app as AppFixture).codeSeconds! * 1000,
         ...(st.challenge ? { challenge: st.challenge.challenge, challengeMethod: st.challenge.method } : {}),
       };
       ctx.codes.set(rec.code, rec);

@@ -57,9 +57,11 @@ export const cases: ContractCase[] = [
     needs: ['user', 'codeLifetime'],
     async run(t) {
       const { session } = await signedIn(t);
-      const c = await freshCode(t, session);
+      // The client the lifetime applies to (PLACEOS_CODE_LIFETIME_CLIENT_ID, default the main one).
+      const app = { ...t.settings.client, clientId: t.settings.codeLifetimeClientId ?? t.settings.client.clientId };
+      const c = await freshCode(t, session, { app });
       await sleep((t.settings.codeLifetimeSeconds! + 1) * 1000);
-      const late = await exchangeCode(t, session, { code: c.code, verifier: c.verifier });
+      const late = await exchangeCode(t, session, { code: c.code, verifier: c.verifier, app });
       expectRefused(late, `the code redeemed ${t.settings.codeLifetimeSeconds! + 1} s after it was issued`, { status: 400, error: 'invalid_grant' });
     },
   },
