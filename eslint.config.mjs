@@ -3,7 +3,15 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const node = { require: 'readonly', module: 'writable', process: 'readonly', __dirname: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly' };
+const node = {
+  require: 'readonly',
+  module: 'writable',
+  process: 'readonly',
+  __dirname: 'readonly',
+  console: 'readonly',
+  Buffer: 'readonly',
+  setTimeout: 'readonly',
+};
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'reports/', 'coverage/'] },
@@ -39,14 +47,27 @@ export default tseslint.config(
     files: ['helpers/**', 'runner/**', 'specs/**', 'reference/src/**', 'schemas/**'],
     ignores: ['reference/src/cli.ts'],
     rules: {
-      'no-restricted-properties': ['error', { object: 'process', property: 'env', message: 'only the entry point reads process.env: take the settings (or the environment) as a parameter' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'only the entry point reads process.env: take the settings (or the environment) as a parameter' },
+      ],
     },
   },
   {
     // helpers/ is what checks use (the kit among it): it never reaches up into the checks or the program.
     files: ['helpers/**'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['**/specs/**', '**/runner/**', '../specs', '../runner', '../../specs', '../../runner'], message: 'helpers/ may not import specs/ or runner/' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/specs/**', '**/runner/**', '../specs', '../runner', '../../specs', '../../runner'],
+              message: 'helpers/ may not import specs/ or runner/',
+            },
+          ],
+        },
+      ],
     },
   },
 );

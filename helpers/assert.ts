@@ -68,7 +68,10 @@ export function expectStatus(res: HttpResponse, expected: Expected, label?: stri
   const list = statusList(expected);
   if (!list.includes(res.status)) {
     const what = label ? `${label}: ` : '';
-    throw new ContractViolation(`${what}expected HTTP status ${orList(list)}, got ${res.status}${errorHint(res)}`, orList(list), String(res.status), { code: 'status', step: label });
+    throw new ContractViolation(`${what}expected HTTP status ${orList(list)}, got ${res.status}${errorHint(res)}`, orList(list), String(res.status), {
+      code: 'status',
+      step: label,
+    });
   }
 }
 

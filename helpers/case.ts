@@ -109,4 +109,3 @@ export interface CaseContext {
   /** Abort the case as `n/a` with a reason. */
   notApplicable(reason: string): never;
 }
-

@@ -29,7 +29,7 @@ export function accountFor(t: CaseContext, who: Who): Account {
 export function noteTokenResponse(t: CaseContext, res: HttpResponse, app: ClientApp): void {
   const body = res.json as Record<string, unknown> | undefined;
   if (!body || typeof body !== 'object') return;
-  const str = (k: string) => (typeof body[k] === 'string' ? (body[k]) : undefined);
+  const str = (k: string) => (typeof body[k] === 'string' ? body[k] : undefined);
   t.secrets.add(str('id_token'), 'id_token');
   if (str('access_token') || str('refresh_token')) {
     t.minted({ accessToken: str('access_token'), refreshToken: str('refresh_token'), clientId: app.clientId, clientSecret: app.clientSecret });
@@ -59,7 +59,12 @@ export async function passwordGrant(
 }
 
 /** POST /auth/signin with the account; the session cookie lands in the client's jar. */
-export async function signIn(t: CaseContext, client: HttpClient, account: Account, o: { via?: ParamTransport; continueTo?: string } = {}): Promise<HttpResponse> {
+export async function signIn(
+  t: CaseContext,
+  client: HttpClient,
+  account: Account,
+  o: { via?: ParamTransport; continueTo?: string } = {},
+): Promise<HttpResponse> {
   // The body by default: a password in the query string lands in every access log on the way.
   const via = o.via ?? 'form';
   const res = await client.post('/auth/signin', paramsAs(via, { email: account.email, password: account.password, continue: o.continueTo }));
@@ -118,7 +123,11 @@ export async function authorize(t: CaseContext, client: HttpClient, p: Authorize
 export function codeFrom(res: HttpResponse): string {
   const code = res.location?.searchParams.get('code');
   if (res.status < 300 || res.status >= 400 || !code) {
-    throw new ContractViolation('authorize did not redirect back with a code', '302 to redirect_uri?code=…', `${res.status}${res.location ? ` to ${res.location.origin}${res.location.pathname}` : ''}${code ? '' : ' without code'}`);
+    throw new ContractViolation(
+      'authorize did not redirect back with a code',
+      '302 to redirect_uri?code=…',
+      `${res.status}${res.location ? ` to ${res.location.origin}${res.location.pathname}` : ''}${code ? '' : ' without code'}`,
+    );
   }
   return code;
 }
@@ -150,9 +159,13 @@ export async function refreshGrant(t: CaseContext, client: HttpClient, o: { refr
   const app = o.app ?? t.settings.client;
   const res = await client.post('/auth/oauth/token', {
     form: Object.fromEntries(
-      Object.entries({ grant_type: 'refresh_token', refresh_token: o.refreshToken, client_id: app.clientId, client_secret: app.clientSecret, scope: o.scope }).filter(
-        (e): e is [string, string] => e[1] !== undefined,
-      ),
+      Object.entries({
+        grant_type: 'refresh_token',
+        refresh_token: o.refreshToken,
+        client_id: app.clientId,
+        client_secret: app.clientSecret,
+        scope: o.scope,
+      }).filter((e): e is [string, string] => e[1] !== undefined),
     ),
   });
   noteTokenResponse(t, res, app);

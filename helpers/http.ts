@@ -385,7 +385,8 @@ function makeClient(baseUrlIn: string, journey: string, shared: Shared): HttpCli
       let res: supertest.Response | undefined;
       let err: unknown;
       try {
-        let req = supertest(url.origin)[m](url.pathname + url.search)
+        const test = supertest(url.origin);
+        let req = test[m](url.pathname + url.search)
           .redirects(0)
           .ok(() => true)
           .buffer(true)

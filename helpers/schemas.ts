@@ -185,7 +185,6 @@ export function createSchemaRegistry(options: RegistryOptions = {}): SchemaRegis
   }
   for (const name of SCHEMA_NAMES) if (!byName.has(name)) throw new Error(`schema file ${name}.json is missing from ${dir}`);
 
-
   const derived = new Map<string, JsonObject>(); // `${name}|${generation}` → derived schema
   for (const [name, perGeneration] of Object.entries(GENERATION_OVERLAYS) as [SchemaName, Partial<Record<Generation, Overlay>>][]) {
     const base = byName.get(name);
@@ -438,14 +437,16 @@ function formatErrors(errors: ErrorObject[], overlay: Overlay | undefined, gener
         break;
       case 'minLength':
       case 'maxLength':
-        out.push(`${path}: expected length ${e.keyword === 'minLength' ? '>=' : '<='} ${String(p.limit)}, got length ${typeof e.data === 'string' ? e.data.length : '?'}`);
+        out.push(
+          `${path}: expected length ${e.keyword === 'minLength' ? '>=' : '<='} ${String(p.limit)}, got length ${typeof e.data === 'string' ? e.data.length : '?'}`,
+        );
         break;
       case 'minItems':
       case 'maxItems':
         out.push(`${path}: expected ${e.keyword === 'minItems' ? 'at least' : 'at most'} ${String(p.limit)} items, ${got}`);
         break;
       case 'contains': {
-        const sch = (e.parentSchema)?.contains;
+        const sch = e.parentSchema?.contains;
         out.push(`${path}: expected an item matching ${short(sch)}, ${got}`);
         break;
       }

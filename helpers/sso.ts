@@ -22,7 +22,8 @@ export interface KickOff {
 /** GET /auth/oauth2?id=<PLACEOS_SSO_ID>: a 302 to the identity provider, or a violation. */
 export async function ssoKickOff(t: CaseContext, client: HttpClient): Promise<KickOff> {
   const res = await client.get('/auth/oauth2', { query: { id: t.settings.ssoId! }, headers: BROWSER });
-  if (res.status !== 302 && res.status !== 303) throw new ContractViolation('SSO kick-off: not a redirect to the identity provider', '302 (303 on auth.cr)', String(res.status));
+  if (res.status !== 302 && res.status !== 303)
+    throw new ContractViolation('SSO kick-off: not a redirect to the identity provider', '302 (303 on auth.cr)', String(res.status));
   if (!res.location) throw new ContractViolation('SSO kick-off: no Location', 'a Location to the identity provider', 'none');
   return { res, idp: res.location, state: res.location.searchParams.get('state') };
 }
@@ -44,13 +45,20 @@ export interface LoginForm {
 const attr = (tag: string, name: string): string | undefined => {
   const m = new RegExp(`\\s${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s>]+))`, 'i').exec(tag);
   const v = m ? (m[1] ?? m[2] ?? m[3]) : undefined;
-  return v?.replace(/&amp;/g, '&').replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n))).replace(/&quot;/g, '"');
+  return v
+    ?.replace(/&amp;/g, '&')
+    .replace(/&#(\d+);/g, (_, n: string) => String.fromCharCode(Number(n)))
+    .replace(/&quot;/g, '"');
 };
 
 /** The page's plain login form (one password field and one user field), if it has one. */
 export function findLoginForm(html: string, pageUrl: string): LoginForm | undefined {
   for (const m of html.matchAll(/<form\b([^>]*)>([\s\S]*?)<\/form>/gi)) {
-    const inputs = [...m[2]!.matchAll(/<input\b[^>]*>/gi)].map((i) => ({ tag: i[0], type: (attr(i[0], 'type') ?? 'text').toLowerCase(), name: attr(i[0], 'name') }));
+    const inputs = [...m[2]!.matchAll(/<input\b[^>]*>/gi)].map((i) => ({
+      tag: i[0],
+      type: (attr(i[0], 'type') ?? 'text').toLowerCase(),
+      name: attr(i[0], 'name'),
+    }));
     const passwords = inputs.filter((i) => i.type === 'password' && i.name);
     const users = inputs.filter((i) => ['text', 'email'].includes(i.type) && i.name);
     if (passwords.length !== 1 || users.length !== 1) continue;
@@ -93,14 +101,31 @@ export async function throughIdp(t: CaseContext, client: HttpClient, start: URL)
     if (res.status !== 200) return { kind: 'failed', reason: `the identity provider answered ${res.status} at ${next.url.origin}${next.url.pathname}` };
     const form = findLoginForm(res.text, res.url);
     if (!form) {
-      const what = submitted ? 'after the login form, the identity provider shows a page without a plain login form (MFA, consent or a script-driven step)' : 'the identity provider shows a login page without a plain form (a script-driven page)';
+      const what = submitted
+        ? 'after the login form, the identity provider shows a page without a plain login form (MFA, consent or a script-driven step)'
+        : 'the identity provider shows a login page without a plain form (a script-driven page)';
       return { kind: 'cannot-complete', reason: `${what}; the run cannot complete the SSO login by itself` };
     }
-    if (!account) return { kind: 'cannot-complete', reason: 'the identity provider shows its login page; the run completes it only with PLACEOS_SSO_USERNAME and PLACEOS_SSO_PASSWORD (a test account there)' };
-    if (submitted) return { kind: 'failed', reason: 'the identity provider showed its login form again after the test account was submitted: it did not accept PLACEOS_SSO_USERNAME / PLACEOS_SSO_PASSWORD' };
-    if (form.method !== 'POST') return { kind: 'cannot-complete', reason: "the identity provider's login form would send the password in the URL (method GET); the run never does" };
+    if (!account)
+      return {
+        kind: 'cannot-complete',
+        reason:
+          'the identity provider shows its login page; the run completes it only with PLACEOS_SSO_USERNAME and PLACEOS_SSO_PASSWORD (a test account there)',
+      };
+    if (submitted)
+      return {
+        kind: 'failed',
+        reason:
+          'the identity provider showed its login form again after the test account was submitted: it did not accept PLACEOS_SSO_USERNAME / PLACEOS_SSO_PASSWORD',
+      };
+    if (form.method !== 'POST')
+      return { kind: 'cannot-complete', reason: "the identity provider's login form would send the password in the URL (method GET); the run never does" };
     t.secrets.add(account.password, 'password');
-    next = { url: form.action, method: 'POST', form: Object.fromEntries([...form.hidden, [form.userField, account.username], [form.passwordField, account.password]]) };
+    next = {
+      url: form.action,
+      method: 'POST',
+      form: Object.fromEntries([...form.hidden, [form.userField, account.username], [form.passwordField, account.password]]),
+    };
     submitted = true;
   }
   return { kind: 'failed', reason: `the identity provider did not send the browser back to the callback within ${MAX_STEPS} steps` };

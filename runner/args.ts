@@ -98,10 +98,29 @@ exit codes: 0 contract holds, 1 contract violated, 2 could not run (settings, co
 
 ${settingsHelp()}`;
 
-const splitList = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
+const splitList = (v: string) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 export function parseArgs(argv: readonly string[]): RunOptions {
-  const o: RunOptions = { list: false, json: false, help: false, strict: false, tags: [], ids: [], readonly: false, noLedger: false, reportsDir: 'reports', mutants: [], tls: false, quiet: false, failOn: 'any', fleetConcurrency: 4 };
+  const o: RunOptions = {
+    list: false,
+    json: false,
+    help: false,
+    strict: false,
+    tags: [],
+    ids: [],
+    readonly: false,
+    noLedger: false,
+    reportsDir: 'reports',
+    mutants: [],
+    tls: false,
+    quiet: false,
+    failOn: 'any',
+    fleetConcurrency: 4,
+  };
   const value = (i: number, flag: string): string => {
     const v = argv[i + 1];
     if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag}: expected a value after it`);
@@ -110,24 +129,61 @@ export function parseArgs(argv: readonly string[]): RunOptions {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     switch (a) {
-      case '--env': o.envFile = value(i++, a); break;
-      case '--list': o.list = true; break;
-      case '--json': o.json = true; break;
-      case '--help': case '-h': o.help = true; break;
-      case '--strict': o.strict = true; break;
-      case '--readonly': o.readonly = true; break;
-      case '--no-ledger': o.noLedger = true; break;
-      case '--tls': o.tls = true; break;
-      case '--quiet': o.quiet = true; break;
-      case '--ledger': o.ledger = value(i++, a); break;
-      case '--reports': o.reportsDir = value(i++, a); break;
-      case '--profile': o.profile = value(i++, a); break;
-      case '--variant': o.variant = value(i++, a); break;
-      case '--mutant': o.mutants.push(...splitList(value(i++, a))); break;
-      case '--only': o.ids.push(...splitList(value(i++, a))); break;
-      case '--baseline': o.baseline = value(i++, a); break;
-      case '--fleet': o.fleet = value(i++, a); break;
-      case '--shard': o.shard = parseShard(value(i++, a)); break;
+      case '--env':
+        o.envFile = value(i++, a);
+        break;
+      case '--list':
+        o.list = true;
+        break;
+      case '--json':
+        o.json = true;
+        break;
+      case '--help':
+      case '-h':
+        o.help = true;
+        break;
+      case '--strict':
+        o.strict = true;
+        break;
+      case '--readonly':
+        o.readonly = true;
+        break;
+      case '--no-ledger':
+        o.noLedger = true;
+        break;
+      case '--tls':
+        o.tls = true;
+        break;
+      case '--quiet':
+        o.quiet = true;
+        break;
+      case '--ledger':
+        o.ledger = value(i++, a);
+        break;
+      case '--reports':
+        o.reportsDir = value(i++, a);
+        break;
+      case '--profile':
+        o.profile = value(i++, a);
+        break;
+      case '--variant':
+        o.variant = value(i++, a);
+        break;
+      case '--mutant':
+        o.mutants.push(...splitList(value(i++, a)));
+        break;
+      case '--only':
+        o.ids.push(...splitList(value(i++, a)));
+        break;
+      case '--baseline':
+        o.baseline = value(i++, a);
+        break;
+      case '--fleet':
+        o.fleet = value(i++, a);
+        break;
+      case '--shard':
+        o.shard = parseShard(value(i++, a));
+        break;
       case '--fail-on': {
         const v = value(i++, a);
         if (v !== 'any' && v !== 'new') throw new UsageError(`--fail-on: expected any or new, got '${v}'`);

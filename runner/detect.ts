@@ -43,7 +43,9 @@ export async function detectGeneration(run: RunEnv, override?: Generation): Prom
 
   const authority = await client.get('/auth/authority', { noCookies: true });
   if (authority.status === 404) {
-    throw new PreflightError(`${run.settings.url}/auth/authority answered 404: no PlaceOS authority has this host as its domain; is PLACEOS_URL the deployment's public URL?`);
+    throw new PreflightError(
+      `${run.settings.url}/auth/authority answered 404: no PlaceOS authority has this host as its domain; is PLACEOS_URL the deployment's public URL?`,
+    );
   }
   if (authority.status === 429 || authority.status >= 500) {
     const retryAfter = authority.header('retry-after');
@@ -52,7 +54,9 @@ export async function detectGeneration(run: RunEnv, override?: Generation): Prom
     );
   }
   if (authority.status !== 200 || typeof authority.json !== 'object' || authority.json === null) {
-    throw new PreflightError(`${run.settings.url}/auth/authority answered ${authority.status}${authority.json ? '' : ' without JSON'}: is PLACEOS_URL a PlaceOS deployment?`);
+    throw new PreflightError(
+      `${run.settings.url}/auth/authority answered ${authority.status}${authority.json ? '' : ' without JSON'}: is PLACEOS_URL a PlaceOS deployment?`,
+    );
   }
   const version = (authority.json as Record<string, unknown>).version;
   const deploymentVersion = typeof version === 'string' ? version : undefined;

@@ -9,7 +9,21 @@ import type { Capacity, ProfileName, ReferenceTarget, VariantName } from '../ref
  */
 export const EMBEDDED_CODE_SECONDS = 2;
 
-export function startEmbeddedTarget(o: { profile: ProfileName; variant?: VariantName; mutants?: string[]; tls?: boolean; capacity?: Capacity }): Promise<ReferenceTarget> {
+export function startEmbeddedTarget(o: {
+  profile: ProfileName;
+  variant?: VariantName;
+  mutants?: string[];
+  tls?: boolean;
+  capacity?: Capacity;
+}): Promise<ReferenceTarget> {
   const { startReferenceTarget } = require('../reference/src') as typeof import('../reference/src');
-  return startReferenceTarget({ profile: o.profile, variant: o.variant, mutants: o.mutants ?? [], tls: o.tls, quiet: true, ...(o.capacity ? { capacity: o.capacity } : {}), lifetimes: { shortCodeSeconds: EMBEDDED_CODE_SECONDS } });
+  return startReferenceTarget({
+    profile: o.profile,
+    variant: o.variant,
+    mutants: o.mutants ?? [],
+    tls: o.tls,
+    quiet: true,
+    ...(o.capacity ? { capacity: o.capacity } : {}),
+    lifetimes: { shortCodeSeconds: EMBEDDED_CODE_SECONDS },
+  });
 }

@@ -75,7 +75,6 @@ export function createRunEnv(o: {
   };
 }
 
-
 /** Environment variables that provide each optional setting, for n/a reasons. */
 export const SETTING_VARIABLES: Record<SettingName, string> = {
   service: 'PLACEOS_SERVICE_EMAIL and PLACEOS_SERVICE_PASSWORD',
@@ -133,7 +132,7 @@ export function notApplicableReason(run: Pick<RunEnv, 'settings' | 'generation'>
     return `applies to ${c.generations.join(', ')}; this deployment is ${run.generation}`;
   }
   if (c.tags.includes('credentials-in-url') && !run.settings.credentialsInUrl) {
-    return 'sends a live password, client secret or API key in the URL (the public doc\'s style), where access logs keep it: enable with PLACEOS_CREDENTIALS_IN_URL=true or --tags credentials-in-url, for dedicated accounts only';
+    return "sends a live password, client secret or API key in the URL (the public doc's style), where access logs keep it: enable with PLACEOS_CREDENTIALS_IN_URL=true or --tags credentials-in-url, for dedicated accounts only";
   }
   const missing = (c.needs ?? []).filter((n) => !hasSetting(run.settings, n));
   if (missing.length) return `needs ${missing.map((n) => SETTING_VARIABLES[n]).join('; ')} (not set)`;
@@ -162,7 +161,11 @@ export function selectCases(cases: readonly ContractCase[], sel: Selection | und
   );
 }
 
-type Outcome = { kind: 'ok' } | { kind: 'violation'; message: string; observation: Observation } | { kind: 'na'; reason: string } | { kind: 'error'; message: string };
+type Outcome =
+  | { kind: 'ok' }
+  | { kind: 'violation'; message: string; observation: Observation }
+  | { kind: 'na'; reason: string }
+  | { kind: 'error'; message: string };
 
 /** The violation as one line; assertion helpers that already say "expected X, got Y" are not repeated. */
 export function violationText(e: ContractViolation): string {
@@ -216,7 +219,12 @@ function verdictOf(run: RunEnv, c: ContractCase, o: Outcome): Judged {
       if (entry) {
         const ledger = ledgerRecord(entry);
         if (isOverdue(entry, run.today)) {
-          return { verdict: 'warn', message: `${o.message} (expected deviation, but its review date ${entry.reviewBy} has passed: review it)`, observation, ledger: { ...ledger, overdue: true } };
+          return {
+            verdict: 'warn',
+            message: `${o.message} (expected deviation, but its review date ${entry.reviewBy} has passed: review it)`,
+            observation,
+            ledger: { ...ledger, overdue: true },
+          };
         }
         return { verdict: 'deviation', message: o.message, observation, ledger };
       }
@@ -224,7 +232,12 @@ function verdictOf(run: RunEnv, c: ContractCase, o: Outcome): Judged {
       if (entries.length) {
         // The ledger excuses another observation of this check: this one is not excused.
         const excused = entries.map((e) => describeObservation(e.observed)).join('; ');
-        return { verdict, message: `${o.message} (not the deviation the ledger excuses for this check: ${excused})`, observation, ledger: { ...ledgerRecord(entries[0]!), unmatched: true } };
+        return {
+          verdict,
+          message: `${o.message} (not the deviation the ledger excuses for this check: ${excused})`,
+          observation,
+          ledger: { ...ledgerRecord(entries[0]!), unmatched: true },
+        };
       }
       return { verdict, message: o.message, observation };
     }
@@ -280,7 +293,13 @@ function readonlyGuard(client: HttpClient): HttpClient {
 }
 
 /** The context a case (or a probe such as generation detection) runs with. */
-export function createCaseContext(run: RunEnv, exchanges: Exchange[], findings: Finding[], secrets: SecretRegistry = caseSecrets(run), shapes?: Shapes): CaseContext {
+export function createCaseContext(
+  run: RunEnv,
+  exchanges: Exchange[],
+  findings: Finding[],
+  secrets: SecretRegistry = caseSecrets(run),
+  shapes?: Shapes,
+): CaseContext {
   // Every request of the case queues by when the case began: a journey under way goes first.
   const priority = Date.now();
   return {
@@ -367,7 +386,11 @@ export function isBreaking(v: Verdict, strict: boolean): boolean {
 }
 
 /** Run cases with bounded concurrency (the kill matrix and benchmark path; jest uses test.concurrent). */
-export async function runCases(run: RunEnv, suites: readonly { area: string; cases: readonly ContractCase[] }[], concurrency = run.settings.concurrency): Promise<CaseResult[]> {
+export async function runCases(
+  run: RunEnv,
+  suites: readonly { area: string; cases: readonly ContractCase[] }[],
+  concurrency = run.settings.concurrency,
+): Promise<CaseResult[]> {
   const jobs = suites.flatMap((s) => s.cases.map((c) => ({ area: s.area, c })));
   return mapPool(jobs, concurrency, (job) => executeCase(run, job.area, job.c));
 }
@@ -389,7 +412,15 @@ export async function revokeMinted(run: RunEnv): Promise<{ revoked: number; fail
       .map(([token, hint]) => ({ tok, token, hint })),
   );
   // Cleanup has a budget of its own: an area that used up PLACEOS_MAX_REQUESTS still revokes.
-  const client = createHttpClient({ baseUrl: run.settings.url, settings: run.settings, journey: 'cleanup', secrets: run.secrets, budget: new RequestBudget(jobs.length * (run.settings.retries + 1) + 1), gate: run.gate, permitKind: 'cleanup' });
+  const client = createHttpClient({
+    baseUrl: run.settings.url,
+    settings: run.settings,
+    journey: 'cleanup',
+    secrets: run.secrets,
+    budget: new RequestBudget(jobs.length * (run.settings.retries + 1) + 1),
+    gate: run.gate,
+    permitKind: 'cleanup',
+  });
   let revoked = 0;
   let failed = 0;
   await mapPool(jobs, run.settings.concurrency, async ({ tok, token, hint }) => {

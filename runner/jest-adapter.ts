@@ -61,7 +61,16 @@ function openRun(w: WorkerRun | undefined): OpenRun {
   const ledger = w.noLedger ? emptyLedger(w.generation) : loadLedger(w.generation, w.ledgerFile);
   // Without the runner's permit service (a spec file run by hand), the worker bounds its own requests.
   const gate = w.permits ? connectPermits(w.permits) : undefined;
-  const run = createRunEnv({ settings: w.settings, generation: w.generation, ledger, strict: w.strict, secrets, schemas: createSchemaRegistry(), readonly: w.selection?.readonly, ...(gate ? { gate } : {}) });
+  const run = createRunEnv({
+    settings: w.settings,
+    generation: w.generation,
+    ledger,
+    strict: w.strict,
+    secrets,
+    schemas: createSchemaRegistry(),
+    readonly: w.selection?.readonly,
+    ...(gate ? { gate } : {}),
+  });
   return { run, secrets, reportsDir: w.reportsDir, privateDir: w.privateDir, close: () => gate?.close() };
 }
 
@@ -89,9 +98,15 @@ export function contractSuite(area: string, cases: readonly ContractCase[]): voi
       if (!opened) return;
       const fingerprints = path.join(opened.privateDir, `fingerprints-${process.pid}.jsonl`);
       // Fingerprints first: if cleanup is cut short, the artifact scan still knows every token.
-      append(fingerprints, opened.secrets.fingerprints().map((f) => JSON.stringify(f)));
+      append(
+        fingerprints,
+        opened.secrets.fingerprints().map((f) => JSON.stringify(f)),
+      );
       const cleanup = await revokeMinted(opened.run);
-      append(fingerprints, opened.secrets.fingerprints().map((f) => JSON.stringify(f)));
+      append(
+        fingerprints,
+        opened.secrets.fingerprints().map((f) => JSON.stringify(f)),
+      );
       append(path.join(opened.privateDir, `requests-${process.pid}.jsonl`), [JSON.stringify({ area, requests: opened.run.budget.used, ...cleanup })]);
       opened.close();
     });

@@ -90,10 +90,17 @@ function count(results: CaseResult[]): Record<Verdict, number> {
  * `baselineWarnings`: checks that already warn on the correct target. A mutant that breaks a
  * SHOULD-level requirement is caught by a new `warn` (it fails the run under --strict).
  */
-export function judgeRow(profile: ProfileName, mutant: (typeof MUTANTS)[number] | undefined, results: CaseResult[], baselineWarnings: ReadonlySet<string> = new Set()): MatrixRow {
+export function judgeRow(
+  profile: ProfileName,
+  mutant: (typeof MUTANTS)[number] | undefined,
+  results: CaseResult[],
+  baselineWarnings: ReadonlySet<string> = new Set(),
+): MatrixRow {
   const known = new Set(KNOWN_DEFECTS[profile] ?? []);
   const knownDefects = results.filter((r) => r.verdict === 'fail' && known.has(r.caseId)).map((r) => r.caseId);
-  const failing = results.filter((r) => r.verdict === 'fail' && !known.has(r.caseId)).map((r) => ({ caseId: r.caseId, requirements: r.requirements, message: r.message }));
+  const failing = results
+    .filter((r) => r.verdict === 'fail' && !known.has(r.caseId))
+    .map((r) => ({ caseId: r.caseId, requirements: r.requirements, message: r.message }));
   // A mutant may break a step other checks build on: those checks could not be made (an `error`
   // saying so), which is a fair outcome against a broken target. Any other error is a suite problem.
   const couldNotBeMade = (r: CaseResult) => !!mutant && /could not be made/.test(r.message ?? '');
@@ -103,9 +110,21 @@ export function judgeRow(profile: ProfileName, mutant: (typeof MUTANTS)[number] 
     ...failing.filter((f) => !!mutant && f.requirements.includes(mutant.requirement)).map((f) => f.caseId),
     ...results.filter((r) => r.verdict === 'warn' && !baselineWarnings.has(r.caseId) && carries(r)).map((r) => `${r.caseId} (warn)`),
   ];
-  const row: MatrixRow = { profile, mutant: mutant?.name, requirement: mutant?.requirement, benign: !!mutant?.benign, counts: count(results), failing, errors, caughtBy, knownDefects, ok: true };
+  const row: MatrixRow = {
+    profile,
+    mutant: mutant?.name,
+    requirement: mutant?.requirement,
+    benign: !!mutant?.benign,
+    counts: count(results),
+    failing,
+    errors,
+    caughtBy,
+    knownDefects,
+    ok: true,
+  };
   const missingDefects = [...known].filter((id) => !knownDefects.includes(id));
-  if (!mutant && missingDefects.length) return { ...row, ok: false, problem: `the known defect(s) ${missingDefects.join(', ')} of the ${profile} profile did not fail` };
+  if (!mutant && missingDefects.length)
+    return { ...row, ok: false, problem: `the known defect(s) ${missingDefects.join(', ')} of the ${profile} profile did not fail` };
   if (errors.length) return { ...row, ok: false, problem: `${errors.length} check(s) could not run: ${errors[0]!.caseId}: ${errors[0]!.message}` };
   if (!mutant || mutant.benign) {
     const flagged = [
@@ -131,7 +150,9 @@ export function mutantsFor(profile: ProfileName): (typeof MUTANTS)[number][] {
 export async function matrixForProfile(profile: ProfileName, parallel = 3): Promise<MatrixRow[]> {
   const baseline = await runAgainstReference({ profile });
   const warnings = new Set(baseline.filter((r) => r.verdict === 'warn').map((r) => r.caseId));
-  const rows = await mapPool(mutantsFor(profile), parallel, async (m) => judgeRow(profile, m, await runAgainstReference({ profile, mutants: [m.name] }), warnings));
+  const rows = await mapPool(mutantsFor(profile), parallel, async (m) =>
+    judgeRow(profile, m, await runAgainstReference({ profile, mutants: [m.name] }), warnings),
+  );
   return [judgeRow(profile, undefined, baseline), ...rows];
 }
 

@@ -63,7 +63,8 @@ export function parseLedger(text: string, file: string): Ledger {
   const o = raw as Partial<Ledger> & { entries?: unknown };
   if (typeof o !== 'object' || o === null) throw new LedgerError(`${file}: expected an object with version, generation, entries`);
   if (typeof o.version !== 'number') problems.push('version: expected a number');
-  if (!GENERATIONS.includes(o.generation as Generation)) problems.push(`generation: expected one of ${GENERATIONS.join(', ')}, got ${JSON.stringify(o.generation)}`);
+  if (!GENERATIONS.includes(o.generation as Generation))
+    problems.push(`generation: expected one of ${GENERATIONS.join(', ')}, got ${JSON.stringify(o.generation)}`);
   if (!Array.isArray(o.entries)) problems.push('entries: expected an array');
   const entries = (Array.isArray(o.entries) ? o.entries : []) as Partial<LedgerEntry>[];
   const seen = new Set<string>();
@@ -71,12 +72,16 @@ export function parseLedger(text: string, file: string): Ledger {
     for (const k of ['check', 'reason', 'owner', 'reviewBy'] as const) {
       if (typeof e[k] !== 'string' || e[k] === '') problems.push(`entries[${i}].${k}: expected a non-empty string`);
     }
-    if (typeof e.reviewBy === 'string' && !DATE.test(e.reviewBy)) problems.push(`entries[${i}].reviewBy: expected YYYY-MM-DD, got ${JSON.stringify(e.reviewBy)}`);
+    if (typeof e.reviewBy === 'string' && !DATE.test(e.reviewBy))
+      problems.push(`entries[${i}].reviewBy: expected YYYY-MM-DD, got ${JSON.stringify(e.reviewBy)}`);
     const o = e.observed as Partial<Record<string, unknown>> | undefined;
     if (typeof o !== 'object' || o === null || Array.isArray(o)) {
-      problems.push(`entries[${i}].observed: expected the observation the entry excuses, {"code"?, "step"?, "expected"?, "actual"} (an entry excuses one observation, not a whole check)`);
+      problems.push(
+        `entries[${i}].observed: expected the observation the entry excuses, {"code"?, "step"?, "expected"?, "actual"} (an entry excuses one observation, not a whole check)`,
+      );
     } else {
-      if (typeof o.actual !== 'string' || o.actual === '') problems.push(`entries[${i}].observed.actual: expected a non-empty string (what the check saw: a status, a header value, an error code…)`);
+      if (typeof o.actual !== 'string' || o.actual === '')
+        problems.push(`entries[${i}].observed.actual: expected a non-empty string (what the check saw: a status, a header value, an error code…)`);
       for (const k of Object.keys(o)) {
         if (!OBSERVATION_KEYS.includes(k)) problems.push(`entries[${i}].observed.${k}: unknown field (expected ${OBSERVATION_KEYS.join(', ')})`);
         else if (typeof o[k] !== 'string') problems.push(`entries[${i}].observed.${k}: expected a string`);

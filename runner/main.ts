@@ -63,8 +63,16 @@ function embeddedCapacity(env: Record<string, string>): Capacity | undefined {
   const cost = env.PLACEOS_REFERENCE_COST_MS;
   if (k === undefined && cost === undefined) return undefined;
   const errors: { variable: string; problem: string }[] = [];
-  if (k !== undefined && !/^[1-9]\d{0,3}$/.test(k)) errors.push({ variable: 'PLACEOS_REFERENCE_CAPACITY', problem: `expected a whole number from 1 to 9999 (requests served at once), got '${k.slice(0, 20)}'` });
-  if (cost !== undefined && !/^\d{1,6}$/.test(cost)) errors.push({ variable: 'PLACEOS_REFERENCE_COST_MS', problem: `expected a whole number of milliseconds (server time per request), got '${cost.slice(0, 20)}'` });
+  if (k !== undefined && !/^[1-9]\d{0,3}$/.test(k))
+    errors.push({
+      variable: 'PLACEOS_REFERENCE_CAPACITY',
+      problem: `expected a whole number from 1 to 9999 (requests served at once), got '${k.slice(0, 20)}'`,
+    });
+  if (cost !== undefined && !/^\d{1,6}$/.test(cost))
+    errors.push({
+      variable: 'PLACEOS_REFERENCE_COST_MS',
+      problem: `expected a whole number of milliseconds (server time per request), got '${cost.slice(0, 20)}'`,
+    });
   if (errors.length) throw new SettingsError(errors);
   return { concurrent: k === undefined ? 9999 : Number(k), costMs: cost === undefined ? 0 : Number(cost) };
 }
@@ -80,14 +88,35 @@ async function resolveTarget(o: RunOptions, env: Record<string, string | undefin
 
   const profile = o.profile ?? merged.PLACEOS_REFERENCE_PROFILE ?? 'rails';
   const variant = o.variant ?? merged.PLACEOS_REFERENCE_VARIANT ?? 'standard';
-  if (!(VARIANT_NAMES as readonly string[]).includes(variant)) throw new UsageError(`--variant / PLACEOS_REFERENCE_VARIANT: expected one of ${VARIANT_NAMES.join(', ')}, got '${variant}'`);
-  const mutants = o.mutants.length ? o.mutants : (merged.PLACEOS_REFERENCE_MUTANTS ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (!(VARIANT_NAMES as readonly string[]).includes(variant))
+    throw new UsageError(`--variant / PLACEOS_REFERENCE_VARIANT: expected one of ${VARIANT_NAMES.join(', ')}, got '${variant}'`);
+  const mutants = o.mutants.length
+    ? o.mutants
+    : (merged.PLACEOS_REFERENCE_MUTANTS ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean);
   const capacity = embeddedCapacity(merged);
-  const target = await startEmbeddedTarget({ profile: profile as ProfileName, variant: variant as VariantName, mutants, tls: o.tls || merged.PLACEOS_REFERENCE_TLS === '1', ...(capacity ? { capacity } : {}) });
-  log(`no PLACEOS_URL: started the embedded reference target (${profile}${variant !== 'standard' ? `, ${variant}` : ''}${mutants.length ? `, mutants: ${mutants.join(', ')}` : ''}) at ${target.url}`);
+  const target = await startEmbeddedTarget({
+    profile: profile as ProfileName,
+    variant: variant as VariantName,
+    mutants,
+    tls: o.tls || merged.PLACEOS_REFERENCE_TLS === '1',
+    ...(capacity ? { capacity } : {}),
+  });
+  log(
+    `no PLACEOS_URL: started the embedded reference target (${profile}${variant !== 'standard' ? `, ${variant}` : ''}${mutants.length ? `, mutants: ${mutants.join(', ')}` : ''}) at ${target.url}`,
+  );
   // Explicit suite settings (PLACEOS_GENERATION, timeouts...) still apply on top of the target's.
   const suiteVars = Object.fromEntries(Object.entries(merged).filter(([k]) => EMBEDDED_VARIABLES.includes(k)));
-  return { env: { ...target.env, ...suiteVars }, fromProcess, embedded: true, profile: variant === 'standard' ? profile : `${profile} (${variant})`, mutants, close: () => target.close() };
+  return {
+    env: { ...target.env, ...suiteVars },
+    fromProcess,
+    embedded: true,
+    profile: variant === 'standard' ? profile : `${profile} (${variant})`,
+    mutants,
+    close: () => target.close(),
+  };
 }
 
 const REPORT_MARKERS = ['results.json', 'junit.xml', 'MANIFEST.sha256.json', '.results', 'fleet.json'];
@@ -113,7 +142,9 @@ function gitCommit(): string | undefined {
   // An installed package has no .git of its own: never report the commit of a repository around it.
   if (!fs.existsSync(path.join(ROOT, '.git'))) return undefined;
   try {
-    return execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    return execFileSync('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'ignore'] })
+      .toString()
+      .trim();
   } catch {
     return undefined;
   }
@@ -132,7 +163,13 @@ function readJsonl<T>(dir: string, prefix: string): T[] {
   return fs
     .readdirSync(dir)
     .filter((f) => f.startsWith(prefix))
-    .flatMap((f) => fs.readFileSync(path.join(dir, f), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as T));
+    .flatMap((f) =>
+      fs
+        .readFileSync(path.join(dir, f), 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as T),
+    );
 }
 
 async function runJest(settings: TargetSettings, reportsDir: string, areas: string[], runFile: string, embedded: boolean): Promise<AggregatedResult> {
@@ -178,14 +215,24 @@ async function runJest(settings: TargetSettings, reportsDir: string, areas: stri
     reporters: [junit, path.join(__dirname, 'progress-reporter.js')],
   };
   const { results } = await runCLI(
-    { _: [], $0: 'placeos-contract', config: JSON.stringify(config), silent: true, maxWorkers: workersFor({ concurrency: settings.concurrency, areas: areas.length, embedded }) },
+    {
+      _: [],
+      $0: 'placeos-contract',
+      config: JSON.stringify(config),
+      silent: true,
+      maxWorkers: workersFor({ concurrency: settings.concurrency, areas: areas.length, embedded }),
+    },
     [ROOT],
   );
   return results;
 }
 
 /** `env`: the process environment, handed over by the entry point (bin/placeos-contract.js), the only reader of process.env. */
-export async function main(argv: readonly string[], env: Readonly<Record<string, string | undefined>>, out: (s: string) => void = (s) => process.stdout.write(s + '\n')): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  out: (s: string) => void = (s) => process.stdout.write(s + '\n'),
+): Promise<number> {
   if (argv[0] === 'merge') return runMerge(argv.slice(1), out);
   let o: RunOptions;
   let baseline: Baseline | undefined;
@@ -224,7 +271,15 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
     // One bound on requests in flight for the whole run: detection here, the checks in the jest
     // workers through the permit service, cleanup last.
     limiter = new AimdLimiter({ max: settings.concurrency, timeoutMs: settings.timeoutMs, maxRequests: settings.maxRequests });
-    run = createRunEnv({ settings, generation: o.generation ?? settings.generationOverride ?? 'rails', ledger: emptyLedger('rails'), secrets, schemas, readonly: o.readonly, gate: limiter });
+    run = createRunEnv({
+      settings,
+      generation: o.generation ?? settings.generationOverride ?? 'rails',
+      ledger: emptyLedger('rails'),
+      secrets,
+      schemas,
+      readonly: o.readonly,
+      gate: limiter,
+    });
     for (const w of settings.warnings ?? []) out(`WARNING: ${w}`);
     const override = o.generation ?? settings.generationOverride;
     const detection = applyOverride(await detectGeneration(run, override), override, contractDifferences);
@@ -237,9 +292,14 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
 
     const selection: Selection | undefined = o.tags.length || o.ids.length || o.readonly ? { tags: o.tags, ids: o.ids, readonly: o.readonly } : undefined;
     // --shard i/n without a fleet: a stable part of the areas (combine the parts with `merge`).
-    const planned = shardOf(SUITES.map((s) => ({ area: s.area, ids: selectCases(s.cases, selection).map((c) => c.id) })).filter((s) => s.ids.length > 0), o.shard);
-    if (!planned.length && o.shard) throw new UsageError(`--shard ${o.shard.index}/${o.shard.total}: this part holds no area with a selected check; use fewer parts`);
-    if (!planned.length) throw new UsageError(`the selection (--only ${o.ids.join(',') || '-'}, --tags ${o.tags.join(',') || '-'}) matches no check; see --list`);
+    const planned = shardOf(
+      SUITES.map((s) => ({ area: s.area, ids: selectCases(s.cases, selection).map((c) => c.id) })).filter((s) => s.ids.length > 0),
+      o.shard,
+    );
+    if (!planned.length && o.shard)
+      throw new UsageError(`--shard ${o.shard.index}/${o.shard.total}: this part holds no area with a selected check; use fewer parts`);
+    if (!planned.length)
+      throw new UsageError(`the selection (--only ${o.ids.join(',') || '-'}, --tags ${o.tags.join(',') || '-'}) matches no check; see --list`);
 
     const reportsDir = prepareReportsDir(path.resolve(o.reportsDir));
     permits = await startPermitService(limiter, privateDir);
@@ -257,14 +317,24 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
       permits: permits.address,
     });
 
-    const jestResults = await runJest(settings, reportsDir, planned.map((p) => p.area), runFile, target.embedded);
+    const jestResults = await runJest(
+      settings,
+      reportsDir,
+      planned.map((p) => p.area),
+      runFile,
+      target.embedded,
+    );
     const results: CaseResult[] = readResults(reportsDir);
     // Every planned check leaves a result (n/a ones too); a missing one crashed or timed out.
     const have = new Set(results.map((r) => r.caseId));
     const missing = planned.flatMap((p) => p.ids).filter((id) => !have.has(id));
     if (missing.length) {
-      out(`${missing.length} check(s) produced no result (crashed, or stopped by the jest timeout): ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', …' : ''}`);
-      const firstFailure = jestResults.testResults.flatMap((f) => [f.testExecError?.message, ...f.testResults.flatMap((t) => t.failureMessages)]).find((m) => !!m);
+      out(
+        `${missing.length} check(s) produced no result (crashed, or stopped by the jest timeout): ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', …' : ''}`,
+      );
+      const firstFailure = jestResults.testResults
+        .flatMap((f) => [f.testExecError?.message, ...f.testResults.flatMap((t) => t.failureMessages)])
+        .find((m) => !!m);
       if (firstFailure) out(`  first error: ${secrets.mask(firstFailure).split('\n')[0]}`);
     }
 
@@ -303,9 +373,12 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
     };
     const report = finalizeReports({ reportsDir, results, meta, env, fingerprints, signingKeyPem: env.PLACEOS_REPORT_SIGNING_KEY, baseline });
     out(secrets.mask(report.console));
-    out(`Cleanup: ${revoked} revocation(s) of the run's tokens accepted${notRevoked ? `, ${notRevoked} refused or failed (those tokens live until they expire)` : ''}.`);
+    out(
+      `Cleanup: ${revoked} revocation(s) of the run's tokens accepted${notRevoked ? `, ${notRevoked} refused or failed (those tokens live until they expire)` : ''}.`,
+    );
     if (report.secretHits.length) {
-      for (const h of report.secretHits) out(`SECRET LEAK: ${h.count} registered ${h.kind} value(s) found in ${path.join(o.reportsDir, h.file)} (the file was withheld from the reports)`);
+      for (const h of report.secretHits)
+        out(`SECRET LEAK: ${h.count} registered ${h.kind} value(s) found in ${path.join(o.reportsDir, h.file)} (the file was withheld from the reports)`);
       return EXIT.secretLeak;
     }
     const overloaded = limiter.stats().overloaded;
@@ -317,7 +390,9 @@ export async function main(argv: readonly string[], env: Readonly<Record<string,
     if (o.failOn === 'new') {
       // Only regressions against the baseline break the build (known failures are accepted).
       const reg = regressions(report.comparison);
-      out(`--fail-on new: ${reg.length} regression(s) against the baseline decide the exit code${reg.length ? '' : '; the failures above were already in the baseline'}.`);
+      out(
+        `--fail-on new: ${reg.length} regression(s) against the baseline decide the exit code${reg.length ? '' : '; the failures above were already in the baseline'}.`,
+      );
       if (reg.some((x) => x.after === 'error')) return EXIT.couldNotRun;
       return reg.length ? EXIT.violated : EXIT.ok;
     }

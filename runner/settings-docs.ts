@@ -85,7 +85,9 @@ const EXAMPLES: Record<string, { header: string[]; set: Record<string, string>; 
       '# `npm run target` prints the values for the instance it started (apps, seeded accounts with',
       '# generated passwords, a live and an expired API key, an expired token, its public key, codes',
       '# that live 2 s). With the embedded target only these settings of yours still apply:',
-      `#   ${ALL.filter((s) => s.alsoEmbedded).map((s) => s.name).join(', ')}; proxies are ignored.`,
+      `#   ${ALL.filter((s) => s.alsoEmbedded)
+        .map((s) => s.name)
+        .join(', ')}; proxies are ignored.`,
       '',
       '# Which generation profile the embedded target plays, and which faults it has:',
       '# PLACEOS_REFERENCE_PROFILE=rails              (rails | rails-2023 | authcr; or --profile)',
@@ -126,7 +128,9 @@ export function settingsDoc(): string {
     out.push('', `## ${GROUPS[g]}`, '', '| Variable | Expects | Default | Meaning |', '|---|---|---|---|');
     for (const s of byGroup(g)) {
       const names = [s.name, ...(s.aliases ?? []), ...(s.fallbacks ?? [])].map((n) => `\`${n}\``).join(', ');
-      out.push(`| ${names} | ${cell(s.expects)}${s.secret ? ' (secret)' : ''} | ${defaultText(s) ?? ''} | ${cell(s.doc)}${s.alsoEmbedded ? ' Applies to the embedded target too.' : ''} |`);
+      out.push(
+        `| ${names} | ${cell(s.expects)}${s.secret ? ' (secret)' : ''} | ${defaultText(s) ?? ''} | ${cell(s.doc)}${s.alsoEmbedded ? ' Applies to the embedded target too.' : ''} |`,
+      );
     }
   }
   return out.join('\n') + '\n';

@@ -27,7 +27,11 @@ function main(): number {
   const started = Date.now();
   for (let i = 1; i <= n; i++) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flake-'));
-    const r = spawnSync(process.execPath, [path.join(ROOT, 'bin/placeos-contract.js'), '--quiet', '--reports', dir, ...rest], { cwd: ROOT, env, stdio: 'ignore' });
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'bin/placeos-contract.js'), '--quiet', '--reports', dir, ...rest], {
+      cwd: ROOT,
+      env,
+      stdio: 'ignore',
+    });
     const v = verdicts(dir);
     fs.rmSync(dir, { recursive: true, force: true });
     first ??= v;
@@ -36,7 +40,9 @@ function main(): number {
     }
     process.stdout.write(`run ${i}/${n}: exit ${r.status}, ${v.size} checks, ${moved.size} moved so far\n`);
   }
-  process.stdout.write(`${n} runs in ${((Date.now() - started) / 1000).toFixed(0)} s: ${moved.size ? `${moved.size} check(s) changed verdict` : 'identical verdicts'}\n`);
+  process.stdout.write(
+    `${n} runs in ${((Date.now() - started) / 1000).toFixed(0)} s: ${moved.size ? `${moved.size} check(s) changed verdict` : 'identical verdicts'}\n`,
+  );
   for (const [id, seen] of moved) process.stdout.write(`  ${id}: ${[...seen].join(' / ')}\n`);
   return moved.size ? 1 : 0;
 }

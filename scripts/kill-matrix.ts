@@ -12,4 +12,10 @@ async function main(): Promise<number> {
   return bad.length ? 1 : 0;
 }
 
-main().then((c) => process.exit(c), (e) => { process.stdout.write(`kill matrix could not run: ${(e as Error).message}\n`); process.exit(2); });
+main().then(
+  (c) => process.exit(c),
+  (e) => {
+    process.stdout.write(`kill matrix could not run: ${(e as Error).message}\n`);
+    process.exit(2);
+  },
+);

@@ -32,4 +32,3 @@ export function delayingProxy(targetPort: number, delayMs: number): Promise<{ po
     ),
   );
 }
-

@@ -61,7 +61,13 @@ async function runAgainstDoorkeeper(mutant: DoorkeeperMutant): Promise<CaseResul
   const target = await startDoorkeeperTarget({ mutants: [mutant], log: quiet });
   try {
     const settings = parseSettings({ ...target.env, PLACEOS_CREDENTIALS_IN_URL: 'true' });
-    const run = createRunEnv({ settings, generation: 'rails', ledger: loadLedger('rails', LEDGER), secrets: createSecretRegistry(), schemas: createSchemaRegistry() });
+    const run = createRunEnv({
+      settings,
+      generation: 'rails',
+      ledger: loadLedger('rails', LEDGER),
+      secrets: createSecretRegistry(),
+      schemas: createSchemaRegistry(),
+    });
     return await runCases(run, SUITES, settings.concurrency);
   } finally {
     await target.close();
@@ -70,10 +76,14 @@ async function runAgainstDoorkeeper(mutant: DoorkeeperMutant): Promise<CaseResul
 
 // Concurrently: each run has its own Rails process, and most of a run's time is waiting (the
 // code-expiry check waits a code lifetime out; one Rails thread answers in turn).
-test.concurrent.each(Object.keys(DOORKEEPER_MUTANTS) as DoorkeeperMutant[])('reference mutant %s reproduced on Doorkeeper is killed', async (name) => {
-  const mutant = MUTANTS.find((m) => m.name === name);
-  expect(mutant).toBeDefined();
-  const row = judgeRow('rails', mutant, await runAgainstDoorkeeper(name));
-  process.stdout.write(`doorkeeper ${name}: ${row.ok ? `killed by ${row.caughtBy.slice(0, 4).join(', ')}` : row.problem}\n`);
-  expect(row.problem ?? 'killed').toBe('killed');
-}, 900_000);
+test.concurrent.each(Object.keys(DOORKEEPER_MUTANTS) as DoorkeeperMutant[])(
+  'reference mutant %s reproduced on Doorkeeper is killed',
+  async (name) => {
+    const mutant = MUTANTS.find((m) => m.name === name);
+    expect(mutant).toBeDefined();
+    const row = judgeRow('rails', mutant, await runAgainstDoorkeeper(name));
+    process.stdout.write(`doorkeeper ${name}: ${row.ok ? `killed by ${row.caughtBy.slice(0, 4).join(', ')}` : row.problem}\n`);
+    expect(row.problem ?? 'killed').toBe('killed');
+  },
+  900_000,
+);

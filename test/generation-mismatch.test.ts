@@ -6,9 +6,13 @@ import { GENERATIONS } from '../helpers/model';
 
 const pairs = GENERATIONS.flatMap((profile) => GENERATIONS.filter((g) => g !== profile).map((told) => [profile, told] as const));
 
-test.each(pairs)('the %s profile held to the %s contract fails', async (profile, told) => {
-  expect(contractDifferences(profile, told).length).toBeGreaterThan(0);
-  const results = await runAgainstReference({ profile, generation: told });
-  const failing = results.filter((r) => r.verdict === 'fail').map((r) => r.caseId);
-  expect(failing.length).toBeGreaterThan(0);
-}, 120_000);
+test.each(pairs)(
+  'the %s profile held to the %s contract fails',
+  async (profile, told) => {
+    expect(contractDifferences(profile, told).length).toBeGreaterThan(0);
+    const results = await runAgainstReference({ profile, generation: told });
+    const failing = results.filter((r) => r.verdict === 'fail').map((r) => r.caseId);
+    expect(failing.length).toBeGreaterThan(0);
+  },
+  120_000,
+);

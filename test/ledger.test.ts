@@ -60,8 +60,10 @@ describe.each([...GENERATIONS])('ledger/%s.json', (g) => {
       if (!e.owner.trim()) problems.push(`${e.check}: no owner`);
       const cited = (e.source ?? '').match(/docs\/contract\.md#[\w.-]+/g) ?? [];
       const engineSource = /^doorkeeper [\w./-]+\.rb|reference\/doorkeeper\/[\w./-]+/.test(e.source ?? '');
-      if (!cited.length && !engineSource) problems.push(`${e.check}: source should cite a section of docs/contract.md (docs/contract.md#sec-<n>) or a Doorkeeper source file`);
-      for (const ref of cited) if (!CONTRACT_ANCHORS.has(ref.slice(ref.indexOf('#') + 1))) problems.push(`${e.check}: ${ref} is not a section of docs/contract.md`);
+      if (!cited.length && !engineSource)
+        problems.push(`${e.check}: source should cite a section of docs/contract.md (docs/contract.md#sec-<n>) or a Doorkeeper source file`);
+      for (const ref of cited)
+        if (!CONTRACT_ANCHORS.has(ref.slice(ref.indexOf('#') + 1))) problems.push(`${e.check}: ${ref} is not a section of docs/contract.md`);
     }
     expect(problems).toEqual([]);
   });
@@ -77,7 +79,8 @@ test('ledger/doorkeeper-5.5.json (the Doorkeeper test target) names rails checks
     if (!isCalendarDate(e.reviewBy)) problems.push(`${e.check}: reviewBy ${e.reviewBy} is not a calendar date`);
     const m = /^(doorkeeper 5\.5\.0 |reference\/doorkeeper\/)((?:lib|app|config)\/[\w./-]+\.rb) lines? \d+/.exec(e.source ?? '');
     if (!m) problems.push(`${e.check}: source should cite a Doorkeeper 5.5.0 or reference/doorkeeper file and line`);
-    else if (m[1] !== 'doorkeeper 5.5.0 ' && !fs.existsSync(path.resolve(LEDGER_DIR, '..', 'reference', 'doorkeeper', m[2]!))) problems.push(`${e.check}: ${m[2]} does not exist`);
+    else if (m[1] !== 'doorkeeper 5.5.0 ' && !fs.existsSync(path.resolve(LEDGER_DIR, '..', 'reference', 'doorkeeper', m[2]!)))
+      problems.push(`${e.check}: ${m[2]} does not exist`);
   }
   expect(problems).toEqual([]);
 });
@@ -99,9 +102,17 @@ test('rails-2023 lists the PKCE deviations; rails and authcr do not', () => {
 });
 
 test('an entry must name the observation it excuses: an entry without one is refused', () => {
-  const old = JSON.stringify({ version: 1, generation: 'rails', entries: [{ check: 'security-bearer.query-transport-discouraged', reason: 'documented transport', owner: 'o', reviewBy: '2027-05-31' }] });
+  const old = JSON.stringify({
+    version: 1,
+    generation: 'rails',
+    entries: [{ check: 'security-bearer.query-transport-discouraged', reason: 'documented transport', owner: 'o', reviewBy: '2027-05-31' }],
+  });
   expect(() => parseLedger(old, 'old.json')).toThrow(/entries\[0\]\.observed: expected the observation the entry excuses/);
-  const empty = JSON.stringify({ version: 2, generation: 'rails', entries: [{ check: 'x', observed: { expected: '401', colour: 'red' }, reason: 'r', owner: 'o', reviewBy: '2027-05-31' }] });
+  const empty = JSON.stringify({
+    version: 2,
+    generation: 'rails',
+    entries: [{ check: 'x', observed: { expected: '401', colour: 'red' }, reason: 'r', owner: 'o', reviewBy: '2027-05-31' }],
+  });
   expect(() => parseLedger(empty, 'empty.json')).toThrow(/observed\.actual: expected a non-empty string.*observed\.colour: unknown field/s);
 });
 
@@ -135,7 +146,9 @@ describe('against the embedded reference target (rails-2023, PKCE checks only)',
     expect(withLedger.filter((r) => r.verdict === 'fail' || r.verdict === 'error').map((r) => r.caseId)).toEqual([]);
     expect(withLedger.find((r) => r.caseId === 'security-code-pkce.pkce-wrong-verifier')?.verdict).toBe('deviation');
     const without = await run('none');
-    expect(without.filter((r) => r.verdict === 'fail').map((r) => r.caseId)).toEqual(expect.arrayContaining(['security-code-pkce.pkce-wrong-verifier', 'security-code-pkce.pkce-missing-verifier']));
+    expect(without.filter((r) => r.verdict === 'fail').map((r) => r.caseId)).toEqual(
+      expect.arrayContaining(['security-code-pkce.pkce-wrong-verifier', 'security-code-pkce.pkce-missing-verifier']),
+    );
   }, 60_000);
 });
 
@@ -158,11 +171,26 @@ describe('an entry excuses its observation, not the check', () => {
     version: 2,
     generation: 'rails',
     file: 'test-ledger.json',
-    entries: [{ check: id, observed: { expected: 'Basic', actual: 'bearer' }, reason: 'Doorkeeper answers a failed Basic authentication with a Bearer challenge', owner: 'platform-security', reviewBy: '2099-12-31' }],
+    entries: [
+      {
+        check: id,
+        observed: { expected: 'Basic', actual: 'bearer' },
+        reason: 'Doorkeeper answers a failed Basic authentication with a Bearer challenge',
+        owner: 'platform-security',
+        reviewBy: '2099-12-31',
+      },
+    ],
   });
   const judge = (c: ContractCase, today = new Date('2026-01-01T00:00:00Z')) =>
     executeCase(
-      createRunEnv({ settings: parseSettings({ PLACEOS_URL: 'https://placeos.example.com' }), generation: 'rails', ledger: ledger(), today, secrets: createSecretRegistry(), schemas: createSchemaRegistry() }),
+      createRunEnv({
+        settings: parseSettings({ PLACEOS_URL: 'https://placeos.example.com' }),
+        generation: 'rails',
+        ledger: ledger(),
+        today,
+        secrets: createSecretRegistry(),
+        schemas: createSchemaRegistry(),
+      }),
       'security-token-endpoint',
       c,
     );
@@ -224,7 +252,13 @@ describe('a security defect is never a shipped deviation; a user ledger may acce
     const observed = (await run(emptyLedger('authcr'))).observation!;
     expect(observed.actual).toMatch(/→ 30[23] to attacker\.example/);
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'user-ledger-')), 'accepted-risks.json');
-    const entry = { check: id, observed: { expected: observed.expected, actual: observed.actual }, reason: 'Accepted risk until the upstream fix of the continue filter ships: the login host serves no session worth stealing.', owner: 'our-security-team', reviewBy: '2027-01-31' };
+    const entry = {
+      check: id,
+      observed: { expected: observed.expected, actual: observed.actual },
+      reason: 'Accepted risk until the upstream fix of the continue filter ships: the login host serves no session worth stealing.',
+      owner: 'our-security-team',
+      reviewBy: '2027-01-31',
+    };
     fs.writeFileSync(file, JSON.stringify({ version: 1, generation: 'authcr', entries: [...shipped.entries, entry] }));
     const r = await run(loadLedger('authcr', file));
     expect(r.verdict).toBe('deviation');

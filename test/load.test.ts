@@ -54,14 +54,17 @@ test('default run, target serving 2 requests at once at 10 ms each: exit 0, no t
   const results = JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8')) as { results: CaseResult[] };
   const skipped = results.results.filter((x) => x.tags.includes('credentials-in-url'));
   expect(skipped.length).toBeGreaterThan(0);
-  for (const x of skipped) expect(x).toMatchObject({ verdict: 'n/a', message: expect.stringMatching(/in the URL.*PLACEOS_CREDENTIALS_IN_URL=true or --tags credentials-in-url/) });
+  for (const x of skipped)
+    expect(x).toMatchObject({ verdict: 'n/a', message: expect.stringMatching(/in the URL.*PLACEOS_CREDENTIALS_IN_URL=true or --tags credentials-in-url/) });
 }, 600_000);
 
 test('every answer 2 s slower (2 at once, timeout 3 s): the run completes or stops with the one overload line (exit 2) within its time budget', async () => {
   const r = await contract(['--reports', tmp()], { PLACEOS_REFERENCE_CAPACITY: '2', PLACEOS_REFERENCE_COST_MS: '2000', PLACEOS_TIMEOUT_MS: '3000' });
   if (r.code !== 0) {
     expect(r.code).toBe(2);
-    const lines = r.out.split('\n').filter((l) => /the deployment answered \d+ requests slower than \d+ ms; lower PLACEOS_CONCURRENCY or raise PLACEOS_TIMEOUT_MS/.test(l));
+    const lines = r.out
+      .split('\n')
+      .filter((l) => /the deployment answered \d+ requests slower than \d+ ms; lower PLACEOS_CONCURRENCY or raise PLACEOS_TIMEOUT_MS/.test(l));
     expect(lines).toHaveLength(1);
     expect(r.out).not.toMatch(/no answer within/);
   }

@@ -10,13 +10,21 @@ import * as path from 'node:path';
 
 const REPO = path.resolve(__dirname, '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as {
-  name: string; version: string; bin: Record<string, string>; files: string[]; engines: Record<string, string>;
-  private?: boolean; dependencies: Record<string, string>; devDependencies: Record<string, string>;
+  name: string;
+  version: string;
+  bin: Record<string, string>;
+  files: string[];
+  engines: Record<string, string>;
+  private?: boolean;
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
 };
 
 /** A lockfile for a folder whose only dependency is the tarball: our lock's runtime entries. */
 function scratchLock(tarball: string): object {
-  const lock = JSON.parse(fs.readFileSync(path.join(REPO, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean; devOptional?: boolean }> };
+  const lock = JSON.parse(fs.readFileSync(path.join(REPO, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, { dev?: boolean; devOptional?: boolean }>;
+  };
   const packages: Record<string, object> = {
     '': { name: 'scratch', dependencies: { [pkg.name]: `file:${tarball}` } },
     [`node_modules/${pkg.name}`]: { version: pkg.version, resolved: `file:${tarball}`, dependencies: pkg.dependencies, bin: pkg.bin, engines: pkg.engines },
@@ -48,14 +56,27 @@ describe('npm pack → install into an empty folder → npx placeos-contract', (
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
   test('the tarball ships the program, ledgers, schemas, docs and the vendored key, and no tests', () => {
-    const packed = JSON.parse(execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] })) as { filename: string; files: { path: string }[] }[];
+    const packed = JSON.parse(
+      execFileSync('npm', ['pack', '--json', '--pack-destination', work], { cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }),
+    ) as { filename: string; files: { path: string }[] }[];
     tarball = path.join(work, packed[0]!.filename);
     const files = packed[0]!.files.map((f) => f.path);
-    expect(files).toEqual(expect.arrayContaining([
-      'bin/placeos-contract.js', 'runner/main.ts', 'helpers/requirements.ts', 'ledger/rails.json', 'ledger/authcr.json',
-      'keys/placeos-default/public.pem', 'keys/placeos-default/private.pem', 'keys/placeos-default/README.md',
-      'docs/contract.md', 'reference/src/index.ts', 'README.md', 'LICENSE',
-    ]));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'bin/placeos-contract.js',
+        'runner/main.ts',
+        'helpers/requirements.ts',
+        'ledger/rails.json',
+        'ledger/authcr.json',
+        'keys/placeos-default/public.pem',
+        'keys/placeos-default/private.pem',
+        'keys/placeos-default/README.md',
+        'docs/contract.md',
+        'reference/src/index.ts',
+        'README.md',
+        'LICENSE',
+      ]),
+    );
     expect(files.some((f) => f.startsWith('schemas/') && f.endsWith('.json'))).toBe(true);
     expect(files.filter((f) => /^test\/|\/test\/|\.test\.ts$|^jest\.config|^\.ci\//.test(f))).toEqual([]);
   }, 120_000);
@@ -68,7 +89,9 @@ describe('npm pack → install into an empty folder → npx placeos-contract', (
     const install = run('npm', ['ci', '--offline', '--no-audit', '--no-fund'], scratch);
     expect({ code: install.code, out: install.code === 0 ? '' : install.out }).toEqual({ code: 0, out: '' });
     // devDependencies stay out unless a runtime dependency needs them too (jest's types pull @types/node)
-    const lock = JSON.parse(fs.readFileSync(path.join(REPO, 'package-lock.json'), 'utf8')) as { packages: Record<string, { dev?: boolean; devOptional?: boolean }> };
+    const lock = JSON.parse(fs.readFileSync(path.join(REPO, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { dev?: boolean; devOptional?: boolean }>;
+    };
     const devOnly = Object.keys(pkg.devDependencies).filter((d) => lock.packages[`node_modules/${d}`]?.dev || lock.packages[`node_modules/${d}`]?.devOptional);
     expect(devOnly).toEqual(expect.arrayContaining(['typescript', 'esbuild-register']));
     for (const dev of devOnly) expect({ dev, installed: fs.existsSync(path.join(scratch, 'node_modules', dev)) }).toEqual({ dev, installed: false });
@@ -83,7 +106,8 @@ describe('npm pack → install into an empty folder → npx placeos-contract', (
   test('a short embedded run writes its reports into that folder, judged with the ledger shipped in the package', () => {
     const r = run('npx', ['placeos-contract', '--only', 'security-session'], scratch);
     expect({ code: r.code, result: /Result: PASS/.test(r.out) }).toEqual({ code: 0, result: true });
-    for (const f of ['junit.xml', 'summary.md', 'results.json', 'MANIFEST.sha256.json', 'SHA256SUMS']) expect(fs.existsSync(path.join(scratch, 'reports', f))).toBe(true);
+    for (const f of ['junit.xml', 'summary.md', 'results.json', 'MANIFEST.sha256.json', 'SHA256SUMS'])
+      expect(fs.existsSync(path.join(scratch, 'reports', f))).toBe(true);
     expect(run('sha256sum', ['--strict', '-c', 'SHA256SUMS'], path.join(scratch, 'reports')).code).toBe(0);
     // rails' SameSite=None session cookie is a listed deviation: the shipped ledger was found, as
     // were the shipped schemas; the folder holds nothing of the suite but node_modules/.

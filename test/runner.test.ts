@@ -132,7 +132,9 @@ test('a deployment that accepts and never answers gives one clear line and exit 
 });
 
 test('a self-signed deployment without its CA gives one clear TLS line and exit 2', async () => {
-  const selfsigned = require('selfsigned') as { generate(attrs: unknown, o: unknown): Promise<{ private: string; cert: string }> | { private: string; cert: string } };
+  const selfsigned = require('selfsigned') as {
+    generate(attrs: unknown, o: unknown): Promise<{ private: string; cert: string }> | { private: string; cert: string };
+  };
   const pems = await selfsigned.generate([{ name: 'commonName', value: '127.0.0.1' }], { days: 1, keySize: 2048 });
   const https = await import('node:https');
   const server = https.createServer({ key: pems.private, cert: pems.cert }, (_req, res) => res.end('{}'));
@@ -183,7 +185,21 @@ test('a deployment that answers HTML or huge bodies where JSON is expected: fail
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/auth/authority') {
       res.setHeader('content-type', 'application/json');
-      return res.end(JSON.stringify({ id: 'authority-x', name: 'x', description: '', domain: '127.0.0.1', login_url: '/login?continue={{url}}', logout_url: '/auth/logout', config: {}, version: 'v2.0.0', session: false, token_valid: false, production: true }));
+      return res.end(
+        JSON.stringify({
+          id: 'authority-x',
+          name: 'x',
+          description: '',
+          domain: '127.0.0.1',
+          login_url: '/login?continue={{url}}',
+          logout_url: '/auth/logout',
+          config: {},
+          version: 'v2.0.0',
+          session: false,
+          token_valid: false,
+          production: true,
+        }),
+      );
     }
     if (path === '/auth/healthz') return res.writeHead(404).end();
     if (path?.startsWith('/api/')) return res.writeHead(200, { 'content-type': 'application/json' }).end(huge);
@@ -203,11 +219,15 @@ test('a deployment that answers HTML or huge bodies where JSON is expected: fail
       PLACEOS_SERVICE_PASSWORD: 'not-a-real-password-either',
     });
     expect(r.code).toBe(1);
-    const { results } = JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8')) as { results: { caseId: string; verdict: string; message?: string }[] };
+    const { results } = JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8')) as {
+      results: { caseId: string; verdict: string; message?: string }[];
+    };
     expect(results.filter((x) => x.verdict === 'fail').length).toBeGreaterThan(10);
     // A check that crashed on the unexpected shape would be an `error` saying "the check itself failed";
     // a check whose setup (signin, minting) the deployment broke says it could not be made, and why.
-    expect(results.filter((x) => x.verdict === 'error' && !/could not be made: .*expected .*got/.test(x.message ?? '')).map((x) => `${x.caseId}: ${x.message}`)).toEqual([]);
+    expect(
+      results.filter((x) => x.verdict === 'error' && !/could not be made: .*expected .*got/.test(x.message ?? '')).map((x) => `${x.caseId}: ${x.message}`),
+    ).toEqual([]);
     for (const x of results.filter((y) => y.verdict === 'fail')) expect(x.message).toMatch(/expected|got/);
   } finally {
     server.closeAllConnections();

@@ -81,15 +81,24 @@ export interface WwwAuthenticateExpectation {
 export function expectWwwAuthenticate(res: HttpResponse, expected: WwwAuthenticateExpectation): Challenge {
   const value = res.header('www-authenticate');
   if (value === undefined) {
-    throw new ContractViolation(`expected a WWW-Authenticate ${expected.scheme} challenge on ${res.status}, got no WWW-Authenticate header`, expected.scheme, 'absent', { code: 'www-authenticate.scheme' });
+    throw new ContractViolation(
+      `expected a WWW-Authenticate ${expected.scheme} challenge on ${res.status}, got no WWW-Authenticate header`,
+      expected.scheme,
+      'absent',
+      { code: 'www-authenticate.scheme' },
+    );
   }
   const challenges = parseWwwAuthenticate(value);
   const challenge = challenges.find((c) => c.scheme.toLowerCase() === expected.scheme.toLowerCase());
   if (!challenge) {
     const schemes = challenges.map((c) => c.scheme).join(', ') || 'none parsable';
-    throw new ContractViolation(`expected a WWW-Authenticate ${expected.scheme} challenge, got ${schemes}`, expected.scheme, schemes, { code: 'www-authenticate.scheme' });
+    throw new ContractViolation(`expected a WWW-Authenticate ${expected.scheme} challenge, got ${schemes}`, expected.scheme, schemes, {
+      code: 'www-authenticate.scheme',
+    });
   }
-  const repeated = Object.entries(challenge.params).filter(([, v]) => v.length > 1).map(([k]) => k);
+  const repeated = Object.entries(challenge.params)
+    .filter(([, v]) => v.length > 1)
+    .map(([k]) => k);
   if (repeated.length > 0) {
     throw new ContractViolation(
       `expected each ${expected.scheme} challenge attribute at most once (RFC 6750 §3), got ${repeated.map((k) => `"${k}"`).join(', ')} repeated`,
@@ -100,7 +109,9 @@ export function expectWwwAuthenticate(res: HttpResponse, expected: WwwAuthentica
   }
   const error = challenge.params.error?.[0];
   if (expected.error === null && error !== undefined) {
-    throw new ContractViolation(`expected a ${expected.scheme} challenge without an error attribute, got error="${error}"`, 'no error', error, { code: 'www-authenticate.error' });
+    throw new ContractViolation(`expected a ${expected.scheme} challenge without an error attribute, got error="${error}"`, 'no error', error, {
+      code: 'www-authenticate.error',
+    });
   }
   if (typeof expected.error === 'string' && error !== expected.error) {
     throw new ContractViolation(

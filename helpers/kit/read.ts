@@ -81,7 +81,14 @@ export function isJsonMediaType(res: HttpResponse): boolean {
 }
 
 /** RFC 6749 §5.2 error codes (plus RFC 7009 unsupported_token_type). */
-export const RFC6749_TOKEN_ERRORS = ['invalid_request', 'invalid_client', 'invalid_grant', 'unauthorized_client', 'unsupported_grant_type', 'invalid_scope'] as const;
+export const RFC6749_TOKEN_ERRORS = [
+  'invalid_request',
+  'invalid_client',
+  'invalid_grant',
+  'unauthorized_client',
+  'unsupported_grant_type',
+  'invalid_scope',
+] as const;
 
 /** True when `text` carries the token or its signature part (tokens must never be echoed). */
 export function echoesToken(text: string | undefined, token: string): boolean {

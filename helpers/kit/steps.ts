@@ -25,7 +25,11 @@ export const INTROSPECT = '/auth/oauth/introspect';
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** Where a token was not refused with 401: each route (in order) by each bearer transport. */
-export async function notRefused(client: HttpClient, token: string, routes: readonly string[] = [PROTECTED]): Promise<{ route: string; via: string; status: number }[]> {
+export async function notRefused(
+  client: HttpClient,
+  token: string,
+  routes: readonly string[] = [PROTECTED],
+): Promise<{ route: string; via: string; status: number }[]> {
   const out: { route: string; via: string; status: number }[] = [];
   for (const route of routes) {
     for (const via of BEARER_TRANSPORTS) {
@@ -73,10 +77,21 @@ export interface FreshCode {
 }
 
 /** authorize (with a PKCE pair of the method, or none) → the code of the redirect. */
-export async function freshCode(t: CaseContext, session: HttpClient, o: { pkce?: PkceMethod | 'none'; app?: ClientApp; state?: string; scope?: string; extra?: AuthorizeParams['extra'] } = {}): Promise<FreshCode> {
+export async function freshCode(
+  t: CaseContext,
+  session: HttpClient,
+  o: { pkce?: PkceMethod | 'none'; app?: ClientApp; state?: string; scope?: string; extra?: AuthorizeParams['extra'] } = {},
+): Promise<FreshCode> {
   const method = o.pkce ?? 'S256';
   const pair = method === 'none' ? undefined : pkcePair(method);
-  const res = await authorize(t, session, { app: o.app, state: o.state ?? 'security', scope: o.scope, codeChallenge: pair?.challenge, codeChallengeMethod: pair?.method, extra: o.extra });
+  const res = await authorize(t, session, {
+    app: o.app,
+    state: o.state ?? 'security',
+    scope: o.scope,
+    codeChallenge: pair?.challenge,
+    codeChallengeMethod: pair?.method,
+    extra: o.extra,
+  });
   const code = await setup('getting an authorization code (authorize)', async () => codeFrom(res));
   if (pair) t.secrets.add(pair.verifier, 'code_verifier');
   return { code, verifier: pair?.verifier, challenge: pair?.challenge, response: res };
@@ -85,7 +100,9 @@ export async function freshCode(t: CaseContext, session: HttpClient, o: { pkce?:
 /** Tokens for the account through the code flow (with S256), in a given signed-in session. */
 export async function codeTokens(t: CaseContext, session: HttpClient, o: { app?: ClientApp; scope?: string } = {}): Promise<Tokens> {
   const c = await freshCode(t, session, { app: o.app, scope: o.scope });
-  return setup('minting a token (code exchange)', async () => tokensFrom(await exchangeCode(t, session, { code: c.code, app: o.app, verifier: c.verifier }), 'code exchange'));
+  return setup('minting a token (code exchange)', async () =>
+    tokensFrom(await exchangeCode(t, session, { code: c.code, app: o.app, verifier: c.verifier }), 'code exchange'),
+  );
 }
 
 /** A token for the account, however the generation allows (password grant or code flow): a setup step. */
@@ -94,7 +111,11 @@ export async function freshToken(t: CaseContext, who: 'user' | 'service' = 'user
 }
 
 /** A token with a refresh token, however the generation allows (password grant or code flow). */
-export async function tokensWithRefresh(t: CaseContext, who: 'user' | 'service' = 'user', o: { app?: ClientApp; scope?: string } = {}): Promise<Tokens & { refreshToken: string }> {
+export async function tokensWithRefresh(
+  t: CaseContext,
+  who: 'user' | 'service' = 'user',
+  o: { app?: ClientApp; scope?: string } = {},
+): Promise<Tokens & { refreshToken: string }> {
   const tokens = await freshToken(t, who, o);
   if (!tokens.refreshToken) t.notApplicable('the token response carries no refresh_token (refresh is not offered to this client)');
   return tokens as Tokens & { refreshToken: string };
@@ -104,7 +125,11 @@ export async function tokensWithRefresh(t: CaseContext, who: 'user' | 'service' 
  * POST /auth/oauth/revoke for our own token, identified as the client it was issued to (client_id,
  * and client_secret when the app has one: Rails answers 403 to a confidential client without it).
  */
-export async function revokeToken(t: CaseContext, token: string, o: { hint?: 'access_token' | 'refresh_token'; app?: ClientApp; client?: HttpClient } = {}): Promise<HttpResponse> {
+export async function revokeToken(
+  t: CaseContext,
+  token: string,
+  o: { hint?: 'access_token' | 'refresh_token'; app?: ClientApp; client?: HttpClient } = {},
+): Promise<HttpResponse> {
   const app = o.app ?? t.settings.client;
   const form: Record<string, string> = { token, client_id: app.clientId };
   if (o.hint) form.token_type_hint = o.hint;

@@ -48,19 +48,35 @@ export function checkTokenResponse(t: CaseContext, res: HttpResponse, o: { step:
   expectSchema(t, 'token-response', res.json, step);
   const body = res.json as TokenBody;
   // PlaceOS issues 2 h tokens; a shorter lifetime is stronger (RFC 6750 §5.3) and holds the contract.
-  ensure(Number.isInteger(body.expires_in) && body.expires_in > 0 && body.expires_in <= ACCESS_TOKEN_SECONDS, `${step}: expires_in is not a lifetime of at most ${ACCESS_TOKEN_SECONDS} s`, `1..${ACCESS_TOKEN_SECONDS}`, String(body.expires_in));
+  ensure(
+    Number.isInteger(body.expires_in) && body.expires_in > 0 && body.expires_in <= ACCESS_TOKEN_SECONDS,
+    `${step}: expires_in is not a lifetime of at most ${ACCESS_TOKEN_SECONDS} s`,
+    `1..${ACCESS_TOKEN_SECONDS}`,
+    String(body.expires_in),
+  );
 
   const jwt = decodeJwt(body.access_token);
   expectSchema(t, 'jwt-header', jwt.header, `${step} (access-token header)`);
   expectSchema(t, 'access-token-claims', jwt.claims, `${step} (access-token claims)`);
   const c = jwt.claims as { iat: number; exp: number; aud: string; scope: string[]; u: { e: string } };
   const lifetime = c.exp - c.iat;
-  ensure(lifetime > 0 && lifetime <= ACCESS_TOKEN_SECONDS, `${step}: exp - iat is not a lifetime of at most ${ACCESS_TOKEN_SECONDS} s`, `1..${ACCESS_TOKEN_SECONDS}`, String(lifetime));
+  ensure(
+    lifetime > 0 && lifetime <= ACCESS_TOKEN_SECONDS,
+    `${step}: exp - iat is not a lifetime of at most ${ACCESS_TOKEN_SECONDS} s`,
+    `1..${ACCESS_TOKEN_SECONDS}`,
+    String(lifetime),
+  );
   // expires_in is the lifetime as the answer was written: the token's, less the time the answer took.
-  ensure(body.expires_in <= lifetime && body.expires_in >= lifetime - EXPIRES_IN_SLACK_SECONDS, `${step}: expires_in does not match the token's exp - iat`, `${lifetime - EXPIRES_IN_SLACK_SECONDS}..${lifetime}`, String(body.expires_in));
+  ensure(
+    body.expires_in <= lifetime && body.expires_in >= lifetime - EXPIRES_IN_SLACK_SECONDS,
+    `${step}: expires_in does not match the token's exp - iat`,
+    `${lifetime - EXPIRES_IN_SLACK_SECONDS}..${lifetime}`,
+    String(body.expires_in),
+  );
   const now = Math.floor(Date.now() / 1000);
   ensure(Math.abs(c.iat - now) <= 300, `${step}: iat is not the issue time`, `within 300 s of ${now}`, String(c.iat));
-  if (body.created_at !== undefined) ensure(body.created_at === c.iat, `${step}: created_at differs from the token's iat`, String(c.iat), String(body.created_at));
+  if (body.created_at !== undefined)
+    ensure(body.created_at === c.iat, `${step}: created_at differs from the token's iat`, String(c.iat), String(body.created_at));
   const host = authorityHost(t.settings.url);
   ensure(c.aud.toLowerCase() === host, `${step}: aud is not the authority domain`, host, c.aud);
   if (o.account) {

@@ -59,6 +59,12 @@ export function getWithBearer(client: HttpClient, transport: BearerTransport, pa
 }
 
 /** GET `path` with an API key in one transport (plus other headers, e.g. a competing Authorization). */
-export function getWithApiKey(client: HttpClient, transport: ApiKeyTransport, path: string, key: string, headers: Record<string, string> = {}): Promise<HttpResponse> {
+export function getWithApiKey(
+  client: HttpClient,
+  transport: ApiKeyTransport,
+  path: string,
+  key: string,
+  headers: Record<string, string> = {},
+): Promise<HttpResponse> {
   return present(client, API_KEY[transport].place(key), path, headers);
 }

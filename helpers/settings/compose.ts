@@ -19,22 +19,35 @@ const anyGiven = (d: Declared, keys: DeclaredKey[]): boolean => keys.some((k) =>
 export function confidentialClient(d: Declared, problem: Problem): ClientApp | undefined {
   const v = d.values;
   if (!anyGiven(d, ['confidentialClientId', 'confidentialClientSecret', 'confidentialRedirectUri', 'confidentialScopes'])) return undefined;
-  for (const [key, name] of [['confidentialClientSecret', 'PLACEOS_CONFIDENTIAL_CLIENT_SECRET'], ['confidentialRedirectUri', 'PLACEOS_CONFIDENTIAL_REDIRECT_URI']] as const) {
+  for (const [key, name] of [
+    ['confidentialClientSecret', 'PLACEOS_CONFIDENTIAL_CLIENT_SECRET'],
+    ['confidentialRedirectUri', 'PLACEOS_CONFIDENTIAL_REDIRECT_URI'],
+  ] as const) {
     if (d.given[key] === undefined) {
-      problem(name, `is required when any PLACEOS_CONFIDENTIAL_* variable is set (the confidential app needs PLACEOS_CONFIDENTIAL_REDIRECT_URI and PLACEOS_CONFIDENTIAL_CLIENT_SECRET; its client id defaults to MD5 of the redirect URI)`);
+      problem(
+        name,
+        `is required when any PLACEOS_CONFIDENTIAL_* variable is set (the confidential app needs PLACEOS_CONFIDENTIAL_REDIRECT_URI and PLACEOS_CONFIDENTIAL_CLIENT_SECRET; its client id defaults to MD5 of the redirect URI)`,
+      );
     }
   }
   if (v.confidentialRedirectUri === undefined || v.confidentialClientSecret === undefined) return undefined;
   if (d.given.confidentialClientId !== undefined && v.confidentialClientId === undefined) return undefined;
   if (d.given.confidentialScopes !== undefined && v.confidentialScopes === undefined) return undefined;
-  return { clientId: v.confidentialClientId ?? md5Hex(v.confidentialRedirectUri), clientSecret: v.confidentialClientSecret, redirectUri: v.confidentialRedirectUri, scopes: v.confidentialScopes ?? ['public'] };
+  return {
+    clientId: v.confidentialClientId ?? md5Hex(v.confidentialRedirectUri),
+    clientSecret: v.confidentialClientSecret,
+    redirectUri: v.confidentialRedirectUri,
+    scopes: v.confidentialScopes ?? ['public'],
+  };
 }
 
 export function scopedClient(d: Declared, problem: Problem): ClientApp | undefined {
   const v = d.values;
   if (!anyGiven(d, ['scopedClientId', 'scopedClientSecret', 'scopedRedirectUri', 'scopedScopes'])) return undefined;
-  if (d.given.scopedRedirectUri === undefined) problem('PLACEOS_SCOPED_REDIRECT_URI', `is required when any PLACEOS_SCOPED_* variable is set (its client id defaults to MD5 of the redirect URI)`);
-  if (d.given.scopedScopes === undefined) problem('PLACEOS_SCOPED_CLIENT_SCOPES', `is required when any PLACEOS_SCOPED_* variable is set: the extra scopes the app has, like 'public api_keys.read'`);
+  if (d.given.scopedRedirectUri === undefined)
+    problem('PLACEOS_SCOPED_REDIRECT_URI', `is required when any PLACEOS_SCOPED_* variable is set (its client id defaults to MD5 of the redirect URI)`);
+  if (d.given.scopedScopes === undefined)
+    problem('PLACEOS_SCOPED_CLIENT_SCOPES', `is required when any PLACEOS_SCOPED_* variable is set: the extra scopes the app has, like 'public api_keys.read'`);
   if (v.scopedRedirectUri === undefined || v.scopedScopes === undefined) return undefined;
   if (d.given.scopedClientId !== undefined && v.scopedClientId === undefined) return undefined;
   const app: ClientApp = { clientId: v.scopedClientId ?? md5Hex(v.scopedRedirectUri), redirectUri: v.scopedRedirectUri, scopes: v.scopedScopes };
@@ -69,7 +82,10 @@ export function ssoAccount(d: Declared, problem: Problem): { username: string; p
   if (!hasUser && !hasPassword) return undefined;
   if (!hasUser || !hasPassword) {
     const [missing, given] = hasUser ? ['PLACEOS_SSO_PASSWORD', 'PLACEOS_SSO_USERNAME'] : ['PLACEOS_SSO_USERNAME', 'PLACEOS_SSO_PASSWORD'];
-    problem(missing, `PLACEOS_SSO_USERNAME and PLACEOS_SSO_PASSWORD go together (a test account at the SSO identity provider): ${given} is set but ${missing} is not`);
+    problem(
+      missing,
+      `PLACEOS_SSO_USERNAME and PLACEOS_SSO_PASSWORD go together (a test account at the SSO identity provider): ${given} is set but ${missing} is not`,
+    );
     return undefined;
   }
   if (d.given.ssoId === undefined) problem('PLACEOS_SSO_USERNAME', 'is used for the SSO login, which needs PLACEOS_SSO_ID (the strategy id) too');
@@ -82,9 +98,14 @@ export function accounts(d: Declared, problem: Problem): { service?: Account; us
   const user = account(d, 'user', problem);
   const logoutAccount = account(d, 'logout', problem);
   const same = (x?: Account, y?: Account): boolean => !!x && !!y && x.email.toLowerCase() === y.email.toLowerCase();
-  for (const [other, a] of [['PLACEOS_SERVICE_EMAIL', service], ['PLACEOS_USER_EMAIL', user]] as const) {
-    if (same(logoutAccount, a)) problem('PLACEOS_LOGOUT_EMAIL', `expected an account of its own (logout ends every session and token of the account), got the same email as ${other}`);
+  for (const [other, a] of [
+    ['PLACEOS_SERVICE_EMAIL', service],
+    ['PLACEOS_USER_EMAIL', user],
+  ] as const) {
+    if (same(logoutAccount, a))
+      problem('PLACEOS_LOGOUT_EMAIL', `expected an account of its own (logout ends every session and token of the account), got the same email as ${other}`);
   }
-  if (same(service, user)) problem('PLACEOS_USER_EMAIL', `expected a different account from PLACEOS_SERVICE_EMAIL (a normal, non-service user), got the same email`);
+  if (same(service, user))
+    problem('PLACEOS_USER_EMAIL', `expected a different account from PLACEOS_SERVICE_EMAIL (a normal, non-service user), got the same email`);
   return { ...(service ? { service } : {}), ...(user ? { user } : {}), ...(logoutAccount ? { logoutAccount } : {}) };
 }

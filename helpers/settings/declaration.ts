@@ -34,7 +34,10 @@ const baseUrl = (name: string, o: { group: Setting['group']; doc: string; exampl
       if (u.search || u.hash) return `expected a base URL without query or fragment like ${EXAMPLE_URL}, got '${safeEcho(v)}'`;
       return undefined;
     },
-    warn: (v) => (parsedUrl(v)?.username || parsedUrl(v)?.password ? `${name}: credentials in the URL were removed (the suite signs in with the configured accounts)` : undefined),
+    warn: (v) =>
+      parsedUrl(v)?.username || parsedUrl(v)?.password
+        ? `${name}: credentials in the URL were removed (the suite signs in with the configured accounts)`
+        : undefined,
     output: (v) => stripUrl(v as string),
   });
 
@@ -52,7 +55,8 @@ function jwtProblem(v: string): string | undefined {
     return 'expected a JWT whose header and payload are base64url JSON objects, got a value that does not decode';
   }
   const exp = (payload as { exp?: unknown }).exp;
-  if (typeof exp === 'number' && exp * 1000 > Date.now()) return `expected an expired token, got one whose exp is ${new Date(exp * 1000).toISOString()} (in the future)`;
+  if (typeof exp === 'number' && exp * 1000 > Date.now())
+    return `expected an expired token, got one whose exp is ${new Date(exp * 1000).toISOString()} (in the future)`;
   return undefined;
 }
 
@@ -69,9 +73,27 @@ const apiKey = (name: string, doc: string) =>
 
 /** Settings whose value goes as it is into the run's settings, under their key. */
 export const DIRECT = {
-  otherAuthorityUrl: baseUrl('PLACEOS_OTHER_AUTHORITY_URL', { group: 'deployment', doc: "The same deployment under a second authority's domain (cross-tenant checks).", example: 'https://other-tenant.example.com' }),
-  generationOverride: oneOf<Generation>({ name: 'PLACEOS_GENERATION', group: 'deployment', doc: `Hold the deployment to this generation instead of detecting it: ${GENERATIONS.join(' | ')}.`, example: 'rails', values: GENERATIONS, unsetMeans: 'to detect it', alsoEmbedded: true }),
-  ssoId: text({ name: 'PLACEOS_SSO_ID', group: 'keys', doc: 'An OAuth2/SAML authentication strategy id (SSO checks).', pattern: NO_SPACES, expects: 'an authentication strategy id without spaces' }),
+  otherAuthorityUrl: baseUrl('PLACEOS_OTHER_AUTHORITY_URL', {
+    group: 'deployment',
+    doc: "The same deployment under a second authority's domain (cross-tenant checks).",
+    example: 'https://other-tenant.example.com',
+  }),
+  generationOverride: oneOf<Generation>({
+    name: 'PLACEOS_GENERATION',
+    group: 'deployment',
+    doc: `Hold the deployment to this generation instead of detecting it: ${GENERATIONS.join(' | ')}.`,
+    example: 'rails',
+    values: GENERATIONS,
+    unsetMeans: 'to detect it',
+    alsoEmbedded: true,
+  }),
+  ssoId: text({
+    name: 'PLACEOS_SSO_ID',
+    group: 'keys',
+    doc: 'An OAuth2/SAML authentication strategy id (SSO checks).',
+    pattern: NO_SPACES,
+    expects: 'an authentication strategy id without spaces',
+  }),
   apiKey: apiKey('PLACEOS_API_KEY', 'A live API key (`<id>.<secret>`) of the service account.'),
   apiKeyExpired: apiKey('PLACEOS_API_KEY_EXPIRED', 'An expired API key (`<id>.<secret>`).'),
   expiredToken: text({
@@ -84,14 +106,74 @@ export const DIRECT = {
     describe: (v) => `a value of ${v.length} characters in ${v.split('.').length} part(s)`,
     check: jwtProblem,
   }),
-  timeoutMs: int({ name: 'PLACEOS_TIMEOUT_MS', group: 'limits', doc: 'Per-request timeout.', min: 100, max: 120000, default: 10000, unit: 'milliseconds', alsoEmbedded: true }),
-  retries: int({ name: 'PLACEOS_RETRIES', group: 'limits', doc: 'Retries for transport errors and Retry-After answers.', min: 0, max: 5, default: 2, alsoEmbedded: true }),
-  concurrency: int({ name: 'PLACEOS_CONCURRENCY', group: 'limits', doc: 'Requests in flight at once across the whole run (and journeys at once in each area); the run lowers it by itself when the deployment slows down or answers 429/503. The areas run in one jest worker per core against the embedded target, in max(cores, min(N, 6)) workers against a deployment, never more workers than areas.', min: 1, max: 32, default: 6, alsoEmbedded: true }),
-  maxRequests: int({ name: 'PLACEOS_MAX_REQUESTS', group: 'limits', doc: 'Upper bound on the requests of the whole run, cleanup aside; a full run makes about 700.', min: 1, max: 1000000, default: 2000, alsoEmbedded: true }),
-  credentialsInUrl: flag({ name: 'PLACEOS_CREDENTIALS_IN_URL', group: 'limits', doc: "Run the checks of the public doc's query-string style, which send a live password, client secret or API key in a URL (access logs keep URLs); off by default.", default: false, alsoEmbedded: true }),
-  codeLifetimeSeconds: int({ name: 'PLACEOS_CODE_LIFETIME_SECONDS', group: 'limits', doc: "The deployment's authorization-code lifetime, if at most 120 s: the run then waits one out (PlaceOS's default is 600 s, so leave it unset unless yours is short).", min: 1, max: 120, unit: 'seconds' }),
-  codeLifetimeClientId: text({ name: 'PLACEOS_CODE_LIFETIME_CLIENT_ID', group: 'limits', doc: 'The client whose codes live PLACEOS_CODE_LIFETIME_SECONDS, registered with PLACEOS_REDIRECT_URI; only the code-expiry check uses it (default: PLACEOS_CLIENT_ID). Lets every other code flow use a client with a longer code lifetime.', pattern: NO_SPACES, expects: 'a client_id without spaces' }),
-  refreshGraceSeconds: int({ name: 'PLACEOS_REFRESH_GRACE_SECONDS', group: 'limits', doc: "auth.cr's refresh replay-grace window (REFRESH_REVOCATION_GRACE_SECONDS): the rotation check waits it out.", min: 0, max: 60, default: 10, unit: 'seconds' }),
+  timeoutMs: int({
+    name: 'PLACEOS_TIMEOUT_MS',
+    group: 'limits',
+    doc: 'Per-request timeout.',
+    min: 100,
+    max: 120000,
+    default: 10000,
+    unit: 'milliseconds',
+    alsoEmbedded: true,
+  }),
+  retries: int({
+    name: 'PLACEOS_RETRIES',
+    group: 'limits',
+    doc: 'Retries for transport errors and Retry-After answers.',
+    min: 0,
+    max: 5,
+    default: 2,
+    alsoEmbedded: true,
+  }),
+  concurrency: int({
+    name: 'PLACEOS_CONCURRENCY',
+    group: 'limits',
+    doc: 'Requests in flight at once across the whole run (and journeys at once in each area); the run lowers it by itself when the deployment slows down or answers 429/503. The areas run in one jest worker per core against the embedded target, in max(cores, min(N, 6)) workers against a deployment, never more workers than areas.',
+    min: 1,
+    max: 32,
+    default: 6,
+    alsoEmbedded: true,
+  }),
+  maxRequests: int({
+    name: 'PLACEOS_MAX_REQUESTS',
+    group: 'limits',
+    doc: 'Upper bound on the requests of the whole run, cleanup aside; a full run makes about 700.',
+    min: 1,
+    max: 1000000,
+    default: 2000,
+    alsoEmbedded: true,
+  }),
+  credentialsInUrl: flag({
+    name: 'PLACEOS_CREDENTIALS_IN_URL',
+    group: 'limits',
+    doc: "Run the checks of the public doc's query-string style, which send a live password, client secret or API key in a URL (access logs keep URLs); off by default.",
+    default: false,
+    alsoEmbedded: true,
+  }),
+  codeLifetimeSeconds: int({
+    name: 'PLACEOS_CODE_LIFETIME_SECONDS',
+    group: 'limits',
+    doc: "The deployment's authorization-code lifetime, if at most 120 s: the run then waits one out (PlaceOS's default is 600 s, so leave it unset unless yours is short).",
+    min: 1,
+    max: 120,
+    unit: 'seconds',
+  }),
+  codeLifetimeClientId: text({
+    name: 'PLACEOS_CODE_LIFETIME_CLIENT_ID',
+    group: 'limits',
+    doc: 'The client whose codes live PLACEOS_CODE_LIFETIME_SECONDS, registered with PLACEOS_REDIRECT_URI; only the code-expiry check uses it (default: PLACEOS_CLIENT_ID). Lets every other code flow use a client with a longer code lifetime.',
+    pattern: NO_SPACES,
+    expects: 'a client_id without spaces',
+  }),
+  refreshGraceSeconds: int({
+    name: 'PLACEOS_REFRESH_GRACE_SECONDS',
+    group: 'limits',
+    doc: "auth.cr's refresh replay-grace window (REFRESH_REVOCATION_GRACE_SECONDS): the rotation check waits it out.",
+    min: 0,
+    max: 60,
+    default: 10,
+    unit: 'seconds',
+  }),
 } satisfies Record<string, Setting>;
 
 const scopes = (name: string, group: Setting['group'], doc: string, example: string, aliases?: string[]): Setting<string[], false> => ({
@@ -125,39 +207,123 @@ const redirectUri = (name: string, group: Setting['group'], doc: string, example
     },
   });
 const clientId = (name: string, group: Setting['group'], doc: string) => text({ name, group, doc, pattern: NO_SPACES, expects: 'a client_id without spaces' });
-const email = (name: string, doc: string, example?: string) => text({ name, group: 'accounts', doc, ...(example ? { example } : {}), pattern: '^[^@\\s]+@[^@\\s]+$', expects: 'an email address like someone@example.com' });
+const email = (name: string, doc: string, example?: string) =>
+  text({ name, group: 'accounts', doc, ...(example ? { example } : {}), pattern: '^[^@\\s]+@[^@\\s]+$', expects: 'an email address like someone@example.com' });
 const password = (name: string, group: Setting['group'], doc: string) => secret({ name, group, doc, minLength: MIN_SECRET_LENGTH });
 
 /** Settings the parser composes into structured parts of the run's settings (apps, accounts, TLS...). */
 export const PARTS = {
-  url: baseUrl('PLACEOS_URL', { group: 'deployment', doc: 'Base URL of the deployment (http or https); credentials, query and trailing slash are removed. Unset: the embedded reference target.', example: EXAMPLE_URL }),
-  redirectUri: redirectUri('PLACEOS_REDIRECT_URI', 'publicApp', 'Default: ${PLACEOS_URL}/backoffice/oauth-resp.html, the app `init` seeds.', `${EXAMPLE_URL}/backoffice/oauth-resp.html`),
+  url: baseUrl('PLACEOS_URL', {
+    group: 'deployment',
+    doc: 'Base URL of the deployment (http or https); credentials, query and trailing slash are removed. Unset: the embedded reference target.',
+    example: EXAMPLE_URL,
+  }),
+  redirectUri: redirectUri(
+    'PLACEOS_REDIRECT_URI',
+    'publicApp',
+    'Default: ${PLACEOS_URL}/backoffice/oauth-resp.html, the app `init` seeds.',
+    `${EXAMPLE_URL}/backoffice/oauth-resp.html`,
+  ),
   clientId: clientId('PLACEOS_CLIENT_ID', 'publicApp', 'Default: MD5 of PLACEOS_REDIRECT_URI in lower-case hex, as PlaceOS computes it.'),
   clientSecret: password('PLACEOS_CLIENT_SECRET', 'publicApp', 'Only when the app is confidential.'),
   clientScopes: scopes('PLACEOS_CLIENT_SCOPES', 'publicApp', 'Space separated; default `public`.', 'public'),
-  confidentialClientId: clientId('PLACEOS_CONFIDENTIAL_CLIENT_ID', 'confidentialApp', 'Default: MD5 of PLACEOS_CONFIDENTIAL_REDIRECT_URI (needs _SECRET and _REDIRECT_URI when any is set).'),
-  confidentialClientSecret: password('PLACEOS_CONFIDENTIAL_CLIENT_SECRET', 'confidentialApp', 'The confidential app\'s client secret.'),
-  confidentialRedirectUri: redirectUri('PLACEOS_CONFIDENTIAL_REDIRECT_URI', 'confidentialApp', 'The confidential app\'s redirect URI.', 'https://confidential.example.com/oauth/callback', ['PLACEOS_CONFIDENTIAL_CLIENT_REDIRECT_URI']),
-  confidentialScopes: scopes('PLACEOS_CONFIDENTIAL_CLIENT_SCOPES', 'confidentialApp', 'Space separated; default `public`.', 'public', ['PLACEOS_CONFIDENTIAL_SCOPES']),
-  scopedClientId: clientId('PLACEOS_SCOPED_CLIENT_ID', 'scopedApp', 'Default: MD5 of PLACEOS_SCOPED_REDIRECT_URI (needs _REDIRECT_URI and _CLIENT_SCOPES when any is set).'),
+  confidentialClientId: clientId(
+    'PLACEOS_CONFIDENTIAL_CLIENT_ID',
+    'confidentialApp',
+    'Default: MD5 of PLACEOS_CONFIDENTIAL_REDIRECT_URI (needs _SECRET and _REDIRECT_URI when any is set).',
+  ),
+  confidentialClientSecret: password('PLACEOS_CONFIDENTIAL_CLIENT_SECRET', 'confidentialApp', "The confidential app's client secret."),
+  confidentialRedirectUri: redirectUri(
+    'PLACEOS_CONFIDENTIAL_REDIRECT_URI',
+    'confidentialApp',
+    "The confidential app's redirect URI.",
+    'https://confidential.example.com/oauth/callback',
+    ['PLACEOS_CONFIDENTIAL_CLIENT_REDIRECT_URI'],
+  ),
+  confidentialScopes: scopes('PLACEOS_CONFIDENTIAL_CLIENT_SCOPES', 'confidentialApp', 'Space separated; default `public`.', 'public', [
+    'PLACEOS_CONFIDENTIAL_SCOPES',
+  ]),
+  scopedClientId: clientId(
+    'PLACEOS_SCOPED_CLIENT_ID',
+    'scopedApp',
+    'Default: MD5 of PLACEOS_SCOPED_REDIRECT_URI (needs _REDIRECT_URI and _CLIENT_SCOPES when any is set).',
+  ),
   scopedClientSecret: password('PLACEOS_SCOPED_CLIENT_SECRET', 'scopedApp', 'Only when the scoped app is confidential.'),
-  scopedRedirectUri: redirectUri('PLACEOS_SCOPED_REDIRECT_URI', 'scopedApp', 'The scoped app\'s redirect URI.', 'https://scoped.example.com/oauth/callback', ['PLACEOS_SCOPED_CLIENT_REDIRECT_URI']),
-  scopedScopes: scopes('PLACEOS_SCOPED_CLIENT_SCOPES', 'scopedApp', 'The extra scopes the app has, space separated.', 'public api_keys.read', ['PLACEOS_SCOPED_SCOPES']),
+  scopedRedirectUri: redirectUri('PLACEOS_SCOPED_REDIRECT_URI', 'scopedApp', "The scoped app's redirect URI.", 'https://scoped.example.com/oauth/callback', [
+    'PLACEOS_SCOPED_CLIENT_REDIRECT_URI',
+  ]),
+  scopedScopes: scopes('PLACEOS_SCOPED_CLIENT_SCOPES', 'scopedApp', 'The extra scopes the app has, space separated.', 'public api_keys.read', [
+    'PLACEOS_SCOPED_SCOPES',
+  ]),
   serviceEmail: email('PLACEOS_SERVICE_EMAIL', 'A service account (goes with PLACEOS_SERVICE_PASSWORD).', 'contract-service@example.com'),
   servicePassword: password('PLACEOS_SERVICE_PASSWORD', 'accounts', 'Password of the service account.'),
   userEmail: email('PLACEOS_USER_EMAIL', 'A local non-service user (goes with PLACEOS_USER_PASSWORD).', 'contract-user@example.com'),
   userPassword: password('PLACEOS_USER_PASSWORD', 'accounts', 'Password of the user.'),
   logoutEmail: email('PLACEOS_LOGOUT_EMAIL', 'An account of its own the logout checks may log out (logout ends all its sessions and tokens).'),
   logoutPassword: password('PLACEOS_LOGOUT_PASSWORD', 'accounts', 'Password of the logout account.'),
-  ssoUsername: text({ name: 'PLACEOS_SSO_USERNAME', group: 'accounts', doc: "A test account at the identity provider of PLACEOS_SSO_ID (goes with PLACEOS_SSO_PASSWORD): the run completes the SSO login through the IdP's login form; without it that login is n/a.", example: 'contract-sso@example.com', expects: 'the IdP login name of a test account' }),
+  ssoUsername: text({
+    name: 'PLACEOS_SSO_USERNAME',
+    group: 'accounts',
+    doc: "A test account at the identity provider of PLACEOS_SSO_ID (goes with PLACEOS_SSO_PASSWORD): the run completes the SSO login through the IdP's login form; without it that login is n/a.",
+    example: 'contract-sso@example.com',
+    expects: 'the IdP login name of a test account',
+  }),
   ssoPassword: password('PLACEOS_SSO_PASSWORD', 'accounts', 'Password of the SSO test account at the identity provider.'),
-  jwtPublicKeyFile: text({ name: 'PLACEOS_JWT_PUBLIC_KEY_FILE', group: 'keys', doc: 'PEM file with the RS256 public key the deployment signs tokens with.', example: '/path/to/jwt-public.pem', expects: 'a file name' }),
-  jwtPublicKey: text({ name: 'PLACEOS_JWT_PUBLIC_KEY', group: 'keys', doc: 'The same public key inline (`\\n` escapes allowed); set this or the _FILE one.', keepSpaces: true, secret: true, expects: 'a PEM public key' }),
-  caFile: text({ name: 'PLACEOS_CA_FILE', group: 'network', doc: 'PEM file with the CA certificates that sign the deployment\'s TLS certificate.', example: '/path/to/ca.pem', expects: 'a file name' }),
-  extraCaCerts: text({ name: 'NODE_EXTRA_CA_CERTS', group: 'network', doc: 'Node\'s own extra CA file, read too.', expects: 'a file name' }),
-  insecureTls: flag({ name: 'PLACEOS_INSECURE_TLS', group: 'network', doc: 'Do not check TLS certificates (throwaway test deployments only; prefer PLACEOS_CA_FILE).', default: false, alsoEmbedded: true }),
-  proxy: text({ name: 'HTTPS_PROXY', group: 'network', doc: 'HTTP proxy for the deployment (also https_proxy, HTTP_PROXY, http_proxy); ignored for the embedded target.', example: 'http://proxy.example.com:3128', fallbacks: ['https_proxy', 'HTTP_PROXY', 'http_proxy'], pattern: HTTP_URL, expects: 'a proxy URL like http://proxy.example.com:3128', check: (v) => (parsedUrl(v)?.hostname ? undefined : `expected a proxy URL like http://proxy.example.com:3128, got '${safeEcho(v)}'`) }),
-  noProxy: { ...text({ name: 'NO_PROXY', group: 'network', doc: 'Hosts the proxy is not used for, comma separated (also no_proxy).', example: 'localhost', fallbacks: ['no_proxy'], expects: 'a comma-separated list of hosts' }), output: (v: unknown) => (v as string).split(/[,\s]+/).map((s) => s.trim().toLowerCase()).filter(Boolean) } as Setting<string[], false>,
+  jwtPublicKeyFile: text({
+    name: 'PLACEOS_JWT_PUBLIC_KEY_FILE',
+    group: 'keys',
+    doc: 'PEM file with the RS256 public key the deployment signs tokens with.',
+    example: '/path/to/jwt-public.pem',
+    expects: 'a file name',
+  }),
+  jwtPublicKey: text({
+    name: 'PLACEOS_JWT_PUBLIC_KEY',
+    group: 'keys',
+    doc: 'The same public key inline (`\\n` escapes allowed); set this or the _FILE one.',
+    keepSpaces: true,
+    secret: true,
+    expects: 'a PEM public key',
+  }),
+  caFile: text({
+    name: 'PLACEOS_CA_FILE',
+    group: 'network',
+    doc: "PEM file with the CA certificates that sign the deployment's TLS certificate.",
+    example: '/path/to/ca.pem',
+    expects: 'a file name',
+  }),
+  extraCaCerts: text({ name: 'NODE_EXTRA_CA_CERTS', group: 'network', doc: "Node's own extra CA file, read too.", expects: 'a file name' }),
+  insecureTls: flag({
+    name: 'PLACEOS_INSECURE_TLS',
+    group: 'network',
+    doc: 'Do not check TLS certificates (throwaway test deployments only; prefer PLACEOS_CA_FILE).',
+    default: false,
+    alsoEmbedded: true,
+  }),
+  proxy: text({
+    name: 'HTTPS_PROXY',
+    group: 'network',
+    doc: 'HTTP proxy for the deployment (also https_proxy, HTTP_PROXY, http_proxy); ignored for the embedded target.',
+    example: 'http://proxy.example.com:3128',
+    fallbacks: ['https_proxy', 'HTTP_PROXY', 'http_proxy'],
+    pattern: HTTP_URL,
+    expects: 'a proxy URL like http://proxy.example.com:3128',
+    check: (v) => (parsedUrl(v)?.hostname ? undefined : `expected a proxy URL like http://proxy.example.com:3128, got '${safeEcho(v)}'`),
+  }),
+  noProxy: {
+    ...text({
+      name: 'NO_PROXY',
+      group: 'network',
+      doc: 'Hosts the proxy is not used for, comma separated (also no_proxy).',
+      example: 'localhost',
+      fallbacks: ['no_proxy'],
+      expects: 'a comma-separated list of hosts',
+    }),
+    output: (v: unknown) =>
+      (v as string)
+        .split(/[,\s]+/)
+        .map((s) => s.trim().toLowerCase())
+        .filter(Boolean),
+  } as Setting<string[], false>,
 } satisfies Record<string, Setting>;
 
 const { url, ...otherParts } = PARTS;

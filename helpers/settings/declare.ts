@@ -69,7 +69,17 @@ interface Common<T = string> {
 const asString = (v: unknown): string => v as string;
 
 /** A string, optionally constrained by a pattern or a format. */
-export function text(o: Common<string> & { expects: string; pattern?: string; format?: string; secret?: boolean; keepSpaces?: boolean; minLength?: number; describe?: (raw: string) => string }): Setting<string, false> {
+export function text(
+  o: Common<string> & {
+    expects: string;
+    pattern?: string;
+    format?: string;
+    secret?: boolean;
+    keepSpaces?: boolean;
+    minLength?: number;
+    describe?: (raw: string) => string;
+  },
+): Setting<string, false> {
   const schema: SchemaObject = { type: 'string' };
   if (o.pattern !== undefined) schema.pattern = o.pattern;
   if (o.format !== undefined) schema.format = o.format;
@@ -79,7 +89,13 @@ export function text(o: Common<string> & { expects: string; pattern?: string; fo
 
 /** A password or client secret: never echoed, used exactly as given, long enough to be masked in reports. */
 export function secret(o: Common<string> & { minLength: number }): Setting<string, false> {
-  return text({ ...o, secret: true, keepSpaces: true, expects: `at least ${o.minLength} characters (a shorter secret cannot be masked reliably in reports)`, describe: (raw) => String(raw.length) });
+  return text({
+    ...o,
+    secret: true,
+    keepSpaces: true,
+    expects: `at least ${o.minLength} characters (a shorter secret cannot be masked reliably in reports)`,
+    describe: (raw) => String(raw.length),
+  });
 }
 
 interface IntOptions extends Common<number> {

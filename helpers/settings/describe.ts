@@ -25,11 +25,7 @@ export function describeSettings(s: TargetSettings): Record<string, string> {
     jwtPublicKey: s.jwtPublicKeyPem ? `yes (sha256 ${createHash('sha256').update(s.jwtPublicKeyPem.trim()).digest('hex').slice(0, 16)})` : 'no',
     ssoId: s.ssoId ?? 'no',
     ssoAccount: yes(s.ssoAccount),
-    tls: s.tls.insecure
-      ? 'INSECURE: certificates not checked (PLACEOS_INSECURE_TLS)'
-      : s.tls.ca
-        ? `system CAs + ${s.tls.caFile ?? 'custom CA'}`
-        : 'system CAs',
+    tls: s.tls.insecure ? 'INSECURE: certificates not checked (PLACEOS_INSECURE_TLS)' : s.tls.ca ? `system CAs + ${s.tls.caFile ?? 'custom CA'}` : 'system CAs',
     proxy: s.proxy ? `${stripUrl(s.proxy.url)}${s.proxy.noProxy.length ? ` (not for ${s.proxy.noProxy.join(',')})` : ''}` : 'none',
     timeoutMs: String(s.timeoutMs),
     retries: String(s.retries),

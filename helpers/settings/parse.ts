@@ -11,7 +11,12 @@ import { closest, readFailure } from './text';
 import { SettingsError, type SettingError, type TargetSettings } from './types';
 
 /** Every PLACEOS_* variable the suite reads. Unknown PLACEOS_* names are a typo guard. */
-export const KNOWN_VARIABLES: readonly string[] = [...Object.values(DECLARED).map((s) => s.name).filter((n) => n.startsWith('PLACEOS_')), ...OTHER_VARIABLES];
+export const KNOWN_VARIABLES: readonly string[] = [
+  ...Object.values(DECLARED)
+    .map((s) => s.name)
+    .filter((n) => n.startsWith('PLACEOS_')),
+  ...OTHER_VARIABLES,
+];
 const ALIASES: readonly string[] = Object.values(DECLARED).flatMap((s) => ('aliases' in s && s.aliases ? s.aliases : []));
 
 export interface ParseOptions {
@@ -32,7 +37,9 @@ function unknownNames(env: Record<string, string | undefined>, opts: ParseOption
   for (const name of Object.keys(env)) {
     if (!/^PLACEOS_/i.test(name) || knownSet.has(name) || KNOWN_PREFIXES.some((p) => name.startsWith(p))) continue;
     const suggestion = closest(name, known);
-    const text = suggestion ? `unknown variable; did you mean ${suggestion}?` : `unknown variable (not one this suite reads; see env/live.env.example for the list)`;
+    const text = suggestion
+      ? `unknown variable; did you mean ${suggestion}?`
+      : `unknown variable (not one this suite reads; see env/live.env.example for the list)`;
     if (opts?.fromProcess?.has(name)) warnings.push(`${name} (set in the process environment, so ignored): ${text}`);
     else errors.push({ variable: name, problem: text });
   }
@@ -54,7 +61,10 @@ export function parseSettings(env: Record<string, string | undefined>, opts?: Pa
   const v = declared.values;
 
   if (declared.given.url === undefined && !embedded) {
-    problem('PLACEOS_URL', `is required: the base URL of the deployment, like https://placeos.example.com (leave it unset only to run against the embedded reference target)`);
+    problem(
+      'PLACEOS_URL',
+      `is required: the base URL of the deployment, like https://placeos.example.com (leave it unset only to run against the embedded reference target)`,
+    );
   }
   // Embedded without a URL yet: defaults that derive from the URL are relative to ''.
   const url = v.url ?? '';
@@ -70,9 +80,18 @@ export function parseSettings(env: Record<string, string | undefined>, opts?: Pa
     problem('PLACEOS_API_KEY_EXPIRED', `expected a different, expired API key, got the same key as PLACEOS_API_KEY`);
   }
   const jwtPublicKeyPem = jwtPublicKey(v.jwtPublicKeyFile, v.jwtPublicKey, problem);
-  const tls = caCertificates([['PLACEOS_CA_FILE', v.caFile], ['NODE_EXTRA_CA_CERTS', v.extraCaCerts]], v.insecureTls ?? false, problem);
+  const tls = caCertificates(
+    [
+      ['PLACEOS_CA_FILE', v.caFile],
+      ['NODE_EXTRA_CA_CERTS', v.extraCaCerts],
+    ],
+    v.insecureTls ?? false,
+    problem,
+  );
   if (tls.insecure) {
-    warnings.push('PLACEOS_INSECURE_TLS=true: TLS certificates are NOT checked; anyone on the path can read the credentials this run sends. Use PLACEOS_CA_FILE instead outside a throwaway test.');
+    warnings.push(
+      'PLACEOS_INSECURE_TLS=true: TLS certificates are NOT checked; anyone on the path can read the credentials this run sends. Use PLACEOS_CA_FILE instead outside a throwaway test.',
+    );
   }
   let proxy: TargetSettings['proxy'];
   if (v.proxy !== undefined) {

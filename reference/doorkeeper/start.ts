@@ -69,12 +69,19 @@ export function ensureDebianPackages(log: (line: string) => void): void {
 
 export async function startDoorkeeperTarget(o: DoorkeeperOptions = {}): Promise<DoorkeeperTarget> {
   const log = o.log ?? ((line: string) => process.stderr.write(`doorkeeper target: ${line}\n`));
-  for (const m of o.mutants ?? []) if (!(m in DOORKEEPER_MUTANTS)) throw new Error(`${m} is not a Doorkeeper target mutant; valid values: ${Object.keys(DOORKEEPER_MUTANTS).join(', ')}`);
+  for (const m of o.mutants ?? [])
+    if (!(m in DOORKEEPER_MUTANTS)) throw new Error(`${m} is not a Doorkeeper target mutant; valid values: ${Object.keys(DOORKEEPER_MUTANTS).join(', ')}`);
   ensureDebianPackages(log);
   const port = await freePort('127.0.0.1', o.port ?? 0);
   const binds = [`tcp://127.0.0.1:${port}`];
   // "localhost" may resolve to ::1 first: serve the same port there too, when IPv6 loopback exists.
-  if (await freePort('::1', port).then(() => true, () => false)) binds.push(`tcp://[::1]:${port}`);
+  if (
+    await freePort('::1', port).then(
+      () => true,
+      () => false,
+    )
+  )
+    binds.push(`tcp://[::1]:${port}`);
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'placeos-doorkeeper-'));
   const fixtures = defaultFixtures({ scheme: 'http', port });
@@ -136,7 +143,8 @@ export async function startDoorkeeperTarget(o: DoorkeeperOptions = {}): Promise<
   }
 
   const [a, b] = fixtures.authorities;
-  const onA = <T extends { authority: string; role?: string }>(list: T[], role: string): T | undefined => list.find((x) => x.authority === 'A' && x.role === role);
+  const onA = <T extends { authority: string; role?: string }>(list: T[], role: string): T | undefined =>
+    list.find((x) => x.authority === 'A' && x.role === role);
   const backoffice = onA(fixtures.apps, 'backoffice');
   const confidential = onA(fixtures.apps, 'confidential');
   const scoped = onA(fixtures.apps, 'scoped');
@@ -149,7 +157,16 @@ export async function startDoorkeeperTarget(o: DoorkeeperOptions = {}): Promise<
   // An access JWT of the normal user exactly as the app's generator makes them, expired two minutes ago.
   const iat = Math.floor(Date.now() / 1000) - 7200 - 120;
   const expiredToken = normal
-    ? await new SignJWT({ iss: 'POS', iat, exp: iat + 7200, jti: randomBytes(16).toString('hex'), aud: a?.domain, scope: ['public'], sub: normal.id, u: { n: normal.name, e: normal.email, p: (normal.support ? 1 : 0) | (normal.sys_admin ? 2 : 0), r: normal.groups } })
+    ? await new SignJWT({
+        iss: 'POS',
+        iat,
+        exp: iat + 7200,
+        jti: randomBytes(16).toString('hex'),
+        aud: a?.domain,
+        scope: ['public'],
+        sub: normal.id,
+        u: { n: normal.name, e: normal.email, p: (normal.support ? 1 : 0) | (normal.sys_admin ? 2 : 0), r: normal.groups },
+      })
         .setProtectedHeader({ alg: 'RS256' })
         .sign(await importPKCS8(privatePem, 'RS256'))
     : undefined;
@@ -157,7 +174,11 @@ export async function startDoorkeeperTarget(o: DoorkeeperOptions = {}): Promise<
   const url = `http://${a?.domain ?? 'localhost'}:${port}`;
   const otherAuthorityUrl = `http://${b?.domain ?? '127.0.0.1'}:${port}`;
   const entries: [string, string | undefined, string | undefined][] = [
-    ['PLACEOS_URL', url, `authority A (domain ${a?.domain}) — Rails 6.1 + Doorkeeper 5.5 (Debian)${o.mutants?.length ? `, mutants: ${o.mutants.join(',')}` : ''}`],
+    [
+      'PLACEOS_URL',
+      url,
+      `authority A (domain ${a?.domain}) — Rails 6.1 + Doorkeeper 5.5 (Debian)${o.mutants?.length ? `, mutants: ${o.mutants.join(',')}` : ''}`,
+    ],
     ['PLACEOS_OTHER_AUTHORITY_URL', otherAuthorityUrl, `authority B (domain ${b?.domain}), same listener`],
     ['PLACEOS_CLIENT_ID', backoffice?.uid, 'backoffice public app: client_id = md5(redirect_uri)'],
     ['PLACEOS_REDIRECT_URI', backoffice?.redirect_uri, undefined],

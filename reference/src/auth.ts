@@ -121,7 +121,13 @@ export function login(req: Request, res: Response, ctx: TargetContext): void {
       if (p.noSessionStoresContinue) {
         setCookie(res, p.sessionCookieName, ctx.encrypt({ continue: cont }), { path: '/auth', httpOnly: true, secure: true, sameSite: 'None' });
       } else {
-        setCookie(res, 'continue', ctx.encrypt({ continue: cont }), { path: '/auth', httpOnly: true, secure: true, sameSite: 'None', expires: new Date(Date.now() + 20 * 60_000) });
+        setCookie(res, 'continue', ctx.encrypt({ continue: cont }), {
+          path: '/auth',
+          httpOnly: true,
+          secure: true,
+          sameSite: 'None',
+          expires: new Date(Date.now() + 20 * 60_000),
+        });
       }
     }
     return redirect(req, res, ctx, 303, `/auth/${encodeURIComponent(provider)}?id=${encodeURIComponent(id)}`);
@@ -245,17 +251,33 @@ export function ssoStart(req: Request, res: Response, ctx: TargetContext): void 
   const state = randomBytes(16).toString('hex');
   setCookie(res, p.ssoStateCookie, ctx.encrypt({ state, strat: strat.id }), { path: '/', httpOnly: true, secure: true, sameSite: 'Lax' });
   const redirectUri = ssoCallbackUri(baseUrl(req, ctx), strat.id);
-  res.status(302).set('Location', addQuery(ctx.idp.authorizeUrl, { response_type: 'code', client_id: strat.client_id, redirect_uri: redirectUri, scope: 'openid email profile', state })).end();
+  res
+    .status(302)
+    .set(
+      'Location',
+      addQuery(ctx.idp.authorizeUrl, { response_type: 'code', client_id: strat.client_id, redirect_uri: redirectUri, scope: 'openid email profile', state }),
+    )
+    .end();
 }
 
 /** Code → the IdP's identity of the user (token exchange, then userinfo); undefined when the IdP refuses. */
-async function identityFromIdp(ctx: TargetContext, strat: SsoStrategyFixture, code: string, redirectUri: string): Promise<{ email: string; name: string } | undefined> {
+async function identityFromIdp(
+  ctx: TargetContext,
+  strat: SsoStrategyFixture,
+  code: string,
+  redirectUri: string,
+): Promise<{ email: string; name: string } | undefined> {
   if (ctx.faults.has('sso-code-replay')) {
     const cached = ctx.idpAnswers.get(code);
     if (cached) return cached;
   }
   const idp = ctx.idp!;
-  const token = await backChannel(idp.tokenUrl, { method: 'POST', form: { grant_type: 'authorization_code', code, redirect_uri: redirectUri }, basic: { user: strat.client_id, password: strat.client_secret }, ca: idp.ca });
+  const token = await backChannel(idp.tokenUrl, {
+    method: 'POST',
+    form: { grant_type: 'authorization_code', code, redirect_uri: redirectUri },
+    basic: { user: strat.client_id, password: strat.client_secret },
+    ca: idp.ca,
+  });
   const accessToken = (token.json as { access_token?: unknown } | undefined)?.access_token;
   if (token.status !== 200 || typeof accessToken !== 'string') return undefined;
   const info = await backChannel(idp.userinfoUrl, { method: 'GET', bearer: accessToken, ca: idp.ca });
@@ -302,9 +324,19 @@ export async function ssoCallback(req: Request, res: Response, ctx: TargetContex
   if (!user) {
     const email = identity.email.toLowerCase();
     user = {
-      id: `user-${randomBytes(8).toString('base64url').replace(/[-_]/g, 'x')}`, authority: a.key, role: 'sso', email, name: identity.name,
-      sys_admin: false, support: false, groups: [], email_digest: md5Hex(email),
-      created_at: Math.floor(Date.now() / 1000), login_count: 0, logged_out_at_ms: 0, password_salt: '',
+      id: `user-${randomBytes(8).toString('base64url').replace(/[-_]/g, 'x')}`,
+      authority: a.key,
+      role: 'sso',
+      email,
+      name: identity.name,
+      sys_admin: false,
+      support: false,
+      groups: [],
+      email_digest: md5Hex(email),
+      created_at: Math.floor(Date.now() / 1000),
+      login_count: 0,
+      logged_out_at_ms: 0,
+      password_salt: '',
     };
     ctx.users.push(user);
   }
@@ -362,8 +394,21 @@ export function userinfo(req: Request, res: Response, ctx: TargetContext): void 
   }
   const user = ctx.userById(rec.userId);
   if (ctx.profile.userinfo === 'sub-only-needs-openid') {
-    if (!rec.scopes.includes('openid')) return sendJson(res, 403, { error: 'insufficient_scope', error_description: 'The request requires higher privileges than provided by the access token.' });
+    if (!rec.scopes.includes('openid'))
+      return sendJson(res, 403, {
+        error: 'insufficient_scope',
+        error_description: 'The request requires higher privileges than provided by the access token.',
+      });
     return sendJson(res, 200, { sub: rec.userId });
   }
-  sendJson(res, 200, { sub: rec.userId, email: user?.email, full_name: user?.name, given_name: user?.first_name, family_name: user?.last_name, nickname: user?.nickname, phone_number: user?.phone, preferred_username: user?.login_name ?? user?.email });
+  sendJson(res, 200, {
+    sub: rec.userId,
+    email: user?.email,
+    full_name: user?.name,
+    given_name: user?.first_name,
+    family_name: user?.last_name,
+    nickname: user?.nickname,
+    phone_number: user?.phone,
+    preferred_username: user?.login_name ?? user?.email,
+  });
 }

@@ -40,10 +40,14 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
   if (env.PLACEOS_REFERENCE_PROFILE) o.profile = checkProfile(env.PLACEOS_REFERENCE_PROFILE, 'PLACEOS_REFERENCE_PROFILE');
   if (env.PLACEOS_REFERENCE_VARIANT) o.variant = checkVariant(env.PLACEOS_REFERENCE_VARIANT, 'PLACEOS_REFERENCE_VARIANT');
   if (env.PLACEOS_REFERENCE_MUTANTS) {
-    for (const m of env.PLACEOS_REFERENCE_MUTANTS.split(',').map((s) => s.trim()).filter(Boolean)) o.mutants.push(checkMutant(m, 'PLACEOS_REFERENCE_MUTANTS entry'));
+    for (const m of env.PLACEOS_REFERENCE_MUTANTS.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean))
+      o.mutants.push(checkMutant(m, 'PLACEOS_REFERENCE_MUTANTS entry'));
   }
   if (env.PLACEOS_REFERENCE_TLS !== undefined && env.PLACEOS_REFERENCE_TLS !== '') {
-    if (!['1', 'true', '0', 'false'].includes(env.PLACEOS_REFERENCE_TLS)) fail(`PLACEOS_REFERENCE_TLS "${env.PLACEOS_REFERENCE_TLS}" is invalid; valid values: 1, true, 0, false`);
+    if (!['1', 'true', '0', 'false'].includes(env.PLACEOS_REFERENCE_TLS))
+      fail(`PLACEOS_REFERENCE_TLS "${env.PLACEOS_REFERENCE_TLS}" is invalid; valid values: 1, true, 0, false`);
     o.tls = ['1', 'true'].includes(env.PLACEOS_REFERENCE_TLS);
   }
   for (let i = 0; i < argv.length; i++) {
@@ -61,8 +65,12 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
         o.engine = v;
         break;
       }
-      case '--profile': o.profile = checkProfile(value(), 'option --profile'); break;
-      case '--variant': o.variant = checkVariant(value(), 'option --variant'); break;
+      case '--profile':
+        o.profile = checkProfile(value(), 'option --profile');
+        break;
+      case '--variant':
+        o.variant = checkVariant(value(), 'option --variant');
+        break;
       case '--port': {
         const v = value();
         const n = Number(v);
@@ -70,14 +78,28 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
         o.port = n;
         break;
       }
-      case '--tls': o.tls = true; break;
-      case '--mutant': case '--mutants':
-        for (const m of value().split(',').map((s) => s.trim()).filter(Boolean)) o.mutants.push(checkMutant(m, 'option --mutant'));
+      case '--tls':
+        o.tls = true;
         break;
-      case '--list-mutants': o.list = true; break;
-      case '--quiet': o.quiet = true; break;
-      case '--help': case '-h':
-        process.stderr.write('usage: npm run target -- [--engine embedded|doorkeeper] [--profile rails|rails-2023|authcr] [--variant standard|hardened|doc-faithful] [--port N] [--tls] [--mutant name ...] [--list-mutants] [--quiet]\n');
+      case '--mutant':
+      case '--mutants':
+        for (const m of value()
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean))
+          o.mutants.push(checkMutant(m, 'option --mutant'));
+        break;
+      case '--list-mutants':
+        o.list = true;
+        break;
+      case '--quiet':
+        o.quiet = true;
+        break;
+      case '--help':
+      case '-h':
+        process.stderr.write(
+          'usage: npm run target -- [--engine embedded|doorkeeper] [--profile rails|rails-2023|authcr] [--variant standard|hardened|doc-faithful] [--port N] [--tls] [--mutant name ...] [--list-mutants] [--quiet]\n',
+        );
         process.exit(0);
         break;
       default:
@@ -85,7 +107,9 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv): CliOptions {
     }
   }
   const valid = o.engine === 'doorkeeper' ? Object.keys(DOORKEEPER_MUTANTS) : MUTANT_NAMES;
-  for (const m of o.mutants) if (!valid.includes(m)) fail(`${from.get(m)} "${m}" is not a mutant${o.engine === 'doorkeeper' ? ' of the doorkeeper engine' : ''}; valid values: ${valid.join(', ')}`);
+  for (const m of o.mutants)
+    if (!valid.includes(m))
+      fail(`${from.get(m)} "${m}" is not a mutant${o.engine === 'doorkeeper' ? ' of the doorkeeper engine' : ''}; valid values: ${valid.join(', ')}`);
   if (o.engine === 'doorkeeper' && o.tls) fail('--tls: the doorkeeper engine serves plain HTTP on loopback only');
   return o;
 }
@@ -98,7 +122,8 @@ async function main(): Promise<void> {
   }
   if (o.engine === 'doorkeeper') return runDoorkeeper(o);
   if (o.list) {
-    for (const m of MUTANTS) process.stdout.write(`${m.name}\t${m.requirement}${m.benign ? '\t(benign)' : ''}${m.profiles ? `\t[${m.profiles.join(',')}]` : ''}\t${m.breaks}\n`);
+    for (const m of MUTANTS)
+      process.stdout.write(`${m.name}\t${m.requirement}${m.benign ? '\t(benign)' : ''}${m.profiles ? `\t[${m.profiles.join(',')}]` : ''}\t${m.breaks}\n`);
     return;
   }
   let target: ReferenceTarget;
@@ -108,13 +133,18 @@ async function main(): Promise<void> {
     fail((e as Error).message);
   }
   process.stdout.write(target.envFile());
-  process.stderr.write(`placeos-reference: ${target.profile}${target.variant !== 'standard' ? ` (${target.variant})` : ''} target on ${target.url} and ${target.otherAuthorityUrl}${target.mutants.length ? ` with mutants ${target.mutants.join(', ')}` : ''}\n`);
+  process.stderr.write(
+    `placeos-reference: ${target.profile}${target.variant !== 'standard' ? ` (${target.variant})` : ''} target on ${target.url} and ${target.otherAuthorityUrl}${target.mutants.length ? ` with mutants ${target.mutants.join(', ')}` : ''}\n`,
+  );
   process.stderr.write('placeos-reference: save stdout as a .env file for the suite; Ctrl-C to stop\n');
   let stopping = false;
   const stop = (): void => {
     if (stopping) return;
     stopping = true;
-    target.close().then(() => process.exit(0), () => process.exit(1));
+    target.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
@@ -129,9 +159,15 @@ async function runDoorkeeper(o: CliOptions): Promise<void> {
     fail((e as Error).message);
   }
   process.stdout.write(target.envFile());
-  process.stderr.write(`placeos-reference: Doorkeeper target on ${target.url} and ${target.otherAuthorityUrl}${target.mutants.length ? ` with mutants ${target.mutants.join(', ')}` : ''}\n`);
+  process.stderr.write(
+    `placeos-reference: Doorkeeper target on ${target.url} and ${target.otherAuthorityUrl}${target.mutants.length ? ` with mutants ${target.mutants.join(', ')}` : ''}\n`,
+  );
   process.stderr.write('placeos-reference: save stdout as a .env file for the suite (run it with --generation rails); Ctrl-C to stop\n');
-  const stop = (): void => void target.close().then(() => process.exit(0), () => process.exit(1));
+  const stop = (): void =>
+    void target.close().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }

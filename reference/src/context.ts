@@ -1,6 +1,17 @@
 // Shared state of one running target: fixtures turned into in-memory stores, keys, lifetimes,
 // profile and faults. Handlers receive this object; nothing here is global.
-import { createHash, createCipheriv, createDecipheriv, createHmac, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, randomUUID, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  randomUUID,
+  type KeyObject,
+} from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { SignJWT, exportJWK, calculateJwkThumbprint, type JWK } from 'jose';

@@ -105,7 +105,37 @@ const rid = (n = 8): string => randomBytes(n).toString('base64url').replace(/[-_
 const password = (): string => `Pw-${randomBytes(12).toString('base64url')}`;
 
 /** All server scopes (doc §6.4). */
-const RESOURCES = ['alert_dashboards', 'alerts', 'api_keys', 'asset_categories', 'asset_purchase_orders', 'asset_types', 'asset_instances', 'assets', 'ldap_authentications', 'saml_authentications', 'o_auth_authentications', 'brokers', 'build_monitor', 'chat_gpt', 'cluster', 'domains', 'drivers', 'settings', 'modules', 'systems', 'guest', 'control', 'edges', 'edge-control', 'metadata', 'mqtt', 'flux', 'o_auth_applications', 'repositories'];
+const RESOURCES = [
+  'alert_dashboards',
+  'alerts',
+  'api_keys',
+  'asset_categories',
+  'asset_purchase_orders',
+  'asset_types',
+  'asset_instances',
+  'assets',
+  'ldap_authentications',
+  'saml_authentications',
+  'o_auth_authentications',
+  'brokers',
+  'build_monitor',
+  'chat_gpt',
+  'cluster',
+  'domains',
+  'drivers',
+  'settings',
+  'modules',
+  'systems',
+  'guest',
+  'control',
+  'edges',
+  'edge-control',
+  'metadata',
+  'mqtt',
+  'flux',
+  'o_auth_applications',
+  'repositories',
+];
 export const SERVER_SCOPES: readonly string[] = ['public', 'openid', ...RESOURCES.flatMap((r) => [r, `${r}.read`, `${r}.write`])];
 
 export function defaultFixtures(ctx: FixtureContext): Fixtures {
@@ -130,26 +160,142 @@ export function defaultFixtures(ctx: FixtureContext): Fixtures {
   const ssoStrategies: SsoStrategyFixture[] = [];
   for (const a of authorities) {
     const base = `${ctx.scheme}://${a.domain}:${ctx.port}`;
-    const service: UserFixture = { id: `user-${rid()}`, authority: a.key, role: 'service', email: `support@place.tech`, password: password(), name: 'Place Support (Service)', first_name: 'Place', last_name: 'Support', sys_admin: false, support: true, groups: ['service'], login_name: 'support' };
-    const user: UserFixture = { id: `user-${rid()}`, authority: a.key, role: 'user', email: `jane.user@${a.key === 'A' ? 'example.com' : 'example.org'}`, password: password(), name: 'Jane User', first_name: 'Jane', last_name: 'User', nickname: 'jane', sys_admin: false, support: false, groups: ['staff', 'level-3'], department: 'Engineering', staff_id: 'S-1001', phone: '+61 2 5550 1234', country: 'AU', building: 'zone-bld1', preferred_language: 'en' };
-    const admin: UserFixture = { id: `user-${rid()}`, authority: a.key, role: 'admin', email: `admin@place.tech`, password: password(), name: 'Admin User', first_name: 'Admin', last_name: 'User', sys_admin: true, support: true, groups: ['admin'] };
+    const service: UserFixture = {
+      id: `user-${rid()}`,
+      authority: a.key,
+      role: 'service',
+      email: `support@place.tech`,
+      password: password(),
+      name: 'Place Support (Service)',
+      first_name: 'Place',
+      last_name: 'Support',
+      sys_admin: false,
+      support: true,
+      groups: ['service'],
+      login_name: 'support',
+    };
+    const user: UserFixture = {
+      id: `user-${rid()}`,
+      authority: a.key,
+      role: 'user',
+      email: `jane.user@${a.key === 'A' ? 'example.com' : 'example.org'}`,
+      password: password(),
+      name: 'Jane User',
+      first_name: 'Jane',
+      last_name: 'User',
+      nickname: 'jane',
+      sys_admin: false,
+      support: false,
+      groups: ['staff', 'level-3'],
+      department: 'Engineering',
+      staff_id: 'S-1001',
+      phone: '+61 2 5550 1234',
+      country: 'AU',
+      building: 'zone-bld1',
+      preferred_language: 'en',
+    };
+    const admin: UserFixture = {
+      id: `user-${rid()}`,
+      authority: a.key,
+      role: 'admin',
+      email: `admin@place.tech`,
+      password: password(),
+      name: 'Admin User',
+      first_name: 'Admin',
+      last_name: 'User',
+      sys_admin: true,
+      support: true,
+      groups: ['admin'],
+    };
     // An account of its own for the logout checks: PlaceOS logout ends every session and token of the account.
-    const logout: UserFixture = { id: `user-${rid()}`, authority: a.key, role: 'logout', email: `contract-logout@${a.key === 'A' ? 'example.com' : 'example.org'}`, password: password(), name: 'Logout Probe', first_name: 'Logout', last_name: 'Probe', sys_admin: false, support: false, groups: ['staff'] };
+    const logout: UserFixture = {
+      id: `user-${rid()}`,
+      authority: a.key,
+      role: 'logout',
+      email: `contract-logout@${a.key === 'A' ? 'example.com' : 'example.org'}`,
+      password: password(),
+      name: 'Logout Probe',
+      first_name: 'Logout',
+      last_name: 'Probe',
+      sys_admin: false,
+      support: false,
+      groups: ['staff'],
+    };
     users.push(service, user, admin, logout);
     const bo = `${base}/backoffice/oauth-resp.html`;
     const scoped = `${base}/scoped/oauth-resp.html`;
     const conf = `${base}/confidential/callback`;
     apps.push(
-      { id: `oauth_app-${rid()}`, authority: a.key, role: 'backoffice', name: 'backoffice', uid: md5(bo), secret: randomBytes(24).toString('hex'), redirect_uri: bo, scopes: ['public'], confidential: false },
-      { id: `oauth_app-${rid()}`, authority: a.key, role: 'scoped', name: 'scoped-app', uid: md5(scoped), secret: randomBytes(24).toString('hex'), redirect_uri: scoped, scopes: ['public', 'mqtt.read', 'mqtt.write', 'openid'], confidential: false },
-      { id: `oauth_app-${rid()}`, authority: a.key, role: 'confidential', name: 'confidential-app', uid: md5(conf), secret: randomBytes(24).toString('hex'), redirect_uri: conf, scopes: ['public'], confidential: true },
+      {
+        id: `oauth_app-${rid()}`,
+        authority: a.key,
+        role: 'backoffice',
+        name: 'backoffice',
+        uid: md5(bo),
+        secret: randomBytes(24).toString('hex'),
+        redirect_uri: bo,
+        scopes: ['public'],
+        confidential: false,
+      },
+      {
+        id: `oauth_app-${rid()}`,
+        authority: a.key,
+        role: 'scoped',
+        name: 'scoped-app',
+        uid: md5(scoped),
+        secret: randomBytes(24).toString('hex'),
+        redirect_uri: scoped,
+        scopes: ['public', 'mqtt.read', 'mqtt.write', 'openid'],
+        confidential: false,
+      },
+      {
+        id: `oauth_app-${rid()}`,
+        authority: a.key,
+        role: 'confidential',
+        name: 'confidential-app',
+        uid: md5(conf),
+        secret: randomBytes(24).toString('hex'),
+        redirect_uri: conf,
+        scopes: ['public'],
+        confidential: true,
+      },
       // The backoffice redirect URI again, under another client_id: the app whose codes may be
       // given a short lifetime of their own (ReferenceOptions.lifetimes.shortCodeSeconds).
-      { id: `oauth_app-${rid()}`, authority: a.key, role: 'short-code', name: 'short-code-app', uid: md5(`short-code:${bo}`), secret: randomBytes(24).toString('hex'), redirect_uri: bo, scopes: ['public'], confidential: false },
+      {
+        id: `oauth_app-${rid()}`,
+        authority: a.key,
+        role: 'short-code',
+        name: 'short-code-app',
+        uid: md5(`short-code:${bo}`),
+        secret: randomBytes(24).toString('hex'),
+        redirect_uri: bo,
+        scopes: ['public'],
+        confidential: false,
+      },
     );
     apiKeys.push(
-      { id: `keys-${rid()}`, secret: randomBytes(24).toString('base64url'), user: user.id, authority: a.key, role: 'valid', name: 'reference key', scopes: ['public'], permissions: 0, expires_at: null },
-      { id: `keys-${rid()}`, secret: randomBytes(24).toString('base64url'), user: user.id, authority: a.key, role: 'expired', name: 'expired key', scopes: ['public'], permissions: 0, expires_at: Math.floor(Date.now() / 1000) - 3600 },
+      {
+        id: `keys-${rid()}`,
+        secret: randomBytes(24).toString('base64url'),
+        user: user.id,
+        authority: a.key,
+        role: 'valid',
+        name: 'reference key',
+        scopes: ['public'],
+        permissions: 0,
+        expires_at: null,
+      },
+      {
+        id: `keys-${rid()}`,
+        secret: randomBytes(24).toString('base64url'),
+        user: user.id,
+        authority: a.key,
+        role: 'expired',
+        name: 'expired key',
+        scopes: ['public'],
+        permissions: 0,
+        expires_at: Math.floor(Date.now() / 1000) - 3600,
+      },
     );
     ssoStrategies.push({ id: `oauth_strat-${rid()}`, authority: a.key, name: 'Reference OpenID provider', client_id: rid(12), client_secret: rid(16) });
   }

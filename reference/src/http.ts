@@ -126,7 +126,12 @@ export function deleteCookie(res: Response, name: string, path: string): void {
 
 // ---- URLs and redirects -----------------------------------------------------------------------------
 export function baseUrl(req: Request, ctx: TargetContext): string {
-  const proto = ctx.scheme === 'https' ? 'https' : String(req.headers['x-forwarded-proto'] ?? 'http').split(',')[0]!.trim();
+  const proto =
+    ctx.scheme === 'https'
+      ? 'https'
+      : String(req.headers['x-forwarded-proto'] ?? 'http')
+          .split(',')[0]!
+          .trim();
   return `${proto}://${req.headers.host ?? 'localhost'}`;
 }
 
@@ -174,7 +179,8 @@ export const DESCRIPTIONS: Record<string, string> = {
   invalid_code_challenge_method: 'The code challenge method must be plain or S256.',
   server_error: 'The authorization server encountered an unexpected condition which prevented it from fulfilling the request.',
   invalid_client: 'Client authentication failed due to unknown client, no client authentication included, or unsupported authentication method.',
-  invalid_grant: 'The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.',
+  invalid_grant:
+    'The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.',
   unsupported_grant_type: 'The authorization grant type is not supported by the authorization server.',
   unsupported_response_type: 'The authorization server does not support this response type.',
   unsupported_response_mode: 'The authorization server does not support this response mode.',
@@ -217,7 +223,10 @@ export function sendOAuthError(res: Response, ctx: TargetContext, e: OAuthErrorS
 export function sendAuthorizeError(res: Response, ctx: TargetContext, status: number, error: string, description?: string): void {
   const desc = description ?? DESCRIPTIONS[error] ?? error;
   if (ctx.profile.authorizeErrorStyle === 'json') {
-    res.status(status).set('Content-Type', 'application/json; charset=utf-8').end(JSON.stringify({ error, error_description: desc }));
+    res
+      .status(status)
+      .set('Content-Type', 'application/json; charset=utf-8')
+      .end(JSON.stringify({ error, error_description: desc }));
     return;
   }
   const html = `<!DOCTYPE html>

@@ -59,7 +59,13 @@ export function createProvider(o) {
   const accounts = new Map(JSON.parse(o.accounts).map((a) => [a.id, a]));
   return new Provider(o.issuer, {
     adapter: memoryAdapter(),
-    clients: clients.map((c) => ({ ...c, grant_types: ['authorization_code'], response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic', id_token_signed_response_alg: 'ES256' })),
+    clients: clients.map((c) => ({
+      ...c,
+      grant_types: ['authorization_code'],
+      response_types: ['code'],
+      token_endpoint_auth_method: 'client_secret_basic',
+      id_token_signed_response_alg: 'ES256',
+    })),
     jwks: { keys: [JSON.parse(o.jwk)] },
     cookies: { keys: [o.cookieKey] },
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },

@@ -36,7 +36,12 @@ export interface RunningIdp {
 interface OidcProvider {
   callback(): http.RequestListener;
   interactionDetails(req: http.IncomingMessage, res: http.ServerResponse): Promise<{ uid: string; prompt: { name: string }; params: Record<string, unknown> }>;
-  interactionFinished(req: http.IncomingMessage, res: http.ServerResponse, result: Record<string, unknown>, o?: { mergeWithLastSubmission?: boolean }): Promise<void>;
+  interactionFinished(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    result: Record<string, unknown>,
+    o?: { mergeWithLastSubmission?: boolean },
+  ): Promise<void>;
 }
 
 const generateKeyPairAsync = promisify(generateKeyPair);
@@ -79,7 +84,12 @@ function readBody(req: http.IncomingMessage): Promise<Record<string, string>> {
 }
 
 /** Starts the identity provider on 127.0.0.1 (an ephemeral port), with the target's certificate when it speaks TLS. */
-export async function startIdp(o: { accounts: IdpAccount[]; clients: IdpClient[]; cert?: { cert: string; key: string }; quiet?: boolean }): Promise<RunningIdp> {
+export async function startIdp(o: {
+  accounts: IdpAccount[];
+  clients: IdpClient[];
+  cert?: { cert: string; key: string };
+  quiet?: boolean;
+}): Promise<RunningIdp> {
   const { createProvider } = await importEsm<{ createProvider: (o: Record<string, string>) => OidcProvider }>(path.join(__dirname, 'idp-provider.mjs'));
   let handler: http.RequestListener | undefined;
   const listener: http.RequestListener = (req, res) => (handler ? handler(req, res) : void res.writeHead(503).end());
@@ -117,7 +127,12 @@ export async function startIdp(o: { accounts: IdpAccount[]; clients: IdpClient[]
       return;
     }
     if (req.method === 'POST' && action === 'abort') {
-      return provider.interactionFinished(req, res, { error: 'access_denied', error_description: 'End-User aborted interaction' }, { mergeWithLastSubmission: false });
+      return provider.interactionFinished(
+        req,
+        res,
+        { error: 'access_denied', error_description: 'End-User aborted interaction' },
+        { mergeWithLastSubmission: false },
+      );
     }
     if (req.method === 'POST' && action === 'login') {
       const body = await readBody(req);
@@ -167,7 +182,8 @@ export function backChannel(
     const body = o.form ? querystring.stringify(o.form) : undefined;
     const headers: Record<string, string> = { Accept: 'application/json' };
     if (body !== undefined) headers['Content-Type'] = 'application/x-www-form-urlencoded';
-    if (o.basic) headers.Authorization = `Basic ${Buffer.from(`${encodeURIComponent(o.basic.user)}:${encodeURIComponent(o.basic.password)}`).toString('base64')}`;
+    if (o.basic)
+      headers.Authorization = `Basic ${Buffer.from(`${encodeURIComponent(o.basic.user)}:${encodeURIComponent(o.basic.password)}`).toString('base64')}`;
     if (o.bearer) headers.Authorization = `Bearer ${o.bearer}`;
     const lib = u.protocol === 'https:' ? https : http;
     const req = lib.request(u, { method: o.method, headers, timeout: 5000, ...(o.ca ? { ca: o.ca } : {}) }, (res) => {

@@ -92,7 +92,14 @@ export async function startReferenceTarget(options: ReferenceOptions = {}): Prom
         { name: 'basicConstraints', cA: true },
         { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, keyCertSign: true },
         { name: 'extKeyUsage', serverAuth: true },
-        { name: 'subjectAltName', altNames: [{ type: 2, value: 'localhost' }, { type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' }] },
+        {
+          name: 'subjectAltName',
+          altNames: [
+            { type: 2, value: 'localhost' },
+            { type: 7, ip: '127.0.0.1' },
+            { type: 7, ip: '::1' },
+          ],
+        },
       ],
     });
     cert = { cert: pems.cert, key: pems.private };
@@ -131,14 +138,23 @@ export async function startReferenceTarget(options: ReferenceOptions = {}): Prom
   let ctx: TargetContext;
   let idp: RunningIdp | undefined;
   // The identity provider's test account: the SSO login maps it by email onto a user of the authority.
-  const ssoAccount = { id: `idp-${randomBytes(6).toString('hex')}`, email: 'sso.user@example.com', password: `Sso-${randomBytes(12).toString('base64url')}`, name: 'SSO User' };
+  const ssoAccount = {
+    id: `idp-${randomBytes(6).toString('hex')}`,
+    email: 'sso.user@example.com',
+    password: `Sso-${randomBytes(12).toString('base64url')}`,
+    name: 'SSO User',
+  };
   try {
     const pair = await generateKeyPairAsync('rsa', { modulusLength: 2048 });
     ctx = new TargetContext(profile, faults, lifetimes, fixtures, scheme, pair);
     await ctx.init();
     const clients = ctx.ssoStrategies.map((s) => {
       const authority = ctx.authorityByKey(s.authority);
-      return { client_id: s.client_id, client_secret: s.client_secret, redirect_uris: [ssoCallbackUri(`${scheme}://${authority?.domain ?? 'localhost'}:${port}`, s.id)] };
+      return {
+        client_id: s.client_id,
+        client_secret: s.client_secret,
+        redirect_uris: [ssoCallbackUri(`${scheme}://${authority?.domain ?? 'localhost'}:${port}`, s.id)],
+      };
     });
     idp = await startIdp({ accounts: [ssoAccount], clients, cert, quiet: options.quiet === true });
     ctx.idp = { authorizeUrl: idp.authorizeUrl, tokenUrl: idp.tokenUrl, userinfoUrl: idp.userinfoUrl, ca: cert?.cert };
@@ -163,7 +179,8 @@ export async function startReferenceTarget(options: ReferenceOptions = {}): Prom
   const b = ctx.authorityByKey('B') ?? ctx.authorities[1];
   const url = `${scheme}://${a?.domain ?? 'localhost'}:${port}`;
   const otherAuthorityUrl = `${scheme}://${b?.domain ?? '127.0.0.1'}:${port}`;
-  const onA = <T extends { authority: string; role?: string }>(list: T[], role: string): T | undefined => list.find((x) => x.authority === a?.key && x.role === role);
+  const onA = <T extends { authority: string; role?: string }>(list: T[], role: string): T | undefined =>
+    list.find((x) => x.authority === a?.key && x.role === role);
   const backoffice = onA(ctx.apps, 'backoffice');
   const confidential = onA(ctx.apps, 'confidential');
   const scoped = onA(ctx.apps, 'scoped');
@@ -184,7 +201,11 @@ export async function startReferenceTarget(options: ReferenceOptions = {}): Prom
   }
 
   const entries: [string, string | undefined, string][] = [
-    ['PLACEOS_URL', url, `authority A (domain ${a?.domain}) — profile ${profile.name}${variant !== 'standard' ? ` (${variant})` : ''}${faults.names.length ? `, mutants: ${faults.names.join(',')}` : ''}`],
+    [
+      'PLACEOS_URL',
+      url,
+      `authority A (domain ${a?.domain}) — profile ${profile.name}${variant !== 'standard' ? ` (${variant})` : ''}${faults.names.length ? `, mutants: ${faults.names.join(',')}` : ''}`,
+    ],
     ['PLACEOS_OTHER_AUTHORITY_URL', otherAuthorityUrl, `authority B (domain ${b?.domain}), same listener`],
     ['PLACEOS_CLIENT_ID', backoffice?.uid, 'backoffice public app: client_id = md5(redirect_uri)'],
     ['PLACEOS_REDIRECT_URI', backoffice?.redirect_uri, undefined as unknown as string],
@@ -205,9 +226,17 @@ export async function startReferenceTarget(options: ReferenceOptions = {}): Prom
     ['PLACEOS_API_KEY_EXPIRED', expiredKey ? `${expiredKey.id}.${expiredKey.secret}` : undefined, undefined as unknown as string],
     ['PLACEOS_EXPIRED_TOKEN', expiredToken, 'RS256 access JWT of the normal user, signed with the real key, already expired'],
     ['PLACEOS_JWT_PUBLIC_KEY_FILE', publicKeyFile, 'public key the target signs with (removed on close)'],
-    ['PLACEOS_CODE_LIFETIME_SECONDS', shortCode ? String(shortCodeSeconds) : lifetimes.codeSeconds <= 120 ? String(lifetimes.codeSeconds) : undefined, 'short code lifetime: the suite may wait for a code to expire'],
+    [
+      'PLACEOS_CODE_LIFETIME_SECONDS',
+      shortCode ? String(shortCodeSeconds) : lifetimes.codeSeconds <= 120 ? String(lifetimes.codeSeconds) : undefined,
+      'short code lifetime: the suite may wait for a code to expire',
+    ],
     ['PLACEOS_CODE_LIFETIME_CLIENT_ID', shortCode?.uid, undefined as unknown as string],
-    ['PLACEOS_REFRESH_GRACE_SECONDS', profile.refreshRotation === 'rotate-with-grace' ? String(profile.refreshGraceSeconds) : undefined, 'refresh-token replay-grace window of this profile'],
+    [
+      'PLACEOS_REFRESH_GRACE_SECONDS',
+      profile.refreshRotation === 'rotate-with-grace' ? String(profile.refreshGraceSeconds) : undefined,
+      'refresh-token replay-grace window of this profile',
+    ],
     ['PLACEOS_SSO_ID', sso?.id, `oauth_strat id: GET /auth/oauth2?id=… signs in at the OpenID provider ${idp.issuer} (oidc-provider)`],
     ['PLACEOS_SSO_USERNAME', sso ? ssoAccount.email : undefined, "the identity provider's test account (its login form)"],
     ['PLACEOS_SSO_PASSWORD', sso ? ssoAccount.password : undefined, undefined as unknown as string],

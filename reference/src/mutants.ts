@@ -19,29 +19,76 @@ const PKCE: readonly ProfileName[] = ['rails', 'authcr'];
 
 export const MUTANTS: readonly Mutant[] = Object.freeze([
   // ---- PKCE -----------------------------------------------------------------------------------
-  { name: 'pkce-verifier-ignored', breaks: 'a wrong or missing code_verifier still gets a token for a code issued with a challenge', requirement: 'RFC7636-4.6', profiles: PKCE },
-  { name: 'pkce-downgrade', breaks: 'a code_verifier is accepted for a code issued without any code_challenge (PKCE downgrade)', requirement: 'RFC9700-4.8.2', profiles: PKCE },
-  { name: 'pkce-challenge-dropped', breaks: 'authorize discards code_challenge, so the code is redeemable without a verifier', requirement: 'RFC7636-4.4', profiles: PKCE },
-  { name: 'pkce-s256-as-plain', breaks: 'an S256 challenge is compared as plain: sending the challenge itself as verifier succeeds', requirement: 'RFC7636-4.6', profiles: PKCE },
+  {
+    name: 'pkce-verifier-ignored',
+    breaks: 'a wrong or missing code_verifier still gets a token for a code issued with a challenge',
+    requirement: 'RFC7636-4.6',
+    profiles: PKCE,
+  },
+  {
+    name: 'pkce-downgrade',
+    breaks: 'a code_verifier is accepted for a code issued without any code_challenge (PKCE downgrade)',
+    requirement: 'RFC9700-4.8.2',
+    profiles: PKCE,
+  },
+  {
+    name: 'pkce-challenge-dropped',
+    breaks: 'authorize discards code_challenge, so the code is redeemable without a verifier',
+    requirement: 'RFC7636-4.4',
+    profiles: PKCE,
+  },
+  {
+    name: 'pkce-s256-as-plain',
+    breaks: 'an S256 challenge is compared as plain: sending the challenge itself as verifier succeeds',
+    requirement: 'RFC7636-4.6',
+    profiles: PKCE,
+  },
   // ---- authorization code ----------------------------------------------------------------------
-  { name: 'pkce-wrong-verifier-500', breaks: 'a wrong code_verifier gets a 500 instead of the documented refusal (no token, but no OAuth error either)', requirement: 'RFC7636-4.6', profiles: PKCE },
+  {
+    name: 'pkce-wrong-verifier-500',
+    breaks: 'a wrong code_verifier gets a 500 instead of the documented refusal (no token, but no OAuth error either)',
+    requirement: 'RFC7636-4.6',
+    profiles: PKCE,
+  },
   { name: 'code-replay-500', breaks: 'a replayed authorization code gets a 500 instead of 400 invalid_grant', requirement: 'RFC6749-4.1.2' },
   { name: 'code-reusable', breaks: 'an authorization code can be exchanged more than once', requirement: 'RFC6749-4.1.2' },
   { name: 'code-not-bound-to-client', breaks: "another client can redeem a client's authorization code", requirement: 'RFC6749-4.1.3' },
-  { name: 'code-not-bound-to-redirect-uri', breaks: 'the token request redirect_uri is not compared with the one used at authorize', requirement: 'RFC6749-4.1.3' },
+  {
+    name: 'code-not-bound-to-redirect-uri',
+    breaks: 'the token request redirect_uri is not compared with the one used at authorize',
+    requirement: 'RFC6749-4.1.3',
+  },
   { name: 'code-never-expires', breaks: 'authorization codes are accepted after their lifetime', requirement: 'RFC6749-4.1.2' },
-  { name: 'unregistered-redirect-500', breaks: 'authorize answers an unregistered redirect_uri with a 500 instead of its error page', requirement: 'RFC6749-3.1.2.4' },
+  {
+    name: 'unregistered-redirect-500',
+    breaks: 'authorize answers an unregistered redirect_uri with a 500 instead of its error page',
+    requirement: 'RFC6749-3.1.2.4',
+  },
   { name: 'redirect-uri-any', breaks: 'authorize redirects (with a code) to any redirect_uri, registered or not', requirement: 'RFC6749-3.1.2.4' },
   { name: 'state-dropped', breaks: 'the authorize redirect omits the state parameter', requirement: 'RFC6749-4.1.2' },
   { name: 'state-truncated', breaks: 'the authorize redirect echoes only the first 16 characters of state', requirement: 'RFC6749-4.1.2' },
   { name: 'token-in-redirect', breaks: 'the authorize redirect also carries an access_token in the query string', requirement: 'RFC9700-2.1.2' },
   // ---- token endpoint --------------------------------------------------------------------------
   { name: 'scope-escalation', breaks: "scopes outside the client application's scopes are granted", requirement: 'RFC6749-3.3' },
-  { name: 'unknown-client-accepted', breaks: 'an unknown client_id is accepted at the token endpoint (password grant)', requirement: 'RFC6749-3.2.1', profiles: RAILS },
+  {
+    name: 'unknown-client-accepted',
+    breaks: 'an unknown client_id is accepted at the token endpoint (password grant)',
+    requirement: 'RFC6749-3.2.1',
+    profiles: RAILS,
+  },
   { name: 'confidential-secret-ignored', breaks: 'a confidential client authenticates with a wrong client_secret', requirement: 'RFC6749-2.3.1' },
-  { name: 'basic-secret-ignored', breaks: 'a confidential client authenticating with HTTP Basic gets a token with a wrong client secret', requirement: 'RFC6749-2.3.1' },
+  {
+    name: 'basic-secret-ignored',
+    breaks: 'a confidential client authenticating with HTTP Basic gets a token with a wrong client secret',
+    requirement: 'RFC6749-2.3.1',
+  },
   { name: 'wrong-password-accepted', breaks: 'any password is accepted for a known account (password grant and signin)', requirement: 'RFC6749-4.3.2' },
-  { name: 'password-grant-enabled', breaks: 'the password grant works on auth.cr, where it is disabled', requirement: 'PLACEOS-IMPL-TOKEN-ENDPOINT', profiles: ['authcr'] },
+  {
+    name: 'password-grant-enabled',
+    breaks: 'the password grant works on auth.cr, where it is disabled',
+    requirement: 'PLACEOS-IMPL-TOKEN-ENDPOINT',
+    profiles: ['authcr'],
+  },
   { name: 'created-at-missing', breaks: 'the Doorkeeper token response lacks created_at', requirement: 'PLACEOS-IMPL-TOKEN-RESPONSE', profiles: RAILS },
   { name: 'token-type-mac', breaks: 'token_type is "mac"', requirement: 'RFC6749-5.1' },
   { name: 'expires-in-string', breaks: 'expires_in is the string "7200" instead of an integer', requirement: 'RFC6749-5.1' },
@@ -52,7 +99,12 @@ export const MUTANTS: readonly Mutant[] = Object.freeze([
   // ---- refresh / revoke / introspect ---------------------------------------------------------------
   { name: 'refresh-scope-widening', breaks: 'a refresh may request scopes beyond the original grant', requirement: 'RFC6749-6' },
   { name: 'refresh-other-client', breaks: 'a refresh token is accepted from a client it was not issued to', requirement: 'RFC6749-6' },
-  { name: 'refresh-token-reusable', breaks: 'auth.cr refresh rotation disabled: a rotated refresh token works forever', requirement: 'RFC9700-4.14.2', profiles: ['authcr'] },
+  {
+    name: 'refresh-token-reusable',
+    breaks: 'auth.cr refresh rotation disabled: a rotated refresh token works forever',
+    requirement: 'RFC9700-4.14.2',
+    profiles: ['authcr'],
+  },
   { name: 'refused-refresh-500', breaks: 'a revoked or replayed refresh token gets a 500 instead of 400 invalid_grant', requirement: 'RFC6749-5.2' },
   { name: 'revoke-noop', breaks: 'revoke answers 200 but the refresh token keeps working', requirement: 'RFC7009-2.1' },
   { name: 'introspect-no-auth', breaks: 'introspection answers without caller authentication', requirement: 'RFC7662-2.1' },
@@ -60,7 +112,11 @@ export const MUTANTS: readonly Mutant[] = Object.freeze([
   // ---- sessions and redirects ------------------------------------------------------------------------
   { name: 'session-cookie-not-httponly', breaks: 'the session cookie is set without HttpOnly', requirement: 'RFC6265-4.1.2.6' },
   { name: 'session-cookie-not-secure', breaks: 'the session cookie is set without Secure', requirement: 'RFC6265-4.1.2.5' },
-  { name: 'signin-broken', breaks: 'signin answers correct credentials with a 500 and no session, while authorize still redirects to the login page', requirement: 'PLACEOS-IMPL-SIGNIN' },
+  {
+    name: 'signin-broken',
+    breaks: 'signin answers correct credentials with a 500 and no session, while authorize still redirects to the login page',
+    requirement: 'PLACEOS-IMPL-SIGNIN',
+  },
   { name: 'open-redirect-continue', breaks: 'signin redirects to an off-domain continue URL', requirement: 'RFC9700-4.11.2' },
   // ---- JWT signing and checking (rest-api) ------------------------------------------------------------
   { name: 'default-signing-key', breaks: 'access tokens are signed with the published PlaceOS development key', requirement: 'PLACEOS-IMPL-DEFAULT-KEY' },
@@ -81,7 +137,11 @@ export const MUTANTS: readonly Mutant[] = Object.freeze([
   { name: 'inspect-accepts-garbage', breaks: 'inspect answers 200 for a bearer that is not a JWT', requirement: 'PLACEOS-IMPL-JWT-VERIFY' },
   { name: 'inspect-drops-email', breaks: 'inspect output lacks u.e', requirement: 'PLACEOS-IMPL-INSPECT-SHAPE' },
   { name: 'inspect-iat-string', breaks: 'inspect output has iat as a string', requirement: 'PLACEOS-IMPL-INSPECT-SHAPE' },
-  { name: 'inspect-lowercase-suffix', breaks: 'inspect keeps scope suffixes lower case (mqtt.read instead of mqtt.Read)', requirement: 'PLACEOS-IMPL-INSPECT-SHAPE' },
+  {
+    name: 'inspect-lowercase-suffix',
+    breaks: 'inspect keeps scope suffixes lower case (mqtt.read instead of mqtt.Read)',
+    requirement: 'PLACEOS-IMPL-INSPECT-SHAPE',
+  },
   // ---- front-channel hygiene ------------------------------------------------------------------------
   { name: 'token-endpoint-get', breaks: 'the token endpoint also serves GET, so grant parameters sit in URLs and logs', requirement: 'RFC6749-3.2' },
   { name: 'authorize-cors', breaks: 'the authorization endpoint answers cross-origin requests with Access-Control-Allow-Origin', requirement: 'RFC9700-2.6' },
@@ -90,15 +150,47 @@ export const MUTANTS: readonly Mutant[] = Object.freeze([
   { name: 'token-in-error-body', breaks: "rest-api's 401 for a bad token echoes the token in its error message", requirement: 'RFC6819-4.6.7' },
   // ---- benign ----------------------------------------------------------------------------------------
   { name: 'token-type-lowercase', breaks: 'token_type is "bearer" (lower case), which RFC 6749 §7.1 allows', requirement: 'RFC6749-7.1', benign: true },
-  { name: 'token-response-extra-field', breaks: 'the token response carries an extra unknown member, which RFC 6749 §5.1 allows', requirement: 'RFC6749-5.1', benign: true },
-  { name: 'jti-hex', breaks: 'jti is 32 hex characters instead of a UUID (jti format is not part of the contract)', requirement: 'PLACEOS-IMPL-JWT-CLAIMS', benign: true },
+  {
+    name: 'token-response-extra-field',
+    breaks: 'the token response carries an extra unknown member, which RFC 6749 §5.1 allows',
+    requirement: 'RFC6749-5.1',
+    benign: true,
+  },
+  {
+    name: 'jti-hex',
+    breaks: 'jti is 32 hex characters instead of a UUID (jti format is not part of the contract)',
+    requirement: 'PLACEOS-IMPL-JWT-CLAIMS',
+    benign: true,
+  },
   // ---- generation detection ----------------------------------------------------------------------
-  { name: 'pkce-ignored', breaks: 'a migrated Rails deployment regresses to ignoring PKCE as rails-2023 does (challenge neither stored nor checked); detection then infers rails-2023', requirement: 'RFC7636-4.6', profiles: ['rails'] },
+  {
+    name: 'pkce-ignored',
+    breaks:
+      'a migrated Rails deployment regresses to ignoring PKCE as rails-2023 does (challenge neither stored nor checked); detection then infers rails-2023',
+    requirement: 'RFC7636-4.6',
+    profiles: ['rails'],
+  },
   // ---- SSO callback (the OAuth2 strategy towards the identity provider) ---------------------------------------
-  { name: 'sso-state-unchecked', breaks: 'the SSO callback does not compare state with the one it sent: a wrong or missing state is accepted', requirement: 'RFC6749-10.12' },
-  { name: 'sso-code-replay', breaks: "the SSO callback remembers the IdP's answer per code, so a replayed IdP code signs in again without the IdP", requirement: 'RFC6749-10.5' },
-  { name: 'sso-error-not-failure', breaks: 'an IdP error (access_denied) on the SSO callback redirects to continue or / instead of /auth/failure', requirement: 'PLACEOS-IMPL-SSO-FAILURE' },
-  { name: 'sso-cookie-not-httponly', breaks: 'the session cookie set by the SSO callback lacks HttpOnly (a local signin sets it)', requirement: 'RFC6265-4.1.2.6' },
+  {
+    name: 'sso-state-unchecked',
+    breaks: 'the SSO callback does not compare state with the one it sent: a wrong or missing state is accepted',
+    requirement: 'RFC6749-10.12',
+  },
+  {
+    name: 'sso-code-replay',
+    breaks: "the SSO callback remembers the IdP's answer per code, so a replayed IdP code signs in again without the IdP",
+    requirement: 'RFC6749-10.5',
+  },
+  {
+    name: 'sso-error-not-failure',
+    breaks: 'an IdP error (access_denied) on the SSO callback redirects to continue or / instead of /auth/failure',
+    requirement: 'PLACEOS-IMPL-SSO-FAILURE',
+  },
+  {
+    name: 'sso-cookie-not-httponly',
+    breaks: 'the session cookie set by the SSO callback lacks HttpOnly (a local signin sets it)',
+    requirement: 'RFC6265-4.1.2.6',
+  },
   { name: 'sso-open-redirect-continue', breaks: 'the SSO callback redirects to an off-domain continue URL', requirement: 'RFC9700-4.11.2' },
 ] satisfies Mutant[]);
 
@@ -127,6 +219,8 @@ export function makeFaults(names: readonly string[] = []): Faults {
 
 /** Markdown table of the catalogue, for the README. */
 export function mutantTable(): string {
-  const rows = MUTANTS.map((m) => `| \`${m.name}\` | ${m.breaks} | ${m.requirement} | ${m.benign ? 'yes' : ''} | ${m.profiles ? m.profiles.join(', ') : 'all'} |`);
+  const rows = MUTANTS.map(
+    (m) => `| \`${m.name}\` | ${m.breaks} | ${m.requirement} | ${m.benign ? 'yes' : ''} | ${m.profiles ? m.profiles.join(', ') : 'all'} |`,
+  );
   return ['| name | what breaks | requirement | benign | profiles |', '|---|---|---|---|---|', ...rows].join('\n');
 }

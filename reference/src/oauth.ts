@@ -10,8 +10,22 @@ import type { AccessTokenRecord, CodeRecord, TargetContext, User } from './conte
 import { SERVER_SCOPES, type AppFixture, type AuthorityFixture } from './fixtures';
 import { sessionUser, readSession, writeSession } from './session';
 import {
-  DESCRIPTIONS, Params, addFragment, addQuery, basicCredentials, baseUrl, deleteCookie, doorkeeperBearer, missingParam,
-  parseBody, redirect, sendAuthorizeError, sendJson, sendOAuthError, type OAuthErrorSpec, type ParamSource,
+  DESCRIPTIONS,
+  Params,
+  addFragment,
+  addQuery,
+  basicCredentials,
+  baseUrl,
+  deleteCookie,
+  doorkeeperBearer,
+  missingParam,
+  parseBody,
+  redirect,
+  sendAuthorizeError,
+  sendJson,
+  sendOAuthError,
+  type OAuthErrorSpec,
+  type ParamSource,
 } from './http';
 
 /** Per-request state shared between the handler and the library model. */
@@ -70,11 +84,23 @@ export function redirectUriMatches(ctx: TargetContext, requested: string, regist
   if (a.hash || requested.includes('#')) return false;
   const loopback = ['127.0.0.1', '[::1]'].includes(b.hostname);
   // Doorkeeper's URIChecker compares parsed URIs (URI#==): userinfo included.
-  const sameBase = a.protocol === b.protocol && a.username === b.username && a.password === b.password && a.hostname === b.hostname && (loopback || a.port === b.port) && a.pathname === b.pathname;
+  const sameBase =
+    a.protocol === b.protocol &&
+    a.username === b.username &&
+    a.password === b.password &&
+    a.hostname === b.hostname &&
+    (loopback || a.port === b.port) &&
+    a.pathname === b.pathname;
   if (!sameBase) return false;
   if (!b.search) return true;
-  const qa = [...a.searchParams].map((e) => e.join('=')).sort().join('&');
-  const qb = [...b.searchParams].map((e) => e.join('=')).sort().join('&');
+  const qa = [...a.searchParams]
+    .map((e) => e.join('='))
+    .sort()
+    .join('&');
+  const qb = [...b.searchParams]
+    .map((e) => e.join('='))
+    .sort()
+    .join('&');
   return qa === qb;
 }
 
@@ -83,7 +109,14 @@ export function appRedirectUris(app: AppFixture): string[] {
 }
 
 // ---- token minting ---------------------------------------------------------------------------------------
-export async function mintToken(ctx: TargetContext, st: { authority: AuthorityFixture }, app: AppFixture, user: User | null, scopes: string[], opts: { refresh: boolean; previousRefreshToken?: string }): Promise<AccessTokenRecord> {
+export async function mintToken(
+  ctx: TargetContext,
+  st: { authority: AuthorityFixture },
+  app: AppFixture,
+  user: User | null,
+  scopes: string[],
+  opts: { refresh: boolean; previousRefreshToken?: string },
+): Promise<AccessTokenRecord> {
   const nowMs = Date.now();
   const iat = Math.floor(nowMs / 1000);
   const expiresIn = ctx.lifetimes.accessTokenSeconds;
@@ -100,14 +133,28 @@ export async function mintToken(ctx: TargetContext, st: { authority: AuthorityFi
   if (opts.refresh) {
     if (ctx.profile.refreshTokenFormat === 'jwt') {
       refreshJti = randomBytes(32).toString('hex');
-      refreshToken = await ctx.signRaw({ iss: 'POS', iat, exp: iat + ctx.profile.refreshTokenSeconds, jti: refreshJti, sub: user?.id ?? app.uid, aud: app.uid, typ: 'refresh' });
+      refreshToken = await ctx.signRaw({
+        iss: 'POS',
+        iat,
+        exp: iat + ctx.profile.refreshTokenSeconds,
+        jti: refreshJti,
+        sub: user?.id ?? app.uid,
+        aud: app.uid,
+        typ: 'refresh',
+      });
     } else {
       refreshToken = opaque();
     }
   }
   const rec: AccessTokenRecord = {
-    token, jti, appId: app.id, userId: user?.id ?? null, authority: user?.authority ?? st.authority.key, scopes,
-    createdAtMs: nowMs, expiresIn,
+    token,
+    jti,
+    appId: app.id,
+    userId: user?.id ?? null,
+    authority: user?.authority ?? st.authority.key,
+    scopes,
+    createdAtMs: nowMs,
+    expiresIn,
     ...(refreshToken ? { refreshToken } : {}),
     ...(refreshJti ? { refreshJti } : {}),
     ...(opts.previousRefreshToken ? { previousRefreshToken: opts.previousRefreshToken } : {}),
@@ -152,13 +199,23 @@ function verifyPkce(ctx: TargetContext, code: CodeRecord, verifier: string | und
 
 // ---- the library model --------------------------------------------------------------------------------------
 function makeModel(ctx: TargetContext, st: RequestState): OAuth2Server.ServerOptions['model'] {
-  const clientOf = (app: AppFixture): OAuth2Server.Client => ({ id: app.id, grants: ['authorization_code', 'password', 'refresh_token', 'client_credentials'], redirectUris: appRedirectUris(app), app });
+  const clientOf = (app: AppFixture): OAuth2Server.Client => ({
+    id: app.id,
+    grants: ['authorization_code', 'password', 'refresh_token', 'client_credentials'],
+    redirectUris: appRedirectUris(app),
+    app,
+  });
   const model = {
     async getClient(clientId: string, clientSecret?: string) {
       let app = ctx.appByUid(clientId);
       if (!app && ctx.faults.has('unknown-client-accepted')) app = ctx.apps.find((a) => a.authority === st.authority.key && a.role === 'backoffice');
       if (!app) return false;
-      const secretOk = st.authorizing === true || !app.confidential || clientSecret === app.secret || ctx.faults.has('confidential-secret-ignored') || (st.basicAuth === true && ctx.faults.has('basic-secret-ignored'));
+      const secretOk =
+        st.authorizing === true ||
+        !app.confidential ||
+        clientSecret === app.secret ||
+        ctx.faults.has('confidential-secret-ignored') ||
+        (st.basicAuth === true && ctx.faults.has('basic-secret-ignored'));
       if (!secretOk) return false;
       st.requestingApp = app;
       return clientOf(app);
@@ -183,15 +240,28 @@ function makeModel(ctx: TargetContext, st: RequestState): OAuth2Server.ServerOpt
     async generateAuthorizationCode(client: OAuth2Server.Client, user: User) {
       if (ctx.profile.codeFormat === 'jwt') {
         const iat = Math.floor(Date.now() / 1000);
-        return ctx.signRaw({ iss: 'POS', iat, exp: iat + ((client.app as AppFixture).codeSeconds ?? ctx.lifetimes.codeSeconds), jti: randomBytes(16).toString('hex'), sub: user.id, aud: (client.app as AppFixture).uid, typ: 'code' });
+        return ctx.signRaw({
+          iss: 'POS',
+          iat,
+          exp: iat + ((client.app as AppFixture).codeSeconds ?? ctx.lifetimes.codeSeconds),
+          jti: randomBytes(16).toString('hex'),
+          sub: user.id,
+          aud: (client.app as AppFixture).uid,
+          typ: 'code',
+        });
       }
       return opaque();
     },
     async saveAuthorizationCode(code: OAuth2Server.AuthorizationCode, client: OAuth2Server.Client, user: User) {
       const rec: CodeRecord = {
-        code: code.authorizationCode, appId: client.id, userId: user.id, authority: user.authority,
-        redirectUri: code.redirectUri ?? '', scopes: (code.scope) ?? ['public'],
-        expiresAtMs: (client.app as AppFixture).codeSeconds === undefined ? code.expiresAt.getTime() : Date.now() + (client.app as AppFixture).codeSeconds! * 1000,
+        code: code.authorizationCode,
+        appId: client.id,
+        userId: user.id,
+        authority: user.authority,
+        redirectUri: code.redirectUri ?? '',
+        scopes: code.scope ?? ['public'],
+        expiresAtMs:
+          (client.app as AppFixture).codeSeconds === undefined ? code.expiresAt.getTime() : Date.now() + (client.app as AppFixture).codeSeconds! * 1000,
         ...(st.challenge ? { challenge: st.challenge.challenge, challengeMethod: st.challenge.method } : {}),
       };
       ctx.codes.set(rec.code, rec);
@@ -210,7 +280,8 @@ function makeModel(ctx: TargetContext, st: RequestState): OAuth2Server.ServerOpt
     /** Called by the library after lookup/client/expiry checks: Doorkeeper's redirect_uri and verifier steps, then single use. */
     async revokeAuthorizationCode(code: OAuth2Server.AuthorizationCode & { rec: CodeRecord }) {
       const rec = code.rec;
-      const redirectOk = ctx.faults.has('code-not-bound-to-redirect-uri') || (st.redirectUri !== undefined && redirectUriMatches(ctx, st.redirectUri, rec.redirectUri));
+      const redirectOk =
+        ctx.faults.has('code-not-bound-to-redirect-uri') || (st.redirectUri !== undefined && redirectUriMatches(ctx, st.redirectUri, rec.redirectUri));
       if (!redirectOk) {
         st.pendingError = { ...ctx.profile.tokenRedirectMismatchError };
         return false;
@@ -247,8 +318,8 @@ function makeModel(ctx: TargetContext, st: RequestState): OAuth2Server.ServerOpt
     },
     async saveToken(token: OAuth2Server.Token, client: OAuth2Server.Client, user: User | { id: null }) {
       const app = client.app as AppFixture;
-      const scopes = st.grantedScopes ?? (token.scope) ?? ['public'];
-      const realUser = user.id ? (user) : null;
+      const scopes = st.grantedScopes ?? token.scope ?? ['public'];
+      const realUser = user.id ? user : null;
       const rec = await mintToken(ctx, st, app, realUser, scopes, {
         refresh: true,
         ...(st.previousRefreshToken ? { previousRefreshToken: st.previousRefreshToken } : {}),
@@ -286,7 +357,8 @@ function server(ctx: TargetContext, st: RequestState): OAuth2Server {
 function authorityOr404(req: Request, res: Response, ctx: TargetContext): AuthorityFixture | undefined {
   const a = ctx.authorityForHost(req.headers.host);
   if (a) return a;
-  if (ctx.profile.inferredServerErrors) res.status(500).set('Content-Type', 'text/html; charset=utf-8').end("<html><body><h1>We're sorry, but something went wrong.</h1></body></html>");
+  if (ctx.profile.inferredServerErrors)
+    res.status(500).set('Content-Type', 'text/html; charset=utf-8').end("<html><body><h1>We're sorry, but something went wrong.</h1></body></html>");
   else sendJson(res, 404, { error: 'authority not found' });
   return undefined;
 }
@@ -304,7 +376,18 @@ export async function tokenEndpoint(req: Request, res: Response, ctx: TargetCont
     return;
   }
   // Unknown Host: no authority, so no user can be found (the password grant fails with invalid_grant).
-  const authority: AuthorityFixture = ctx.authorityForHost(req.headers.host) ?? { key: '\u0000none', id: '', name: '', description: '', domain: '', login_url: '', logout_url: '', config: {}, email_domains: [], session_timeout_minutes: 0 };
+  const authority: AuthorityFixture = ctx.authorityForHost(req.headers.host) ?? {
+    key: '\u0000none',
+    id: '',
+    name: '',
+    description: '',
+    domain: '',
+    login_url: '',
+    logout_url: '',
+    config: {},
+    email_domains: [],
+    session_timeout_minutes: 0,
+  };
   const params = new Params(req, tokenSources(ctx), body);
   const rep = params.repeated();
   if (rep) return sendOAuthError(res, ctx, { status: 400, error: 'invalid_request' });
@@ -374,9 +457,15 @@ export async function tokenEndpoint(req: Request, res: Response, ctx: TargetCont
     const v = params.get(k);
     if (v !== undefined) libBody[k] = v;
   }
-  if (grantType !== 'refresh_token' && scopeParam !== undefined && !/[\t\n\r]/.test(scopeParam) && scopeParam.trim() !== '') libBody.scope = scopeParam.trim().replace(/ +/g, ' ');
+  if (grantType !== 'refresh_token' && scopeParam !== undefined && !/[\t\n\r]/.test(scopeParam) && scopeParam.trim() !== '')
+    libBody.scope = scopeParam.trim().replace(/ +/g, ' ');
   if (grantType === 'client_credentials' && !libBody.client_secret) return sendOAuthError(res, ctx, { ...p.badClientError });
-  const oreq = new OAuth2Server.Request({ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': '1' }, query: {}, body: libBody });
+  const oreq = new OAuth2Server.Request({
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': '1' },
+    query: {},
+    body: libBody,
+  });
   const ores = new OAuth2Server.Response({ headers: {} });
   try {
     await server(ctx, st).token(oreq, ores);
@@ -399,7 +488,17 @@ async function idToken(req: Request, ctx: TargetContext, rec: AccessTokenRecord)
   if (!user || !app) return undefined;
   const host = ctx.authorityByKey(user.authority)?.domain ?? String(req.headers.host);
   const iat = Math.floor(rec.createdAtMs / 1000);
-  return ctx.signRaw({ iss: `https://${host}`, sub: user.id, aud: app.uid, exp: iat + rec.expiresIn, iat, email: user.email, full_name: user.name, given_name: user.first_name, family_name: user.last_name });
+  return ctx.signRaw({
+    iss: `https://${host}`,
+    sub: user.id,
+    aud: app.uid,
+    exp: iat + rec.expiresIn,
+    iat,
+    email: user.email,
+    full_name: user.name,
+    given_name: user.first_name,
+    family_name: user.last_name,
+  });
 }
 
 function mapLibraryError(ctx: TargetContext, e: Error & { name?: string }, grantType: string): OAuthErrorSpec {
@@ -459,7 +558,8 @@ export async function authorizeEndpoint(req: Request, res: Response, ctx: Target
   const app = ctx.appByUid(clientId);
   if (!app) {
     const given = params.present('redirect_uri');
-    if (ctx.faults.has('unknown-client-redirect') && given) return redirect(req, res, ctx, 302, addQuery(given, { error: 'invalid_client', state: params.get('state') }));
+    if (ctx.faults.has('unknown-client-redirect') && given)
+      return redirect(req, res, ctx, 302, addQuery(given, { error: 'invalid_client', state: params.get('state') }));
     return sendAuthorizeError(res, ctx, p.authorizeUnknownClientError.status, p.authorizeUnknownClientError.error);
   }
   const redirectUri = params.present('redirect_uri');
@@ -473,7 +573,14 @@ export async function authorizeEndpoint(req: Request, res: Response, ctx: Target
     return sendAuthorizeError(res, ctx, p.authorizeRedirectMismatchError.status, p.authorizeRedirectMismatchError.error);
   }
   const responseType = params.present('response_type');
-  if (!responseType) return sendAuthorizeError(res, ctx, 400, p.authorizeErrorStyle === 'json' ? 'unsupported_response_type' : 'invalid_request', p.authorizeErrorStyle === 'json' ? undefined : missingParam('response_type'));
+  if (!responseType)
+    return sendAuthorizeError(
+      res,
+      ctx,
+      400,
+      p.authorizeErrorStyle === 'json' ? 'unsupported_response_type' : 'invalid_request',
+      p.authorizeErrorStyle === 'json' ? undefined : missingParam('response_type'),
+    );
   const implicit = responseType === 'token' && p.implicitGrant;
   if (responseType !== 'code' && !implicit) return sendAuthorizeError(res, ctx, 400, 'unsupported_response_type');
   const responseMode = params.present('response_mode');
@@ -489,7 +596,8 @@ export async function authorizeEndpoint(req: Request, res: Response, ctx: Target
     return sendAuthorizeError(res, ctx, 400, p.authorizeErrorStyle === 'json' ? 'invalid_request' : 'invalid_code_challenge_method');
   }
   const state = params.get('state');
-  const stateOut = state === undefined || state === '' || ctx.faults.has('state-dropped') ? undefined : ctx.faults.has('state-truncated') ? state.slice(0, 16) : state;
+  const stateOut =
+    state === undefined || state === '' || ctx.faults.has('state-dropped') ? undefined : ctx.faults.has('state-truncated') ? state.slice(0, 16) : state;
 
   if (req.method === 'DELETE') {
     return redirect(req, res, ctx, 302, addQuery(redirectUri, { error: 'access_denied', error_description: DESCRIPTIONS.access_denied, state: stateOut }));
@@ -497,11 +605,19 @@ export async function authorizeEndpoint(req: Request, res: Response, ctx: Target
   const st: RequestState = { authority, authorizing: true, ...(rawScope !== undefined ? { rawScope } : {}) };
   if (implicit) {
     const rec = await mintToken(ctx, st, app, user, scopes, { refresh: false });
-    return redirect(req, res, ctx, 302, addFragment(redirectUri, { access_token: rec.token, token_type: 'Bearer', expires_in: String(rec.expiresIn), scope: scopes.join(' '), state: stateOut }));
+    return redirect(
+      req,
+      res,
+      ctx,
+      302,
+      addFragment(redirectUri, { access_token: rec.token, token_type: 'Bearer', expires_in: String(rec.expiresIn), scope: scopes.join(' '), state: stateOut }),
+    );
   }
   if (p.pkce === 'enforced' && challenge && method && !ctx.faults.has('pkce-challenge-dropped')) st.challenge = { challenge, method };
   const oreq = new OAuth2Server.Request({
-    method: 'GET', headers: {}, body: {},
+    method: 'GET',
+    headers: {},
+    body: {},
     query: { response_type: 'code', client_id: clientId, redirect_uri: redirectUri, ...(scopes.length ? { scope: scopes.join(' ') } : {}) },
   });
   const ores = new OAuth2Server.Response({ headers: {} });
@@ -521,7 +637,12 @@ export async function authorizeEndpoint(req: Request, res: Response, ctx: Target
 
 export function nativeCodePage(req: Request, res: Response): void {
   const code = typeof req.query.code === 'string' ? req.query.code : '';
-  res.status(200).set('Content-Type', 'text/html; charset=utf-8').end(`<!DOCTYPE html><html><body><main role="main"><h1>Authorization code:</h1><code id="authorization_code">${code.replace(/[^A-Za-z0-9._~-]/g, '')}</code></main></body></html>`);
+  res
+    .status(200)
+    .set('Content-Type', 'text/html; charset=utf-8')
+    .end(
+      `<!DOCTYPE html><html><body><main role="main"><h1>Authorization code:</h1><code id="authorization_code">${code.replace(/[^A-Za-z0-9._~-]/g, '')}</code></main></body></html>`,
+    );
 }
 
 // ---- POST /auth/oauth/revoke -------------------------------------------------------------------------------------
@@ -543,7 +664,11 @@ function findToken(ctx: TargetContext, token: string, hint: string | undefined):
 export function revokeEndpoint(req: Request, res: Response, ctx: TargetContext): void {
   const p = ctx.profile;
   const body = parseBody(req);
-  const params = new Params(req, tokenSources(ctx).filter((s) => s !== 'json' || body.kind === 'json'), body);
+  const params = new Params(
+    req,
+    tokenSources(ctx).filter((s) => s !== 'json' || body.kind === 'json'),
+    body,
+  );
   const token = params.present('token');
   const hint = params.present('token_type_hint');
   const revoke = (rec: AccessTokenRecord): void => {
@@ -581,13 +706,21 @@ export function introspectEndpoint(req: Request, res: Response, ctx: TargetConte
     const h = req.headers.authorization;
     const m = h ? /^bearer\s+(.+)$/i.exec(h.trim()) : null;
     if (!m) {
-      return sendOAuthError(res, ctx, { status: 400, error: 'invalid_request', description: 'Request need to be authorized. Required parameter for authorizing request is missing or invalid.' });
+      return sendOAuthError(res, ctx, {
+        status: 400,
+        error: 'invalid_request',
+        description: 'Request need to be authorized. Required parameter for authorizing request is missing or invalid.',
+      });
     }
     callerToken = m[1]!.trim();
     const callerRec = ctx.tokens.get(callerToken);
     const doorkeeper = ctx.profile.introspectByBearer === 'doorkeeper';
     if (!callerRec && doorkeeper) {
-      return sendOAuthError(res, ctx, { status: 400, error: 'invalid_request', description: 'Request need to be authorized. Required parameter for authorizing request is missing or invalid.' });
+      return sendOAuthError(res, ctx, {
+        status: 400,
+        error: 'invalid_request',
+        description: 'Request need to be authorized. Required parameter for authorizing request is missing or invalid.',
+      });
     }
     if (!callerRec || tokenState(callerRec) !== 'valid') return sendOAuthError(res, ctx, { status: 401, error: 'invalid_token' });
     callerAppId = callerRec.appId;
@@ -603,7 +736,14 @@ export function introspectEndpoint(req: Request, res: Response, ctx: TargetConte
   const sameApp = callerAppId === undefined ? ctx.faults.has('introspect-no-auth') : rec?.appId === callerAppId;
   if (!rec || !sameApp || token === callerToken || tokenState(rec) !== 'valid') return sendJson(res, 200, { active: false });
   const iat = Math.floor(rec.createdAtMs / 1000);
-  sendJson(res, 200, { active: true, scope: rec.scopes.join(' '), client_id: ctx.appById(rec.appId)?.uid ?? '', token_type: 'Bearer', iat, exp: iat + rec.expiresIn });
+  sendJson(res, 200, {
+    active: true,
+    scope: rec.scopes.join(' '),
+    client_id: ctx.appById(rec.appId)?.uid ?? '',
+    token_type: 'Bearer',
+    iat,
+    exp: iat + rec.expiresIn,
+  });
 }
 
 // ---- GET /auth/oauth/token/info -------------------------------------------------------------------------------------

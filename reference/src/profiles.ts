@@ -320,7 +320,8 @@ export interface Variant {
 export const VARIANTS: Readonly<Record<VariantName, Variant>> = {
   standard: { description: 'as PlaceOS ships', profile: () => ({}) },
   hardened: {
-    description: 'hardened: rest-api checks revocation and reads the scheme case-insensitively, PKCE S256 only, no implicit grant, SameSite=Lax session cookie, 1 h access tokens, no backslash in continue',
+    description:
+      'hardened: rest-api checks revocation and reads the scheme case-insensitively, PKCE S256 only, no implicit grant, SameSite=Lax session cookie, 1 h access tokens, no backslash in continue',
     profile: (p) => ({
       restApiChecksRevocation: true,
       restApiSchemeCaseInsensitive: true,

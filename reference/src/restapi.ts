@@ -85,9 +85,20 @@ function asUserJwt(payload: Record<string, unknown>): UserJwt | { missing: strin
   const u = payload.u as Record<string, unknown> | null;
   if (!u || typeof u !== 'object') return { missing: 'u' };
   for (const k of ['n', 'e', 'p', 'r']) if (!(k in u)) return { missing: `u.${k}` };
-  if (typeof payload.iat !== 'number' || typeof payload.exp !== 'number' || typeof payload.aud !== 'string' || typeof payload.sub !== 'string' || !Array.isArray(payload.scope)) return { missing: 'shape' };
+  if (
+    typeof payload.iat !== 'number' ||
+    typeof payload.exp !== 'number' ||
+    typeof payload.aud !== 'string' ||
+    typeof payload.sub !== 'string' ||
+    !Array.isArray(payload.scope)
+  )
+    return { missing: 'shape' };
   return {
-    iss: String(payload.iss), iat: payload.iat, exp: payload.exp, aud: payload.aud, sub: payload.sub,
+    iss: String(payload.iss),
+    iat: payload.iat,
+    exp: payload.exp,
+    aud: payload.aud,
+    sub: payload.sub,
     scope: (payload.scope as unknown[]).map(String),
     u: { n: String(u.n), e: String(u.e), p: Number(u.p), r: Array.isArray(u.r) ? u.r.map(String) : [] },
   };
@@ -106,12 +117,18 @@ export function authenticate(ctx: TargetContext, req: Request, cred: Credential)
     const secret = dot >= 0 ? cred.value.slice(dot + 1) : '';
     const key = ctx.apiKeys.find((k) => k.id === id);
     if (!key || (key.digest !== apiKeyDigest(id, secret) && !f.has('api-key-any-secret'))) return { status: 401, error: 'unknown X-API-Key' };
-    if (key.expires_at !== null && key.expires_at * 1000 <= Date.now() && !f.has('api-key-expiry-ignored')) return { status: 401, error: 'API key has expired' };
+    if (key.expires_at !== null && key.expires_at * 1000 <= Date.now() && !f.has('api-key-expiry-ignored'))
+      return { status: 401, error: 'API key has expired' };
     user = ctx.userById(key.user);
     if (!user) return { status: 401, error: 'unknown X-API-Key' };
     const now = Math.floor(Date.now() / 1000);
     jwt = {
-      iss: 'POS', iat: now - 300, exp: now + 3600, aud: ctx.authorityByKey(key.authority)?.domain ?? '', sub: user.id, scope: [...key.scopes],
+      iss: 'POS',
+      iat: now - 300,
+      exp: now + 3600,
+      aud: ctx.authorityByKey(key.authority)?.domain ?? '',
+      sub: user.id,
+      scope: [...key.scopes],
       u: { n: user.name, e: user.email, p: key.permissions, r: [...user.groups] },
     };
   } else {
@@ -132,7 +149,8 @@ export function authenticate(ctx: TargetContext, req: Request, cred: Credential)
     }
     // Hardened variant: rest-api asks whether the token was revoked (PlaceOS checks JWTs statelessly).
     const revokedJti = decoded.payload.jti;
-    if (ctx.profile.restApiChecksRevocation && typeof revokedJti === 'string' && ctx.jtiIndex.get(revokedJti)?.revokedAtMs !== undefined) return { status: 401, error: 'token revoked' };
+    if (ctx.profile.restApiChecksRevocation && typeof revokedJti === 'string' && ctx.jtiIndex.get(revokedJti)?.revokedAtMs !== undefined)
+      return { status: 401, error: 'token revoked' };
   }
   if (!authority) return { status: 401, error: 'authority not found' };
   if (jwt.aud !== authority.domain && !f.has('cross-authority-token')) return { status: 401, error: "authority domain does not match token's" };
@@ -162,15 +180,20 @@ export function inspect(req: Request, res: Response, ctx: TargetContext): void {
   if (!f.has('inspect-drops-email')) u.e = j.u.e.toLowerCase();
   u.p = j.u.p;
   u.r = j.u.r;
-  sendJson(res, 200, {
-    iss: j.iss,
-    iat: f.has('inspect-iat-string') ? String(j.iat) : j.iat,
-    exp: j.exp,
-    aud: j.aud,
-    sub: j.sub,
-    scope: f.has('inspect-lowercase-suffix') ? j.scope : j.scope.map(capitalise),
-    u,
-  }, 'application/json');
+  sendJson(
+    res,
+    200,
+    {
+      iss: j.iss,
+      iat: f.has('inspect-iat-string') ? String(j.iat) : j.iat,
+      exp: j.exp,
+      aud: j.aud,
+      sub: j.sub,
+      scope: f.has('inspect-lowercase-suffix') ? j.scope : j.scope.map(capitalise),
+      u,
+    },
+    'application/json',
+  );
 }
 
 // ---- GET /api/engine/v2/users/current --------------------------------------------------------------------------

@@ -40,7 +40,13 @@ export function writeSession(res: Response, ctx: TargetContext, payload: Session
   const { httpOnly: h, secure } = sessionCookieAttrs(ctx);
   const httpOnly = h && o.httpOnly !== false;
   const expires = payload.expires ? new Date(payload.expires * 1000) : new Date(Date.now() + ctx.lifetimes.sessionSeconds * 1000);
-  setCookie(res, ctx.profile.sessionCookieName, ctx.encrypt(payload), { path: '/auth', httpOnly, secure, sameSite: ctx.profile.sessionCookieSameSite, expires });
+  setCookie(res, ctx.profile.sessionCookieName, ctx.encrypt(payload), {
+    path: '/auth',
+    httpOnly,
+    secure,
+    sameSite: ctx.profile.sessionCookieSameSite,
+    expires,
+  });
 }
 
 /** Signs the user in: session cookie + `verified` cookie; bumps login count. */
@@ -53,7 +59,13 @@ export function startSession(res: Response, ctx: TargetContext, user: User, o: {
 }
 
 export function setVerified(res: Response, ctx: TargetContext): void {
-  setCookie(res, 'verified', ctx.verifiedCookieValue(), { path: '/', httpOnly: true, secure: true, sameSite: 'None', expires: new Date(Date.now() + 19 * 365 * 86400 * 1000) });
+  setCookie(res, 'verified', ctx.verifiedCookieValue(), {
+    path: '/',
+    httpOnly: true,
+    secure: true,
+    sameSite: 'None',
+    expires: new Date(Date.now() + 19 * 365 * 86400 * 1000),
+  });
 }
 
 export function clearSession(req: Request, res: Response, ctx: TargetContext, also: string[] = []): void {

@@ -6,7 +6,24 @@ import { startReferenceTarget, type ReferenceTarget } from '../src/index';
 import { PROFILES, type ProfileName } from '../src/profiles';
 import { redirectUriMatches } from '../src/oauth';
 import { BEARER, BEARER_TRANSPORTS } from '../../helpers/kit/transports';
-import { authorize, call, codeFrom, cookieHeader, decodePayload, env, getCode, inspect, passwordGrant, pkcePair, redeem, signin, ssoToCallback, userToken, inspectWithApiKey, inspectWithBearer } from './support';
+import {
+  authorize,
+  call,
+  codeFrom,
+  cookieHeader,
+  decodePayload,
+  env,
+  getCode,
+  inspect,
+  passwordGrant,
+  pkcePair,
+  redeem,
+  signin,
+  ssoToCallback,
+  userToken,
+  inspectWithApiKey,
+  inspectWithBearer,
+} from './support';
 
 const targets = new Map<ProfileName, ReferenceTarget>();
 beforeAll(async () => {
@@ -24,7 +41,30 @@ describe.each(['rails', 'rails-2023', 'authcr'] as const)('profile %s', (profile
 
   test('env has the documented keys and the public key file', () => {
     const t = T(profile);
-    for (const k of ['PLACEOS_URL', 'PLACEOS_OTHER_AUTHORITY_URL', 'PLACEOS_CLIENT_ID', 'PLACEOS_REDIRECT_URI', 'PLACEOS_CLIENT_SCOPES', 'PLACEOS_CONFIDENTIAL_CLIENT_ID', 'PLACEOS_CONFIDENTIAL_CLIENT_SECRET', 'PLACEOS_CONFIDENTIAL_REDIRECT_URI', 'PLACEOS_SCOPED_CLIENT_ID', 'PLACEOS_SCOPED_REDIRECT_URI', 'PLACEOS_SCOPED_CLIENT_SCOPES', 'PLACEOS_SERVICE_EMAIL', 'PLACEOS_SERVICE_PASSWORD', 'PLACEOS_USER_EMAIL', 'PLACEOS_USER_PASSWORD', 'PLACEOS_API_KEY', 'PLACEOS_API_KEY_EXPIRED', 'PLACEOS_EXPIRED_TOKEN', 'PLACEOS_JWT_PUBLIC_KEY_FILE', 'PLACEOS_SSO_ID', 'PLACEOS_SSO_USERNAME', 'PLACEOS_SSO_PASSWORD']) {
+    for (const k of [
+      'PLACEOS_URL',
+      'PLACEOS_OTHER_AUTHORITY_URL',
+      'PLACEOS_CLIENT_ID',
+      'PLACEOS_REDIRECT_URI',
+      'PLACEOS_CLIENT_SCOPES',
+      'PLACEOS_CONFIDENTIAL_CLIENT_ID',
+      'PLACEOS_CONFIDENTIAL_CLIENT_SECRET',
+      'PLACEOS_CONFIDENTIAL_REDIRECT_URI',
+      'PLACEOS_SCOPED_CLIENT_ID',
+      'PLACEOS_SCOPED_REDIRECT_URI',
+      'PLACEOS_SCOPED_CLIENT_SCOPES',
+      'PLACEOS_SERVICE_EMAIL',
+      'PLACEOS_SERVICE_PASSWORD',
+      'PLACEOS_USER_EMAIL',
+      'PLACEOS_USER_PASSWORD',
+      'PLACEOS_API_KEY',
+      'PLACEOS_API_KEY_EXPIRED',
+      'PLACEOS_EXPIRED_TOKEN',
+      'PLACEOS_JWT_PUBLIC_KEY_FILE',
+      'PLACEOS_SSO_ID',
+      'PLACEOS_SSO_USERNAME',
+      'PLACEOS_SSO_PASSWORD',
+    ]) {
       expect(t.env[k]?.length).toBeGreaterThan(0);
     }
     expect(t.env.PLACEOS_GENERATION).toBeUndefined();
@@ -43,9 +83,14 @@ describe.each(['rails', 'rails-2023', 'authcr'] as const)('profile %s', (profile
     expect(ok.cookies.some((c) => c.startsWith('verified='))).toBe(true);
     const bad = await call(`${t.url}/auth/signin`, { form: { email: env(t, 'PLACEOS_USER_EMAIL'), password: 'nope' } });
     expect(bad.status).toBe(401);
-    const viaQuery = await call(`${t.url}/auth/signin?email=${encodeURIComponent(env(t, 'PLACEOS_USER_EMAIL'))}&password=${encodeURIComponent(env(t, 'PLACEOS_USER_PASSWORD'))}`, { method: 'POST' });
+    const viaQuery = await call(
+      `${t.url}/auth/signin?email=${encodeURIComponent(env(t, 'PLACEOS_USER_EMAIL'))}&password=${encodeURIComponent(env(t, 'PLACEOS_USER_PASSWORD'))}`,
+      { method: 'POST' },
+    );
     expect(viaQuery.status).toBe(P.signinReadsQuery ? 202 : P.signinMissingEmailStatus);
-    const cont = await call(`${t.url}/auth/signin`, { form: { email: env(t, 'PLACEOS_USER_EMAIL'), password: env(t, 'PLACEOS_USER_PASSWORD'), continue: '/dashboard' } });
+    const cont = await call(`${t.url}/auth/signin`, {
+      form: { email: env(t, 'PLACEOS_USER_EMAIL'), password: env(t, 'PLACEOS_USER_PASSWORD'), continue: '/dashboard' },
+    });
     expect(cont.status).toBe(P.signinContinueStatus);
     expect(cont.location).toBe(P.locationStyle === 'absolute' ? `${t.url}/dashboard` : '/dashboard');
   });
@@ -92,7 +137,10 @@ describe.each(['rails', 'rails-2023', 'authcr'] as const)('profile %s', (profile
     expect(badUri.status).toBe(P.authorizeRedirectMismatchError.status);
     const rt = await authorize(t, cookie, { responseType: 'CODE' });
     expect(rt.status).toBe(400);
-    const deny = await call(`${t.url}/auth/oauth/authorize?response_type=code&client_id=${env(t, 'PLACEOS_CLIENT_ID')}&redirect_uri=${encodeURIComponent(env(t, 'PLACEOS_REDIRECT_URI'))}&state=s1`, { method: 'DELETE', headers: { cookie } });
+    const deny = await call(
+      `${t.url}/auth/oauth/authorize?response_type=code&client_id=${env(t, 'PLACEOS_CLIENT_ID')}&redirect_uri=${encodeURIComponent(env(t, 'PLACEOS_REDIRECT_URI'))}&state=s1`,
+      { method: 'DELETE', headers: { cookie } },
+    );
     expect(deny.status).toBe(302);
     expect(new URL(deny.location!).searchParams.get('error')).toBe('access_denied');
   });
@@ -123,16 +171,29 @@ describe.each(['rails', 'rails-2023', 'authcr'] as const)('profile %s', (profile
       expect(wrong.headers['www-authenticate']).toMatch(/realm="Doorkeeper"/);
       const badClient = await passwordGrant(t, { client_id: 'nope' });
       expect([badClient.status, badClient.json().error]).toEqual([401, 'invalid_client']);
-      const json = await call(`${t.url}/auth/oauth/token`, { json: { grant_type: 'password', username: env(t, 'PLACEOS_USER_EMAIL'), password: env(t, 'PLACEOS_USER_PASSWORD'), client_id: env(t, 'PLACEOS_CLIENT_ID') } });
+      const json = await call(`${t.url}/auth/oauth/token`, {
+        json: {
+          grant_type: 'password',
+          username: env(t, 'PLACEOS_USER_EMAIL'),
+          password: env(t, 'PLACEOS_USER_PASSWORD'),
+          client_id: env(t, 'PLACEOS_CLIENT_ID'),
+        },
+      });
       expect(json.status).toBe(200);
     } else {
       expect([pw.status, pw.json()]).toEqual([400, { error: 'unsupported_grant_type', error_description: 'the password grant has been disabled' }]);
       const json = await call(`${t.url}/auth/oauth/token`, { json: { grant_type: 'authorization_code' } });
       expect([json.status, json.json().parameter]).toEqual([422, 'grant_type']);
     }
-    const repeated = await call(`${t.url}/auth/oauth/token`, { body: 'grant_type=password&grant_type=password', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const repeated = await call(`${t.url}/auth/oauth/token`, {
+      body: 'grant_type=password&grant_type=password',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect([repeated.status, repeated.json().error]).toEqual([400, 'invalid_request']);
-    const big = await call(`${t.url}/auth/oauth/token`, { body: `grant_type=${'x'.repeat(100_000)}`, headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const big = await call(`${t.url}/auth/oauth/token`, {
+      body: `grant_type=${'x'.repeat(100_000)}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(big.status).toBe(413);
     expect((await call(`${t.url}/auth/oauth/token`)).status).toBe(404); // GET: catch-all
   });
@@ -166,7 +227,10 @@ describe.each(['rails', 'rails-2023', 'authcr'] as const)('profile %s', (profile
   test('rest-api: transports, precedence, envelopes, inspect shape', async () => {
     const t = T(profile);
     const tok = await userToken(t, { scoped: true, scope: 'public mqtt.read' });
-    for (const o of [...BEARER_TRANSPORTS.map((via) => ({ r: inspectWithBearer(t.url, via, tok.access_token) })), { r: inspectWithBearer(t.url, 'header', tok.access_token, 'Token') }]) {
+    for (const o of [
+      ...BEARER_TRANSPORTS.map((via) => ({ r: inspectWithBearer(t.url, via, tok.access_token) })),
+      { r: inspectWithBearer(t.url, 'header', tok.access_token, 'Token') },
+    ]) {
       const res = await o.r;
       expect(res.status).toBe(200);
       expect(Object.keys(res.json())).toEqual(['iss', 'iat', 'exp', 'aud', 'sub', 'scope', 'u']);
@@ -187,7 +251,9 @@ describe.each(['rails', 'rails-2023', 'authcr'] as const)('profile %s', (profile
     expect(keyCookie.status).toBe(200);
     expect((await inspect(t.url, bearer(env(t, 'PLACEOS_EXPIRED_TOKEN')))).status).toBe(401);
     expect((await inspect(t.otherAuthorityUrl, bearer(tok.access_token))).json()).toEqual({ error: "authority domain does not match token's" });
-    const unknownHost = await call(`${t.url}/api/engine/v2/api_keys/inspect`, { headers: { host: 'unknown.example', authorization: `Bearer ${tok.access_token}` } });
+    const unknownHost = await call(`${t.url}/api/engine/v2/api_keys/inspect`, {
+      headers: { host: 'unknown.example', authorization: `Bearer ${tok.access_token}` },
+    });
     expect(unknownHost.json()).toEqual({ error: 'authority not found' });
     const me = await call(`${t.url}/api/engine/v2/users/current`, bearer(tok.access_token));
     expect(me.status).toBe(200);
@@ -295,7 +361,10 @@ test('lifetimes are configurable (access token expiry in seconds)', async () => 
 
 test('CLI: a bad option is one line naming it, exit 2', () => {
   const root = path.resolve(__dirname, '../..');
-  const r = spawnSync(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join(root, 'reference/src/cli.ts'), '--profile', 'nope'], { encoding: 'utf8', timeout: 20_000 });
+  const r = spawnSync(process.execPath, [path.join(root, 'node_modules/tsx/dist/cli.mjs'), path.join(root, 'reference/src/cli.ts'), '--profile', 'nope'], {
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
   expect(r.status).toBe(2);
   expect(r.stderr.trim().split('\n')).toHaveLength(1);
   expect(r.stderr).toMatch(/--profile "nope".*rails, rails-2023, authcr/);
@@ -312,7 +381,12 @@ test('Doorkeeper (rails): the token endpoint splits scope on any whitespace; aut
   }
   // auth.cr keeps space-only separation.
   const c = T('authcr');
-  const code = await getCode(c, { clientId: env(c, 'PLACEOS_SCOPED_CLIENT_ID'), redirectUri: env(c, 'PLACEOS_SCOPED_REDIRECT_URI'), challenge: pkcePair().challenge, scope: 'public\tmqtt.read' }).catch((e: Error) => e);
+  const code = await getCode(c, {
+    clientId: env(c, 'PLACEOS_SCOPED_CLIENT_ID'),
+    redirectUri: env(c, 'PLACEOS_SCOPED_REDIRECT_URI'),
+    challenge: pkcePair().challenge,
+    scope: 'public\tmqtt.read',
+  }).catch((e: Error) => e);
   expect(code).toBeInstanceOf(Error);
 });
 
@@ -329,23 +403,26 @@ test('Doorkeeper (rails): any port is accepted for a loopback IP literal redirec
   expect((await authorize(t, await signin(t), { redirectUri: other })).status).toBe(400);
 });
 
-test.each(['rails', 'rails-2023', 'authcr'] as const)('hardened %s: revocation checked at rest-api, S256 only, no implicit grant, SameSite=Lax, 1 h tokens', async (profile) => {
-  const t = await startReferenceTarget({ profile, variant: 'hardened', quiet: true });
-  try {
-    const tok = await userToken(t);
-    expect(tok.expires_in).toBe(3600);
-    expect((await inspect(t.url, { headers: { authorization: `bearer ${tok.access_token}` } })).status).toBe(200);
-    await call(`${t.url}/auth/oauth/revoke`, { form: { token: tok.access_token, client_id: env(t, 'PLACEOS_CLIENT_ID') } });
-    expect((await inspect(t.url, bearer(tok.access_token))).status).toBe(401);
-    const signinRes = await call(`${t.url}/auth/signin`, { form: { email: env(t, 'PLACEOS_USER_EMAIL'), password: env(t, 'PLACEOS_USER_PASSWORD') } });
-    expect(signinRes.cookies.find((c) => /^(user|_placeos_auth_session)=/.test(c))).toMatch(/SameSite=Lax/);
-    const cookie = cookieHeader(signinRes);
-    expect((await authorize(t, cookie, { responseType: 'token' })).location ?? '').not.toMatch(/access_token=/);
-    if (profile !== 'rails-2023') expect((await authorize(t, cookie, { challenge: 'x'.repeat(43), method: 'plain' })).status).toBe(400);
-  } finally {
-    await t.close();
-  }
-});
+test.each(['rails', 'rails-2023', 'authcr'] as const)(
+  'hardened %s: revocation checked at rest-api, S256 only, no implicit grant, SameSite=Lax, 1 h tokens',
+  async (profile) => {
+    const t = await startReferenceTarget({ profile, variant: 'hardened', quiet: true });
+    try {
+      const tok = await userToken(t);
+      expect(tok.expires_in).toBe(3600);
+      expect((await inspect(t.url, { headers: { authorization: `bearer ${tok.access_token}` } })).status).toBe(200);
+      await call(`${t.url}/auth/oauth/revoke`, { form: { token: tok.access_token, client_id: env(t, 'PLACEOS_CLIENT_ID') } });
+      expect((await inspect(t.url, bearer(tok.access_token))).status).toBe(401);
+      const signinRes = await call(`${t.url}/auth/signin`, { form: { email: env(t, 'PLACEOS_USER_EMAIL'), password: env(t, 'PLACEOS_USER_PASSWORD') } });
+      expect(signinRes.cookies.find((c) => /^(user|_placeos_auth_session)=/.test(c))).toMatch(/SameSite=Lax/);
+      const cookie = cookieHeader(signinRes);
+      expect((await authorize(t, cookie, { responseType: 'token' })).location ?? '').not.toMatch(/access_token=/);
+      if (profile !== 'rails-2023') expect((await authorize(t, cookie, { challenge: 'x'.repeat(43), method: 'plain' })).status).toBe(400);
+    } finally {
+      await t.close();
+    }
+  },
+);
 
 test('doc-faithful rails: the password grant serves the service account only (400 invalid_grant for a normal user)', async () => {
   const t = await startReferenceTarget({ profile: 'rails', variant: 'doc-faithful', quiet: true });

@@ -37,7 +37,15 @@ export function call(url: string, o: CallOptions = {}): Promise<Res> {
   const lib = u.protocol === 'https:' ? https : http;
   return new Promise((resolve, reject) => {
     const r = lib.request(
-      { method: o.method ?? (body !== undefined ? 'POST' : 'GET'), hostname: u.hostname.replace(/^\[|\]$/g, ''), port: u.port, path: u.pathname + u.search, headers, agent: false, ...(o.ca ? { ca: o.ca } : {}) },
+      {
+        method: o.method ?? (body !== undefined ? 'POST' : 'GET'),
+        hostname: u.hostname.replace(/^\[|\]$/g, ''),
+        port: u.port,
+        path: u.pathname + u.search,
+        headers,
+        agent: false,
+        ...(o.ca ? { ca: o.ca } : {}),
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -62,7 +70,10 @@ export const env = (t: ReferenceTarget, k: string): string => {
 
 /** name=value pairs of Set-Cookie headers, for a Cookie header. */
 export function cookieHeader(res: Res): string {
-  return res.cookies.map((c) => c.split(';')[0]!).filter((c) => !c.endsWith('=')).join('; ');
+  return res.cookies
+    .map((c) => c.split(';')[0]!)
+    .filter((c) => !c.endsWith('='))
+    .join('; ');
 }
 
 export async function signin(t: ReferenceTarget, who: 'USER' | 'SERVICE' = 'USER', base = t.url): Promise<string> {
@@ -87,7 +98,11 @@ export interface AuthorizeOpts {
 }
 
 export async function authorize(t: ReferenceTarget, cookie: string, o: AuthorizeOpts = {}): Promise<Res> {
-  const q = new URLSearchParams({ response_type: o.responseType ?? 'code', client_id: o.clientId ?? env(t, 'PLACEOS_CLIENT_ID'), redirect_uri: o.redirectUri ?? env(t, 'PLACEOS_REDIRECT_URI') });
+  const q = new URLSearchParams({
+    response_type: o.responseType ?? 'code',
+    client_id: o.clientId ?? env(t, 'PLACEOS_CLIENT_ID'),
+    redirect_uri: o.redirectUri ?? env(t, 'PLACEOS_REDIRECT_URI'),
+  });
   if (o.scope) q.set('scope', o.scope);
   if (o.state) q.set('state', o.state);
   if (o.challenge) {
@@ -111,11 +126,21 @@ export async function getCode(t: ReferenceTarget, o: AuthorizeOpts = {}): Promis
 }
 
 export function redeem(t: ReferenceTarget, code: string, extra: Record<string, string | undefined> = {}): Promise<Res> {
-  return call(`${t.url}/auth/oauth/token`, { form: { grant_type: 'authorization_code', code, client_id: env(t, 'PLACEOS_CLIENT_ID'), redirect_uri: env(t, 'PLACEOS_REDIRECT_URI'), ...extra } });
+  return call(`${t.url}/auth/oauth/token`, {
+    form: { grant_type: 'authorization_code', code, client_id: env(t, 'PLACEOS_CLIENT_ID'), redirect_uri: env(t, 'PLACEOS_REDIRECT_URI'), ...extra },
+  });
 }
 
 export function passwordGrant(t: ReferenceTarget, extra: Record<string, string | undefined> = {}, base = t.url): Promise<Res> {
-  return call(`${base}/auth/oauth/token`, { form: { grant_type: 'password', username: env(t, 'PLACEOS_USER_EMAIL'), password: env(t, 'PLACEOS_USER_PASSWORD'), client_id: env(t, 'PLACEOS_CLIENT_ID'), ...extra } });
+  return call(`${base}/auth/oauth/token`, {
+    form: {
+      grant_type: 'password',
+      username: env(t, 'PLACEOS_USER_EMAIL'),
+      password: env(t, 'PLACEOS_USER_PASSWORD'),
+      client_id: env(t, 'PLACEOS_CLIENT_ID'),
+      ...extra,
+    },
+  });
 }
 
 /** A user token on any profile: password grant where enabled, else signin + code + PKCE. */
@@ -143,8 +168,10 @@ function inspectPlaced(base: string, p: Placement, headers: Record<string, strin
   return inspect(base, { headers: { ...headers, ...p.headers } }, queryString(p));
 }
 
-export const inspectWithBearer = (base: string, via: BearerTransport, token: string, scheme?: string): Promise<Res> => inspectPlaced(base, BEARER[via].place(token, scheme));
-export const inspectWithApiKey = (base: string, via: ApiKeyTransport, key: string, headers: Record<string, string> = {}): Promise<Res> => inspectPlaced(base, API_KEY[via].place(key), headers);
+export const inspectWithBearer = (base: string, via: BearerTransport, token: string, scheme?: string): Promise<Res> =>
+  inspectPlaced(base, BEARER[via].place(token, scheme));
+export const inspectWithApiKey = (base: string, via: ApiKeyTransport, key: string, headers: Record<string, string> = {}): Promise<Res> =>
+  inspectPlaced(base, API_KEY[via].place(key), headers);
 
 export function decodePayload(jwt: string): any {
   return JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8'));
@@ -155,7 +182,10 @@ export function decodePayload(jwt: string): any {
  * the OpenID provider's login form filled with PLACEOS_SSO_USERNAME / _PASSWORD. Returns the
  * callback URL the IdP sent the browser to and the target's cookies (state, continue) to send with it.
  */
-export async function ssoToCallback(t: ReferenceTarget, o: { continueTo?: string; password?: string } = {}): Promise<{ callback: string; cookie: string; state: string }> {
+export async function ssoToCallback(
+  t: ReferenceTarget,
+  o: { continueTo?: string; password?: string } = {},
+): Promise<{ callback: string; cookie: string; state: string }> {
   const id = env(t, 'PLACEOS_SSO_ID');
   const target: string[] = [];
   let kickUrl = `${t.url}/auth/oauth2?id=${id}`;
@@ -188,7 +218,8 @@ export async function ssoToCallback(t: ReferenceTarget, o: { continueTo?: string
       continue;
     }
     const next = new URL(res.location!, at).toString();
-    if (next.startsWith(`${t.url}/auth/oauth2/callback`)) return { callback: next, cookie: target.filter(Boolean).join('; '), state: new URL(kick.location!).searchParams.get('state')! };
+    if (next.startsWith(`${t.url}/auth/oauth2/callback`))
+      return { callback: next, cookie: target.filter(Boolean).join('; '), state: new URL(kick.location!).searchParams.get('state')! };
     at = next;
     res = await idpCall(next);
   }

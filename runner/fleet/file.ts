@@ -36,7 +36,12 @@ const SCHEMA = {
   },
   oneOf: [
     { type: 'array', items: { $ref: '#/$defs/deployment' }, minItems: 1 },
-    { type: 'object', required: ['deployments'], additionalProperties: false, properties: { deployments: { type: 'array', items: { $ref: '#/$defs/deployment' }, minItems: 1 } } },
+    {
+      type: 'object',
+      required: ['deployments'],
+      additionalProperties: false,
+      properties: { deployments: { type: 'array', items: { $ref: '#/$defs/deployment' }, minItems: 1 } },
+    },
   ],
 };
 
@@ -68,8 +73,12 @@ export function loadFleet(file: string, env: Record<string, string | undefined>)
   }
   if (!validate(doc)) {
     // oneOf reports both branches; the branch for the shape the user wrote says more.
-    const errors = (validate.errors ?? []).filter((e) => e.keyword !== 'oneOf' && !(Array.isArray(doc) ? e.schemaPath.startsWith('#/oneOf/1') : e.schemaPath.startsWith('#/oneOf/0')));
-    const text = errors.slice(0, 5).map((e) => `${e.instancePath || '/'}: ${e.message}${e.params && 'additionalProperty' in e.params ? ` '${String(e.params.additionalProperty)}'` : ''}`);
+    const errors = (validate.errors ?? []).filter(
+      (e) => e.keyword !== 'oneOf' && !(Array.isArray(doc) ? e.schemaPath.startsWith('#/oneOf/1') : e.schemaPath.startsWith('#/oneOf/0')),
+    );
+    const text = errors
+      .slice(0, 5)
+      .map((e) => `${e.instancePath || '/'}: ${e.message}${e.params && 'additionalProperty' in e.params ? ` '${String(e.params.additionalProperty)}'` : ''}`);
     throw new UsageError(`--fleet ${file}: expected a list of deployments (or {deployments: [...]}) with name and env or settings: ${text.join('; ')}`);
   }
   const raw = (Array.isArray(doc) ? doc : (doc as { deployments: RawDeployment[] }).deployments) as RawDeployment[];

@@ -36,7 +36,9 @@ export async function runMerge(argv: readonly string[], out: (s: string) => void
     const { prepareReportsDir } = require('../main') as typeof import('../main');
     if (fleets.length === dirs.length) return mergeFleets(fleets, prepareReportsDir(target), out);
     if (runs.length === dirs.length) return mergeRuns(runs, prepareReportsDir(target), out);
-    throw new UsageError(`merge: expected every folder to hold a fleet report (${FLEET_FILE}) or every folder a run report (results.json); got ${dirs.join(', ')}`);
+    throw new UsageError(
+      `merge: expected every folder to hold a fleet report (${FLEET_FILE}) or every folder a run report (results.json); got ${dirs.join(', ')}`,
+    );
   } catch (e) {
     out(`placeos-contract merge: ${(e as Error).message}`);
     return 2;
@@ -82,19 +84,27 @@ export function mergeJunit(xmls: string[]): string {
     for (const k of Object.keys(totals) as (keyof typeof totals)[]) totals[k] += Number(attrs[k] ?? 0) || 0;
     suites.push(...(root.testsuites as Record<string, unknown>[]).filter((n) => 'testsuite' in n));
   }
-  const root = { testsuites: suites, ':@': { name: 'PlaceOS auth contract', tests: String(totals.tests), failures: String(totals.failures), errors: String(totals.errors) } };
+  const root = {
+    testsuites: suites,
+    ':@': { name: 'PlaceOS auth contract', tests: String(totals.tests), failures: String(totals.failures), errors: String(totals.errors) },
+  };
   return `<?xml version="1.0" encoding="UTF-8"?>\n${new XMLBuilder({ ...xmlOptions, format: true, suppressEmptyNode: true }).build([root])}`;
 }
 
 function mergeRuns(dirs: string[], outDir: string, out: (s: string) => void): number {
   const docs = dirs.map((d) => JSON.parse(fs.readFileSync(path.join(d, 'results.json'), 'utf8')) as ResultsDoc);
   const byId = new Map<string, CaseResult>();
-  for (const [i, doc] of docs.entries()) for (const r of doc.results) {
-    if (byId.has(r.caseId)) throw new UsageError(`merge: check ${r.caseId} is in more than one shard (${dirs[i]}): were these shards of the same run?`);
-    byId.set(r.caseId, r);
-  }
+  for (const [i, doc] of docs.entries())
+    for (const r of doc.results) {
+      if (byId.has(r.caseId)) throw new UsageError(`merge: check ${r.caseId} is in more than one shard (${dirs[i]}): were these shards of the same run?`);
+      byId.set(r.caseId, r);
+    }
   // The embedded target listens on a new port each run: its profile and mutants name it.
-  const targets = new Set(docs.map((d) => (d.meta.embedded ? `the embedded ${d.meta.referenceProfile} target${d.meta.mutants?.length ? ` with ${d.meta.mutants.join(',')}` : ''}` : d.meta.target)));
+  const targets = new Set(
+    docs.map((d) =>
+      d.meta.embedded ? `the embedded ${d.meta.referenceProfile} target${d.meta.mutants?.length ? ` with ${d.meta.mutants.join(',')}` : ''}` : d.meta.target,
+    ),
+  );
   if (targets.size > 1) throw new UsageError(`merge: the shards checked different targets (${[...targets].join(', ')}): use a fleet to check many deployments`);
   const results = [...byId.values()].sort((a, b) => a.area.localeCompare(b.area) || a.caseId.localeCompare(b.caseId));
   const first = docs[0]!.meta;
@@ -104,7 +114,10 @@ function mergeRuns(dirs: string[], outDir: string, out: (s: string) => void): nu
     ...first,
     runId: docs.map((d) => d.meta.runId).join('+'),
     startedAt: docs.map((d) => d.meta.startedAt).sort()[0]!,
-    endedAt: docs.map((d) => d.meta.endedAt).sort().at(-1)!,
+    endedAt: docs
+      .map((d) => d.meta.endedAt)
+      .sort()
+      .at(-1)!,
     requestCount: docs.reduce((n, d) => n + d.meta.requestCount, 0),
     requestsByArea,
     selection: `merged from ${dirs.length} shard(s)`,

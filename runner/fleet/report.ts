@@ -62,10 +62,15 @@ function markdown(ds: DeploymentReport[], exit: number): string {
   L.push(`### Needs attention (${attention.length})`, '');
   if (attention.length) L.push('| deployment | what | details |', '|---|---|---|', ...attention, '');
   else L.push('Nothing: every deployment ran and no check failed, erred, regressed or has an overdue or stale ledger entry.', '');
-  L.push(`| deployment | exit | target | generation | ${VERDICTS.join(' | ')} | total | regressions | time | report |`, `|---|--:|---|---|${VERDICTS.map(() => '--:').join('|')}|--:|--:|--:|---|`);
+  L.push(
+    `| deployment | exit | target | generation | ${VERDICTS.join(' | ')} | total | regressions | time | report |`,
+    `|---|--:|---|---|${VERDICTS.map(() => '--:').join('|')}|--:|--:|--:|---|`,
+  );
   for (const d of ds) {
     const c = d.counts;
-    L.push(`| \`${md(d.name)}\` | ${d.exitCode} ${EXIT_MEANING[d.exitCode] ?? ''} | ${md(d.target ?? '—')} | ${md(d.generation ?? '—')} | ${VERDICTS.map((v) => (c ? c[v] : '—')).join(' | ')} | ${c?.total ?? '—'} | ${d.regressions ?? '—'} | ${(d.durationMs / 1000).toFixed(1)} s | ${d.results.length ? `\`${md(d.name)}/summary.md\`` : `\`logs/${md(d.name)}.txt\``} |`);
+    L.push(
+      `| \`${md(d.name)}\` | ${d.exitCode} ${EXIT_MEANING[d.exitCode] ?? ''} | ${md(d.target ?? '—')} | ${md(d.generation ?? '—')} | ${VERDICTS.map((v) => (c ? c[v] : '—')).join(' | ')} | ${c?.total ?? '—'} | ${d.regressions ?? '—'} | ${(d.durationMs / 1000).toFixed(1)} s | ${d.results.length ? `\`${md(d.name)}/summary.md\`` : `\`logs/${md(d.name)}.txt\``} |`,
+    );
   }
   return `${L.join('\n')}\n`;
 }
@@ -79,7 +84,10 @@ function html(ds: DeploymentReport[], exit: number): string {
   const attention = ds.flatMap((d) =>
     d.exitCode === 2 && !d.results.length
       ? [`<tr class="r-error"><td>${h(d.name)}</td><td>could not run</td><td class="msg">${h(d.message ?? 'no report')}</td></tr>`]
-      : attentionItems(d.results, d.comparison).map((x) => `<tr class="r-${x.kind === 'stale' ? 'warn' : 'fail'}"><td>${h(d.name)}</td><td>${h(x.kind)} <code>${h(x.caseId)}</code></td><td class="msg">${h(x.text)}</td></tr>`),
+      : attentionItems(d.results, d.comparison).map(
+          (x) =>
+            `<tr class="r-${x.kind === 'stale' ? 'warn' : 'fail'}"><td>${h(d.name)}</td><td>${h(x.kind)} <code>${h(x.caseId)}</code></td><td class="msg">${h(x.text)}</td></tr>`,
+        ),
   );
   const outcome = exit === 0 ? 'PASS' : `exit ${exit} (${EXIT_MEANING[exit] ?? '?'})`;
   return `<!DOCTYPE html>
@@ -103,17 +111,28 @@ function junit(ds: DeploymentReport[]): string {
   let failures = 0;
   let errors = 0;
   const suites = ds.map((d) => {
-    const props = [['exit_code', String(d.exitCode)], ['target', d.target ?? ''], ['generation', d.generation ?? ''], ...(d.comparison ? [['baseline', comparisonLine(d.comparison)]] : [])]
+    const props = [
+      ['exit_code', String(d.exitCode)],
+      ['target', d.target ?? ''],
+      ['generation', d.generation ?? ''],
+      ...(d.comparison ? [['baseline', comparisonLine(d.comparison)]] : []),
+    ]
       .filter(([, v]) => v)
       .map(([k, v]) => `      <property name="${x(k!)}" value="${x(v!)}"/>\n`)
       .join('');
     const cases = d.results.length
       ? d.results.map((r) => {
           const el = VERDICT_ELEMENT[r.verdict];
-          const body = el ? `      <${el} message="${x(`[${r.requirements.join(', ')}] ${shortMessage(r.message)}`)}"/>\n` : r.verdict === 'n/a' ? `      <skipped message="${x(`n/a: ${shortMessage(r.message, 300)}`)}"/>\n` : '';
+          const body = el
+            ? `      <${el} message="${x(`[${r.requirements.join(', ')}] ${shortMessage(r.message)}`)}"/>\n`
+            : r.verdict === 'n/a'
+              ? `      <skipped message="${x(`n/a: ${shortMessage(r.message, 300)}`)}"/>\n`
+              : '';
           return `    <testcase classname="${x(`${d.name} › ${r.area}`)}" name="${x(`${r.title} [${r.caseId}]`)}" time="${(r.durationMs / 1000).toFixed(3)}">\n${body}      <system-out>${escapeXml(`verdict: ${r.verdict} · evidence ${d.name}/evidence/${r.caseId}.json`)}</system-out>\n    </testcase>\n`;
         })
-      : [`    <testcase classname="${x(d.name)}" name="${x('run')}" time="${(d.durationMs / 1000).toFixed(3)}">\n      <error message="${x(`exit ${d.exitCode}: ${d.message ?? 'the run produced no report'}`)}"/>\n    </testcase>\n`];
+      : [
+          `    <testcase classname="${x(d.name)}" name="${x('run')}" time="${(d.durationMs / 1000).toFixed(3)}">\n      <error message="${x(`exit ${d.exitCode}: ${d.message ?? 'the run produced no report'}`)}"/>\n    </testcase>\n`,
+        ];
     const f = d.results.filter((r) => r.verdict === 'fail').length;
     const e = d.results.length ? d.results.filter((r) => r.verdict === 'error').length : 1;
     const s = d.results.filter((r) => r.verdict === 'n/a').length;
@@ -126,7 +145,12 @@ function junit(ds: DeploymentReport[]): string {
 }
 
 /** Writes the fleet report into root (which holds <name>/ per deployment) and its manifest; returns the exit code. */
-export function writeFleetReport(root: string, outcomes: readonly DeploymentOutcome[], extra: Record<string, unknown> = {}, signingKeyPem?: string): { exitCode: number; markdown: string; deployments: DeploymentReport[] } {
+export function writeFleetReport(
+  root: string,
+  outcomes: readonly DeploymentOutcome[],
+  extra: Record<string, unknown> = {},
+  signingKeyPem?: string,
+): { exitCode: number; markdown: string; deployments: DeploymentReport[] } {
   const ds = [...outcomes].sort((a, b) => a.name.localeCompare(b.name)).map((o) => readDeployment(root, o));
   const exitCode = worstExit(ds.map((d) => d.exitCode));
   const md = markdown(ds, exitCode);

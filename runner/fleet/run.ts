@@ -37,15 +37,25 @@ export function childArgs(o: RunOptions, d: Deployment, reportsDir: string, base
 /** The child's environment: the command's, minus every PLACEOS_* except the shared report settings, plus the inline settings. */
 export function childEnv(env: Record<string, string | undefined>, d: Deployment): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(env)) if (v !== undefined && (!k.startsWith('PLACEOS_') || SHARED_VARS.includes(k)) && k !== 'GITHUB_STEP_SUMMARY') out[k] = v;
+  for (const [k, v] of Object.entries(env))
+    if (v !== undefined && (!k.startsWith('PLACEOS_') || SHARED_VARS.includes(k)) && k !== 'GITHUB_STEP_SUMMARY') out[k] = v;
   return { ...out, ...d.settings };
 }
 
-function runDeployment(o: RunOptions, d: Deployment, reportsDir: string, env: Record<string, string | undefined>, onLine: (line: string) => void): Promise<DeploymentOutcome> {
+function runDeployment(
+  o: RunOptions,
+  d: Deployment,
+  reportsDir: string,
+  env: Record<string, string | undefined>,
+  onLine: (line: string) => void,
+): Promise<DeploymentOutcome> {
   const started = Date.now();
   const logFile = path.join(reportsDir, 'logs', `${d.name}.txt`);
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...childArgs(o, d, reportsDir, o.baseline && path.resolve(o.baseline))], { env: childEnv(env, d), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...childArgs(o, d, reportsDir, o.baseline && path.resolve(o.baseline))], {
+      env: childEnv(env, d),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let text = '';
     const take = (chunk: Buffer) => {
       text += chunk.toString('utf8');
@@ -57,14 +67,19 @@ function runDeployment(o: RunOptions, d: Deployment, reportsDir: string, env: Re
     child.on('close', (code) => {
       fs.writeFileSync(logFile, text);
       const exitCode = code ?? 2;
-      const last = text.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('placeos-contract:') || l.startsWith('SECRET LEAK')).pop();
+      const last = text
+        .split('\n')
+        .map((l) => l.trim())
+        .filter((l) => l.startsWith('placeos-contract:') || l.startsWith('SECRET LEAK'))
+        .pop();
       resolve({ name: d.name, exitCode, durationMs: Date.now() - started, ...(exitCode >= 2 && last ? { message: last.slice(0, 500) } : {}) });
     });
   });
 }
 
 export async function runFleet(o: RunOptions, _argv: readonly string[], env: Record<string, string | undefined>, out: (s: string) => void): Promise<number> {
-  if (o.profile || o.mutants.length || o.envFile || o.tls) throw new UsageError('--fleet: --env, --profile, --mutant and --tls belong to each deployment in the fleet file (env, settings)');
+  if (o.profile || o.mutants.length || o.envFile || o.tls)
+    throw new UsageError('--fleet: --env, --profile, --mutant and --tls belong to each deployment in the fleet file (env, settings)');
   const { prepareReportsDir } = require('../main') as typeof import('../main');
   const all = loadFleet(o.fleet!, env);
   const deployments = shardOf(all, o.shard);
@@ -72,7 +87,11 @@ export async function runFleet(o: RunOptions, _argv: readonly string[], env: Rec
   const reportsDir = prepareReportsDir(path.resolve(o.reportsDir));
   fs.mkdirSync(path.join(reportsDir, 'logs'), { recursive: true });
   const startedAt = new Date();
-  const progress = createProgress(deployments.map((d) => d.name), process.stdout.isTTY === true && !o.quiet, o.quiet ? () => {} : out);
+  const progress = createProgress(
+    deployments.map((d) => d.name),
+    process.stdout.isTTY === true && !o.quiet,
+    o.quiet ? () => {} : out,
+  );
   const outcomes = await mapPool(deployments, o.fleetConcurrency, async (d) => {
     progress.update(d.name, 'running');
     const r = await runDeployment(o, d, reportsDir, env, (line) => progress.update(d.name, 'running', line));
@@ -81,9 +100,16 @@ export async function runFleet(o: RunOptions, _argv: readonly string[], env: Rec
   });
   progress.done();
   const shard = o.shard ? `${o.shard.index}/${o.shard.total}` : undefined;
-  const report = writeFleetReport(reportsDir, outcomes, { startedAt: startedAt.toISOString(), endedAt: new Date().toISOString(), ...(shard ? { shard, fleetSize: all.length } : {}) }, env.PLACEOS_REPORT_SIGNING_KEY);
+  const report = writeFleetReport(
+    reportsDir,
+    outcomes,
+    { startedAt: startedAt.toISOString(), endedAt: new Date().toISOString(), ...(shard ? { shard, fleetSize: all.length } : {}) },
+    env.PLACEOS_REPORT_SIGNING_KEY,
+  );
   out(report.markdown);
   if (env.GITHUB_STEP_SUMMARY) fs.appendFileSync(env.GITHUB_STEP_SUMMARY, report.markdown);
-  out(`Fleet reports: ${o.reportsDir} (fleet-summary.md, fleet-summary.html, junit.xml; one folder per deployment). Exit ${report.exitCode}: the worst of the deployments.`);
+  out(
+    `Fleet reports: ${o.reportsDir} (fleet-summary.md, fleet-summary.html, junit.xml; one folder per deployment). Exit ${report.exitCode}: the worst of the deployments.`,
+  );
   return report.exitCode;
 }

@@ -26,8 +26,10 @@ export function attentionItems(results: readonly CaseResult[], comparison?: Comp
     if (regressed.has(r.caseId)) continue;
     const req = `[${r.requirements.join(', ')} ${r.level}, ${r.severity}]`;
     if (r.verdict === 'fail' || r.verdict === 'error') items.push({ kind: r.verdict, caseId: r.caseId, text: `${req} ${shortMessage(r.message, 300)}` });
-    else if (r.ledger?.overdue) items.push({ kind: 'overdue', caseId: r.caseId, text: `ledger review date ${r.ledger.reviewBy} has passed (owner ${r.ledger.owner})` });
-    else if (r.ledger?.stale) items.push({ kind: 'stale', caseId: r.caseId, text: `the ledger lists a deviation that no longer happens: update the ledger (owner ${r.ledger.owner})` });
+    else if (r.ledger?.overdue)
+      items.push({ kind: 'overdue', caseId: r.caseId, text: `ledger review date ${r.ledger.reviewBy} has passed (owner ${r.ledger.owner})` });
+    else if (r.ledger?.stale)
+      items.push({ kind: 'stale', caseId: r.caseId, text: `the ledger lists a deviation that no longer happens: update the ledger (owner ${r.ledger.owner})` });
   }
   return items.sort((a, b) => ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind) || a.caseId.localeCompare(b.caseId));
 }

@@ -106,7 +106,9 @@ export function compareWithBaseline(results: readonly CaseResult[], shapes: Shap
     counts[change]++;
     if (change !== 'unchanged') changes.push({ caseId, change, before, after, regression: breaks(after, strict) && !breaks(before, strict) });
   }
-  changes.sort((x, y) => Number(y.regression) - Number(x.regression) || CHANGES.indexOf(x.change) - CHANGES.indexOf(y.change) || x.caseId.localeCompare(y.caseId));
+  changes.sort(
+    (x, y) => Number(y.regression) - Number(x.regression) || CHANGES.indexOf(x.change) - CHANGES.indexOf(y.change) || x.caseId.localeCompare(y.caseId),
+  );
   const { drift, notCompared } = base.shapes ? diffShapes(base.shapes, shapes) : { drift: [], notCompared: [] };
   return {
     baseline: { file: base.file, runId: base.runId, target: base.target, startedAt: base.startedAt },

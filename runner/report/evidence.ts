@@ -33,11 +33,20 @@ export function renderExchange(x: Exchange, index: number, total: number): strin
     `> ${x.method.toUpperCase()} ${x.url}`,
     ...headerLines('> ', x.requestHeaders),
     '>',
-    ...body(x.requestBody).split('\n').map((l) => `> ${l}`),
+    ...body(x.requestBody)
+      .split('\n')
+      .map((l) => `> ${l}`),
   ];
   if (x.error) lines.push(`! transport error: ${x.error}`);
   if (x.status !== undefined) {
-    lines.push(`< ${x.status}`, ...headerLines('< ', x.responseHeaders), '<', ...body(x.responseBody).split('\n').map((l) => `< ${l}`));
+    lines.push(
+      `< ${x.status}`,
+      ...headerLines('< ', x.responseHeaders),
+      '<',
+      ...body(x.responseBody)
+        .split('\n')
+        .map((l) => `< ${l}`),
+    );
   } else if (!x.error) {
     lines.push('< (no response)');
   }
@@ -57,7 +66,9 @@ export function renderTranscript(r: CaseResult): string {
   ];
   if (r.message) head.push(`Message:      ${r.message.split('\n').join('\n              ')}`);
   if (r.ledger) {
-    head.push(`Ledger:       ${r.ledger.check}: ${r.ledger.reason} (owner ${r.ledger.owner}, review by ${r.ledger.reviewBy}${r.ledger.overdue ? ', OVERDUE' : ''}${r.ledger.stale ? ', STALE' : ''})`);
+    head.push(
+      `Ledger:       ${r.ledger.check}: ${r.ledger.reason} (owner ${r.ledger.owner}, review by ${r.ledger.reviewBy}${r.ledger.overdue ? ', OVERDUE' : ''}${r.ledger.stale ? ', STALE' : ''})`,
+    );
   }
   for (const f of r.findings) head.push(`Finding:      ${f.id}: ${f.message}`);
   head.push(`Exchanges:    ${r.exchanges.length}`, '');

@@ -74,10 +74,11 @@ function decodeEntities(s: string): string {
 function jsonStrings(v: unknown, out: string[]): void {
   if (typeof v === 'string') out.push(v);
   else if (Array.isArray(v)) for (const x of v) jsonStrings(x, out);
-  else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) {
-    out.push(k);
-    jsonStrings(x, out);
-  }
+  else if (v && typeof v === 'object')
+    for (const [k, x] of Object.entries(v)) {
+      out.push(k);
+      jsonStrings(x, out);
+    }
 }
 
 /** Alternative readings of a file in which an escaped secret becomes literal again. */
@@ -159,7 +160,11 @@ export function finalizeReports(o: FinalizeOptions): FinalizeResult {
   const shapes = mergeShapes(results.map((r) => r.shapes));
   const comparison = o.baseline ? compareWithBaseline(results, shapes, o.baseline, meta.strict) : undefined;
   const caseProps: Record<string, [string, string][]> = {};
-  for (const x of comparison?.changes ?? []) caseProps[x.caseId] = [['baseline_change', x.regression ? 'regression' : x.change], ['baseline_verdict', x.before ?? '(absent)']];
+  for (const x of comparison?.changes ?? [])
+    caseProps[x.caseId] = [
+      ['baseline_change', x.regression ? 'regression' : x.change],
+      ['baseline_verdict', x.before ?? '(absent)'],
+    ];
 
   // 2. JUnit (written by jest-junit during the run; absent when jest did not get that far)
   // A JUnit that cannot be enriched is left as jest-junit wrote it: the scan and manifest must still run.
@@ -186,7 +191,16 @@ export function finalizeReports(o: FinalizeOptions): FinalizeResult {
   const markdown = renderMarkdownSummary(results, meta, { evidence, comparison });
   fs.writeFileSync(path.join(reportsDir, 'summary.md'), markdown);
   fs.writeFileSync(path.join(reportsDir, 'summary.html'), renderHtmlSummary(results, meta, { evidence, comparison }));
-  const machine = { format: 'placeos-contract-results/1', outcome: overall(results, meta.strict, meta.warnings), counts: countVerdicts(results), meta, evidence, shapes, ...(comparison ? { comparison } : {}), results };
+  const machine = {
+    format: 'placeos-contract-results/1',
+    outcome: overall(results, meta.strict, meta.warnings),
+    counts: countVerdicts(results),
+    meta,
+    evidence,
+    shapes,
+    ...(comparison ? { comparison } : {}),
+    results,
+  };
   fs.writeFileSync(path.join(reportsDir, 'results.json'), `${JSON.stringify(machine, null, 2)}\n`);
 
   // 6. the temp results folder goes before scanning and the manifest
@@ -202,14 +216,15 @@ export function finalizeReports(o: FinalizeOptions): FinalizeResult {
   if (consoleHits.length) {
     consoleText = `Console summary withheld: it contained a registered secret (${consoleHits.map((h) => h.kind).join(', ')}).\n`;
   }
-  if (secretHits.length) consoleText += `\nSECRET SCAN FAILED — registered secrets found in run output${o.quarantine ?? true ? ' (files withheld from the bundle)' : ''}:\n${describeSecretHits(secretHits)}\n`;
+  if (secretHits.length)
+    consoleText += `\nSECRET SCAN FAILED — registered secrets found in run output${(o.quarantine ?? true) ? ' (files withheld from the bundle)' : ''}:\n${describeSecretHits(secretHits)}\n`;
   const scanReport = {
     format: 'placeos-secret-scan/1',
     scannedFiles: listFiles(reportsDir).length + leaked.filter(() => o.quarantine ?? true).length,
     fingerprints: fingerprints.length,
     kinds: [...new Set(fingerprints.map((f) => f.kind))].sort(),
     hits: secretHits,
-    withheld: o.quarantine ?? true ? leaked : [],
+    withheld: (o.quarantine ?? true) ? leaked : [],
   };
   fs.writeFileSync(path.join(reportsDir, SECRET_SCAN_FILE), `${JSON.stringify(scanReport, null, 2)}\n`);
 

@@ -77,27 +77,47 @@ function filterControls(results: readonly CaseResult[]): { form: string; css: st
     { id: 'f-requirement', label: 'requirement', attr: 'data-requirements', values: uniq(results.flatMap((r) => r.requirements)), list: true },
   ];
   const form = `<form class="filters" id="filters" aria-label="filter the checks">${filters
-    .map((f) => `<label>${h(f.label)} <select id="${f.id}" name="${f.id}"><option value="" selected>all</option>${f.values.map((v) => `<option value="${h(v)}">${h(v)}</option>`).join('')}</select></label>`)
+    .map(
+      (f) =>
+        `<label>${h(f.label)} <select id="${f.id}" name="${f.id}"><option value="" selected>all</option>${f.values.map((v) => `<option value="${h(v)}">${h(v)}</option>`).join('')}</select></label>`,
+    )
     .join('')}</form>`;
   const css = filters
-    .flatMap((f) => f.values.map((v) => `body:has(#${f.id} option[value=${cssString(v)}]:checked) #verdicts-table tbody tr:not([${f.attr}${f.list ? '~' : ''}=${cssString(v)}]){display:none}`))
+    .flatMap((f) =>
+      f.values.map(
+        (v) =>
+          `body:has(#${f.id} option[value=${cssString(v)}]:checked) #verdicts-table tbody tr:not([${f.attr}${f.list ? '~' : ''}=${cssString(v)}]){display:none}`,
+      ),
+    )
     .join('\n');
   return { form, css };
 }
 
 function attentionSection(results: readonly CaseResult[], comparison: Comparison | undefined): string {
   const items = attentionItems(results, comparison);
-  if (!items.length) return `<h2 id="attention">Needs attention</h2><p class="small" id="attention-none">Nothing: no failure, error, regression, overdue or stale ledger entry.</p>`;
-  const rows = items.map((x) => `<tr class="r-${x.kind === 'regression' || x.kind === 'overdue' ? 'fail' : x.kind === 'stale' ? 'warn' : x.kind}" data-kind="${h(x.kind)}"><td><b>${h(x.kind)}</b></td><td><code>${h(x.caseId)}</code></td><td class="msg">${h(x.text)}</td></tr>`);
+  if (!items.length)
+    return `<h2 id="attention">Needs attention</h2><p class="small" id="attention-none">Nothing: no failure, error, regression, overdue or stale ledger entry.</p>`;
+  const rows = items.map(
+    (x) =>
+      `<tr class="r-${x.kind === 'regression' || x.kind === 'overdue' ? 'fail' : x.kind === 'stale' ? 'warn' : x.kind}" data-kind="${h(x.kind)}"><td><b>${h(x.kind)}</b></td><td><code>${h(x.caseId)}</code></td><td class="msg">${h(x.text)}</td></tr>`,
+  );
   return `<h2 id="attention">Needs attention (${items.length})</h2><table id="attention-table"><thead><tr><th>what</th><th>check</th><th>details</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>`;
 }
 
 function comparisonSection(c: Comparison | undefined): string {
   if (!c) return '';
-  const changes = c.changes.map((x) => `<tr data-change="${h(x.change)}"><td>${x.regression ? '<b class="v-fail">regression</b>' : h(x.change)}</td><td><code>${h(x.caseId)}</code></td><td>${h(x.before ?? '(absent)')} → ${h(x.after ?? '(absent)')}</td></tr>`);
-  const drift = c.drift.map((d) => `<tr data-schema="${h(d.schema)}"><td><code>${h(d.schema)}</code></td><td>${d.appeared.map((m) => `<code>${h(m)}</code>`).join(' ') || '—'}</td><td>${d.vanished.map((m) => `<code>${h(m)}</code>`).join(' ') || '—'}</td></tr>`);
+  const changes = c.changes.map(
+    (x) =>
+      `<tr data-change="${h(x.change)}"><td>${x.regression ? '<b class="v-fail">regression</b>' : h(x.change)}</td><td><code>${h(x.caseId)}</code></td><td>${h(x.before ?? '(absent)')} → ${h(x.after ?? '(absent)')}</td></tr>`,
+  );
+  const drift = c.drift.map(
+    (d) =>
+      `<tr data-schema="${h(d.schema)}"><td><code>${h(d.schema)}</code></td><td>${d.appeared.map((m) => `<code>${h(m)}</code>`).join(' ') || '—'}</td><td>${d.vanished.map((m) => `<code>${h(m)}</code>`).join(' ') || '—'}</td></tr>`,
+  );
   return `<h2 id="baseline">Against the baseline ${h(c.baseline.runId ?? c.baseline.file)}</h2><p>${h(comparisonLine(c))}</p>${
-    changes.length ? `<table id="baseline-table"><thead><tr><th>change</th><th>check</th><th>before → after</th></tr></thead><tbody>${changes.join('\n')}</tbody></table>` : ''
+    changes.length
+      ? `<table id="baseline-table"><thead><tr><th>change</th><th>check</th><th>before → after</th></tr></thead><tbody>${changes.join('\n')}</tbody></table>`
+      : ''
   }${drift.length ? `<table id="drift-table"><thead><tr><th>schema</th><th>members appeared</th><th>members vanished</th></tr></thead><tbody>${drift.join('\n')}</tbody></table>` : ''}${c.note ? `<p class="small">${h(c.note)}</p>` : ''}`;
 }
 
@@ -119,12 +139,17 @@ export function renderHtmlSummary(results: readonly CaseResult[], meta: RunMeta,
   });
   const reqMap = new Map<string, CaseResult[]>();
   for (const r of results) for (const id of r.requirements) reqMap.set(id, [...(reqMap.get(id) ?? []), r]);
-  const reqRows = [...reqMap.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([id, rs]) => {
-    const levels = [...new Set(rs.map((r) => r.level))].join('/');
-    return `<tr><td><code>${h(id)}</code></td><td>${requirementSource(id)}</td><td>${h(levels)}</td><td class="n">${rs.length}</td><td>${verdictCell(worst(rs.map((r) => r.verdict)))}</td><td>${rs.map((r) => `<code>${h(r.caseId)}</code>`).join(', ')}</td></tr>`;
-  });
+  const reqRows = [...reqMap.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([id, rs]) => {
+      const levels = [...new Set(rs.map((r) => r.level))].join('/');
+      return `<tr><td><code>${h(id)}</code></td><td>${requirementSource(id)}</td><td>${h(levels)}</td><td class="n">${rs.length}</td><td>${verdictCell(worst(rs.map((r) => r.verdict)))}</td><td>${rs.map((r) => `<code>${h(r.caseId)}</code>`).join(', ')}</td></tr>`;
+    });
   const devs = withVerdict(results, 'deviation').concat(results.filter((r) => r.ledger?.stale && r.verdict !== 'deviation'));
-  const devRows = devs.map((r) => `<tr><td><code>${h(r.caseId)}</code></td><td class="msg">${h(shortMessage(r.message, 400))}</td><td>${h(r.ledger?.reason ?? '?')}</td><td>${h(r.ledger?.owner ?? '?')}</td><td>${h(r.ledger?.reviewBy ?? '?')}${r.ledger?.overdue ? ' <b class="v-fail">overdue</b>' : ''}${r.ledger?.stale ? ' <b class="v-warn">stale</b>' : ''}</td></tr>`);
+  const devRows = devs.map(
+    (r) =>
+      `<tr><td><code>${h(r.caseId)}</code></td><td class="msg">${h(shortMessage(r.message, 400))}</td><td>${h(r.ledger?.reason ?? '?')}</td><td>${h(r.ledger?.owner ?? '?')}</td><td>${h(r.ledger?.reviewBy ?? '?')}${r.ledger?.overdue ? ' <b class="v-fail">overdue</b>' : ''}${r.ledger?.stale ? ' <b class="v-warn">stale</b>' : ''}</td></tr>`,
+  );
   const fs = findings(results);
   const findingRows = fs.map((x) => `<tr><td><code>${h(x.id)}</code></td><td>${h(x.message)}</td><td><code>${h(x.caseId)}</code></td></tr>`);
   const na = naReasons(results).map(([reason, n]) => `<tr><td class="n">${n}</td><td>${h(reason)}</td></tr>`);

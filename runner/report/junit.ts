@@ -67,7 +67,7 @@ function prop(name: string, value: string): XNode {
 }
 function textContent(n: XNode): string {
   return kids(n)
-    .map((c) => (typeof c['#text'] === 'string' ? (c['#text']) : tagOf(c) === '#cdata' ? textContent(c) : ''))
+    .map((c) => (typeof c['#text'] === 'string' ? c['#text'] : tagOf(c) === '#cdata' ? textContent(c) : ''))
     .join('');
 }
 
@@ -109,7 +109,7 @@ function serialise(nodes: XNode[], depth: number): string {
     } else if (children.every((c) => typeof c['#text'] === 'string' || tagOf(c) === '#cdata')) {
       out += `${pad}<${tag}${a}>${serialise(children, 0)}</${tag}>\n`;
     } else {
-      const inner = children.filter((c) => !(typeof c['#text'] === 'string' && !(c['#text']).trim()));
+      const inner = children.filter((c) => !(typeof c['#text'] === 'string' && !c['#text'].trim()));
       out += `${pad}<${tag}${a}>\n${serialise(inner, depth + 1)}${pad}</${tag}>\n`;
     }
   }
@@ -203,7 +203,8 @@ function enrichTestcase(tc: XNode, r: CaseResult | undefined, evidencePath: stri
 
   const out: XNode[] = [];
   const extra = r ? (o.caseProperties[r.caseId] ?? []).map(([k, v]) => prop(k, v)) : [];
-  if (o.testcaseProperties && (r || oldProps.length)) out.push(el('properties', undefined, [...oldProps, ...(r ? caseProperties(r, evidencePath) : []), ...extra]));
+  if (o.testcaseProperties && (r || oldProps.length))
+    out.push(el('properties', undefined, [...oldProps, ...(r ? caseProperties(r, evidencePath) : []), ...extra]));
   out.push(...rest);
   if (outLines.length) out.push(el('system-out', undefined, [text(outLines.join('\n'))]));
   out.sort((a, b) => CASE_CHILD_ORDER.indexOf(tagOf(a) ?? '') - CASE_CHILD_ORDER.indexOf(tagOf(b) ?? ''));
@@ -270,7 +271,9 @@ export function enrichJunitXml(
     total.errors += Number(sa.errors);
     tests += num('tests');
     // Run properties first (XSD order), after any jest-junit suite properties.
-    const existing = kids(suite).filter((n) => tagOf(n) === 'properties').flatMap(kids);
+    const existing = kids(suite)
+      .filter((n) => tagOf(n) === 'properties')
+      .flatMap(kids);
     const others = kids(suite).filter((n) => tagOf(n) !== 'properties' && typeof n['#text'] !== 'string');
     suite.testsuite = [el('properties', undefined, [...existing, ...runProps.map((p) => structuredClone(p))]), ...others];
   }

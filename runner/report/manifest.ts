@@ -121,7 +121,8 @@ function checkSums(reportsDir: string, present: Set<string>, problems: string[])
   const expected = new Set([...present, MANIFEST, ...(fs.existsSync(path.join(reportsDir, SIGNATURE)) ? [SIGNATURE] : [])]);
   for (const [p, digest] of sums) {
     if (!expected.has(p)) problems.push(`${SUMS} lists a file that is not in the bundle: ${p}`);
-    else if (fs.lstatSync(path.join(reportsDir, p)).isFile() && sha256(fs.readFileSync(path.join(reportsDir, p))) !== digest) problems.push(`${SUMS}: changed: ${p}`);
+    else if (fs.lstatSync(path.join(reportsDir, p)).isFile() && sha256(fs.readFileSync(path.join(reportsDir, p))) !== digest)
+      problems.push(`${SUMS}: changed: ${p}`);
   }
   for (const p of expected) if (!sums.has(p)) problems.push(`${SUMS} does not list ${p}`);
   return bytes;
@@ -178,11 +179,14 @@ export function verifyBundle(reportsDir: string, opts: { publicKeyPem?: string }
         const algorithm = algorithmOf(key);
         if (sig.algorithm !== algorithm) problems.push(`bad signature: signed with ${sig.algorithm}, key is ${algorithm}`);
         else if (!crypto.verify(algorithm === 'ed25519' ? null : 'sha256', bytes, key, Buffer.from(sig.signature, 'base64'))) {
-          problems.push(`bad signature: ${SIGNATURE} does not verify with the given public key (key ${keyFingerprint(key).slice(0, 16)}…, signer ${String(sig.keyFingerprint).slice(0, 16)}…)`);
+          problems.push(
+            `bad signature: ${SIGNATURE} does not verify with the given public key (key ${keyFingerprint(key).slice(0, 16)}…, signer ${String(sig.keyFingerprint).slice(0, 16)}…)`,
+          );
         } else notes.push(`signature verified (${algorithm}, key ${keyFingerprint(key).slice(0, 16)}…)`);
         const rawPath = path.join(reportsDir, SUMS_SIGNATURE);
         if (!fs.existsSync(rawPath)) problems.push(`${SUMS_SIGNATURE} is missing but the bundle is signed`);
-        else if (sums && !verifyRawSignature(sums, key, fs.readFileSync(rawPath))) problems.push(`bad signature: ${SUMS_SIGNATURE} does not verify with the given public key`);
+        else if (sums && !verifyRawSignature(sums, key, fs.readFileSync(rawPath)))
+          problems.push(`bad signature: ${SUMS_SIGNATURE} does not verify with the given public key`);
       } catch (e) {
         problems.push(`bad signature: ${(e as Error).message}`);
       }

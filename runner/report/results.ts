@@ -17,7 +17,10 @@ export function readResults(reportsDir: string, problems?: string[]): CaseResult
   const dir = path.join(reportsDir, RESULTS_DIR);
   if (!fs.existsSync(dir)) return [];
   const byId = new Map<string, CaseResult>();
-  for (const name of fs.readdirSync(dir).filter((n) => n.endsWith('.jsonl')).sort()) {
+  for (const name of fs
+    .readdirSync(dir)
+    .filter((n) => n.endsWith('.jsonl'))
+    .sort()) {
     const lines = fs.readFileSync(path.join(dir, name), 'utf8').split('\n');
     lines.forEach((line, i) => {
       if (!line.trim()) return;
@@ -70,16 +73,20 @@ export function shortMessage(message: string | undefined, max = 200): string {
 
 /** A file-name-safe form of a case id (`oauth.token.pkce-plain` stays as is). */
 export function safeId(caseId: string): string {
-  const s = caseId.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_').slice(0, 150);
+  const s = caseId
+    .replace(/[^A-Za-z0-9._-]/g, '_')
+    .replace(/^\.+/, '_')
+    .slice(0, 150);
   return s || '_';
 }
 
 /** Groups n/a reasons: [reason, count] most frequent first. */
 export function naReasons(results: readonly CaseResult[]): [string, number][] {
   const m = new Map<string, number>();
-  for (const r of results) if (r.verdict === 'n/a') {
-    const k = shortMessage(r.message) || '(no reason given)';
-    m.set(k, (m.get(k) ?? 0) + 1);
-  }
+  for (const r of results)
+    if (r.verdict === 'n/a') {
+      const k = shortMessage(r.message) || '(no reason given)';
+      m.set(k, (m.get(k) ?? 0) + 1);
+    }
   return [...m.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
 }

@@ -41,10 +41,11 @@ export function recordingRegistry(inner: SchemaRegistry, shapes: Shapes): Schema
 /** Union of the shapes of many checks. */
 export function mergeShapes(all: readonly (Shapes | undefined)[]): Shapes {
   const m = new Map<string, Set<string>>();
-  for (const s of all) for (const [name, members] of Object.entries(s ?? {})) {
-    const set = m.get(name) ?? new Set<string>();
-    for (const x of members) set.add(x);
-    m.set(name, set);
-  }
+  for (const s of all)
+    for (const [name, members] of Object.entries(s ?? {})) {
+      const set = m.get(name) ?? new Set<string>();
+      for (const x of members) set.add(x);
+      m.set(name, set);
+    }
   return Object.fromEntries([...m.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, [...v].sort()]));
 }

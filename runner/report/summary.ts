@@ -61,7 +61,9 @@ export function renderConsoleSummary(results: readonly CaseResult[], meta: RunMe
   L.push(c('1', `PlaceOS auth contract — run ${meta.runId}`));
   L.push(`Target:  ${targetLine(meta)}`);
   for (const w of meta.warnings ?? []) L.push(c('1;33', `WARNING: ${w}`));
-  L.push(`Suite:   ${meta.suiteVersion}${meta.suiteCommit ? ` (${meta.suiteCommit})` : ''} · schemas ${meta.schemaDigest} · strict ${meta.strict ? 'on' : 'off'}${meta.selection ? ` · selection ${meta.selection}` : ''}`);
+  L.push(
+    `Suite:   ${meta.suiteVersion}${meta.suiteCommit ? ` (${meta.suiteCommit})` : ''} · schemas ${meta.schemaDigest} · strict ${meta.strict ? 'on' : 'off'}${meta.selection ? ` · selection ${meta.selection}` : ''}`,
+  );
   L.push(`Time:    ${meta.startedAt} → ${meta.endedAt} (${duration(meta)}) · ${meta.requestCount} requests`);
   const load = loadLine(meta);
   if (load) L.push(`Load:    ${load}`);
@@ -71,7 +73,8 @@ export function renderConsoleSummary(results: readonly CaseResult[], meta: RunMe
   L.push('');
   const areas = byArea(results);
   const w = Math.max(5, ...areas.map(([a]) => a.length));
-  const row = (name: string, k: VerdictCounts) => `${name.padEnd(w)}  ${VERDICTS.map((v) => String(k[v]).padStart(v.length < 4 ? 4 : v.length)).join(' ')}  ${String(k.total).padStart(5)}`;
+  const row = (name: string, k: VerdictCounts) =>
+    `${name.padEnd(w)}  ${VERDICTS.map((v) => String(k[v]).padStart(v.length < 4 ? 4 : v.length)).join(' ')}  ${String(k.total).padStart(5)}`;
   L.push(`${'area'.padEnd(w)}  ${VERDICTS.map((v) => (v.length < 4 ? v.padStart(4) : v)).join(' ')}  total`);
   for (const [area, rs] of areas) L.push(row(area, countVerdicts(rs)));
   L.push(c('1', row('TOTAL', countVerdicts(results))));
@@ -80,7 +83,8 @@ export function renderConsoleSummary(results: readonly CaseResult[], meta: RunMe
     L.push('', c('1', `Failures and errors (${f.length}):`));
     // Checks stopped by the overload are one line, not one each.
     const stopped = f.filter((r) => r.verdict === 'error' && meta.load?.overloaded && r.message === meta.load.overloaded);
-    for (const r of f) if (!stopped.includes(r)) L.push(`  ${paint[r.verdict](LABEL[r.verdict])} ${r.caseId} [${reqs(r)}, ${r.severity}] ${shortMessage(r.message, 300)}`);
+    for (const r of f)
+      if (!stopped.includes(r)) L.push(`  ${paint[r.verdict](LABEL[r.verdict])} ${r.caseId} [${reqs(r)}, ${r.severity}] ${shortMessage(r.message, 300)}`);
     if (stopped.length) L.push(`  ${paint.error(LABEL.error)} ${stopped.length} check(s) not run: ${meta.load!.overloaded}`);
   }
   const warns = withVerdict(results, 'warn');
@@ -133,7 +137,10 @@ export function renderMarkdownSummary(results: readonly CaseResult[], meta: RunM
   L.push(`## PlaceOS auth contract: ${outcome === 'PASS' ? '✅ PASS' : `❌ ${outcome}`}`, '');
   for (const w of meta.warnings ?? []) L.push(`> ⚠️ **WARNING:** ${md(w)}`, '');
   L.push(`**Target** ${md(targetLine(meta))}  `);
-  L.push(`**Run** \`${md(meta.runId)}\` · ${md(meta.startedAt)} → ${md(meta.endedAt)} (${duration(meta)}) · ${meta.requestCount} requests · strict ${meta.strict ? 'on' : 'off'}`, '');
+  L.push(
+    `**Run** \`${md(meta.runId)}\` · ${md(meta.startedAt)} → ${md(meta.endedAt)} (${duration(meta)}) · ${meta.requestCount} requests · strict ${meta.strict ? 'on' : 'off'}`,
+    '',
+  );
   const load = loadLine(meta);
   if (load) L.push(`**Load** ${md(load)}${meta.load?.overloaded ? ` · **stopped:** ${md(meta.load.overloaded)}` : ''}`, '');
   L.push(...markdownAttention(attentionItems(results, opts.comparison)), ...markdownComparison(opts.comparison));
@@ -146,7 +153,8 @@ export function renderMarkdownSummary(results: readonly CaseResult[], meta: RunM
   const f = failures(results);
   if (f.length) {
     L.push(`### Failures and errors (${f.length})`, '', '| check | requirements | severity | verdict | message |', '|---|---|---|---|---|');
-    for (const r of f) L.push(`| \`${md(r.caseId)}\` ${md(r.title)} | ${md(reqs(r))} | ${r.severity} | ${EMOJI[r.verdict]} | ${md(shortMessage(r.message, 300))} |`);
+    for (const r of f)
+      L.push(`| \`${md(r.caseId)}\` ${md(r.title)} | ${md(reqs(r))} | ${r.severity} | ${EMOJI[r.verdict]} | ${md(shortMessage(r.message, 300))} |`);
     L.push('');
   }
   const warns = withVerdict(results, 'warn');
@@ -158,7 +166,10 @@ export function renderMarkdownSummary(results: readonly CaseResult[], meta: RunM
   const devs = withVerdict(results, 'deviation');
   if (devs.length) {
     L.push(`### Deviations (${devs.length})`, '', '| check | observed | ledger reason | owner | review by |', '|---|---|---|---|---|');
-    for (const r of devs) L.push(`| \`${md(r.caseId)}\` | ${md(shortMessage(r.message, 300))} | ${md(r.ledger?.reason ?? '?')} | ${md(r.ledger?.owner ?? '?')} | ${md(r.ledger?.reviewBy ?? '?')}${r.ledger?.overdue ? ' ⚠️ overdue' : ''} |`);
+    for (const r of devs)
+      L.push(
+        `| \`${md(r.caseId)}\` | ${md(shortMessage(r.message, 300))} | ${md(r.ledger?.reason ?? '?')} | ${md(r.ledger?.owner ?? '?')} | ${md(r.ledger?.reviewBy ?? '?')}${r.ledger?.overdue ? ' ⚠️ overdue' : ''} |`,
+      );
     L.push('');
   }
   const na = naReasons(results);
@@ -177,7 +188,13 @@ export function renderMarkdownSummary(results: readonly CaseResult[], meta: RunM
   return `${L.join('\n')}\n`;
 }
 
-const ATTENTION_LABEL: Record<AttentionItem['kind'], string> = { regression: '🆕 regression', fail: '❌ fail', error: '💥 error', overdue: '⏰ overdue ledger review', stale: '🧹 stale ledger entry' };
+const ATTENTION_LABEL: Record<AttentionItem['kind'], string> = {
+  regression: '🆕 regression',
+  fail: '❌ fail',
+  error: '💥 error',
+  overdue: '⏰ overdue ledger review',
+  stale: '🧹 stale ledger entry',
+};
 
 function markdownAttention(items: AttentionItem[]): string[] {
   if (!items.length) return ['### Needs attention', '', 'Nothing: no failure, error, regression, overdue or stale ledger entry.', ''];
@@ -191,7 +208,8 @@ function markdownComparison(c: Comparison | undefined): string[] {
   const L = [`### Against the baseline \`${md(c.baseline.runId ?? c.baseline.file)}\``, '', md(comparisonLine(c)), ''];
   if (c.changes.length) {
     L.push('| change | check | before → after |', '|---|---|---|');
-    for (const x of c.changes) L.push(`| ${x.regression ? '**regression**' : x.change} | \`${md(x.caseId)}\` | ${md(`${x.before ?? '(absent)'} → ${x.after ?? '(absent)'}`)} |`);
+    for (const x of c.changes)
+      L.push(`| ${x.regression ? '**regression**' : x.change} | \`${md(x.caseId)}\` | ${md(`${x.before ?? '(absent)'} → ${x.after ?? '(absent)'}`)} |`);
     L.push('');
   }
   if (c.drift.length) {

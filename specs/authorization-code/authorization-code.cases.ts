@@ -33,8 +33,19 @@ function checkAuthorizeRedirect(t: CaseContext, res: HttpResponse, app: ClientAp
   const loc = parseLocation(raw, res.url);
   expectSchema(t, 'authorize-redirect', loc, `${step} (parsed Location)`);
   const registered = new URL(app.redirectUri);
-  ensure(loc.origin === registered.origin && loc.pathname === registered.pathname, `${step}: not redirected to the registered redirect_uri`, `${registered.origin}${registered.pathname}`, `${loc.origin}${loc.pathname}`);
-  if (state !== undefined) ensure(loc.query.state === state, `${step}: state is not echoed exactly`, `${state.length} characters as sent`, typeof loc.query.state === 'string' ? `${loc.query.state.length} characters, different` : 'absent');
+  ensure(
+    loc.origin === registered.origin && loc.pathname === registered.pathname,
+    `${step}: not redirected to the registered redirect_uri`,
+    `${registered.origin}${registered.pathname}`,
+    `${loc.origin}${loc.pathname}`,
+  );
+  if (state !== undefined)
+    ensure(
+      loc.query.state === state,
+      `${step}: state is not echoed exactly`,
+      `${state.length} characters as sent`,
+      typeof loc.query.state === 'string' ? `${loc.query.state.length} characters, different` : 'absent',
+    );
   return codeFrom(res);
 }
 
@@ -57,9 +68,33 @@ interface FlowRow {
 const LONG_STATE = 'state-Ωx y+z/a?b=c&d%e~f.g_h-0123456789abcdefghijklmnopqrstuvwxyz';
 
 const flowRows: FlowRow[] = [
-  { name: 'get.s256', title: 'GET authorize with a session and S256 PKCE redirects with a code and state; the code exchange returns a token response', method: 'GET', pkce: 'S256', state: 'contract-state', severity: 'high', requirements: [...FLOW_REQ, 'PLACEOS-DOC-PKCE', 'RFC6749-4.1.2', 'RFC7636-4.6'] },
-  { name: 'post.s256', title: 'POST authorize (form) with a session and S256 PKCE redirects with a code; the exchange returns a token response', method: 'POST', pkce: 'S256', state: 'contract-post', severity: 'medium', requirements: [...FLOW_REQ, 'RFC6749-3.1'] },
-  { name: 'state.exact', title: 'a long state with spaces, reserved and non-ASCII characters comes back byte-exactly', method: 'GET', pkce: 'S256', state: LONG_STATE, severity: 'high', requirements: [...FLOW_REQ, 'RFC6749-4.1.2', 'RFC6749-10.12'] },
+  {
+    name: 'get.s256',
+    title: 'GET authorize with a session and S256 PKCE redirects with a code and state; the code exchange returns a token response',
+    method: 'GET',
+    pkce: 'S256',
+    state: 'contract-state',
+    severity: 'high',
+    requirements: [...FLOW_REQ, 'PLACEOS-DOC-PKCE', 'RFC6749-4.1.2', 'RFC7636-4.6'],
+  },
+  {
+    name: 'post.s256',
+    title: 'POST authorize (form) with a session and S256 PKCE redirects with a code; the exchange returns a token response',
+    method: 'POST',
+    pkce: 'S256',
+    state: 'contract-post',
+    severity: 'medium',
+    requirements: [...FLOW_REQ, 'RFC6749-3.1'],
+  },
+  {
+    name: 'state.exact',
+    title: 'a long state with spaces, reserved and non-ASCII characters comes back byte-exactly',
+    method: 'GET',
+    pkce: 'S256',
+    state: LONG_STATE,
+    severity: 'high',
+    requirements: [...FLOW_REQ, 'RFC6749-4.1.2', 'RFC6749-10.12'],
+  },
   {
     name: 'get.plain',
     title: 'PKCE with the plain method works where the generation supports it',
@@ -67,11 +102,21 @@ const flowRows: FlowRow[] = [
     pkce: 'plain',
     state: 'contract-plain',
     applies: (t) => (t.contract.pkcePlain ? undefined : `plain PKCE is not part of the ${t.contract.label} contract (S256 only)`),
-    strongerRefusal: 'the deployment refuses code_challenge_method=plain, stronger than its generation (security-code-pkce.pkce-plain-refused holds that standard)',
+    strongerRefusal:
+      'the deployment refuses code_challenge_method=plain, stronger than its generation (security-code-pkce.pkce-plain-refused holds that standard)',
     severity: 'low',
     requirements: [...FLOW_REQ, 'PLACEOS-IMPL-PKCE'],
   },
-  { name: 'get.no-pkce', title: 'a public client without PKCE still gets a code and a token (PKCE is optional for registered apps)', method: 'GET', pkce: 'none', state: 'contract-nopkce', strongerRefusal: 'the deployment requires PKCE of public clients, stronger than its generation (RFC 9700 §2.1.1)', severity: 'low', requirements: [...FLOW_REQ] },
+  {
+    name: 'get.no-pkce',
+    title: 'a public client without PKCE still gets a code and a token (PKCE is optional for registered apps)',
+    method: 'GET',
+    pkce: 'none',
+    state: 'contract-nopkce',
+    strongerRefusal: 'the deployment requires PKCE of public clients, stronger than its generation (RFC 9700 §2.1.1)',
+    severity: 'low',
+    requirements: [...FLOW_REQ],
+  },
 ];
 
 const flowCases: ContractCase[] = flowRows.map((row) => ({
@@ -91,7 +136,8 @@ const flowCases: ContractCase[] = flowRows.map((row) => ({
     const res = await authorize(t, client, { state: row.state, codeChallenge: pair?.challenge, codeChallengeMethod: pair?.method }, row.method);
     if (row.strongerRefusal) {
       const refusal = authorizeRefusal(res, app.redirectUri);
-      if (refusal && /invalid_request|invalid_code_challenge_method|400 error page/.test(refusal)) t.notApplicable(`${row.strongerRefusal}: authorize answered ${refusal}`);
+      if (refusal && /invalid_request|invalid_code_challenge_method|400 error page/.test(refusal))
+        t.notApplicable(`${row.strongerRefusal}: authorize answered ${refusal}`);
     }
     const code = checkAuthorizeRedirect(t, res, app, row.state, `${row.method} authorize`);
     const tok = await exchangeCode(t, client, { code, verifier: pair?.verifier });
@@ -120,14 +166,24 @@ const authorizeRefusals: ContractCase[] = [
         const client = await session(t);
         const bad = v.uri(t.settings.client);
         const pair = pkcePair('S256');
-        const res = await authorize(t, client, { redirectUri: bad, state: 'contract-bad-redirect', codeChallenge: pair.challenge, codeChallengeMethod: 'S256' });
+        const res = await authorize(t, client, {
+          redirectUri: bad,
+          state: 'contract-bad-redirect',
+          codeChallenge: pair.challenge,
+          codeChallengeMethod: 'S256',
+        });
         expectNoRedirectTo(res, bad);
         const want = t.contract.authorizeBadRedirect;
         expectStatus(res, want.status, 'authorize with an unregistered redirect_uri');
         if (t.contract.authorizeErrors === 'json') {
           expectOAuthError(t, res, { status: want.status, error: want.error }, 'authorize with an unregistered redirect_uri');
         } else {
-          ensure(/text\/html/i.test(res.header('content-type') ?? ''), 'authorize error: not the Doorkeeper HTML error page', 'text/html', res.header('content-type') ?? '(none)');
+          ensure(
+            /text\/html/i.test(res.header('content-type') ?? ''),
+            'authorize error: not the Doorkeeper HTML error page',
+            'text/html',
+            res.header('content-type') ?? '(none)',
+          );
         }
       },
     }),
@@ -159,7 +215,12 @@ const authorizeRefusals: ContractCase[] = [
       const cont = [...expected.searchParams].find(([, v]) => v === 'PLACEHOLDER')?.[0];
       if (cont) {
         const back = loc.searchParams.get(cont) ?? '';
-        ensure(back.startsWith('/auth/oauth/authorize') && back.includes('contract-nosession'), 'authorize without a session: the login URL does not carry the authorize request back', `${cont}=/auth/oauth/authorize?…`, back.split('?')[0] || '(empty)');
+        ensure(
+          back.startsWith('/auth/oauth/authorize') && back.includes('contract-nosession'),
+          'authorize without a session: the login URL does not carry the authorize request back',
+          `${cont}=/auth/oauth/authorize?…`,
+          back.split('?')[0] || '(empty)',
+        );
       }
     },
   },
@@ -182,7 +243,12 @@ const authorizeRefusals: ContractCase[] = [
       const loc = parseLocation(raw, res.url);
       expectSchema(t, 'authorize-error-redirect', loc, 'deny (parsed Location)');
       const registered = new URL(app.redirectUri);
-      ensure(loc.origin === registered.origin && loc.pathname === registered.pathname, 'deny: not redirected to the registered redirect_uri', `${registered.origin}${registered.pathname}`, `${loc.origin}${loc.pathname}`);
+      ensure(
+        loc.origin === registered.origin && loc.pathname === registered.pathname,
+        'deny: not redirected to the registered redirect_uri',
+        `${registered.origin}${registered.pathname}`,
+        `${loc.origin}${loc.pathname}`,
+      );
       ensure(loc.query.error === 'access_denied', 'deny: error is not access_denied', 'access_denied', String(loc.query.error));
       ensure(loc.query.state === 'contract-deny', 'deny: state is not echoed', 'contract-deny', String(loc.query.state));
     },
@@ -219,7 +285,8 @@ const exchangeRows: ExchangeRow[] = [
   {
     name: 'wrong-client',
     title: 'another app cannot redeem the code, even with the right redirect_uri and verifier (400 invalid_grant: issued to another client)',
-    exchange: (t, client, code, verifier) => exchangeCode(t, client, { code, verifier, app: t.settings.scopedClient!, redirectUri: t.settings.client.redirectUri }),
+    exchange: (t, client, code, verifier) =>
+      exchangeCode(t, client, { code, verifier, app: t.settings.scopedClient!, redirectUri: t.settings.client.redirectUri }),
     expect: () => ({ status: 400, error: 'invalid_grant' }),
     needs: ['scopedClient'],
     level: 'MUST',

@@ -24,7 +24,12 @@ const markers: Marker[] = [
     async run(t) {
       const res = await t.client('healthz').get('/auth/healthz', { noCookies: true });
       const expected = t.contract.healthz ? 200 : 404;
-      ensure(res.status === expected, `/auth/healthz does not answer as ${t.contract.label} does`, String(expected), `${res.status} (the deployment looks like ${res.status === 200 ? 'auth.cr' : 'Rails'})`);
+      ensure(
+        res.status === expected,
+        `/auth/healthz does not answer as ${t.contract.label} does`,
+        String(expected),
+        `${res.status} (the deployment looks like ${res.status === 200 ? 'auth.cr' : 'Rails'})`,
+      );
     },
   },
   {
@@ -33,7 +38,12 @@ const markers: Marker[] = [
     async run(t) {
       const res = await t.client('alias').post('/auth/token', { form: { grant_type: 'refresh_token' }, noCookies: true });
       const aliasExists = res.status !== 404;
-      ensure(aliasExists === t.contract.healthz, `POST /auth/token does not answer as ${t.contract.label} does`, t.contract.healthz ? 'an OAuth answer (the alias exists)' : '404 (no alias)', String(res.status));
+      ensure(
+        aliasExists === t.contract.healthz,
+        `POST /auth/token does not answer as ${t.contract.label} does`,
+        t.contract.healthz ? 'an OAuth answer (the alias exists)' : '404 (no alias)',
+        String(res.status),
+      );
     },
   },
   {
@@ -42,7 +52,12 @@ const markers: Marker[] = [
     async run(t) {
       if (!t.contract.oidc) t.notApplicable(`${t.contract.label} may or may not have the OIDC routes (added to Rails in Nov 2025)`);
       const res = await t.client('discovery').get('/.well-known/openid-configuration', { noCookies: true });
-      ensure(res.status === 200, `${t.contract.label} serves the discovery document, this deployment does not`, '200', `${res.status} (it looks like Rails before Nov 2025)`);
+      ensure(
+        res.status === 200,
+        `${t.contract.label} serves the discovery document, this deployment does not`,
+        '200',
+        `${res.status} (it looks like Rails before Nov 2025)`,
+      );
     },
   },
   {

@@ -37,11 +37,17 @@ interface Row {
 }
 
 const sameClaims = (keys: (keyof UserJwt)[]) => (_t: CaseContext, got: UserJwt, jwt: UserJwt) => {
-  for (const k of keys) ensure(JSON.stringify(got[k]) === JSON.stringify(jwt[k]), `inspect: ${k} differs from the token's claim`, JSON.stringify(jwt[k]), JSON.stringify(got[k]));
+  for (const k of keys)
+    ensure(JSON.stringify(got[k]) === JSON.stringify(jwt[k]), `inspect: ${k} differs from the token's claim`, JSON.stringify(jwt[k]), JSON.stringify(got[k]));
 };
 const sameUser = (_t: CaseContext, got: UserJwt, jwt: UserJwt) => {
   ensure(got.u.e === jwt.u.e.toLowerCase(), 'inspect: u.e is not the token email, lower-cased', jwt.u.e.toLowerCase(), got.u.e);
-  ensure(got.u.n === jwt.u.n && got.u.p === jwt.u.p && sameSet(got.u.r, jwt.u.r), 'inspect: u (name, permissions, roles) differs from the token', JSON.stringify({ ...jwt.u, e: undefined }), JSON.stringify({ ...got.u, e: undefined }));
+  ensure(
+    got.u.n === jwt.u.n && got.u.p === jwt.u.p && sameSet(got.u.r, jwt.u.r),
+    'inspect: u (name, permissions, roles) differs from the token',
+    JSON.stringify({ ...jwt.u, e: undefined }),
+    JSON.stringify({ ...got.u, e: undefined }),
+  );
 };
 const restApiScopes = (_t: CaseContext, got: UserJwt, jwt: UserJwt) => {
   const want = jwt.scope.map(restApiScope);
@@ -65,7 +71,13 @@ const rows: Row[] = [
     token: (t) => setup('minting a token', () => obtainToken(t, 'user', { app: t.settings.scopedClient!, scope: 'public mqtt.read' })),
     checks: [
       restApiScopes,
-      (_t, got) => ensure(got.scope.includes('mqtt.Read') && !got.scope.includes('mqtt.read'), 'inspect: mqtt.read is not capitalised as mqtt.Read', 'mqtt.Read', got.scope.join(' ')),
+      (_t, got) =>
+        ensure(
+          got.scope.includes('mqtt.Read') && !got.scope.includes('mqtt.read'),
+          'inspect: mqtt.read is not capitalised as mqtt.Read',
+          'mqtt.Read',
+          got.scope.join(' '),
+        ),
     ],
     severity: 'medium',
     needs: ['user', 'scopedClient'],

@@ -11,7 +11,24 @@ import { accountFor, codeFlow, obtainToken, refreshGrant, type Tokens } from '..
 import type { HttpClient, HttpResponse } from '../../helpers/http';
 import { decodeJwt } from '../../helpers/jwt';
 import type { Severity, SettingName, Tag } from '../../helpers/model';
-import { authorityHost, BEARER_TRANSPORTS, checkTokenResponse, ensure, expectOAuthError, expectRestApi401, expectSchema, expectStatus, expectWwwAuthenticate, getWithBearer, INSPECT, isDeletion, parseSetCookies, sameSet, scopesOf, setup } from '../../helpers/kit';
+import {
+  authorityHost,
+  BEARER_TRANSPORTS,
+  checkTokenResponse,
+  ensure,
+  expectOAuthError,
+  expectRestApi401,
+  expectSchema,
+  expectStatus,
+  expectWwwAuthenticate,
+  getWithBearer,
+  INSPECT,
+  isDeletion,
+  parseSetCookies,
+  sameSet,
+  scopesOf,
+  setup,
+} from '../../helpers/kit';
 
 export const area = 'lifecycle';
 
@@ -69,7 +86,11 @@ const rows: Row[] = [
     async run(t) {
       const first = await userToken(t);
       const res = await refreshGrant(t, t.client('refresh'), { refreshToken: refreshTokenOf(first) });
-      const second = checkTokenResponse(t, res, { step: 'refresh', account: accountFor(t, 'user'), scopes: decodeJwt(first.accessToken).claims.scope as string[] });
+      const second = checkTokenResponse(t, res, {
+        step: 'refresh',
+        account: accountFor(t, 'user'),
+        scopes: decodeJwt(first.accessToken).claims.scope as string[],
+      });
       ensure(second.body.access_token !== first.accessToken, 'refresh returned the same access token', 'a new access token', 'the old one');
       const c1 = decodeJwt(first.accessToken).claims as { iat: number; exp: number };
       const c2 = second.claims as { iat: number; exp: number };
@@ -79,7 +100,7 @@ const rows: Row[] = [
   // ---- revoke ----
   {
     name: 'revoke.refresh-token',
-    title: "revoking the refresh token answers 200 (Rails {} / auth.cr empty) and the refresh token no longer works (invalid_grant)",
+    title: 'revoking the refresh token answers 200 (Rails {} / auth.cr empty) and the refresh token no longer works (invalid_grant)',
     requirements: ['RFC7009-2.1', 'RFC7009-2.2', 'PLACEOS-IMPL-REVOKE'],
     severity: 'high',
     needs: ['user'],
@@ -88,12 +109,17 @@ const rows: Row[] = [
       const rt = refreshTokenOf(tokens);
       const client = t.client('revoke');
       expectRevoked(t, await revoke(t, client, rt, 'refresh_token'), 'revoke the refresh token');
-      expectOAuthError(t, await refreshGrant(t, client, { refreshToken: rt }), { status: 400, error: 'invalid_grant' }, 'refresh with the revoked refresh token');
+      expectOAuthError(
+        t,
+        await refreshGrant(t, client, { refreshToken: rt }),
+        { status: 400, error: 'invalid_grant' },
+        'refresh with the revoked refresh token',
+      );
     },
   },
   {
     name: 'revoke.without-client',
-    title: "revoke without client identification: Rails refuses (403 unauthorized_client), auth.cr needs none (200, empty)",
+    title: 'revoke without client identification: Rails refuses (403 unauthorized_client), auth.cr needs none (200, empty)',
     requirements: ['PLACEOS-IMPL-REVOKE', 'RFC7009-2.1'],
     severity: 'medium',
     needs: ['user'],
@@ -107,7 +133,12 @@ const rows: Row[] = [
         ensure(ok.status === 200, 'a refused revoke still revoked the refresh token', '200 on refresh', String(ok.status));
       } else {
         expectRevoked(t, res, 'revoke without client_id');
-        expectOAuthError(t, await refreshGrant(t, client, { refreshToken: refreshTokenOf(tokens) }), { status: 400, error: 'invalid_grant' }, 'refresh after revoke');
+        expectOAuthError(
+          t,
+          await refreshGrant(t, client, { refreshToken: refreshTokenOf(tokens) }),
+          { status: 400, error: 'invalid_grant' },
+          'refresh after revoke',
+        );
       }
     },
   },
@@ -134,7 +165,12 @@ const rows: Row[] = [
       const res = await client.get('/auth/logout', { headers: { authorization: `Bearer ${tokens.accessToken}` } });
       const loc = expectLogoutRedirect(t, res, 'logout');
       ensure(loc.pathname === '/', 'logout without continue: not redirected to /', '/', loc.pathname);
-      expectOAuthError(t, await refreshGrant(t, client, { refreshToken: refreshTokenOf(tokens) }), { status: 400, error: 'invalid_grant' }, 'refresh after logout with that bearer');
+      expectOAuthError(
+        t,
+        await refreshGrant(t, client, { refreshToken: refreshTokenOf(tokens) }),
+        { status: 400, error: 'invalid_grant' },
+        'refresh after logout with that bearer',
+      );
     },
   },
   {
@@ -151,8 +187,16 @@ const rows: Row[] = [
   },
   {
     name: 'logout.session',
-    title: "logout with the session ends it (session cookie deleted, authority session:false) and rest-api refuses the account's earlier token by header, parameter and cookie: 401 \"logged out\"",
-    requirements: ['PLACEOS-IMPL-LOGOUT', 'PLACEOS-IMPL-LOGGED-OUT-JWT', 'RFC6750-3.1', 'PLACEOS-DOC-TRANSPORT-HEADER', 'PLACEOS-DOC-TRANSPORT-PARAM', 'PLACEOS-DOC-TRANSPORT-COOKIE'],
+    title:
+      'logout with the session ends it (session cookie deleted, authority session:false) and rest-api refuses the account\'s earlier token by header, parameter and cookie: 401 "logged out"',
+    requirements: [
+      'PLACEOS-IMPL-LOGOUT',
+      'PLACEOS-IMPL-LOGGED-OUT-JWT',
+      'RFC6750-3.1',
+      'PLACEOS-DOC-TRANSPORT-HEADER',
+      'PLACEOS-DOC-TRANSPORT-PARAM',
+      'PLACEOS-DOC-TRANSPORT-COOKIE',
+    ],
     severity: 'blocker',
     tags: ['session', 'mutating'],
     // Logout is global for the account: only the account set aside for it.
@@ -162,10 +206,22 @@ const rows: Row[] = [
       const res = await session.get('/auth/logout', { headers: { authorization: `Bearer ${tokens.accessToken}` } });
       expectLogoutRedirect(t, res, 'logout');
       const deleted = parseSetCookies(res).find((c) => c.name === t.contract.sessionCookie && isDeletion(c));
-      ensure(deleted, `logout did not delete the session cookie ${t.contract.sessionCookie}`, `Set-Cookie: ${t.contract.sessionCookie}=; expired`, parseSetCookies(res).map((c) => c.name).join(', ') || 'no Set-Cookie');
+      ensure(
+        deleted,
+        `logout did not delete the session cookie ${t.contract.sessionCookie}`,
+        `Set-Cookie: ${t.contract.sessionCookie}=; expired`,
+        parseSetCookies(res)
+          .map((c) => c.name)
+          .join(', ') || 'no Set-Cookie',
+      );
       const authority = await session.get('/auth/authority');
       expectStatus(authority, 200, 'authority after logout');
-      ensure((authority.json as { session?: unknown }).session === false, 'authority still reports a session after logout', 'session: false', String((authority.json as { session?: unknown }).session));
+      ensure(
+        (authority.json as { session?: unknown }).session === false,
+        'authority still reports a session after logout',
+        'session: false',
+        String((authority.json as { session?: unknown }).session),
+      );
       for (const transport of BEARER_TRANSPORTS) {
         const r = await getWithBearer(t.client(`rest-api-${transport}`), transport, INSPECT, tokens.accessToken);
         expectRestApi401(t, r, `inspect by ${transport} with a token issued before logout`, /^logged out$/);
@@ -186,7 +242,12 @@ const rows: Row[] = [
       expectSchema(t, 'authority', anon.json, 'authority');
       const a = anon.json as { domain: string; token_valid: boolean; session: boolean };
       ensure(a.domain.toLowerCase() === authorityHost(t.settings.url), "authority: domain is not the request Host's", authorityHost(t.settings.url), a.domain);
-      ensure(a.token_valid === false && a.session === false, 'authority without credentials reports a session or a valid token', 'session false, token_valid false', `session ${a.session}, token_valid ${a.token_valid}`);
+      ensure(
+        a.token_valid === false && a.session === false,
+        'authority without credentials reports a session or a valid token',
+        'session false, token_valid false',
+        `session ${a.session}, token_valid ${a.token_valid}`,
+      );
       const tokens = await userToken(t);
       const withToken = await client.get('/auth/authority', { headers: { authorization: `Bearer ${tokens.accessToken}` } });
       expectStatus(withToken, 200, 'authority with a bearer');
@@ -215,7 +276,9 @@ const rows: Row[] = [
     async run(t) {
       const tokens = await userToken(t);
       const app = t.settings.client;
-      const res = await t.client('introspect').post('/auth/oauth/introspect', { form: { token: tokens.accessToken, client_id: app.clientId, ...(app.clientSecret ? { client_secret: app.clientSecret } : {}) } });
+      const res = await t.client('introspect').post('/auth/oauth/introspect', {
+        form: { token: tokens.accessToken, client_id: app.clientId, ...(app.clientSecret ? { client_secret: app.clientSecret } : {}) },
+      });
       expectStatus(res, 200, 'introspect');
       expectSchema(t, 'introspection', res.json, 'introspect');
       const body = res.json as { active: boolean; scope: string; client_id: string; iat: number; exp: number };
@@ -223,7 +286,12 @@ const rows: Row[] = [
       ensure(body.active === true, 'introspect: a fresh token is not active', 'active: true', 'false');
       ensure(body.client_id === app.clientId, 'introspect: client_id is not the app', app.clientId, body.client_id);
       ensure(sameSet(scopesOf(body.scope), claims.scope), "introspect: scope differs from the token's", claims.scope.join(' '), body.scope);
-      ensure(body.iat === claims.iat && body.exp === claims.exp, "introspect: iat/exp differ from the token's", `${claims.iat}/${claims.exp}`, `${body.iat}/${body.exp}`);
+      ensure(
+        body.iat === claims.iat && body.exp === claims.exp,
+        "introspect: iat/exp differ from the token's",
+        `${claims.iat}/${claims.exp}`,
+        `${body.iat}/${body.exp}`,
+      );
     },
   },
   {
@@ -237,7 +305,9 @@ const rows: Row[] = [
       const client = t.client('introspect');
       expectRevoked(t, await revoke(t, client, tokens.accessToken, 'access_token'), 'revoke');
       const app = t.settings.client;
-      const res = await client.post('/auth/oauth/introspect', { form: { token: tokens.accessToken, client_id: app.clientId, ...(app.clientSecret ? { client_secret: app.clientSecret } : {}) } });
+      const res = await client.post('/auth/oauth/introspect', {
+        form: { token: tokens.accessToken, client_id: app.clientId, ...(app.clientSecret ? { client_secret: app.clientSecret } : {}) },
+      });
       expectStatus(res, 200, 'introspect a revoked token');
       expectSchema(t, 'introspection', res.json, 'introspect a revoked token');
       ensure((res.json as { active: boolean }).active === false, 'introspect: a revoked token is reported active', 'active: false', 'true');
@@ -245,7 +315,8 @@ const rows: Row[] = [
   },
   {
     name: 'token-info',
-    title: 'token/info describes the bearer (resource_owner_id = sub, application.uid = client_id, scope); an invalid bearer gets 401 invalid_token with a Bearer challenge',
+    title:
+      'token/info describes the bearer (resource_owner_id = sub, application.uid = client_id, scope); an invalid bearer gets 401 invalid_token with a Bearer challenge',
     requirements: ['PLACEOS-IMPL-TOKEN-INFO', 'RFC6750-3', 'RFC6750-3.1'],
     severity: 'medium',
     needs: ['user'],
@@ -258,7 +329,12 @@ const rows: Row[] = [
       const body = res.json as { resource_owner_id: string; application: { uid: string }; scope: string[]; expires_in: number };
       const claims = decodeJwt(tokens.accessToken).claims as { sub: string; scope: string[] };
       ensure(body.resource_owner_id === claims.sub, 'token/info: resource_owner_id is not the token sub', claims.sub, body.resource_owner_id);
-      ensure(body.application.uid === t.settings.client.clientId, 'token/info: application.uid is not the client_id', t.settings.client.clientId, body.application.uid);
+      ensure(
+        body.application.uid === t.settings.client.clientId,
+        'token/info: application.uid is not the client_id',
+        t.settings.client.clientId,
+        body.application.uid,
+      );
       ensure(sameSet(body.scope, claims.scope), "token/info: scope differs from the token's", claims.scope.join(' '), body.scope.join(' '));
       ensure(body.expires_in > 0 && body.expires_in <= 7200, 'token/info: expires_in is not the remaining lifetime', '1..7200', String(body.expires_in));
       const bad = await client.get('/auth/oauth/token/info', { headers: { authorization: `Bearer ${randomBytes(24).toString('base64url')}` } });
@@ -280,8 +356,18 @@ const rows: Row[] = [
       expectSchema(t, 'discovery', res.json, 'discovery');
       const doc = res.json as { jwks_uri: string; token_endpoint: string };
       const host = new URL(t.settings.url).host;
-      ensure(new URL(doc.token_endpoint).host === host && new URL(doc.token_endpoint).pathname === '/auth/oauth/token', 'discovery: token_endpoint is not this deployment\'s /auth/oauth/token', `${host}/auth/oauth/token`, doc.token_endpoint);
-      ensure(new URL(doc.jwks_uri).pathname === '/auth/oauth/discovery/keys', 'discovery: jwks_uri is not /auth/oauth/discovery/keys', '/auth/oauth/discovery/keys', new URL(doc.jwks_uri).pathname);
+      ensure(
+        new URL(doc.token_endpoint).host === host && new URL(doc.token_endpoint).pathname === '/auth/oauth/token',
+        "discovery: token_endpoint is not this deployment's /auth/oauth/token",
+        `${host}/auth/oauth/token`,
+        doc.token_endpoint,
+      );
+      ensure(
+        new URL(doc.jwks_uri).pathname === '/auth/oauth/discovery/keys',
+        'discovery: jwks_uri is not /auth/oauth/discovery/keys',
+        '/auth/oauth/discovery/keys',
+        new URL(doc.jwks_uri).pathname,
+      );
     },
   },
   {
@@ -323,4 +409,3 @@ export const cases: ContractCase[] = rows.map((r) => ({
   ...(r.needs ? { needs: r.needs } : {}),
   run: r.run,
 }));
-

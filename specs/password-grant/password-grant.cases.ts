@@ -49,7 +49,12 @@ const scopeAppLacks = (app: ClientApp): string => CANDIDATE_SCOPES.find((s) => !
 /** The app's scopes other than openid (which adds an ID token to the answer). */
 const appScopes = (app: ClientApp): string[] => app.scopes.filter((s) => s !== 'openid');
 /** A proper subset: public plus one more of the app's scopes. */
-const appSubset = (app: ClientApp): string[] => ['public', ...appScopes(app).filter((s) => s !== 'public').slice(0, 1)];
+const appSubset = (app: ClientApp): string[] => [
+  'public',
+  ...appScopes(app)
+    .filter((s) => s !== 'public')
+    .slice(0, 1),
+];
 const unknownClientId = (): string => randomBytes(16).toString('hex');
 
 /** The documented refusal on generations without the grant (contract §3.6, auth.cr). */
@@ -69,7 +74,11 @@ const secondScope = (app: ClientApp): string => appScopes(app).find((s) => s !==
  * and re-joins (its authorize refuses tabs and newlines). Refusing or reading the two scopes are
  * both correct; anything else is not.
  */
-const lenientScopes: Outcome = { kind: 'token-or-error', scopes: (app) => ['public', secondScope(app)], error: () => [{ status: 400, error: 'invalid_scope' }] };
+const lenientScopes: Outcome = {
+  kind: 'token-or-error',
+  scopes: (app) => ['public', secondScope(app)],
+  error: () => [{ status: 400, error: 'invalid_scope' }],
+};
 
 const BASE_REQ = ['RFC6749-4.3.2', 'PLACEOS-DOC-PASSWORD-GRANT', 'PLACEOS-IMPL-TOKEN-ENDPOINT'];
 
@@ -85,10 +94,16 @@ const rows: Row[] = [
     severity: 'high',
     requirements: [...BASE_REQ, 'RFC6749-5.1', 'PLACEOS-DOC-TOKEN-RESPONSE', 'PLACEOS-IMPL-TOKEN-RESPONSE', 'PLACEOS-IMPL-JWT-CLAIMS'],
     notes: (t, r) => {
-      if (r.status === 422) t.finding('DOC-TOKEN-JSON-BODY', 'the public doc sends the token request as a JSON body; this deployment refuses JSON bodies with 422 (form or query only)');
+      if (r.status === 422)
+        t.finding(
+          'DOC-TOKEN-JSON-BODY',
+          'the public doc sends the token request as a JSON body; this deployment refuses JSON bodies with 422 (form or query only)',
+        );
       const tt = r.body?.token_type;
-      if (typeof tt === 'string' && tt !== 'bearer') t.finding('DOC-TOKEN-TYPE-CASE', `the public doc shows token_type "bearer"; this deployment answers "${tt}" (equal case-insensitively, RFC 6749 §5.1)`);
-      if (r.status === 200 && r.body?.created_at === undefined) t.finding('DOC-TOKEN-CREATED-AT', 'the public doc shows created_at in the token response; this deployment omits it');
+      if (typeof tt === 'string' && tt !== 'bearer')
+        t.finding('DOC-TOKEN-TYPE-CASE', `the public doc shows token_type "bearer"; this deployment answers "${tt}" (equal case-insensitively, RFC 6749 §5.1)`);
+      if (r.status === 200 && r.body?.created_at === undefined)
+        t.finding('DOC-TOKEN-CREATED-AT', 'the public doc shows created_at in the token response; this deployment omits it');
     },
   },
   {
@@ -111,7 +126,11 @@ const rows: Row[] = [
     severity: 'medium',
     requirements: [...BASE_REQ, 'RFC6749-5.1', 'PLACEOS-IMPL-TOKEN-ENDPOINT'],
     notes: (t, r) => {
-      if (r.status !== 200 && t.contract.passwordGrant) t.finding('DOC-TOKEN-QUERY', "the public doc's code sample puts the token request parameters in the query string; this deployment does not accept them there");
+      if (r.status !== 200 && t.contract.passwordGrant)
+        t.finding(
+          'DOC-TOKEN-QUERY',
+          "the public doc's code sample puts the token request parameters in the query string; this deployment does not accept them there",
+        );
     },
   },
   // ---- scope lists (contract §6.4) ----
@@ -214,9 +233,16 @@ const rows: Row[] = [
     requirements: [...BASE_REQ, 'PLACEOS-DOC-PASSWORD-SERVICE-ONLY', 'PLACEOS-IMPL-TOKEN-ENDPOINT'],
     needs: ['user'],
     notes: (t, r) => {
-      if (r.status === 200) t.finding('DOC-PASSWORD-SERVICE-ONLY', 'the public doc says the password flow "only works for service accounts"; this deployment issues a token to a normal local user');
+      if (r.status === 200)
+        t.finding(
+          'DOC-PASSWORD-SERVICE-ONLY',
+          'the public doc says the password flow "only works for service accounts"; this deployment issues a token to a normal local user',
+        );
       else if (r.status === 400 && r.body?.error === 'invalid_grant') {
-        t.finding('PASSWORD-GRANT-SERVICE-ONLY', 'this deployment refuses the password grant for a normal local user (as the public doc says); the suite mints user tokens through signin + authorize + PKCE instead');
+        t.finding(
+          'PASSWORD-GRANT-SERVICE-ONLY',
+          'this deployment refuses the password grant for a normal local user (as the public doc says); the suite mints user tokens through signin + authorize + PKCE instead',
+        );
       }
     },
   },
@@ -298,7 +324,12 @@ function caseFor(row: Row): ContractCase {
         const expected = [disabledAnswer(t, row.via), ...(row.alsoWhenDisabled?.(t) ?? [])];
         expectOAuthError(t, res, expected, `${step} on a generation without the password grant`);
         if (res.status === 400) {
-          ensure(typeof (res.json as { error_description?: unknown }).error_description === 'string', `${step}: the refusal does not say why`, 'an error_description', 'none');
+          ensure(
+            typeof (res.json as { error_description?: unknown }).error_description === 'string',
+            `${step}: the refusal does not say why`,
+            'an error_description',
+            'none',
+          );
         }
         return;
       }

@@ -4,7 +4,25 @@
 import type { CaseContext, ContractCase } from '../../helpers/case';
 import type { HttpClient, HttpResponse } from '../../helpers/http';
 import { loadDefaultPlaceosPrivateKey, signWithKey, tamperSignature } from '../../helpers/jwt';
-import { cacheDirectives, challengeParam, echoesToken, ensure, expectAccepted, findChallenge, freshToken, getWithBearer, INSPECT, INTROSPECT, notRefused, payloadOf, PROTECTED, REPO_ROOT, revokedForCheck, TOKEN_INFO, tokenInfo } from '../../helpers/kit';
+import {
+  cacheDirectives,
+  challengeParam,
+  echoesToken,
+  ensure,
+  expectAccepted,
+  findChallenge,
+  freshToken,
+  getWithBearer,
+  INSPECT,
+  INTROSPECT,
+  notRefused,
+  payloadOf,
+  PROTECTED,
+  REPO_ROOT,
+  revokedForCheck,
+  TOKEN_INFO,
+  tokenInfo,
+} from '../../helpers/kit';
 
 export const area = 'security-bearer';
 
@@ -44,10 +62,15 @@ function forgeryCase(name: string, title: string, requirements: string[], make: 
 // expired, cross-authority tokens and the default signing key are token-use's checks (every
 // transport, both rest-api endpoints): one fact, one check.
 export const cases: ContractCase[] = [
-  forgeryCase('default-key-forgery-refused', 'a copy of a valid JWT re-signed with the published PlaceOS development key is refused in every transport', ['PLACEOS-IMPL-DEFAULT-KEY', 'RFC6749-10.3'], async (tok) => {
-    const claims = payloadOf(tok) ?? {};
-    return signWithKey(claims, loadDefaultPlaceosPrivateKey(REPO_ROOT));
-  }),
+  forgeryCase(
+    'default-key-forgery-refused',
+    'a copy of a valid JWT re-signed with the published PlaceOS development key is refused in every transport',
+    ['PLACEOS-IMPL-DEFAULT-KEY', 'RFC6749-10.3'],
+    async (tok) => {
+      const claims = payloadOf(tok) ?? {};
+      return signWithKey(claims, loadDefaultPlaceosPrivateKey(REPO_ROOT));
+    },
+  ),
   {
     id: `${area}.rest-api-401-challenge`,
     title: 'rest-api 401s carry WWW-Authenticate: Bearer (no error attribute without credentials, error="invalid_token" for a bad token)',
@@ -72,7 +95,8 @@ export const cases: ContractCase[] = [
   },
   {
     id: `${area}.auth-invalid-token-challenge`,
-    title: 'the auth service answers an invalid bearer (token/info: an unknown token; introspect: a revoked one) with 401 and WWW-Authenticate: Bearer error="invalid_token"',
+    title:
+      'the auth service answers an invalid bearer (token/info: an unknown token; introspect: a revoked one) with 401 and WWW-Authenticate: Bearer error="invalid_token"',
     requirements: ['RFC6750-3', 'RFC6750-3.1'],
     level: 'MUST',
     severity: 'high',
@@ -113,8 +137,18 @@ export const cases: ContractCase[] = [
       const res = await t.client('auth').get(TOKEN_INFO, { noCookies: true });
       ensure(res.status === 401, 'token/info without a credential did not answer 401', '401', String(res.status));
       const ch = findChallenge(res, 'bearer');
-      ensure(!!ch, 'token/info without a credential has no WWW-Authenticate: Bearer', 'WWW-Authenticate: Bearer realm=…', res.header('www-authenticate') ?? '(none)');
-      ensure(!challengeParam(ch, 'error'), 'the challenge names an error although no credential was sent', 'no error attribute', `error="${challengeParam(ch, 'error')}"`);
+      ensure(
+        !!ch,
+        'token/info without a credential has no WWW-Authenticate: Bearer',
+        'WWW-Authenticate: Bearer realm=…',
+        res.header('www-authenticate') ?? '(none)',
+      );
+      ensure(
+        !challengeParam(ch, 'error'),
+        'the challenge names an error although no credential was sent',
+        'no error attribute',
+        `error="${challengeParam(ch, 'error')}"`,
+      );
     },
   },
   {
@@ -148,7 +182,12 @@ export const cases: ContractCase[] = [
       const api = t.client('api');
       const token = await validToken(t, api);
       const res = await getWithBearer(api, 'param', PROTECTED, token);
-      ensure(res.status === 401 || res.status === 400, 'rest-api accepts the access token as a URI query parameter (?bearer_token=)', '400/401', String(res.status));
+      ensure(
+        res.status === 401 || res.status === 400,
+        'rest-api accepts the access token as a URI query parameter (?bearer_token=)',
+        '400/401',
+        String(res.status),
+      );
     },
   },
   {
@@ -165,7 +204,12 @@ export const cases: ContractCase[] = [
       const res = await getWithBearer(api, 'param', PROTECTED, token);
       if (res.status < 200 || res.status >= 300) t.notApplicable(`the query transport is refused (${res.status})`);
       const d = cacheDirectives(res);
-      ensure(d.includes('private') || d.includes('no-store'), 'a response to a query-authenticated request may be cached by shared caches', 'Cache-Control: private (or no-store)', res.header('cache-control') ?? '(none)');
+      ensure(
+        d.includes('private') || d.includes('no-store'),
+        'a response to a query-authenticated request may be cached by shared caches',
+        'Cache-Control: private (or no-store)',
+        res.header('cache-control') ?? '(none)',
+      );
     },
   },
   {
@@ -203,7 +247,9 @@ export const cases: ContractCase[] = [
         ['token/info (tampered)', await tokenInfo(t.client('auth'), tampered), tampered],
         ['token/info (expired)', await tokenInfo(t.client('auth'), t.settings.expiredToken!), t.settings.expiredToken!],
       ];
-      const echoed = responses.filter(([, res, tok]) => echoesToken(res.text, tok) || echoesToken(res.header('www-authenticate'), tok) || echoesToken(res.header('location'), tok)).map(([w]) => w);
+      const echoed = responses
+        .filter(([, res, tok]) => echoesToken(res.text, tok) || echoesToken(res.header('www-authenticate'), tok) || echoesToken(res.header('location'), tok))
+        .map(([w]) => w);
       ensure(echoed.length === 0, 'an error response echoes the presented token', 'no token in bodies or headers', echoed.join(', '));
     },
   },

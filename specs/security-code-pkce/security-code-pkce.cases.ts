@@ -5,7 +5,24 @@ import type { ContractCase } from '../../helpers/case';
 import { authorize, exchangeCode, tokensFrom } from '../../helpers/flows';
 import type { HttpResponse } from '../../helpers/http';
 import { createVerifier, pkcePair } from '../../helpers/pkce';
-import { authorizeOutcome, authorizeRefusal, describeAuthorize, describeErr, echoesToken, ensure, fail, freshCode, hasAccessToken, oauthError, otherClient, precondition, setup, signedIn, sleep, tokenInfo } from '../../helpers/kit';
+import {
+  authorizeOutcome,
+  authorizeRefusal,
+  describeAuthorize,
+  describeErr,
+  echoesToken,
+  ensure,
+  fail,
+  freshCode,
+  hasAccessToken,
+  oauthError,
+  otherClient,
+  precondition,
+  setup,
+  signedIn,
+  sleep,
+  tokenInfo,
+} from '../../helpers/kit';
 
 export const area = 'security-code-pkce';
 
@@ -17,7 +34,12 @@ function tokenSummary(res: HttpResponse): string {
 function expectRefused(res: HttpResponse, what: string, expected: { status: number; error?: string }): void {
   if (hasAccessToken(res)) fail(`${what}: a token was issued`, describeErr(expected), tokenSummary(res));
   const e = oauthError(res);
-  ensure(e.status === expected.status && (expected.error === undefined || e.error === expected.error), `${what}: refused, but not with the documented error`, describeErr(expected), describeErr(e));
+  ensure(
+    e.status === expected.status && (expected.error === undefined || e.error === expected.error),
+    `${what}: refused, but not with the documented error`,
+    describeErr(expected),
+    describeErr(e),
+  );
 }
 
 /** A 128-character state of unreserved characters (catches truncation). */
@@ -26,7 +48,7 @@ function longState(): string {
 }
 
 /** State with URL-reserved and special characters (all VSCHAR, RFC 6749 App. A.5). */
-const RESERVED_STATE = "a:b/c?d#e[f]g@h!i$j&k'l(m)n*o+p,q;r=s%t u~v.w_x-y\"z<>{}|\\^`";
+const RESERVED_STATE = 'a:b/c?d#e[f]g@h!i$j&k\'l(m)n*o+p,q;r=s%t u~v.w_x-y"z<>{}|\\^`';
 
 export const cases: ContractCase[] = [
   {
@@ -117,7 +139,7 @@ export const cases: ContractCase[] = [
       const { session } = await signedIn(t);
       const c = await freshCode(t, session);
       const res = await exchangeCode(t, t.client('attacker'), { code: c.code, app: other, redirectUri: t.settings.client.redirectUri, verifier: c.verifier });
-      expectRefused(res, "another client redeeming the code", { status: 400, error: 'invalid_grant' });
+      expectRefused(res, 'another client redeeming the code', { status: 400, error: 'invalid_grant' });
     },
   },
   {
@@ -233,9 +255,19 @@ export const cases: ContractCase[] = [
       const code = res.location?.searchParams.get('code');
       if (code) {
         const tok = await exchangeCode(t, session, { code, verifier: pair.verifier });
-        ensure(!hasAccessToken(tok), 'code_challenge_method=plain was accepted end to end', 'invalid_request at authorize', `a code, then ${tokenSummary(tok)}`);
+        ensure(
+          !hasAccessToken(tok),
+          'code_challenge_method=plain was accepted end to end',
+          'invalid_request at authorize',
+          `a code, then ${tokenSummary(tok)}`,
+        );
       }
-      ensure(!!authorizeRefusal(res, t.settings.client.redirectUri), `authorize did not refuse code_challenge_method=plain (${describeAuthorize(res)})`, 'invalid_request (error page or error redirect)', authorizeOutcome(res, t.settings.client.redirectUri));
+      ensure(
+        !!authorizeRefusal(res, t.settings.client.redirectUri),
+        `authorize did not refuse code_challenge_method=plain (${describeAuthorize(res)})`,
+        'invalid_request (error page or error redirect)',
+        authorizeOutcome(res, t.settings.client.redirectUri),
+      );
     },
   },
   {
@@ -250,7 +282,12 @@ export const cases: ContractCase[] = [
       const { session } = await signedIn(t);
       const pair = pkcePair('S256');
       const res = await authorize(t, session, { state: 'method', codeChallenge: pair.challenge, codeChallengeMethod: 'S512' });
-      ensure(!!authorizeRefusal(res, t.settings.client.redirectUri), `authorize did not refuse code_challenge_method=S512 (${describeAuthorize(res)})`, 'invalid_request (error page or error redirect)', authorizeOutcome(res, t.settings.client.redirectUri));
+      ensure(
+        !!authorizeRefusal(res, t.settings.client.redirectUri),
+        `authorize did not refuse code_challenge_method=S512 (${describeAuthorize(res)})`,
+        'invalid_request (error page or error redirect)',
+        authorizeOutcome(res, t.settings.client.redirectUri),
+      );
     },
   },
   {
@@ -267,7 +304,12 @@ export const cases: ContractCase[] = [
       const c = await freshCode(t, session, { state });
       const got = c.response.location?.searchParams.get('state');
       ensure(got !== null && got !== undefined, 'the authorize redirect dropped state', 'state (128 characters)', '(none)');
-      ensure(got === state, 'the authorize redirect changed state', `the same 128 characters`, `${got.length} characters${got.length === state.length ? ' (different)' : ''}`);
+      ensure(
+        got === state,
+        'the authorize redirect changed state',
+        `the same 128 characters`,
+        `${got.length} characters${got.length === state.length ? ' (different)' : ''}`,
+      );
     },
   },
   {
@@ -300,7 +342,12 @@ export const cases: ContractCase[] = [
       const loc = c.response.location!;
       const frag = new URLSearchParams(loc.hash.replace(/^#/, ''));
       const leaked = ['access_token', 'refresh_token', 'id_token'].filter((k) => loc.searchParams.has(k) || frag.has(k));
-      ensure(leaked.length === 0, 'the authorize redirect URL carries tokens (they end up in history, logs and Referer)', 'only code and state', leaked.join(', '));
+      ensure(
+        leaked.length === 0,
+        'the authorize redirect URL carries tokens (they end up in history, logs and Referer)',
+        'only code and state',
+        leaked.join(', '),
+      );
       const exchanged = await exchangeCode(t, session, { code: c.code, verifier: c.verifier });
       const tokens = await setup('the code exchange', async () => tokensFrom(exchanged, 'code exchange'));
       ensure(!echoesToken(loc.toString(), tokens.accessToken), 'the authorize redirect URL carries the access token');
@@ -322,7 +369,12 @@ export const cases: ContractCase[] = [
       const token = frag.get('access_token') ?? loc?.searchParams.get('access_token');
       if (token) t.minted({ accessToken: token, clientId: t.settings.client.clientId, clientSecret: t.settings.client.clientSecret });
       ensure(!token, 'the implicit grant issued an access token in the redirect', 'unsupported_response_type', `${res.status} with access_token`);
-      ensure(!!authorizeRefusal(res, t.settings.client.redirectUri), `authorize did not refuse response_type=token (${describeAuthorize(res)})`, 'unsupported_response_type (error page or error redirect)', authorizeOutcome(res, t.settings.client.redirectUri));
+      ensure(
+        !!authorizeRefusal(res, t.settings.client.redirectUri),
+        `authorize did not refuse response_type=token (${describeAuthorize(res)})`,
+        'unsupported_response_type (error page or error redirect)',
+        authorizeOutcome(res, t.settings.client.redirectUri),
+      );
     },
   },
   {
@@ -337,17 +389,35 @@ export const cases: ContractCase[] = [
       const { session } = await signedIn(t);
       const origin = 'https://attacker.example';
       const pair = pkcePair('S256');
-      const q = { response_type: 'code', client_id: t.settings.client.clientId, redirect_uri: t.settings.client.redirectUri, state: 'cors', code_challenge: pair.challenge, code_challenge_method: 'S256' };
+      const q = {
+        response_type: 'code',
+        client_id: t.settings.client.clientId,
+        redirect_uri: t.settings.client.redirectUri,
+        state: 'cors',
+        code_challenge: pair.challenge,
+        code_challenge_method: 'S256',
+      };
       const pre = await session.request('OPTIONS', '/auth/oauth/authorize', { query: q, headers: { origin, 'access-control-request-method': 'GET' } });
       const get = await session.get('/auth/oauth/authorize', { query: q, headers: { origin } });
       const code = get.location?.searchParams.get('code');
       if (code) t.secrets.add(code, 'code');
-      precondition(!!code, 'authorize with an Origin header', 'authorize did not redirect with a code, so what it answers cross-origin is unknown', '302 with code', describeAuthorize(get));
+      precondition(
+        !!code,
+        'authorize with an Origin header',
+        'authorize did not redirect with a code, so what it answers cross-origin is unknown',
+        '302 with code',
+        describeAuthorize(get),
+      );
       const bad = [
         ['OPTIONS', pre],
         ['GET', get],
       ].filter(([, r]) => !!(r as HttpResponse).header('access-control-allow-origin'));
-      ensure(bad.length === 0, 'the authorization endpoint answers cross-origin requests with Access-Control-Allow-Origin', 'no Access-Control-Allow-Origin', bad.map(([m, r]) => `${m as string}: ${(r as HttpResponse).header('access-control-allow-origin')}`).join('; '));
+      ensure(
+        bad.length === 0,
+        'the authorization endpoint answers cross-origin requests with Access-Control-Allow-Origin',
+        'no Access-Control-Allow-Origin',
+        bad.map(([m, r]) => `${m as string}: ${(r as HttpResponse).header('access-control-allow-origin')}`).join('; '),
+      );
     },
   },
 ];

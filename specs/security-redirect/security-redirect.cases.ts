@@ -13,15 +13,39 @@ type Variant = { name: string; title: string; make: (registered: URL) => string 
 
 /** Ways an attacker bends a registered redirect URI (RFC 9700 §4.1.3: exact string matching). */
 const VARIANTS: Variant[] = [
-  { name: 'path', title: 'another path on the same host', make: (u) => Object.assign(new URL(u), { pathname: u.pathname.replace(/[^/]*$/, 'attacker.html') }).toString() },
-  { name: 'path-traversal', title: 'a path that walks out of the registered one', make: (u) => `${u.origin}${u.pathname.replace(/[^/]*$/, '')}../attacker.html` },
+  {
+    name: 'path',
+    title: 'another path on the same host',
+    make: (u) => Object.assign(new URL(u), { pathname: u.pathname.replace(/[^/]*$/, 'attacker.html') }).toString(),
+  },
+  {
+    name: 'path-traversal',
+    title: 'a path that walks out of the registered one',
+    make: (u) => `${u.origin}${u.pathname.replace(/[^/]*$/, '')}../attacker.html`,
+  },
   { name: 'suffix', title: 'the registered URI with characters appended', make: (u) => `${u.toString()}.attacker.example` },
   { name: 'subpath', title: 'the registered URI with a sub-path appended', make: (u) => `${u.toString().replace(/\/?$/, '')}/attacker` },
-  { name: 'query', title: 'the registered URI with an extra query parameter', make: (u) => `${u.toString()}${u.search ? '&' : '?'}next=https%3A%2F%2Fattacker.example%2F` },
+  {
+    name: 'query',
+    title: 'the registered URI with an extra query parameter',
+    make: (u) => `${u.toString()}${u.search ? '&' : '?'}next=https%3A%2F%2Fattacker.example%2F`,
+  },
   { name: 'host', title: 'another host', make: (u) => Object.assign(new URL(u), { hostname: 'attacker.example' }).toString() },
-  { name: 'host-suffix', title: 'the registered host as a subdomain of an attacker domain', make: (u) => Object.assign(new URL(u), { hostname: `${u.hostname}.attacker.example` }).toString() },
-  { name: 'scheme', title: 'another scheme (http ↔ https)', make: (u) => Object.assign(new URL(u), { protocol: u.protocol === 'https:' ? 'http:' : 'https:' }).toString() },
-  { name: 'port', title: 'another port', make: (u) => Object.assign(new URL(u), { port: String(((Number(u.port) || (u.protocol === 'https:' ? 443 : 80)) % 60000) + 1) }).toString() },
+  {
+    name: 'host-suffix',
+    title: 'the registered host as a subdomain of an attacker domain',
+    make: (u) => Object.assign(new URL(u), { hostname: `${u.hostname}.attacker.example` }).toString(),
+  },
+  {
+    name: 'scheme',
+    title: 'another scheme (http ↔ https)',
+    make: (u) => Object.assign(new URL(u), { protocol: u.protocol === 'https:' ? 'http:' : 'https:' }).toString(),
+  },
+  {
+    name: 'port',
+    title: 'another port',
+    make: (u) => Object.assign(new URL(u), { port: String(((Number(u.port) || (u.protocol === 'https:' ? 443 : 80)) % 60000) + 1) }).toString(),
+  },
   { name: 'userinfo', title: 'userinfo before the host (attacker@host)', make: (u) => `${u.protocol}//attacker.example@${u.host}${u.pathname}${u.search}` },
   { name: 'fragment', title: 'a fragment appended', make: (u) => `${u.toString()}#attacker` },
 ];
@@ -52,9 +76,14 @@ function redirectProblem(res: HttpResponse, bad: string, registered: URL): strin
   const toBad =
     raw.startsWith(badNoFrag) ||
     loc.toString().startsWith(badNoFrag) ||
-    (!!badUrl && (badUrl.origin !== registered.origin || badUrl.pathname !== registered.pathname) && loc.origin === badUrl.origin && loc.pathname === badUrl.pathname && !!badUrl.username === !!loc.username);
+    (!!badUrl &&
+      (badUrl.origin !== registered.origin || badUrl.pathname !== registered.pathname) &&
+      loc.origin === badUrl.origin &&
+      loc.pathname === badUrl.pathname &&
+      !!badUrl.username === !!loc.username);
   if (toBad) return `redirected to the unregistered URI${carries.length ? ` with ${carries.join(', ')}` : ''}`;
-  if (carries.includes('code') || carries.includes('access_token') || carries.includes('id_token')) return `redirected with ${carries.join(', ')} although redirect_uri was not registered`;
+  if (carries.includes('code') || carries.includes('access_token') || carries.includes('id_token'))
+    return `redirected with ${carries.join(', ')} although redirect_uri was not registered`;
   return undefined;
 }
 
@@ -80,9 +109,19 @@ function variantCase(v: Variant): ContractCase {
       const res = await authorize(t, session, { redirectUri: bad, state: `redirect-${v.name}`, codeChallenge: pair.challenge, codeChallengeMethod: 'S256' });
       const problem = redirectProblem(res, bad, registered);
       // The observation names what happened, not where (the port and host differ per deployment): a ledger entry can excuse exactly it.
-      ensure(!problem, `${v.title}: ${problem} (${describeResponse(res)})`, `an error shown by the server (${t.contract.authorizeBadRedirect.status}${t.contract.authorizeBadRedirect.error ? ` ${t.contract.authorizeBadRedirect.error}` : ''}), no redirect`, `${res.status} ${problem}`);
+      ensure(
+        !problem,
+        `${v.title}: ${problem} (${describeResponse(res)})`,
+        `an error shown by the server (${t.contract.authorizeBadRedirect.status}${t.contract.authorizeBadRedirect.error ? ` ${t.contract.authorizeBadRedirect.error}` : ''}), no redirect`,
+        `${res.status} ${problem}`,
+      );
       const want = t.contract.authorizeBadRedirect;
-      ensure(res.status === want.status, `${v.title}: the server did not show the documented error`, `${want.status}${want.error ? ` ${want.error}` : ''} error page`, describeResponse(res));
+      ensure(
+        res.status === want.status,
+        `${v.title}: the server did not show the documented error`,
+        `${want.status}${want.error ? ` ${want.error}` : ''} error page`,
+        describeResponse(res),
+      );
     },
   };
 }
@@ -100,7 +139,14 @@ export function isLoopbackIpLiteral(hostname: string): boolean {
 /** Off-domain `continue` targets: absolute, scheme-relative, and obfuscated forms. */
 function continueTargets(t: CaseContext): string[] {
   const host = new URL(t.settings.url).host;
-  return ['https://attacker.example/landing', '//attacker.example/landing', `https://attacker.example/${host}`, `https://${host}.attacker.example/`, `https://${host}@attacker.example/`, 'javascript:alert(1)'];
+  return [
+    'https://attacker.example/landing',
+    '//attacker.example/landing',
+    `https://attacker.example/${host}`,
+    `https://${host}.attacker.example/`,
+    `https://${host}@attacker.example/`,
+    'javascript:alert(1)',
+  ];
 }
 
 /** A path that PlaceOS's filter lets through (starts with `/`, no `//`) but browsers read as `//host`. */
@@ -138,14 +184,23 @@ export const cases: ContractCase[] = [
     async run(t) {
       const { session } = await signedIn(t);
       const bad = 'https://attacker.example/callback';
-      const res = await authorize(t, session, { app: { ...t.settings.client, clientId: '0123456789abcdef0123456789abcdef' }, redirectUri: bad, state: 'unknown-client' });
+      const res = await authorize(t, session, {
+        app: { ...t.settings.client, clientId: '0123456789abcdef0123456789abcdef' },
+        redirectUri: bad,
+        state: 'unknown-client',
+      });
       const loc = res.location;
       const redirected = res.status >= 300 && res.status < 400 && !!loc && loc.hostname === 'attacker.example';
       ensure(!redirected, 'authorize redirected an unknown client to its redirect_uri', '4xx error page, no redirect', describeResponse(res));
       const code = loc?.searchParams.get('code');
       ensure(!code, 'authorize issued a code for an unknown client', 'no code', describeResponse(res));
       const want = t.contract.errors.unknownClient;
-      ensure(res.status === want.status, 'authorize did not answer an unknown client with the documented error', `${want.status} ${want.error}`, describeResponse(res));
+      ensure(
+        res.status === want.status,
+        'authorize did not answer an unknown client with the documented error',
+        `${want.status} ${want.error}`,
+        describeResponse(res),
+      );
     },
   },
   {
@@ -192,7 +247,13 @@ export const cases: ContractCase[] = [
       const problems: string[] = [];
       for (const target of continueTargets(t)) {
         const res = await t.client('logout').get('/auth/logout', { query: { continue: target }, noCookies: true });
-        precondition(res.status >= 300 && res.status < 400, `logout with continue=${target}`, 'logout did not redirect', t.contract.logoutStatuses.join(' / '), String(res.status));
+        precondition(
+          res.status >= 300 && res.status < 400,
+          `logout with continue=${target}`,
+          'logout did not redirect',
+          t.contract.logoutStatuses.join(' / '),
+          String(res.status),
+        );
         const off = offDomain(t, res);
         if (off && off !== allowedHost) problems.push(`continue=${target} → ${res.status} to ${off}`);
       }
@@ -218,7 +279,13 @@ export const cases: ContractCase[] = [
         const off = offDomain(t, res);
         if (off) problems.push(`signin continue=${target} → ${res.status} to ${off}`);
         const out = await t.client('logout').get('/auth/logout', { query: { continue: target }, noCookies: true });
-        precondition(out.status >= 300 && out.status < 400, `logout with continue=${target}`, 'logout did not redirect', t.contract.logoutStatuses.join(' / '), String(out.status));
+        precondition(
+          out.status >= 300 && out.status < 400,
+          `logout with continue=${target}`,
+          'logout did not redirect',
+          t.contract.logoutStatuses.join(' / '),
+          String(out.status),
+        );
         const off2 = offDomain(t, out);
         if (off2) problems.push(`logout continue=${target} → ${out.status} to ${off2}`);
       }
@@ -239,7 +306,13 @@ export const cases: ContractCase[] = [
       const res = await c.post('/auth/signin', paramsAs('form', { email: account.email, password: account.password, continue: '/backoffice/' }));
       for (const ck of await c.jar.getCookies(c.baseUrl)) t.secrets.add(ck.value, 'cookie');
       ensure(res.status !== 307 && res.status !== 308, 'signin redirected a credential POST with a method-preserving status', '302 / 303', String(res.status));
-      precondition(res.status >= 300 && res.status < 400, 'signing in with continue', 'signin did not redirect, so how it redirects is unknown', `${t.contract.signinContinueStatus} to continue`, String(res.status));
+      precondition(
+        res.status >= 300 && res.status < 400,
+        'signing in with continue',
+        'signin did not redirect, so how it redirects is unknown',
+        `${t.contract.signinContinueStatus} to continue`,
+        String(res.status),
+      );
     },
   },
 ];

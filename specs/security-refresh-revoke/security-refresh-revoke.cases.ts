@@ -4,7 +4,26 @@
 import type { ContractCase } from '../../helpers/case';
 import { refreshGrant, tokensFrom } from '../../helpers/flows';
 import type { HttpResponse } from '../../helpers/http';
-import { describeErr, ensure, expectAccepted, fail, freshToken, grantedScopes, hasAccessToken, INTROSPECT, oauthError, otherClient, precondition, refusedEverywhere, revokedForCheck, revokeToken, setup, sleep, tokenInfo, tokensWithRefresh } from '../../helpers/kit';
+import {
+  describeErr,
+  ensure,
+  expectAccepted,
+  fail,
+  freshToken,
+  grantedScopes,
+  hasAccessToken,
+  INTROSPECT,
+  oauthError,
+  otherClient,
+  precondition,
+  refusedEverywhere,
+  revokedForCheck,
+  revokeToken,
+  setup,
+  sleep,
+  tokenInfo,
+  tokensWithRefresh,
+} from '../../helpers/kit';
 
 export const area = 'security-refresh-revoke';
 
@@ -23,7 +42,12 @@ function summary(res: HttpResponse): string {
 function expectRefused(res: HttpResponse, what: string, expected: { status: number; error: string }): void {
   if (hasAccessToken(res)) fail(`${what} was redeemed`, `${expected.status} ${expected.error}`, summary(res));
   const e = oauthError(res);
-  ensure(e.status === expected.status && e.error === expected.error, `${what} was refused, but not with the documented error`, `${expected.status} ${expected.error}`, describeErr(e));
+  ensure(
+    e.status === expected.status && e.error === expected.error,
+    `${what} was refused, but not with the documented error`,
+    `${expected.status} ${expected.error}`,
+    describeErr(e),
+  );
 }
 
 const INVALID_GRANT = { status: 400, error: 'invalid_grant' } as const;
@@ -41,7 +65,12 @@ export const cases: ContractCase[] = [
       const first = await tokensWithRefresh(t);
       const refreshed = await refreshGrant(t, t.client('refresh'), { refreshToken: first.refreshToken });
       const rotated = await setup('the first refresh', async () => tokensFrom(refreshed, 'first refresh'));
-      ensure(!!rotated.refreshToken && rotated.refreshToken !== first.refreshToken, 'the refresh did not rotate the refresh token (a public client needs rotation or sender-constrained refresh tokens)', 'a new refresh_token', rotated.refreshToken ? 'the same refresh_token' : 'no refresh_token');
+      ensure(
+        !!rotated.refreshToken && rotated.refreshToken !== first.refreshToken,
+        'the refresh did not rotate the refresh token (a public client needs rotation or sender-constrained refresh tokens)',
+        'a new refresh_token',
+        rotated.refreshToken ? 'the same refresh_token' : 'no refresh_token',
+      );
       if (t.contract.refreshTokens === 'jwt') await sleep(graceWaitMs(t));
       const replay = await refreshGrant(t, t.client('replay'), { refreshToken: first.refreshToken });
       expectRefused(replay, 'a used (rotated) refresh token', INVALID_GRANT);
@@ -83,7 +112,12 @@ export const cases: ContractCase[] = [
       const res = await refreshGrant(t, t.client('refresh'), { refreshToken: tokens.refreshToken!, app, scope: [narrow, ...wider].join(' ') });
       if (!hasAccessToken(res)) {
         const e = oauthError(res);
-        ensure(e.status === 400 && e.error === 'invalid_scope', 'the widening refresh was refused, but not with the documented error', '400 invalid_scope', describeErr(e));
+        ensure(
+          e.status === 400 && e.error === 'invalid_scope',
+          'the widening refresh was refused, but not with the documented error',
+          '400 invalid_scope',
+          describeErr(e),
+        );
         return;
       }
       const got = grantedScopes(tokensFrom(res, 'refresh'));
@@ -169,7 +203,12 @@ export const cases: ContractCase[] = [
       const rev = await revokeToken(t, tokens.refreshToken, { hint: 'refresh_token', app: other, client: t.client('attacker') });
       const res = await refreshGrant(t, t.client('refresh'), { refreshToken: tokens.refreshToken });
       ensure(hasAccessToken(res), "another client's revocation request revoked the token", 'the refresh token still works', summary(res));
-      ensure(rev.status >= 400 && rev.status < 500, "another client's revocation request was not refused", '403 unauthorized_client (or 400/401)', String(rev.status));
+      ensure(
+        rev.status >= 400 && rev.status < 500,
+        "another client's revocation request was not refused",
+        '403 unauthorized_client (or 400/401)',
+        String(rev.status),
+      );
     },
   },
   {
@@ -205,7 +244,9 @@ export const cases: ContractCase[] = [
         ['revoked token', victim.accessToken],
         ['unknown token', 'not-a-real-token-0123456789abcdef'],
       ] as const) {
-        const res = await t.client('introspect').post(INTROSPECT, { form: { token }, headers: { authorization: `Bearer ${caller.accessToken}` }, noCookies: true });
+        const res = await t
+          .client('introspect')
+          .post(INTROSPECT, { form: { token }, headers: { authorization: `Bearer ${caller.accessToken}` }, noCookies: true });
         const body = res.json as Record<string, unknown> | undefined;
         if (res.status !== 200 || !body || body.active !== false || Object.keys(body).length !== 1) {
           problems.push(`${what}: ${res.status} ${body ? `{${Object.keys(body).join(', ')}}${body.active === true ? ' active:true' : ''}` : '(no JSON)'}`);

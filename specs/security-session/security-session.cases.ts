@@ -10,10 +10,22 @@ export const area = 'security-session';
 /** The session cookie(s) a successful signin sets, under this generation's name (setup steps). */
 async function sessionCookies(t: CaseContext): Promise<SetCookie[]> {
   const res = await signIn(t, t.client('signin'), accountFor(t, 'user'));
-  precondition(res.status === 202 || (res.status >= 300 && res.status < 400), 'signing in (POST /auth/signin)', 'signin did not succeed', '202', String(res.status));
+  precondition(
+    res.status === 202 || (res.status >= 300 && res.status < 400),
+    'signing in (POST /auth/signin)',
+    'signin did not succeed',
+    '202',
+    String(res.status),
+  );
   const all = parseSetCookies(res);
   const named = all.filter((c) => c.name === t.contract.sessionCookie);
-  precondition(named.length > 0, 'getting the session cookie', `signin set no ${t.contract.sessionCookie} session cookie`, t.contract.sessionCookie, all.map((c) => c.name).join(', ') || '(none)');
+  precondition(
+    named.length > 0,
+    'getting the session cookie',
+    `signin set no ${t.contract.sessionCookie} session cookie`,
+    t.contract.sessionCookie,
+    all.map((c) => c.name).join(', ') || '(none)',
+  );
   return named;
 }
 
@@ -27,7 +39,8 @@ export const cases: ContractCase[] = [
     tags: ['security', 'session'],
     needs: ['user'],
     async run(t) {
-      for (const c of await sessionCookies(t)) ensure(c.attrs.has('httponly'), `the ${c.name} cookie is readable by scripts`, 'HttpOnly', [...c.attrs.keys()].join('; '));
+      for (const c of await sessionCookies(t))
+        ensure(c.attrs.has('httponly'), `the ${c.name} cookie is readable by scripts`, 'HttpOnly', [...c.attrs.keys()].join('; '));
     },
   },
   {
@@ -39,7 +52,8 @@ export const cases: ContractCase[] = [
     tags: ['security', 'session'],
     needs: ['user'],
     async run(t) {
-      for (const c of await sessionCookies(t)) ensure(c.attrs.has('secure'), `the ${c.name} cookie may be sent over plain http`, 'Secure', [...c.attrs.keys()].join('; '));
+      for (const c of await sessionCookies(t))
+        ensure(c.attrs.has('secure'), `the ${c.name} cookie may be sent over plain http`, 'Secure', [...c.attrs.keys()].join('; '));
     },
   },
   {
@@ -54,7 +68,12 @@ export const cases: ContractCase[] = [
       for (const c of await sessionCookies(t)) {
         const sameSite = c.attrs.get('samesite');
         const v = (sameSite ?? '').toLowerCase();
-        ensure(v === 'lax' || v === 'strict', `the ${c.name} cookie is sent on cross-site requests`, 'SameSite=Lax or Strict', sameSite === undefined ? '(no SameSite)' : `SameSite=${sameSite}`);
+        ensure(
+          v === 'lax' || v === 'strict',
+          `the ${c.name} cookie is sent on cross-site requests`,
+          'SameSite=Lax or Strict',
+          sameSite === undefined ? '(no SameSite)' : `SameSite=${sameSite}`,
+        );
       }
     },
   },

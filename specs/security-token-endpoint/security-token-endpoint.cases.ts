@@ -4,7 +4,27 @@ import type { CaseContext, ContractCase } from '../../helpers/case';
 import type { Severity } from '../../helpers/model';
 import type { HttpResponse } from '../../helpers/http';
 import { accountFor, authorize, exchangeCode, noteTokenResponse, paramsAs, passwordGrant, refreshGrant, tokensFrom } from '../../helpers/flows';
-import { authorizeRefusal, cacheDirectives, challengesOf, codeTokens, describeAuthorize, describeErr, ensure, fail, freshCode, grantedScopes, hasAccessToken, isJsonMediaType, mediaType, oauthError, precondition, RFC6749_TOKEN_ERRORS, setup, signedIn, TOKEN } from '../../helpers/kit';
+import {
+  authorizeRefusal,
+  cacheDirectives,
+  challengesOf,
+  codeTokens,
+  describeAuthorize,
+  describeErr,
+  ensure,
+  fail,
+  freshCode,
+  grantedScopes,
+  hasAccessToken,
+  isJsonMediaType,
+  mediaType,
+  oauthError,
+  precondition,
+  RFC6749_TOKEN_ERRORS,
+  setup,
+  signedIn,
+  TOKEN,
+} from '../../helpers/kit';
 
 export const area = 'security-token-endpoint';
 
@@ -18,7 +38,8 @@ async function tokenResponses(t: CaseContext): Promise<{ grant: string; res: Htt
   out.push({ grant: 'authorization_code', res: codeRes });
   if (tokens.refreshToken) out.push({ grant: 'refresh_token', res: await refreshGrant(t, t.client('refresh'), { refreshToken: tokens.refreshToken }) });
   // The password grant as the public doc describes it: for a service account (the normal user when none is configured).
-  if (t.contract.passwordGrant) out.push({ grant: 'password', res: await passwordGrant(t, t.client('password'), { account: t.settings.service ?? accountFor(t, 'user') }) });
+  if (t.contract.passwordGrant)
+    out.push({ grant: 'password', res: await passwordGrant(t, t.client('password'), { account: t.settings.service ?? accountFor(t, 'user') }) });
   for (const r of out) precondition(r.res.status === 200, `the ${r.grant} token request`, 'it did not return a token', '200', String(r.res.status));
   return out;
 }
@@ -29,8 +50,16 @@ async function tokenErrors(t: CaseContext): Promise<{ what: string; res: HttpRes
   const app = t.settings.client;
   return [
     { what: 'unsupported grant_type', res: await c.post(TOKEN, { form: { grant_type: 'urn:example:unsupported', client_id: app.clientId } }) },
-    { what: 'unknown code', res: await c.post(TOKEN, { form: { grant_type: 'authorization_code', code: 'not-a-real-code-0123456789abcdef', client_id: app.clientId, redirect_uri: app.redirectUri } }) },
-    { what: 'unknown refresh token', res: await c.post(TOKEN, { form: { grant_type: 'refresh_token', refresh_token: 'not-a-real-refresh-token-0123456789', client_id: app.clientId } }) },
+    {
+      what: 'unknown code',
+      res: await c.post(TOKEN, {
+        form: { grant_type: 'authorization_code', code: 'not-a-real-code-0123456789abcdef', client_id: app.clientId, redirect_uri: app.redirectUri },
+      }),
+    },
+    {
+      what: 'unknown refresh token',
+      res: await c.post(TOKEN, { form: { grant_type: 'refresh_token', refresh_token: 'not-a-real-refresh-token-0123456789', client_id: app.clientId } }),
+    },
   ];
 }
 
@@ -108,7 +137,12 @@ export const cases: ContractCase[] = [
         const e = oauthError(res);
         ensure(isJsonMediaType(res), `${what}: the error response is not JSON`, 'Content-Type: application/json', mediaType(res) || '(none)');
         ensure(e.status === 400 || e.status === 401, `${what}: the error status is not 400 (or 401 for a client error)`, '400', String(e.status));
-        ensure(e.error !== undefined && (RFC6749_TOKEN_ERRORS as readonly string[]).includes(e.error), `${what}: the error code is not one RFC 6749 §5.2 defines`, RFC6749_TOKEN_ERRORS.join(' | '), e.error ?? '(none)');
+        ensure(
+          e.error !== undefined && (RFC6749_TOKEN_ERRORS as readonly string[]).includes(e.error),
+          `${what}: the error code is not one RFC 6749 §5.2 defines`,
+          RFC6749_TOKEN_ERRORS.join(' | '),
+          e.error ?? '(none)',
+        );
       }
     },
   },
@@ -126,14 +160,43 @@ export const cases: ContractCase[] = [
       const account = accountFor(t, 'user');
       type Row = { what: string; allowed: { status: number; error?: string }[]; send: () => Promise<HttpResponse> };
       const rows: Row[] = [
-        { what: 'unsupported grant_type', allowed: [{ status: 400, error: 'unsupported_grant_type' }], send: () => c.post(TOKEN, { form: { grant_type: 'urn:example:unsupported', client_id: app.clientId } }) },
-        { what: 'authorization_code without code', allowed: [{ status: 400, error: 'invalid_request' }], send: () => c.post(TOKEN, { form: { grant_type: 'authorization_code', client_id: app.clientId, redirect_uri: app.redirectUri } }) },
-        { what: 'unknown authorization code', allowed: [{ status: 400, error: 'invalid_grant' }], send: () => c.post(TOKEN, { form: { grant_type: 'authorization_code', code: 'not-a-real-code-0123456789abcdef', client_id: app.clientId, redirect_uri: app.redirectUri } }) },
-        { what: 'unknown refresh token', allowed: [{ status: 400, error: 'invalid_grant' }], send: () => c.post(TOKEN, { form: { grant_type: 'refresh_token', refresh_token: 'not-a-real-refresh-token-0123456789', client_id: app.clientId } }) },
+        {
+          what: 'unsupported grant_type',
+          allowed: [{ status: 400, error: 'unsupported_grant_type' }],
+          send: () => c.post(TOKEN, { form: { grant_type: 'urn:example:unsupported', client_id: app.clientId } }),
+        },
+        {
+          what: 'authorization_code without code',
+          allowed: [{ status: 400, error: 'invalid_request' }],
+          send: () => c.post(TOKEN, { form: { grant_type: 'authorization_code', client_id: app.clientId, redirect_uri: app.redirectUri } }),
+        },
+        {
+          what: 'unknown authorization code',
+          allowed: [{ status: 400, error: 'invalid_grant' }],
+          send: () =>
+            c.post(TOKEN, {
+              form: { grant_type: 'authorization_code', code: 'not-a-real-code-0123456789abcdef', client_id: app.clientId, redirect_uri: app.redirectUri },
+            }),
+        },
+        {
+          what: 'unknown refresh token',
+          allowed: [{ status: 400, error: 'invalid_grant' }],
+          send: () => c.post(TOKEN, { form: { grant_type: 'refresh_token', refresh_token: 'not-a-real-refresh-token-0123456789', client_id: app.clientId } }),
+        },
         {
           what: 'wrong password',
           allowed: [t.contract.errors.wrongPassword],
-          send: () => c.post(TOKEN, paramsAs('form', { grant_type: 'password', username: account.email, password: `${account.password}-wrong`, client_id: app.clientId, client_secret: app.clientSecret })),
+          send: () =>
+            c.post(
+              TOKEN,
+              paramsAs('form', {
+                grant_type: 'password',
+                username: account.email,
+                password: `${account.password}-wrong`,
+                client_id: app.clientId,
+                client_secret: app.clientSecret,
+              }),
+            ),
         },
       ];
       if (t.contract.passwordGrant) {
@@ -148,7 +211,17 @@ export const cases: ContractCase[] = [
         rows.push({
           what: 'unknown client_id (authorization code)',
           allowed: [t.contract.errors.unknownClient],
-          send: () => c.post(TOKEN, paramsAs('form', { grant_type: 'authorization_code', code: code.code, code_verifier: code.verifier, redirect_uri: app.redirectUri, client_id: BOGUS_CLIENT })),
+          send: () =>
+            c.post(
+              TOKEN,
+              paramsAs('form', {
+                grant_type: 'authorization_code',
+                code: code.code,
+                code_verifier: code.verifier,
+                redirect_uri: app.redirectUri,
+                client_id: BOGUS_CLIENT,
+              }),
+            ),
         });
       }
       const problems: string[] = [];
@@ -185,8 +258,15 @@ export const cases: ContractCase[] = [
       const sWrong = await signin(wrong);
       const sUnknown = await signin(unknown);
       ensure(sWrong.status === 401, 'signin with a wrong password was not refused', '401', String(sWrong.status));
-      ensure(sUnknown.status === sWrong.status, 'signin tells a wrong password from an unknown account (enumeration)', `the same status (${sWrong.status})`, String(sUnknown.status));
-      const cookies = sWrong.setCookie.filter((sc) => sc.toLowerCase().startsWith(`${t.contract.sessionCookie.toLowerCase()}=`) && !/=;|=\s*;|max-age=0|expires=thu, 01 jan 1970/i.test(sc));
+      ensure(
+        sUnknown.status === sWrong.status,
+        'signin tells a wrong password from an unknown account (enumeration)',
+        `the same status (${sWrong.status})`,
+        String(sUnknown.status),
+      );
+      const cookies = sWrong.setCookie.filter(
+        (sc) => sc.toLowerCase().startsWith(`${t.contract.sessionCookie.toLowerCase()}=`) && !/=;|=\s*;|max-age=0|expires=thu, 01 jan 1970/i.test(sc),
+      );
       ensure(cookies.length === 0, 'signin with a wrong password set a session cookie', 'no session cookie', `${cookies.length} Set-Cookie`);
       if (!t.contract.passwordGrant) return;
       const gWrong = await passwordGrant(t, t.client('grant'), { account: wrong });
@@ -209,16 +289,31 @@ export const cases: ContractCase[] = [
       const account = accountFor(t, 'user');
       let res: HttpResponse;
       if (t.contract.passwordGrant) {
-        res = await t.client('grant').post(TOKEN, { form: { grant_type: 'password', username: account.email, password: account.password, client_id: BOGUS_CLIENT } });
+        res = await t
+          .client('grant')
+          .post(TOKEN, { form: { grant_type: 'password', username: account.email, password: account.password, client_id: BOGUS_CLIENT } });
       } else {
         const { session } = await signedIn(t);
         const code = await freshCode(t, session);
-        res = await t.client('grant').post(TOKEN, { form: { grant_type: 'authorization_code', code: code.code, code_verifier: code.verifier!, redirect_uri: t.settings.client.redirectUri, client_id: BOGUS_CLIENT } });
+        res = await t.client('grant').post(TOKEN, {
+          form: {
+            grant_type: 'authorization_code',
+            code: code.code,
+            code_verifier: code.verifier!,
+            redirect_uri: t.settings.client.redirectUri,
+            client_id: BOGUS_CLIENT,
+          },
+        });
       }
       const want = t.contract.errors.unknownClient;
       if (hasAccessToken(res)) fail('a token was issued to an unknown client_id', describeErr(want), `${res.status} with access_token`);
       const e = oauthError(res);
-      ensure(e.status === want.status && e.error === want.error, 'an unknown client was not refused with the documented error', describeErr(want), describeErr(e));
+      ensure(
+        e.status === want.status && e.error === want.error,
+        'an unknown client was not refused with the documented error',
+        describeErr(want),
+        describeErr(e),
+      );
     },
   },
   {
@@ -258,7 +353,13 @@ export const cases: ContractCase[] = [
       // The control: the right secret works, so the refusals above were about the secret.
       const ok = await freshCode(t, session, { app });
       const good = await exchangeCode(t, t.client('exchange'), { code: ok.code, app, verifier: ok.verifier });
-      precondition(hasAccessToken(good), 'the control exchange with the correct secret', 'the confidential client with its correct secret got no token', '200 with access_token', describeErr(oauthError(good)));
+      precondition(
+        hasAccessToken(good),
+        'the control exchange with the correct secret',
+        'the confidential client with its correct secret got no token',
+        '200 with access_token',
+        describeErr(oauthError(good)),
+      );
     },
   },
   {
@@ -280,7 +381,12 @@ export const cases: ContractCase[] = [
       ensure(res.status === 401, 'wrong HTTP Basic client credentials did not get 401', '401 invalid_client', describeErr(oauthError(res)));
       const ch = challengesOf(res);
       ensure(ch.length > 0, 'the 401 for HTTP Basic client authentication has no WWW-Authenticate header', 'WWW-Authenticate: Basic realm=…', '(none)');
-      ensure(ch.some((c) => c.scheme.toLowerCase() === 'basic'), 'the WWW-Authenticate challenge does not name the scheme the client used (Basic)', 'Basic', ch.map((c) => c.scheme.toLowerCase()).join(', '));
+      ensure(
+        ch.some((c) => c.scheme.toLowerCase() === 'basic'),
+        'the WWW-Authenticate challenge does not name the scheme the client used (Basic)',
+        'Basic',
+        ch.map((c) => c.scheme.toLowerCase()).join(', '),
+      );
     },
   },
   {
@@ -300,9 +406,19 @@ export const cases: ContractCase[] = [
         form: { grant_type: 'authorization_code', code: c.code, redirect_uri: app.redirectUri, code_verifier: c.verifier! },
       });
       noteTokenResponse(t, res, app);
-      ensure(!hasAccessToken(res), 'the token endpoint authenticated a client whose client_secret was in the URI query (it ends up in logs)', 'invalid_client / invalid_request', `${res.status} with access_token`);
+      ensure(
+        !hasAccessToken(res),
+        'the token endpoint authenticated a client whose client_secret was in the URI query (it ends up in logs)',
+        'invalid_client / invalid_request',
+        `${res.status} with access_token`,
+      );
       const e = oauthError(res);
-      ensure((e.status === 400 && e.error === 'invalid_request') || (e.status === 401 && e.error === 'invalid_client'), 'client credentials in the URI query were not refused with an OAuth error', '400 invalid_request / 401 invalid_client', describeErr(e));
+      ensure(
+        (e.status === 400 && e.error === 'invalid_request') || (e.status === 401 && e.error === 'invalid_client'),
+        'client credentials in the URI query were not refused with an OAuth error',
+        '400 invalid_request / 401 invalid_client',
+        describeErr(e),
+      );
     },
   },
   {
@@ -366,7 +482,12 @@ export const cases: ContractCase[] = [
           if (e.status !== 400 || e.error !== 'invalid_scope') problems.push(`the password grant answered ${describeErr(e)}, not 400 invalid_scope`);
         }
       }
-      ensure(problems.length === 0, `scopes beyond the application's (${app.scopes.join(' ')}) were neither refused with invalid_scope nor left out of the token`, 'invalid_scope, or only the app scopes', problems.join('; '));
+      ensure(
+        problems.length === 0,
+        `scopes beyond the application's (${app.scopes.join(' ')}) were neither refused with invalid_scope nor left out of the token`,
+        'invalid_scope, or only the app scopes',
+        problems.join('; '),
+      );
     },
   },
   {
@@ -380,9 +501,19 @@ export const cases: ContractCase[] = [
     async run(t) {
       // The account the public doc gives the password grant to: a service account (else the normal user).
       const res = await passwordGrant(t, t.client('grant'), { account: t.settings.service ?? accountFor(t, 'user') });
-      ensure(!hasAccessToken(res), 'grant_type=password issued a token (RFC 9700 §2.4: MUST NOT be used)', '400 unsupported_grant_type', `${res.status} with access_token`);
+      ensure(
+        !hasAccessToken(res),
+        'grant_type=password issued a token (RFC 9700 §2.4: MUST NOT be used)',
+        '400 unsupported_grant_type',
+        `${res.status} with access_token`,
+      );
       const e = oauthError(res);
-      ensure(e.status === 400 && (e.error === 'unsupported_grant_type' || e.error === 'unauthorized_client'), 'grant_type=password was not refused as an unsupported grant', '400 unsupported_grant_type', describeErr(e));
+      ensure(
+        e.status === 400 && (e.error === 'unsupported_grant_type' || e.error === 'unauthorized_client'),
+        'grant_type=password was not refused as an unsupported grant',
+        '400 unsupported_grant_type',
+        describeErr(e),
+      );
     },
   },
   {
@@ -403,4 +534,3 @@ export const cases: ContractCase[] = [
     },
   },
 ];
-

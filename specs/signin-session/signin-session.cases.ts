@@ -17,15 +17,38 @@ const SIGNIN_REQ = ['PLACEOS-DOC-LOCAL-SIGNIN', 'PLACEOS-IMPL-SIGNIN'];
 function sessionCookieOf(t: CaseContext, res: HttpResponse): SetCookie {
   const name = t.contract.sessionCookie;
   const c = parseSetCookies(res).find((x) => x.name === name && !isDeletion(x));
-  ensure(c, `signin did not set the session cookie ${name}`, `Set-Cookie: ${name}=…`, `Set-Cookie names: ${parseSetCookies(res).map((x) => x.name).join(', ') || 'none'}`);
+  ensure(
+    c,
+    `signin did not set the session cookie ${name}`,
+    `Set-Cookie: ${name}=…`,
+    `Set-Cookie names: ${
+      parseSetCookies(res)
+        .map((x) => x.name)
+        .join(', ') || 'none'
+    }`,
+  );
   return c;
 }
 
 // ---- session cookie attributes (contract §5): one row per attribute ----------------------------------
 // HttpOnly, Secure and SameSite are security-session's checks (one fact, one check).
 
-const cookieAttributes: { name: string; what: string; holds: (c: SetCookie) => boolean; shown: (c: SetCookie) => string; requirements: string[]; severity: Severity }[] = [
-  { name: 'path', what: 'Path=/auth', holds: (c) => c.attrs.get('path') === '/auth', shown: (c) => `Path=${c.attrs.get('path') ?? '(absent)'}`, requirements: [], severity: 'low' },
+const cookieAttributes: {
+  name: string;
+  what: string;
+  holds: (c: SetCookie) => boolean;
+  shown: (c: SetCookie) => string;
+  requirements: string[];
+  severity: Severity;
+}[] = [
+  {
+    name: 'path',
+    what: 'Path=/auth',
+    holds: (c) => c.attrs.get('path') === '/auth',
+    shown: (c) => `Path=${c.attrs.get('path') ?? '(absent)'}`,
+    requirements: [],
+    severity: 'low',
+  },
 ];
 
 const attributeCases: ContractCase[] = cookieAttributes.map((a) => ({
@@ -91,7 +114,11 @@ const signinRows: SigninRow[] = [
     severity: 'low',
     requirements: SIGNIN_REQ,
     notes: (t, res) => {
-      if (res.status !== 202) t.finding('DOC-SIGNIN-QUERY', `the public doc signs in with POST /auth/signin?email=…&password=…; this deployment reads credentials from the body only (answered ${res.status})`);
+      if (res.status !== 202)
+        t.finding(
+          'DOC-SIGNIN-QUERY',
+          `the public doc signs in with POST /auth/signin?email=…&password=…; this deployment reads credentials from the body only (answered ${res.status})`,
+        );
     },
   },
   {
@@ -175,7 +202,12 @@ const signinCases: ContractCase[] = signinRows.map((row) => ({
       ensure(loc, 'signin redirect without a Location', 'a Location header', 'none');
       const base = new URL(t.settings.url);
       ensure(loc.host === base.host, 'signin redirected off the deployment', base.host, loc.host);
-      ensure(`${loc.pathname}${loc.search}` === row.location, 'signin redirected elsewhere than the filtered continue', row.location, `${loc.pathname}${loc.search}`);
+      ensure(
+        `${loc.pathname}${loc.search}` === row.location,
+        'signin redirected elsewhere than the filtered continue',
+        row.location,
+        `${loc.pathname}${loc.search}`,
+      );
     }
     const cookie = parseSetCookies(res).find((x) => x.name === t.contract.sessionCookie && !isDeletion(x));
     if (typeof row.session === 'function' ? row.session(t) : row.session) sessionCookieOf(t, res);
@@ -224,8 +256,14 @@ const otherCases: ContractCase[] = [
       const expected = new URL(loginUrl.replace('{{url}}', '/home'), t.settings.url);
       const loc = res.location;
       ensure(loc, '/auth/login: no Location', 'a Location', 'none');
-      ensure(loc.origin === expected.origin && loc.pathname === expected.pathname, '/auth/login: not the authority login_url', `${expected.origin}${expected.pathname}`, `${loc.origin}${loc.pathname}`);
-      for (const [k, v] of expected.searchParams) ensure(loc.searchParams.get(k) === v, `/auth/login: login_url parameter ${k} differs`, v, String(loc.searchParams.get(k)));
+      ensure(
+        loc.origin === expected.origin && loc.pathname === expected.pathname,
+        '/auth/login: not the authority login_url',
+        `${expected.origin}${expected.pathname}`,
+        `${loc.origin}${loc.pathname}`,
+      );
+      for (const [k, v] of expected.searchParams)
+        ensure(loc.searchParams.get(k) === v, `/auth/login: login_url parameter ${k} differs`, v, String(loc.searchParams.get(k)));
     },
   },
   {
@@ -240,7 +278,12 @@ const otherCases: ContractCase[] = [
       const res = await t.client('browser').get('/auth/login', { query: { provider: 'oauth2', id, continue: '/home' } });
       expectStatus(res, 303, '/auth/login with a provider');
       const loc = res.location;
-      ensure(loc && loc.pathname === '/auth/oauth2' && loc.searchParams.get('id') === id, '/auth/login did not send the browser to the SSO provider', `/auth/oauth2?id=${id}`, loc ? `${loc.pathname}?id=${loc.searchParams.get('id') ?? ''}` : 'no Location');
+      ensure(
+        loc && loc.pathname === '/auth/oauth2' && loc.searchParams.get('id') === id,
+        '/auth/login did not send the browser to the SSO provider',
+        `/auth/oauth2?id=${id}`,
+        loc ? `${loc.pathname}?id=${loc.searchParams.get('id') ?? ''}` : 'no Location',
+      );
     },
   },
 ];

@@ -21,12 +21,17 @@ const SCOPE_LIST = /^[\x21\x23-\x5B\x5D-\x7E]+( [\x21\x23-\x5B\x5D-\x7E]+)*$/;
 const IDP_PARAMS: { name: string; check: (v: string | null, t: CaseContext) => boolean; expected: string }[] = [
   { name: 'response_type', check: (v) => v === 'code', expected: 'code' },
   { name: 'client_id', check: (v) => !!v, expected: 'the strategy client_id' },
-  { name: 'redirect_uri', check: (v, t) => !!v && URL.canParse(v) && new URL(v).host === new URL(t.settings.url).host && new URL(v).pathname.startsWith('/auth/oauth2/callback'), expected: 'this deployment /auth/oauth2/callback…' },
+  {
+    name: 'redirect_uri',
+    check: (v, t) => !!v && URL.canParse(v) && new URL(v).host === new URL(t.settings.url).host && new URL(v).pathname.startsWith('/auth/oauth2/callback'),
+    expected: 'this deployment /auth/oauth2/callback…',
+  },
   { name: 'state', check: (v) => !!v && v.length >= 8, expected: 'an unguessable state (8+ characters)' },
   { name: 'scope', check: (v) => v === null || SCOPE_LIST.test(v), expected: 'absent or space-delimited scope tokens' },
 ];
 
-const sessionSetBy = (t: CaseContext, res: HttpResponse): SetCookie | undefined => parseSetCookies(res).find((c) => c.name === t.contract.sessionCookie && !isDeletion(c));
+const sessionSetBy = (t: CaseContext, res: HttpResponse): SetCookie | undefined =>
+  parseSetCookies(res).find((c) => c.name === t.contract.sessionCookie && !isDeletion(c));
 const shown = (res: HttpResponse): string => `${res.status}${res.location ? ` to ${res.location.pathname}` : ''}`;
 
 /** Kick-off and the IdP login, as a setup step: the callback URL the IdP sent the browser to. */
@@ -37,9 +42,21 @@ function loginAtIdp(t: CaseContext, client: HttpClient, from?: () => Promise<URL
 /** A successful SSO callback: a redirect (not to /auth/failure) that sets the session cookie. */
 function expectSignedIn(t: CaseContext, res: HttpResponse): SetCookie {
   expectStatus(res, [302, 303], 'SSO callback');
-  ensure(res.location && !res.location.pathname.startsWith('/auth/failure'), 'SSO callback went to /auth/failure', 'a redirect to continue or /', res.location?.pathname ?? 'no Location');
+  ensure(
+    res.location && !res.location.pathname.startsWith('/auth/failure'),
+    'SSO callback went to /auth/failure',
+    'a redirect to continue or /',
+    res.location?.pathname ?? 'no Location',
+  );
   const session = sessionSetBy(t, res);
-  ensure(session, `the SSO callback did not set the session cookie ${t.contract.sessionCookie}`, t.contract.sessionCookie, parseSetCookies(res).map((c) => c.name).join(', ') || 'no Set-Cookie');
+  ensure(
+    session,
+    `the SSO callback did not set the session cookie ${t.contract.sessionCookie}`,
+    t.contract.sessionCookie,
+    parseSetCookies(res)
+      .map((c) => c.name)
+      .join(', ') || 'no Set-Cookie',
+  );
   t.secrets.add(session.value, 'cookie');
   return session;
 }
@@ -48,13 +65,19 @@ function expectSignedIn(t: CaseContext, res: HttpResponse): SetCookie {
 function expectRefused(t: CaseContext, res: HttpResponse, what: string): void {
   ensure(!sessionSetBy(t, res), `${what}: the SSO callback signed the browser in`, 'no session cookie', `Set-Cookie ${t.contract.sessionCookie}`);
   const toFailure = res.status >= 300 && res.status < 400 && !!res.location?.pathname.startsWith('/auth/failure');
-  ensure(toFailure || (res.status >= 400 && res.status < 500), `${what}: the SSO callback did not refuse`, 'a redirect to /auth/failure (or a 4xx refusal)', shown(res));
+  ensure(
+    toFailure || (res.status >= 400 && res.status < 500),
+    `${what}: the SSO callback did not refuse`,
+    'a redirect to /auth/failure (or a 4xx refusal)',
+    shown(res),
+  );
 }
 
 const kickoffCases: ContractCase[] = [
   {
     id: `${area}.kickoff`,
-    title: 'GET /auth/oauth2?id= redirects to the identity provider with response_type=code, client_id, redirect_uri (the callback), state and well-formed scopes',
+    title:
+      'GET /auth/oauth2?id= redirects to the identity provider with response_type=code, client_id, redirect_uri (the callback), state and well-formed scopes',
     requirements: [...SSO_REQ, 'RFC6749-3.3'],
     level: 'MUST',
     severity: 'medium',
@@ -64,7 +87,12 @@ const kickoffCases: ContractCase[] = [
       const { idp } = await ssoKickOff(t, t.client('sso'));
       for (const p of IDP_PARAMS) {
         const v = idp.searchParams.get(p.name);
-        ensure(p.check(v, t), `SSO kick-off: ${p.name} is not what an OAuth2 client sends`, p.expected, v === null ? 'absent' : p.name === 'state' ? `${v.length} characters` : v);
+        ensure(
+          p.check(v, t),
+          `SSO kick-off: ${p.name} is not what an OAuth2 client sends`,
+          p.expected,
+          v === null ? 'absent' : p.name === 'state' ? `${v.length} characters` : v,
+        );
       }
     },
   },
@@ -95,11 +123,20 @@ const kickoffCases: ContractCase[] = [
       const { idp, state } = await setup('the SSO kick-off', () => ssoKickOff(t, client));
       const redirectUri = idp.searchParams.get('redirect_uri');
       ensure(redirectUri && URL.canParse(redirectUri), 'SSO kick-off: no redirect_uri to answer', 'a redirect_uri', 'none');
-      const res = await callCallback(client, new URL(redirectUri), { error: 'access_denied', error_description: 'The user denied the request', state: state ?? '' });
+      const res = await callCallback(client, new URL(redirectUri), {
+        error: 'access_denied',
+        error_description: 'The user denied the request',
+        state: state ?? '',
+      });
       expectRefused(t, res, 'IdP error access_denied');
       const authority = await client.get('/auth/authority');
       expectStatus(authority, 200, '/auth/authority after the refused callback');
-      ensure((authority.json as { session?: unknown } | undefined)?.session === false, 'after an IdP error, /auth/authority reports a session', 'session: false', String((authority.json as { session?: unknown } | undefined)?.session));
+      ensure(
+        (authority.json as { session?: unknown } | undefined)?.session === false,
+        'after an IdP error, /auth/authority reports a session',
+        'session: false',
+        String((authority.json as { session?: unknown } | undefined)?.session),
+      );
     },
   },
 ];
@@ -123,7 +160,11 @@ const loginCases: ContractCase[] = [
   },
   ...(
     [
-      { name: 'wrong-state', what: 'a callback whose state is not the one the kick-off sent', change: (s: string | null) => ({ state: s ? `${s.slice(0, -1)}${s.endsWith('0') ? '1' : '0'}` : 'contract-wrong-state' }) },
+      {
+        name: 'wrong-state',
+        what: 'a callback whose state is not the one the kick-off sent',
+        change: (s: string | null) => ({ state: s ? `${s.slice(0, -1)}${s.endsWith('0') ? '1' : '0'}` : 'contract-wrong-state' }),
+      },
       { name: 'missing-state', what: 'a callback without state', change: () => ({ state: null }) },
     ] as const
   ).map(
@@ -178,7 +219,15 @@ const loginCases: ContractCase[] = [
       const client = t.client('sso-browser');
       const { callback } = await loginAtIdp(t, client);
       const sso = expectSignedIn(t, await callCallback(client, callback));
-      const flags = (c: SetCookie): string => [c.attrs.has('httponly') ? 'HttpOnly' : '', c.attrs.has('secure') ? 'Secure' : '', `SameSite=${c.attrs.get('samesite')?.toLowerCase() ?? '(absent)'}`, `Path=${c.attrs.get('path') ?? '(absent)'}`].filter(Boolean).join('; ');
+      const flags = (c: SetCookie): string =>
+        [
+          c.attrs.has('httponly') ? 'HttpOnly' : '',
+          c.attrs.has('secure') ? 'Secure' : '',
+          `SameSite=${c.attrs.get('samesite')?.toLowerCase() ?? '(absent)'}`,
+          `Path=${c.attrs.get('path') ?? '(absent)'}`,
+        ]
+          .filter(Boolean)
+          .join('; ');
       ensure(sso.attrs.has('httponly') && sso.attrs.has('secure'), 'the SSO session cookie lacks HttpOnly or Secure', 'HttpOnly; Secure', flags(sso));
       ensure(flags(sso) === flags(local), 'the SSO session cookie differs from the local signin one', flags(local), flags(sso));
     },
@@ -187,9 +236,27 @@ const loginCases: ContractCase[] = [
 
 // ---- continue after SSO: the open-redirect rules of signin ------------------------------------------------
 const continueRows = [
-  { name: 'relative', continueTo: () => '/dashboard/?view=week', location: '/dashboard/?view=week', severity: 'medium', requirements: ['PLACEOS-IMPL-OPEN-REDIRECT'] },
-  { name: 'off-domain-absolute', continueTo: () => 'https://evil.example/steal', location: '/', severity: 'blocker', requirements: ['PLACEOS-IMPL-OPEN-REDIRECT', 'RFC9700-4.11.2', 'RFC6749-10.15'] },
-  { name: 'off-domain-protocol-relative', continueTo: () => '//evil.example/steal', location: '/', severity: 'blocker', requirements: ['PLACEOS-IMPL-OPEN-REDIRECT', 'RFC9700-4.11.2', 'RFC6749-10.15'] },
+  {
+    name: 'relative',
+    continueTo: () => '/dashboard/?view=week',
+    location: '/dashboard/?view=week',
+    severity: 'medium',
+    requirements: ['PLACEOS-IMPL-OPEN-REDIRECT'],
+  },
+  {
+    name: 'off-domain-absolute',
+    continueTo: () => 'https://evil.example/steal',
+    location: '/',
+    severity: 'blocker',
+    requirements: ['PLACEOS-IMPL-OPEN-REDIRECT', 'RFC9700-4.11.2', 'RFC6749-10.15'],
+  },
+  {
+    name: 'off-domain-protocol-relative',
+    continueTo: () => '//evil.example/steal',
+    location: '/',
+    severity: 'blocker',
+    requirements: ['PLACEOS-IMPL-OPEN-REDIRECT', 'RFC9700-4.11.2', 'RFC6749-10.15'],
+  },
 ] as const;
 
 const continueCases: ContractCase[] = continueRows.map((row) => ({
@@ -216,7 +283,12 @@ const continueCases: ContractCase[] = continueRows.map((row) => ({
     const loc = res.location!;
     const base = new URL(t.settings.url);
     ensure(loc.host === base.host, 'the SSO callback redirected off the deployment', base.host, loc.host);
-    ensure(`${loc.pathname}${loc.search}` === row.location, 'the SSO callback redirected elsewhere than the filtered continue', row.location, `${loc.pathname}${loc.search}`);
+    ensure(
+      `${loc.pathname}${loc.search}` === row.location,
+      'the SSO callback redirected elsewhere than the filtered continue',
+      row.location,
+      `${loc.pathname}${loc.search}`,
+    );
   },
 }));
 

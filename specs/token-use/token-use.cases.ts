@@ -14,7 +14,24 @@ import type { HttpResponse } from '../../helpers/http';
 import { decodeJwt, wrongKey, signWithKey, tamperSignature, verifiesWithDefaultKey, verifyWithPublicKey, withAlgNone } from '../../helpers/jwt';
 import type { Level, SettingName, Severity, Tag } from '../../helpers/model';
 import type { SchemaName } from '../../helpers/schemas';
-import { API_KEY_TRANSPORTS, type ApiKeyTransport, authorityHost, BEARER, BEARER_TRANSPORTS, type BearerTransport, CURRENT_USER, ensure, expectRestApi401, expectSchema, expectStatus, getWithApiKey, getWithBearer, INSPECT, REPO_ROOT, setup } from '../../helpers/kit';
+import {
+  API_KEY_TRANSPORTS,
+  type ApiKeyTransport,
+  authorityHost,
+  BEARER,
+  BEARER_TRANSPORTS,
+  type BearerTransport,
+  CURRENT_USER,
+  ensure,
+  expectRestApi401,
+  expectSchema,
+  expectStatus,
+  getWithApiKey,
+  getWithBearer,
+  INSPECT,
+  REPO_ROOT,
+  setup,
+} from '../../helpers/kit';
 
 export const area = 'token-use';
 
@@ -51,10 +68,12 @@ interface BearerVariant {
 }
 
 const mint = async (t: CaseContext): Promise<Tokens> => setup('minting a token', () => obtainToken(t, 'user'));
-const fromToken = (f: (token: string) => string | Promise<string>) => async (t: CaseContext): Promise<Presented> => {
-  const tokens = await mint(t);
-  return { credential: await f(tokens.accessToken), tokens };
-};
+const fromToken =
+  (f: (token: string) => string | Promise<string>) =>
+  async (t: CaseContext): Promise<Presented> => {
+    const tokens = await mint(t);
+    return { credential: await f(tokens.accessToken), tokens };
+  };
 
 const VERIFY = 'PLACEOS-IMPL-JWT-VERIFY';
 
@@ -166,9 +185,30 @@ interface ApiKeyVariant {
 const wrongSecret = (key: string): string => `${key.slice(0, key.indexOf('.'))}.${randomBytes(24).toString('base64url')}`;
 
 const apiKeyVariants: ApiKeyVariant[] = [
-  { name: 'valid', what: 'a valid API key is accepted: inspect shows its synthetic UserJWT, users/current its user', key: (t) => t.settings.apiKey!, expect: { kind: 'accepted' }, severity: 'high', needs: ['apiKey'] },
-  { name: 'expired', what: 'an expired API key is refused: 401 "API key has expired"', key: (t) => t.settings.apiKeyExpired!, expect: { kind: 'refused', message: 'API key has expired' }, severity: 'high', needs: ['apiKeyExpired'] },
-  { name: 'wrong-secret', what: 'an API key id with a wrong secret is refused: 401 "unknown X-API-Key"', key: (t) => wrongSecret(t.settings.apiKey!), expect: { kind: 'refused', message: 'unknown X-API-Key' }, severity: 'blocker', needs: ['apiKey'] },
+  {
+    name: 'valid',
+    what: 'a valid API key is accepted: inspect shows its synthetic UserJWT, users/current its user',
+    key: (t) => t.settings.apiKey!,
+    expect: { kind: 'accepted' },
+    severity: 'high',
+    needs: ['apiKey'],
+  },
+  {
+    name: 'expired',
+    what: 'an expired API key is refused: 401 "API key has expired"',
+    key: (t) => t.settings.apiKeyExpired!,
+    expect: { kind: 'refused', message: 'API key has expired' },
+    severity: 'high',
+    needs: ['apiKeyExpired'],
+  },
+  {
+    name: 'wrong-secret',
+    what: 'an API key id with a wrong secret is refused: 401 "unknown X-API-Key"',
+    key: (t) => wrongSecret(t.settings.apiKey!),
+    expect: { kind: 'refused', message: 'unknown X-API-Key' },
+    severity: 'blocker',
+    needs: ['apiKey'],
+  },
 ];
 
 const API_KEY_TRANSPORT_NAME: Record<ApiKeyTransport, string> = { header: 'X-API-Key header', param: 'api-key parameter' };
@@ -182,7 +222,10 @@ function apiKeyCase(transport: ApiKeyTransport, v: ApiKeyVariant): ContractCase 
     severity: v.severity,
     // A real key in a URL lands in access logs: only when the run is told it may (a dedicated key).
     // The wrong-secret variant carries no secret of the key.
-    tags: [...(v.expect.kind === 'refused' ? ['readonly', 'security'] : ['readonly']), ...(transport === 'param' && v.name !== 'wrong-secret' ? ['credentials-in-url'] : [])] as Tag[],
+    tags: [
+      ...(v.expect.kind === 'refused' ? ['readonly', 'security'] : ['readonly']),
+      ...(transport === 'param' && v.name !== 'wrong-secret' ? ['credentials-in-url'] : []),
+    ] as Tag[],
     needs: v.needs,
     async run(t) {
       const key = v.key(t);
@@ -204,7 +247,12 @@ function apiKeyCase(transport: ApiKeyTransport, v: ApiKeyVariant): ContractCase 
       // §3.12: synthetic UserJWT, iat = now - 5 min, exp = now + 1 h (fresh on every call).
       ensure(Math.abs(jwt.iat - (now - 300)) <= 60, 'inspect of an API key: iat is not about now - 5 min', String(now - 300), String(jwt.iat));
       ensure(Math.abs(jwt.exp - (now + 3600)) <= 60, 'inspect of an API key: exp is not about now + 1 h', String(now + 3600), String(jwt.exp));
-      ensure(jwt.aud.toLowerCase() === authorityHost(t.settings.url), "inspect of an API key: aud is not the key's authority domain", authorityHost(t.settings.url), jwt.aud);
+      ensure(
+        jwt.aud.toLowerCase() === authorityHost(t.settings.url),
+        "inspect of an API key: aud is not the key's authority domain",
+        authorityHost(t.settings.url),
+        jwt.aud,
+      );
       expectStatus(current, 200, step('users/current'));
       expectSchema(t, 'current-user', current.json, step('users/current'));
       const id = (current.json as { id: string }).id;
@@ -270,7 +318,12 @@ const singles: ContractCase[] = [
     needs: ['user'],
     async run(t) {
       const tokens = await mint(t);
-      ensure(!(await verifiesWithDefaultKey(tokens.accessToken, REPO_ROOT)), 'the access token verifies with the published PlaceOS development key (JWT_SECRET unset?)', 'a deployment-specific signing key', 'the public development key');
+      ensure(
+        !(await verifiesWithDefaultKey(tokens.accessToken, REPO_ROOT)),
+        'the access token verifies with the published PlaceOS development key (JWT_SECRET unset?)',
+        'a deployment-specific signing key',
+        'the public development key',
+      );
     },
   },
   {

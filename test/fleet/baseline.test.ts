@@ -10,7 +10,11 @@ const dir = tmp('baseline-');
 const at = (name: string) => path.join(dir, name);
 interface Doc {
   shapes: Record<string, string[]>;
-  comparison: { counts: Record<string, number>; changes: { caseId: string; change: string; regression: boolean }[]; drift: { schema: string; appeared: string[]; vanished: string[] }[] };
+  comparison: {
+    counts: Record<string, number>;
+    changes: { caseId: string; change: string; regression: boolean }[];
+    drift: { schema: string; appeared: string[]; vanished: string[] }[];
+  };
 }
 let base: Run;
 let mutant: Run;
@@ -21,7 +25,17 @@ beforeAll(async () => {
   base = await contract([...ONLY, '--reports', at('base')]);
   [mutant, extra] = await Promise.all([
     contract([...ONLY, '--mutant', 'expires-in-string', '--baseline', at('base'), '--fail-on', 'new', '--reports', at('mutant')]),
-    contract([...ONLY, '--mutant', 'token-response-extra-field', '--baseline', path.join(at('base'), 'results.json'), '--fail-on', 'new', '--reports', at('extra')]),
+    contract([
+      ...ONLY,
+      '--mutant',
+      'token-response-extra-field',
+      '--baseline',
+      path.join(at('base'), 'results.json'),
+      '--fail-on',
+      'new',
+      '--reports',
+      at('extra'),
+    ]),
   ]);
   // The mutant's failures, once they are the baseline, are accepted by --fail-on new.
   mutantAccepted = await contract([...ONLY, '--mutant', 'expires-in-string', '--baseline', at('mutant'), '--fail-on', 'new', '--reports', at('accepted')]);
@@ -43,7 +57,9 @@ test('a mutant: its failures are new failures, and --fail-on new breaks the buil
   const junit = fs.readFileSync(path.join(at('mutant'), 'junit.xml'), 'utf8');
   expect(junit).toMatch(/<property name="baseline.new-failure" value="[1-9]/);
   expect(junit).toContain('<property name="baseline_change" value="regression"/>');
-  expect(fs.readFileSync(path.join(at('mutant'), 'summary.md'), 'utf8')).toMatch(/### Needs attention \(\d+\)\n\n\| what \| check \| details \|\n\|---\|---\|---\|\n\| 🆕 regression/);
+  expect(fs.readFileSync(path.join(at('mutant'), 'summary.md'), 'utf8')).toMatch(
+    /### Needs attention \(\d+\)\n\n\| what \| check \| details \|\n\|---\|---\|---\|\n\| 🆕 regression/,
+  );
 });
 
 test('an extra response member: no verdict changes, the drift is recorded per schema and shown everywhere', () => {
@@ -53,7 +69,9 @@ test('an extra response member: no verdict changes, the drift is recorded per sc
   expect(doc.comparison.drift).toEqual([{ schema: 'token-response', appeared: ['/placeos_reference'], vanished: [] }]);
   expect(extra.out).toContain('shape drift token-response: +/placeos_reference');
   expect(fs.readFileSync(path.join(at('extra'), 'summary.md'), 'utf8')).toContain('| `token-response` | /placeos_reference | — |');
-  expect(fs.readFileSync(path.join(at('extra'), 'summary.html'), 'utf8')).toMatch(/<tr data-schema="token-response"><td><code>token-response<\/code><\/td><td><code>\/placeos_reference<\/code>/);
+  expect(fs.readFileSync(path.join(at('extra'), 'summary.html'), 'utf8')).toMatch(
+    /<tr data-schema="token-response"><td><code>token-response<\/code><\/td><td><code>\/placeos_reference<\/code>/,
+  );
   expect(fs.readFileSync(path.join(at('extra'), 'junit.xml'), 'utf8')).toContain('<property name="shape_drift.token-response" value="+/placeos_reference"/>');
 });
 

@@ -37,7 +37,11 @@ test('the unreachable deployment exits 2, the three profiles are checked and rep
   const by = Object.fromEntries(fleet.deployments.map((d) => [d.name, d]));
   expect(by.unreachable).toMatchObject({ exitCode: 2 });
   expect(by.unreachable!.message).toMatch(/127\.0\.0\.1:9.*(refused|ECONNREFUSED)/i);
-  for (const [name, generation] of [['ref-rails', 'rails'], ['ref-rails-2023', 'rails-2023'], ['ref-authcr', 'authcr']] as const) {
+  for (const [name, generation] of [
+    ['ref-rails', 'rails'],
+    ['ref-rails-2023', 'rails-2023'],
+    ['ref-authcr', 'authcr'],
+  ] as const) {
     expect(by[name]).toMatchObject({ exitCode: 0, generation });
     expect(by[name]!.counts!.total).toBeGreaterThan(0);
     expect(readJson<{ meta: { referenceProfile: string } }>(path.join(reports, name, 'results.json')).meta.referenceProfile).toBe(generation);
@@ -58,7 +62,10 @@ test('the fleet summary opens with what needs attention; one JUnit with a testsu
 
 test('fleet shards (--shard i/2) merged give one fleet report of every deployment', async () => {
   const two = path.join(dir, 'two.json');
-  fs.writeFileSync(two, JSON.stringify([1, 2, 3].map((i) => ({ name: `down-${i}`, settings: { PLACEOS_URL: 'http://127.0.0.1:9', PLACEOS_TIMEOUT_MS: '2000' } }))));
+  fs.writeFileSync(
+    two,
+    JSON.stringify([1, 2, 3].map((i) => ({ name: `down-${i}`, settings: { PLACEOS_URL: 'http://127.0.0.1:9', PLACEOS_TIMEOUT_MS: '2000' } }))),
+  );
   const [a, b] = await Promise.all([1, 2].map((i) => contract(['--fleet', two, '--shard', `${i}/2`, '--reports', path.join(dir, `shard-${i}`)])));
   expect([a!.code, b!.code]).toEqual([2, 2]);
   expect(readJson<Fleet>(path.join(dir, 'shard-1', 'fleet.json')).deployments.map((d) => d.name)).toEqual(['down-1', 'down-3']);

@@ -14,7 +14,8 @@ export interface Run {
 
 export function contract(args: string[], env: Record<string, string> = {}): Promise<Run> {
   const clean: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('PLACEOS_') && !k.startsWith('JEST') && k !== 'NODE_OPTIONS' && k !== 'GITHUB_STEP_SUMMARY') clean[k] = v;
+  for (const [k, v] of Object.entries(process.env))
+    if (!k.startsWith('PLACEOS_') && !k.startsWith('JEST') && k !== 'NODE_OPTIONS' && k !== 'GITHUB_STEP_SUMMARY') clean[k] = v;
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';

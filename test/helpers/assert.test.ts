@@ -1,12 +1,6 @@
 import { ContractViolation } from '../../helpers/case';
 import type { HttpResponse } from '../../helpers/http';
-import {
-  describeUrl,
-  expectJsonContentType,
-  expectNoRedirectTo,
-  expectSchema,
-  expectStatus,
-} from '../../helpers/assert';
+import { describeUrl, expectJsonContentType, expectNoRedirectTo, expectSchema, expectStatus } from '../../helpers/assert';
 import { expectWwwAuthenticate, parseWwwAuthenticate } from '../../helpers/kit/challenge';
 import { createSchemaRegistry } from '../../helpers/schemas';
 
@@ -105,7 +99,9 @@ describe('redirects', () => {
     if (ok) expect(() => expectNoRedirectTo(r, bad)).not.toThrow();
     else {
       const v = violation(() => expectNoRedirectTo(r, bad));
-      expect(v.message).toMatch(/^expected no redirect to the unregistered URI https:\/\/app\.example\/cb\.evil\.example\/x, got 302 to https:\/\/app\.example\/cb\.evil\.example\/x\?/);
+      expect(v.message).toMatch(
+        /^expected no redirect to the unregistered URI https:\/\/app\.example\/cb\.evil\.example\/x, got 302 to https:\/\/app\.example\/cb\.evil\.example\/x\?/,
+      );
       expect(v.message).not.toContain('SECRETCODE');
     }
   });
@@ -120,15 +116,25 @@ describe('redirects', () => {
 describe('WWW-Authenticate', () => {
   test.each<[string, ReturnType<typeof parseWwwAuthenticate>]>([
     ['Bearer', [{ scheme: 'Bearer', params: {} }]],
-    ['Bearer realm="Doorkeeper", error="invalid_token", error_description="The access token is invalid"', [
-      { scheme: 'Bearer', params: { realm: ['Doorkeeper'], error: ['invalid_token'], error_description: ['The access token is invalid'] } },
-    ]],
-    ['Basic realm="a, b", Bearer error=invalid_token', [
-      { scheme: 'Basic', params: { realm: ['a, b'] } },
-      { scheme: 'Bearer', params: { error: ['invalid_token'] } },
-    ]],
+    [
+      'Bearer realm="Doorkeeper", error="invalid_token", error_description="The access token is invalid"',
+      [{ scheme: 'Bearer', params: { realm: ['Doorkeeper'], error: ['invalid_token'], error_description: ['The access token is invalid'] } }],
+    ],
+    [
+      'Basic realm="a, b", Bearer error=invalid_token',
+      [
+        { scheme: 'Basic', params: { realm: ['a, b'] } },
+        { scheme: 'Bearer', params: { error: ['invalid_token'] } },
+      ],
+    ],
     ['Bearer realm="x\\"y"', [{ scheme: 'Bearer', params: { realm: ['x"y'] } }]],
-    ['Negotiate abc==, Bearer', [{ scheme: 'Negotiate', params: {}, token68: 'abc==' }, { scheme: 'Bearer', params: {} }]],
+    [
+      'Negotiate abc==, Bearer',
+      [
+        { scheme: 'Negotiate', params: {}, token68: 'abc==' },
+        { scheme: 'Bearer', params: {} },
+      ],
+    ],
   ])('parse %s', (value, expected) => {
     expect(parseWwwAuthenticate(value)).toEqual(expected);
   });
@@ -140,10 +146,20 @@ describe('WWW-Authenticate', () => {
     ['error not checked', 'Bearer error="x"', undefined, null],
     ['missing header', undefined, 'invalid_token', 'expected a WWW-Authenticate Bearer challenge on 401, got no WWW-Authenticate header'],
     ['other scheme', 'Basic realm="x"', null, 'expected a WWW-Authenticate Bearer challenge, got Basic'],
-    ['error present when none allowed', 'Bearer error="invalid_token"', null, 'expected a Bearer challenge without an error attribute, got error="invalid_token"'],
+    [
+      'error present when none allowed',
+      'Bearer error="invalid_token"',
+      null,
+      'expected a Bearer challenge without an error attribute, got error="invalid_token"',
+    ],
     ['wrong error', 'Bearer error="invalid_request"', 'invalid_token', 'expected a Bearer challenge with error="invalid_token", got error="invalid_request"'],
     ['no error attribute', 'Bearer realm="x"', 'invalid_token', 'expected a Bearer challenge with error="invalid_token", got no error attribute'],
-    ['repeated attribute', 'Bearer error="a", error="b"', undefined, 'expected each Bearer challenge attribute at most once (RFC 6750 §3), got "error" repeated'],
+    [
+      'repeated attribute',
+      'Bearer error="a", error="b"',
+      undefined,
+      'expected each Bearer challenge attribute at most once (RFC 6750 §3), got "error" repeated',
+    ],
   ])('%s', (_t, header, error, message) => {
     const r = res({ status: 401, headers: header === undefined ? {} : { 'www-authenticate': header } });
     const exp = error === undefined ? { scheme: 'Bearer' } : { scheme: 'Bearer', error };

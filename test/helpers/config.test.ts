@@ -6,7 +6,8 @@ import { generate } from 'selfsigned';
 import {
   closest,
   describeSettings,
-  KNOWN_VARIABLES, KNOWN_PREFIXES,
+  KNOWN_VARIABLES,
+  KNOWN_PREFIXES,
   loadEnvFile,
   parseSettings,
   SettingsError,
@@ -121,11 +122,30 @@ describe('parseSettings', () => {
     for (const secret of ['pw', 'client-secret-1', 'conf-secret-1', 'svc-password', 'user-password', 'keysecret123', EXPIRED_JWT, 'proxy-pw']) {
       expect(text).not.toContain(`${secret}`.length > 2 ? secret : ':pw@');
     }
-    expect(d).toMatchObject({ url: 'https://placeos.example.com', serviceAccount: 'yes', userAccount: 'yes', apiKey: 'yes', generation: 'rails-2023 (PLACEOS_GENERATION override)', proxy: 'http://proxy.example.com:3128 (not for localhost,.internal.example.com)', timeoutMs: '5000' });
+    expect(d).toMatchObject({
+      url: 'https://placeos.example.com',
+      serviceAccount: 'yes',
+      userAccount: 'yes',
+      apiKey: 'yes',
+      generation: 'rails-2023 (PLACEOS_GENERATION override)',
+      proxy: 'http://proxy.example.com:3128 (not for localhost,.internal.example.com)',
+      timeoutMs: '5000',
+    });
     expect(d.tls).toMatch(/INSECURE/);
 
     const secrets = settingsSecrets(s).map((x) => x.value);
-    expect(secrets).toEqual(expect.arrayContaining(['svc-password', 'user-password', 'client-secret-1', 'conf-secret-1', 'keyid.keysecret123', 'keysecret123', EXPIRED_JWT, 'proxy-pw']));
+    expect(secrets).toEqual(
+      expect.arrayContaining([
+        'svc-password',
+        'user-password',
+        'client-secret-1',
+        'conf-secret-1',
+        'keyid.keysecret123',
+        'keysecret123',
+        EXPIRED_JWT,
+        'proxy-pw',
+      ]),
+    );
   });
 
   test('every problem at once, none echoing a secret', () => {
@@ -170,7 +190,9 @@ describe('parseSettings', () => {
   test('PLACEOS_URL: required unless embedded; garbage and query rejected', () => {
     expect(problem(errorsOf({}), 'PLACEOS_URL')).toMatch(/is required/);
     expect(parseSettings({}, { embedded: true })).toMatchObject({ embedded: true, url: '' });
-    expect(parseSettings({ PLACEOS_URL: 'http://127.0.0.1:4000' }, { embedded: true }).client.redirectUri).toBe('http://127.0.0.1:4000/backoffice/oauth-resp.html');
+    expect(parseSettings({ PLACEOS_URL: 'http://127.0.0.1:4000' }, { embedded: true }).client.redirectUri).toBe(
+      'http://127.0.0.1:4000/backoffice/oauth-resp.html',
+    );
     expect(problem(errorsOf({ PLACEOS_URL: 'placeos.example.com' }), 'PLACEOS_URL')).toMatch(/got 'placeos\.example\.com'/);
     expect(problem(errorsOf({ PLACEOS_URL: 'https://x.example.com/?token=abcdef' }), 'PLACEOS_URL')).not.toContain('abcdef');
     expect(problem(errorsOf({ PLACEOS_URL: 'https://u:p@ss@bad host' }), 'PLACEOS_URL')).not.toMatch(/p@ss|u:/);
@@ -199,7 +221,9 @@ describe('parseSettings', () => {
   });
 
   test('accounts and clients', () => {
-    expect(problem(errorsOf({ PLACEOS_URL: 'https://x.example.com', PLACEOS_SERVICE_EMAIL: 'nope', PLACEOS_SERVICE_PASSWORD: 'pw1234' }), 'PLACEOS_SERVICE_EMAIL')).toMatch(/email address/);
+    expect(
+      problem(errorsOf({ PLACEOS_URL: 'https://x.example.com', PLACEOS_SERVICE_EMAIL: 'nope', PLACEOS_SERVICE_PASSWORD: 'pw1234' }), 'PLACEOS_SERVICE_EMAIL'),
+    ).toMatch(/email address/);
     const same = errorsOf({
       PLACEOS_URL: 'https://x.example.com',
       PLACEOS_SERVICE_EMAIL: 'a@x.com',
@@ -213,7 +237,9 @@ describe('parseSettings', () => {
     expect(problem(conf, 'PLACEOS_CONFIDENTIAL_REDIRECT_URI')).toMatch(/is required/);
     const scoped = errorsOf({ PLACEOS_URL: 'https://x.example.com', PLACEOS_SCOPED_CLIENT_ID: 'abc' });
     expect(problem(scoped, 'PLACEOS_SCOPED_CLIENT_SCOPES')).toMatch(/is required/);
-    expect(problem(errorsOf({ PLACEOS_URL: 'https://x.example.com', PLACEOS_REDIRECT_URI: 'https://x.example.com/cb#frag' }), 'PLACEOS_REDIRECT_URI')).toMatch(/fragment/);
+    expect(problem(errorsOf({ PLACEOS_URL: 'https://x.example.com', PLACEOS_REDIRECT_URI: 'https://x.example.com/cb#frag' }), 'PLACEOS_REDIRECT_URI')).toMatch(
+      /fragment/,
+    );
     const explicit = parseSettings({ PLACEOS_URL: 'https://x.example.com', PLACEOS_CLIENT_ID: 'my-client' });
     expect(explicit.client.clientId).toBe('my-client');
   });
@@ -223,7 +249,9 @@ describe('parseSettings', () => {
     const p = problem(errorsOf({ PLACEOS_URL: 'https://x.example.com', PLACEOS_EXPIRED_TOKEN: FRESH_JWT }), 'PLACEOS_EXPIRED_TOKEN');
     expect(p).toMatch(/in the future/);
     expect(p).not.toContain(FRESH_JWT);
-    expect(problem(errorsOf({ PLACEOS_URL: 'https://x.example.com', PLACEOS_EXPIRED_TOKEN: 'aaaa.bbbb.cccc' }), 'PLACEOS_EXPIRED_TOKEN')).toMatch(/does not decode/);
+    expect(problem(errorsOf({ PLACEOS_URL: 'https://x.example.com', PLACEOS_EXPIRED_TOKEN: 'aaaa.bbbb.cccc' }), 'PLACEOS_EXPIRED_TOKEN')).toMatch(
+      /does not decode/,
+    );
   });
 
   test('JWT public key: file, inline with \\n escapes, private key refused, both refused', () => {
@@ -234,7 +262,9 @@ describe('parseSettings', () => {
     const p = problem(errorsOf({ PLACEOS_URL: 'https://x.example.com', PLACEOS_JWT_PUBLIC_KEY_FILE: priv }), 'PLACEOS_JWT_PUBLIC_KEY_FILE');
     expect(p).toMatch(/PRIVATE key/);
     expect(p).not.toContain(PRIVATE_PEM.split('\n')[1]!);
-    expect(problem(errorsOf({ PLACEOS_URL: 'https://x.example.com', PLACEOS_JWT_PUBLIC_KEY_FILE: join(dir, 'nope.pem') }), 'PLACEOS_JWT_PUBLIC_KEY_FILE')).toMatch(/no such file/);
+    expect(
+      problem(errorsOf({ PLACEOS_URL: 'https://x.example.com', PLACEOS_JWT_PUBLIC_KEY_FILE: join(dir, 'nope.pem') }), 'PLACEOS_JWT_PUBLIC_KEY_FILE'),
+    ).toMatch(/no such file/);
     expect(problem(errorsOf({ PLACEOS_URL: 'https://x.example.com', PLACEOS_JWT_PUBLIC_KEY: 'garbage' }), 'PLACEOS_JWT_PUBLIC_KEY')).toMatch(/PEM public key/);
     const both = errorsOf({ PLACEOS_URL: 'https://x.example.com', PLACEOS_JWT_PUBLIC_KEY: inline, PLACEOS_JWT_PUBLIC_KEY_FILE: priv });
     expect(problem(both, 'PLACEOS_JWT_PUBLIC_KEY')).toMatch(/not both/);
@@ -259,7 +289,10 @@ describe('parseSettings', () => {
   }, 30000);
 
   test('proxy variables', () => {
-    expect(parseSettings({ PLACEOS_URL: 'https://x.example.com', https_proxy: 'http://p:3128', no_proxy: 'a,b' }).proxy).toEqual({ url: 'http://p:3128', noProxy: ['a', 'b'] });
+    expect(parseSettings({ PLACEOS_URL: 'https://x.example.com', https_proxy: 'http://p:3128', no_proxy: 'a,b' }).proxy).toEqual({
+      url: 'http://p:3128',
+      noProxy: ['a', 'b'],
+    });
     expect(parseSettings({ PLACEOS_URL: 'https://x.example.com', HTTP_PROXY: 'http://p:3128' }).proxy?.url).toBe('http://p:3128');
     expect(problem(errorsOf({ PLACEOS_URL: 'https://x.example.com', HTTPS_PROXY: 'socks5://p:1080' }), 'HTTPS_PROXY')).toMatch(/proxy URL/);
     const embedded = parseSettings({ PLACEOS_URL: 'http://127.0.0.1:1', HTTPS_PROXY: 'http://p:3128' }, { embedded: true });
@@ -278,7 +311,10 @@ describe('loadEnvFile and the example files', () => {
       throw new Error('expected a SettingsError');
     } catch (e) {
       expect(e).toBeInstanceOf(SettingsError);
-      expect((e as SettingsError).errors[0]).toEqual({ variable: '--env', problem: expect.stringMatching(/cannot read the env file '.*missing\.env' \(no such file\)/) });
+      expect((e as SettingsError).errors[0]).toEqual({
+        variable: '--env',
+        problem: expect.stringMatching(/cannot read the env file '.*missing\.env' \(no such file\)/),
+      });
     }
   });
 

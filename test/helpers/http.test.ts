@@ -91,12 +91,25 @@ async function transportError(p: Promise<unknown>): Promise<TransportError> {
 describe('responses', () => {
   test('JSON by content type, JSON by shape, non-JSON text, broken JSON', async () => {
     const base = await httpServer((req, res) => {
-      if (req.url === '/json') { res.setHeader('content-type', 'application/json; charset=utf-8'); res.end('{"a":1}'); }
-      else if (req.url === '/shape') { res.setHeader('content-type', 'text/plain'); res.end(' [1,2] '); }
-      else if (req.url === '/html') { res.setHeader('content-type', 'text/html'); res.end('<html>nope</html>'); }
-      else if (req.url === '/broken') { res.setHeader('content-type', 'application/json'); res.end('{"a":'); }
-      else if (req.url === '/octet') { res.setHeader('content-type', 'application/octet-stream'); res.end('raw bytes'); }
-      else { res.statusCode = 404; res.end(); }
+      if (req.url === '/json') {
+        res.setHeader('content-type', 'application/json; charset=utf-8');
+        res.end('{"a":1}');
+      } else if (req.url === '/shape') {
+        res.setHeader('content-type', 'text/plain');
+        res.end(' [1,2] ');
+      } else if (req.url === '/html') {
+        res.setHeader('content-type', 'text/html');
+        res.end('<html>nope</html>');
+      } else if (req.url === '/broken') {
+        res.setHeader('content-type', 'application/json');
+        res.end('{"a":');
+      } else if (req.url === '/octet') {
+        res.setHeader('content-type', 'application/octet-stream');
+        res.end('raw bytes');
+      } else {
+        res.statusCode = 404;
+        res.end();
+      }
     });
     const { c } = client(base);
     const j = await c.get('/json');
@@ -377,7 +390,9 @@ describe('failures and retries', () => {
     expect(describeTransportError({ code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }, u)).toBe(
       "TLS certificate of https://x.example:8443 not trusted (self-signed certificate): set PLACEOS_CA_FILE to the deployment's CA, or PLACEOS_INSECURE_TLS=true for a throwaway test",
     );
-    expect(describeTransportError({ code: 'ECONNABORTED', timeout: 10000 }, u)).toMatch(/^no answer within 10000 ms from https:\/\/x\.example:8443: .*PLACEOS_TIMEOUT_MS/);
+    expect(describeTransportError({ code: 'ECONNABORTED', timeout: 10000 }, u)).toMatch(
+      /^no answer within 10000 ms from https:\/\/x\.example:8443: .*PLACEOS_TIMEOUT_MS/,
+    );
     expect(describeTransportError(new Error('socket hang up'), u)).toContain('connection reset');
     expect(describeTransportError({ code: 'ERR_TLS_CERT_ALTNAME_INVALID' }, u)).toContain('another host name');
     expect(describeTransportError(new Error('weird\nstack'), u)).not.toContain('\n');
@@ -445,7 +460,7 @@ describe('TLS and proxy', () => {
     const target = await httpsServer();
     const plainTarget = await httpServer((req, res) => res.end('plain ok'));
     const tunnels: string[] = [];
-    const proxy = track(http.createServer((req, res) => (res.statusCode = 405, res.end())));
+    const proxy = track(http.createServer((req, res) => ((res.statusCode = 405), res.end())));
     proxy.on('connect', (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
       tunnels.push(req.url!);
       const [host, port] = req.url!.split(':');

@@ -8,7 +8,16 @@ import { createSchemaRegistry } from '../../helpers/schemas';
 
 function res(status: number, body: unknown): HttpResponse {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
-  return { status, headers, header: (n: string) => headers[n.toLowerCase()], text: JSON.stringify(body), json: body, setCookie: [], url: 'https://placeos.example.com/auth/oauth/token', durationMs: 1 };
+  return {
+    status,
+    headers,
+    header: (n: string) => headers[n.toLowerCase()],
+    text: JSON.stringify(body),
+    json: body,
+    setCookie: [],
+    url: 'https://placeos.example.com/auth/oauth/token',
+    durationMs: 1,
+  };
 }
 
 function thrown(fn: () => unknown): unknown {
@@ -43,9 +52,27 @@ describe('expectOAuthError', () => {
   test.each<[string, HttpResponse, Parameters<typeof expectOAuthError>[2], { expected: string; actual: string } | null]>([
     ['match', res(400, { error: 'invalid_grant' }), { status: 400, error: 'invalid_grant' }, null],
     ['any code of the status', res(401, { error: 'invalid_client' }), { status: 401 }, null],
-    ['one of several', res(401, { error: 'invalid_client' }), [{ status: 400, error: 'invalid_grant' }, { status: 401, error: 'invalid_client' }], null],
-    ['wrong code', res(400, { error: 'invalid_request' }), { status: 400, error: 'invalid_grant' }, { expected: '400 invalid_grant', actual: '400 (error "invalid_request")' }],
-    ['a token instead', res(200, { access_token: 'x' }), [{ status: 400, error: 'invalid_grant' }, { status: 401 }], { expected: '400 invalid_grant or 401', actual: '200' }],
+    [
+      'one of several',
+      res(401, { error: 'invalid_client' }),
+      [
+        { status: 400, error: 'invalid_grant' },
+        { status: 401, error: 'invalid_client' },
+      ],
+      null,
+    ],
+    [
+      'wrong code',
+      res(400, { error: 'invalid_request' }),
+      { status: 400, error: 'invalid_grant' },
+      { expected: '400 invalid_grant', actual: '400 (error "invalid_request")' },
+    ],
+    [
+      'a token instead',
+      res(200, { access_token: 'x' }),
+      [{ status: 400, error: 'invalid_grant' }, { status: 401 }],
+      { expected: '400 invalid_grant or 401', actual: '200' },
+    ],
   ])('%s', (_n, r, exp, observation) => {
     if (observation === null) return expectOAuthError(t, r, exp, 'exchange');
     const e = thrown(() => expectOAuthError(t, r, exp, 'exchange')) as ContractViolation;
@@ -56,7 +83,11 @@ describe('expectOAuthError', () => {
 
 describe('credential transports', () => {
   test('each transport places the credential once, where its name says', () => {
-    expect(BEARER_TRANSPORTS.map((v) => BEARER[v].place('tok'))).toEqual([{ headers: { authorization: 'Bearer tok' } }, { query: { bearer_token: 'tok' } }, { headers: { cookie: 'bearer_token=tok' } }]);
+    expect(BEARER_TRANSPORTS.map((v) => BEARER[v].place('tok'))).toEqual([
+      { headers: { authorization: 'Bearer tok' } },
+      { query: { bearer_token: 'tok' } },
+      { headers: { cookie: 'bearer_token=tok' } },
+    ]);
     expect(BEARER.header.place('tok', 'bearer')).toEqual({ headers: { authorization: 'bearer tok' } });
     expect(API_KEY.header.place('k')).toEqual({ headers: { 'x-api-key': 'k' } });
     expect(queryString(API_KEY.param.place('a.b/c'))).toBe('?api-key=a.b%2Fc');

@@ -53,11 +53,28 @@ describe('requirement catalogue', () => {
 
   test('the IDs the briefs and the checklist name are all present', () => {
     for (const id of [
-      'RFC6749-5.1', 'RFC6749-5.2', 'RFC9700-2.1.1', 'RFC9700-4.8.2', 'RFC7636-4.6', 'RFC6750-3.1', 'RFC7009-2.1', 'RFC7662-2.2',
-      'PLACEOS-DOC-PASSWORD-GRANT', 'PLACEOS-DOC-PASSWORD-SCOPES', 'PLACEOS-DOC-TRANSPORT-HEADER', 'PLACEOS-DOC-TRANSPORT-PARAM',
-      'PLACEOS-DOC-TRANSPORT-COOKIE', 'PLACEOS-DOC-INSPECT', 'PLACEOS-DOC-AUTHCODE-FLOW', 'PLACEOS-IMPL-INSPECT-SHAPE',
-      'PLACEOS-IMPL-CREDENTIAL-PRECEDENCE', 'PLACEOS-IMPL-LOGOUT', 'PLACEOS-IMPL-AUTHORITY', 'PLACEOS-IMPL-DEFAULT-KEY',
-    ]) expect(() => requirement(id)).not.toThrow();
+      'RFC6749-5.1',
+      'RFC6749-5.2',
+      'RFC9700-2.1.1',
+      'RFC9700-4.8.2',
+      'RFC7636-4.6',
+      'RFC6750-3.1',
+      'RFC7009-2.1',
+      'RFC7662-2.2',
+      'PLACEOS-DOC-PASSWORD-GRANT',
+      'PLACEOS-DOC-PASSWORD-SCOPES',
+      'PLACEOS-DOC-TRANSPORT-HEADER',
+      'PLACEOS-DOC-TRANSPORT-PARAM',
+      'PLACEOS-DOC-TRANSPORT-COOKIE',
+      'PLACEOS-DOC-INSPECT',
+      'PLACEOS-DOC-AUTHCODE-FLOW',
+      'PLACEOS-IMPL-INSPECT-SHAPE',
+      'PLACEOS-IMPL-CREDENTIAL-PRECEDENCE',
+      'PLACEOS-IMPL-LOGOUT',
+      'PLACEOS-IMPL-AUTHORITY',
+      'PLACEOS-IMPL-DEFAULT-KEY',
+    ])
+      expect(() => requirement(id)).not.toThrow();
   });
 
   // The suite's own contract document (docs/contract.md) is what PlaceOS IDs cite: every anchor a
@@ -75,10 +92,13 @@ describe('requirement catalogue', () => {
     expect(headingAt(r.ref!.split('#')[1]!)).toMatch(new RegExp(`^#{2,4} ${r.section.replace(/\./g, '\\.')}\\.?\\s`));
   });
 
-  test.each(rows.filter((x) => x.id.startsWith('PLACEOS-DOC-')).map((r) => [r.id, r]))('%s cites a heading of the Bearer Tokens page in docs/contract.md §11', (_id, r) => {
-    expect(r.ref).toMatch(/^docs\/contract\.md#doc-/);
-    expect(headingAt(r.ref!.split('#')[1]!)).toBe(`### ${r.section}`);
-  });
+  test.each(rows.filter((x) => x.id.startsWith('PLACEOS-DOC-')).map((r) => [r.id, r]))(
+    '%s cites a heading of the Bearer Tokens page in docs/contract.md §11',
+    (_id, r) => {
+      expect(r.ref).toMatch(/^docs\/contract\.md#doc-/);
+      expect(headingAt(r.ref!.split('#')[1]!)).toBe(`### ${r.section}`);
+    },
+  );
 
   test('every RFC section docs/contract.md cites is a published section the catalogue knows, and every RFC is listed in §0', () => {
     const cited = [...contractText.matchAll(/RFC (\d{4}) §([A-Z]?[\d.]*\d)/g)].map((m) => [`RFC ${m[1]}`, m[2]!] as const);

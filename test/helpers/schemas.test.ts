@@ -17,7 +17,14 @@ const registry: SchemaRegistry = createSchemaRegistry();
 
 // Fixtures built from the shapes in docs/contract.md §4.
 const JWT = 'eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJQT1MifQ.c2lnbmF0dXJl';
-const tokenRails = { access_token: JWT, token_type: 'Bearer', expires_in: 7200, refresh_token: 'CvUwMfsoCvUwMfsoCvUwMfsoCvUwMfsoCvUwMfsoCvU', scope: 'public', created_at: 1642051911 };
+const tokenRails = {
+  access_token: JWT,
+  token_type: 'Bearer',
+  expires_in: 7200,
+  refresh_token: 'CvUwMfsoCvUwMfsoCvUwMfsoCvUwMfsoCvUwMfsoCvU',
+  scope: 'public',
+  created_at: 1642051911,
+};
 const { created_at: _drop, ...tokenAuthcr } = tokenRails;
 const userJwt = {
   iss: 'POS',
@@ -95,7 +102,16 @@ const valid: Row[] = [
   ['token-response', 'authcr', 'auth.cr response without created_at', tokenAuthcr],
   ['token-response', 'rails', 'docs example token_type "bearer" (case-insensitive)', { ...tokenRails, token_type: 'bearer' }],
   ['token-response', 'authcr', 'no scope, no refresh_token', { access_token: JWT, token_type: 'BEARER', expires_in: 7200 }],
-  ['oauth-error', 'rails', 'Doorkeeper invalid_grant', { error: 'invalid_grant', error_description: 'The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.' }],
+  [
+    'oauth-error',
+    'rails',
+    'Doorkeeper invalid_grant',
+    {
+      error: 'invalid_grant',
+      error_description:
+        'The provided authorization grant is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.',
+    },
+  ],
   ['oauth-error', 'authcr', 'auth.cr unsupported_grant_type', { error: 'unsupported_grant_type', error_description: 'the password grant has been disabled' }],
   ['authorize-redirect', 'rails', 'code and state', loc('https://localhost:8443/backoffice/oauth-resp.html?code=tB2AUQQ8KXm&state=xyz')],
   ['authorize-redirect', 'authcr', 'code only', loc('https://app.example/cb?code=eyJ.a.b')],
@@ -112,9 +128,19 @@ const valid: Row[] = [
   ['revoke', 'rails', 'Rails {}', {}],
   ['revoke', 'authcr', 'auth.cr empty body', undefined],
   ['revoke', 'authcr', 'auth.cr {} tolerated', {}],
-  ['introspection', 'rails', 'active', { active: true, scope: 'public', client_id: 'b52e653071c45353dbff4e8f47d51cdf', token_type: 'Bearer', iat: 1, exp: 7201 }],
+  [
+    'introspection',
+    'rails',
+    'active',
+    { active: true, scope: 'public', client_id: 'b52e653071c45353dbff4e8f47d51cdf', token_type: 'Bearer', iat: 1, exp: 7201 },
+  ],
   ['introspection', 'authcr', 'inactive', { active: false }],
-  ['token-info', 'rails', 'Doorkeeper token info', { resource_owner_id: 'user-1', scope: ['public'], expires_in: 7000, application: { uid: 'b52e' }, created_at: 1642051911 }],
+  [
+    'token-info',
+    'rails',
+    'Doorkeeper token info',
+    { resource_owner_id: 'user-1', scope: ['public'], expires_in: 7000, application: { uid: 'b52e' }, created_at: 1642051911 },
+  ],
   ['jwks', 'authcr', 'one RSA key', { keys: [jwk] }],
   ['discovery', 'authcr', 'auth.cr document (§4.10)', discoveryAuthcr],
   ['discovery', 'rails', 'Rails document (less strict)', discoveryRails],
@@ -130,7 +156,13 @@ const invalid: [...Row, string][] = [
   ['token-response', 'authcr', 'created_at present on auth.cr', tokenRails, '/created_at: must be absent on authcr'],
   ['token-response', 'rails', 'expires_in as string', { ...tokenRails, expires_in: '7200' }, '/expires_in: expected integer, got string "7200"'],
   ['token-response', 'rails', 'token_type mac', { ...tokenRails, token_type: 'mac' }, '/token_type: expected to match'],
-  ['token-response', 'rails', 'access_token not a JWT (length only)', { ...tokenRails, access_token: 'guxu05o'.repeat(10) }, '/access_token: expected to match /^eyJ'],
+  [
+    'token-response',
+    'rails',
+    'access_token not a JWT (length only)',
+    { ...tokenRails, access_token: 'guxu05o'.repeat(10) },
+    '/access_token: expected to match /^eyJ',
+  ],
   ['token-response', 'rails', 'missing access_token', (({ access_token: _a, ...r }) => r)(tokenRails), '/access_token: required, missing'],
   ['oauth-error', 'rails', 'error not a string', { error: 400 }, '/error: expected string, got integer 400'],
   ['oauth-error', 'rails', 'error with a quote', { error: 'bad"code' }, '/error: expected to match'],
@@ -156,12 +188,30 @@ const invalid: [...Row, string][] = [
   ['current-user', 'rails', 'created_at as string', { ...currentUser, created_at: '2022-01-13' }, '/created_at: expected integer'],
   ['revoke', 'rails', 'empty body on Rails', undefined, '/: expected object, got nothing'],
   ['introspection', 'rails', 'inactive with claims', { active: false, scope: 'public' }, '/scope: must be absent (closed object)'],
-  ['introspection', 'rails', 'active without client_id', { active: true, scope: 'public', token_type: 'Bearer', iat: 1, exp: 2 }, '/client_id: required, missing'],
-  ['token-info', 'rails', 'older Doorkeeper field names', { resource_owner_id: 'u', scopes: ['public'], expires_in_seconds: 1, application: { uid: 'x' }, created_at: 1 }, '/scope: required, missing'],
+  [
+    'introspection',
+    'rails',
+    'active without client_id',
+    { active: true, scope: 'public', token_type: 'Bearer', iat: 1, exp: 2 },
+    '/client_id: required, missing',
+  ],
+  [
+    'token-info',
+    'rails',
+    'older Doorkeeper field names',
+    { resource_owner_id: 'u', scopes: ['public'], expires_in_seconds: 1, application: { uid: 'x' }, created_at: 1 },
+    '/scope: required, missing',
+  ],
   ['jwks', 'authcr', 'private key member published', { keys: [{ ...jwk, d: 'secret' }] }, '/keys/0/d: must be absent'],
   ['jwks', 'authcr', 'no keys', { keys: [] }, '/keys: expected at least 1 items'],
   ['discovery', 'authcr', 'Rails document held to auth.cr', discoveryRails, '/userinfo_endpoint: required, missing'],
-  ['discovery', 'authcr', 'password grant advertised', { ...discoveryAuthcr, grant_types_supported: ['authorization_code', 'password'] }, '/grant_types_supported/1: expected one of'],
+  [
+    'discovery',
+    'authcr',
+    'password grant advertised',
+    { ...discoveryAuthcr, grant_types_supported: ['authorization_code', 'password'] },
+    '/grant_types_supported/1: expected one of',
+  ],
   ['discovery', 'rails', 'jwks_uri elsewhere', { ...discoveryRails, jwks_uri: 'https://placeos.example.com/auth/jwks' }, '/jwks_uri: expected to match'],
   ['rest-api-error-401', 'rails', 'backtrace in a 401', { error: 'x', backtrace: ['a'] }, '/backtrace: must be absent'],
   ['userinfo', 'rails', 'no sub', {}, '/sub: required, missing'],
@@ -169,19 +219,25 @@ const invalid: [...Row, string][] = [
 
 describe('schema registry', () => {
   test('every schema name has a file, and names() lists them all', () => {
-    const files = readdirSync(DEFAULT_SCHEMA_DIR).filter((f) => f.endsWith('.json')).map((f) => f.replace(/\.json$/, '')).sort();
+    const files = readdirSync(DEFAULT_SCHEMA_DIR)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => f.replace(/\.json$/, ''))
+      .sort();
     expect(files).toEqual([...SCHEMA_NAMES].sort());
     expect(registry.names().sort()).toEqual([...SCHEMA_NAMES].sort());
   });
 
-  test.each(SCHEMA_NAMES.map((n) => [n]))('%s: draft 2020-12 with the conventional $id and no additionalProperties:false (but the inactive introspection)', (name) => {
-    const text = readFileSync(join(DEFAULT_SCHEMA_DIR, `${name}.json`), 'utf8');
-    const schema = JSON.parse(text) as Record<string, unknown>;
-    expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
-    expect(schema.$id).toBe(`https://placeos-auth-contract/schemas/${name}.json`);
-    const closed = (text.match(/"additionalProperties": false/g) ?? []).length;
-    expect(closed).toBe(name === 'introspection' ? 1 : 0);
-  });
+  test.each(SCHEMA_NAMES.map((n) => [n]))(
+    '%s: draft 2020-12 with the conventional $id and no additionalProperties:false (but the inactive introspection)',
+    (name) => {
+      const text = readFileSync(join(DEFAULT_SCHEMA_DIR, `${name}.json`), 'utf8');
+      const schema = JSON.parse(text) as Record<string, unknown>;
+      expect(schema.$schema).toBe('https://json-schema.org/draft/2020-12/schema');
+      expect(schema.$id).toBe(`https://placeos-auth-contract/schemas/${name}.json`);
+      const closed = (text.match(/"additionalProperties": false/g) ?? []).length;
+      expect(closed).toBe(name === 'introspection' ? 1 : 0);
+    },
+  );
 
   test('a fixture row exists, valid and invalid, for every schema', () => {
     for (const name of SCHEMA_NAMES) {
@@ -206,7 +262,9 @@ describe('schema registry', () => {
     const secret = 'guxu05oCvUwMfso'.repeat(5);
     const r = registry.check('token-response', { ...tokenRails, access_token: secret, refresh_token: 7 }, 'rails');
     expect(r.errors.join('\n')).not.toContain(secret);
-    expect(r.errors).toContain(`/access_token: expected to match /^eyJ[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$/, got string (length ${secret.length})`);
+    expect(r.errors).toContain(
+      `/access_token: expected to match /^eyJ[A-Za-z0-9_-]*\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$/, got string (length ${secret.length})`,
+    );
     expect(r.errors).toContain('/refresh_token: expected string, got integer 7');
   });
 
@@ -262,7 +320,9 @@ describe('digest', () => {
     const d = registry.digest();
     expect(d).toMatch(/^[0-9a-f]{64}$/);
     expect(createSchemaRegistry().digest()).toBe(d);
-    const files = readdirSync(DEFAULT_SCHEMA_DIR).filter((f) => f.endsWith('.json')).sort();
+    const files = readdirSync(DEFAULT_SCHEMA_DIR)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
     const filesOnly = createHash('sha256');
     for (const f of files) filesOnly.update(readFileSync(join(DEFAULT_SCHEMA_DIR, f)));
     expect(filesOnly.digest('hex')).not.toBe(d); // the overlay is part of the bundle
@@ -301,7 +361,11 @@ describe('parseLocation', () => {
   test('URL objects, relative Locations and custom schemes', () => {
     expect(parseLocation(new URL('http://h/p?a=1')).query).toEqual({ a: '1' });
     expect(parseLocation('/dashboard?x=1')).toMatchObject({ origin: '', pathname: '/dashboard', query: { x: '1' }, relative: true });
-    expect(parseLocation('/login?continue=/home', 'https://placeos.example.com/auth/login')).toMatchObject({ origin: 'https://placeos.example.com', pathname: '/login', relative: false });
+    expect(parseLocation('/login?continue=/home', 'https://placeos.example.com/auth/login')).toMatchObject({
+      origin: 'https://placeos.example.com',
+      pathname: '/login',
+      relative: false,
+    });
     expect(parseLocation('com.placeos.app:/cb?code=c')).toMatchObject({ origin: 'com.placeos.app:', query: { code: 'c' } });
   });
 

@@ -26,7 +26,10 @@ beforeAll(async () => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
-      if (u.pathname === '/auth/oauth2') return void res.writeHead(302, { Location: `${base}/idp/authorize?state=s-123456789&redirect_uri=${encodeURIComponent(`${base}/auth/oauth2/callback`)}` }).end();
+      if (u.pathname === '/auth/oauth2')
+        return void res
+          .writeHead(302, { Location: `${base}/idp/authorize?state=s-123456789&redirect_uri=${encodeURIComponent(`${base}/auth/oauth2/callback`)}` })
+          .end();
       if (u.pathname === '/idp/authorize') return void res.writeHead(302, { Location: '/idp/login' }).end();
       if (u.pathname === '/idp/login' && req.method === 'GET') return void res.writeHead(200, { 'Content-Type': 'text/html' }).end(loginPage);
       if (u.pathname === '/idp/login' && req.method === 'POST') {
@@ -45,7 +48,11 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
 function context(account?: { username: string; password: string }): { t: CaseContext; exchanges: Exchange[] } {
-  const settings = parseSettings({ PLACEOS_URL: base, PLACEOS_SSO_ID: 'oauth_strat-1', ...(account ? { PLACEOS_SSO_USERNAME: account.username, PLACEOS_SSO_PASSWORD: account.password } : {}) });
+  const settings = parseSettings({
+    PLACEOS_URL: base,
+    PLACEOS_SSO_ID: 'oauth_strat-1',
+    ...(account ? { PLACEOS_SSO_USERNAME: account.username, PLACEOS_SSO_PASSWORD: account.password } : {}),
+  });
   const secrets = createSecretRegistry();
   const exchanges: Exchange[] = [];
   const t = {
@@ -61,7 +68,13 @@ function context(account?: { username: string; password: string }): { t: CaseCon
 
 test('findLoginForm reads the action, method, hidden fields and the user and password fields', () => {
   const form = findLoginForm(FORM('abc'), 'https://idp.example/login?x=1');
-  expect(form).toEqual({ action: new URL('https://idp.example/idp/login'), method: 'POST', hidden: [['csrf', 'abc']], userField: 'username', passwordField: 'pw' });
+  expect(form).toEqual({
+    action: new URL('https://idp.example/idp/login'),
+    method: 'POST',
+    hidden: [['csrf', 'abc']],
+    userField: 'username',
+    passwordField: 'pw',
+  });
   expect(findLoginForm(SCRIPT_PAGE, 'https://idp.example/')).toBeUndefined();
 });
 
@@ -102,5 +115,7 @@ test('a refused test account is a violation naming the settings (the check becom
 test('PLACEOS_SSO_USERNAME and PLACEOS_SSO_PASSWORD go together and need PLACEOS_SSO_ID', () => {
   expect(() => parseSettings({ PLACEOS_URL: base, PLACEOS_SSO_ID: 'x', PLACEOS_SSO_USERNAME: 'a@example.com' })).toThrow(/PLACEOS_SSO_PASSWORD: .*go together/);
   expect(() => parseSettings({ PLACEOS_URL: base, PLACEOS_SSO_USERNAME: 'a@example.com', PLACEOS_SSO_PASSWORD: PASSWORD })).toThrow(/needs PLACEOS_SSO_ID/);
-  expect(parseSettings({ PLACEOS_URL: base, PLACEOS_SSO_ID: 'x', PLACEOS_SSO_USERNAME: 'a@example.com', PLACEOS_SSO_PASSWORD: PASSWORD }).ssoAccount?.username).toBe('a@example.com');
+  expect(
+    parseSettings({ PLACEOS_URL: base, PLACEOS_SSO_ID: 'x', PLACEOS_SSO_USERNAME: 'a@example.com', PLACEOS_SSO_PASSWORD: PASSWORD }).ssoAccount?.username,
+  ).toBe('a@example.com');
 });

@@ -31,7 +31,11 @@ describe('pkce-ignored under generation detection', () => {
     const clean: NodeJS.ProcessEnv = {};
     for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('PLACEOS_') && !k.startsWith('JEST') && k !== 'NODE_OPTIONS') clean[k] = v;
     return new Promise((resolve) => {
-      const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'placeos-contract.js'), '--mutant', 'pkce-ignored', '--only', only, ...args], { cwd: ROOT, env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'placeos-contract.js'), '--mutant', 'pkce-ignored', '--only', only, ...args], {
+        cwd: ROOT,
+        env: { ...clean, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let out = '';
       child.stdout.on('data', (d) => (out += d));
       child.stderr.on('data', (d) => (out += d));
@@ -39,7 +43,10 @@ describe('pkce-ignored under generation detection', () => {
     });
   }
   const reportsDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'pkce-ignored-'));
-  const verdictOf = (dir: string) => (JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8')) as { results: { caseId: string; verdict: string }[] }).results.find((r) => r.caseId === only)?.verdict;
+  const verdictOf = (dir: string) =>
+    (JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8')) as { results: { caseId: string; verdict: string }[] }).results.find(
+      (r) => r.caseId === only,
+    )?.verdict;
 
   test('pinned to rails (PLACEOS_GENERATION), the PKCE check fails: exit 1, no detection warning', async () => {
     const dir = reportsDir();

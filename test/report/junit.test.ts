@@ -7,16 +7,37 @@ import { finalizeReports, readResults } from '../../runner/report';
 import { enrichJunitXml } from '../../runner/report/junit';
 import { meta, results, runFixtureJest, tmpDir, writeResultLines } from './support';
 
-interface Prop { name: string; value: string }
-interface Case { classname: string; name: string; properties?: { property: Prop[] }; failure?: ({ message?: string; type?: string } | string)[]; error?: { message?: string }[]; skipped?: { message?: string }[]; 'system-out'?: string[] }
-interface Suite { name: string; tests: string; failures: string; errors: string; skipped: string; timestamp: string; properties: { property: Prop[] }; testcase: Case[] }
+interface Prop {
+  name: string;
+  value: string;
+}
+interface Case {
+  classname: string;
+  name: string;
+  properties?: { property: Prop[] };
+  failure?: ({ message?: string; type?: string } | string)[];
+  error?: { message?: string }[];
+  skipped?: { message?: string }[];
+  'system-out'?: string[];
+}
+interface Suite {
+  name: string;
+  tests: string;
+  failures: string;
+  errors: string;
+  skipped: string;
+  timestamp: string;
+  properties: { property: Prop[] };
+  testcase: Case[];
+}
 
 const parser = new XMLParser({
   ignoreAttributes: false,
   attributeNamePrefix: '',
   parseAttributeValue: false,
   parseTagValue: false,
-  isArray: (name, _path, _leaf, isAttribute) => !isAttribute && ['testsuite', 'testcase', 'property', 'failure', 'error', 'skipped', 'system-out'].includes(name),
+  isArray: (name, _path, _leaf, isAttribute) =>
+    !isAttribute && ['testsuite', 'testcase', 'property', 'failure', 'error', 'skipped', 'system-out'].includes(name),
 });
 
 let dir: string;
@@ -29,7 +50,10 @@ const byId = (id: string) => {
   return c;
 };
 const props = (c: { properties?: { property: Prop[] } }) => c.properties?.property ?? [];
-const prop = (c: { properties?: { property: Prop[] } }, name: string) => props(c).filter((p) => p.name === name).map((p) => p.value);
+const prop = (c: { properties?: { property: Prop[] } }, name: string) =>
+  props(c)
+    .filter((p) => p.name === name)
+    .map((p) => p.value);
 
 beforeAll(async () => {
   dir = tmpDir('junit');
@@ -90,7 +114,10 @@ test('an error verdict becomes <error>; n/a becomes <skipped>; warn and deviatio
   expect(err.error?.[0]?.message).toBe('[RFC6749-4.1.2] socket hang up (ECONNRESET) after 3 attempts');
   const na = byId('oauth.token.client-credentials');
   expect(na.skipped?.[0]?.message).toBe('n/a: setting clientSecret missing (PLACEOS_CONFIDENTIAL_CLIENT_SECRET)');
-  for (const [id, word] of [['oauth.token.cache-control', 'WARN'], ['oauth.token.refresh-rotation', 'DEVIATION']] as const) {
+  for (const [id, word] of [
+    ['oauth.token.cache-control', 'WARN'],
+    ['oauth.token.refresh-rotation', 'DEVIATION'],
+  ] as const) {
     const c = byId(id);
     expect(c.failure).toBeUndefined();
     expect(c.skipped).toBeUndefined();
@@ -147,7 +174,13 @@ test('no two testcases share classname+name (the duplicate fixture test is suffi
 
 test('the attachment prefix and the option to leave testcase properties out', () => {
   const raw = `<?xml version="1.0" encoding="UTF-8"?><testsuites name="x" tests="1" failures="0" errors="0" time="0"><testsuite name="s" errors="0" failures="0" skipped="0" timestamp="2025-01-31T09:00:00" time="0" tests="1"><testcase classname="oauth.token" name="Password grant returns a bearer token [oauth.token.password-grant]" time="0"></testcase></testsuite></testsuites>`;
-  const out = enrichJunitXml(raw, results(), meta(), { 'oauth.token.password-grant': 'evidence/oauth.token.password-grant.json' }, { attachmentPrefix: 'reports/', testcaseProperties: false });
+  const out = enrichJunitXml(
+    raw,
+    results(),
+    meta(),
+    { 'oauth.token.password-grant': 'evidence/oauth.token.password-grant.json' },
+    { attachmentPrefix: 'reports/', testcaseProperties: false },
+  );
   expect(out).toContain('[[ATTACHMENT|reports/evidence/oauth.token.password-grant.json]]');
   expect(out).not.toMatch(/<testcase[^>]*>\s*<properties>/);
   expect(out).toMatch(/timestamp="2025-01-31T\d\d:00:00\.000[+-]\d\d:\d\d"/);

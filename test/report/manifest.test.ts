@@ -14,8 +14,7 @@ function bundle(): string {
   return dir;
 }
 function pem(type: 'ed25519' | 'rsa') {
-  const { privateKey, publicKey } =
-    type === 'ed25519' ? crypto.generateKeyPairSync('ed25519') : crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const { privateKey, publicKey } = type === 'ed25519' ? crypto.generateKeyPairSync('ed25519') : crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
   return { priv: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), pub: publicKey.export({ type: 'spki', format: 'pem' }).toString() };
 }
 
@@ -24,7 +23,12 @@ test('the manifest lists every file with size and sha256, not itself', () => {
   expect(writeManifest(dir)).toEqual({ manifest: 'MANIFEST.sha256.json' });
   const m = JSON.parse(fs.readFileSync(path.join(dir, 'MANIFEST.sha256.json'), 'utf8')) as { files: { path: string; bytes: number; sha256: string }[] };
   expect(m.files.map((f) => f.path)).toEqual(['evidence/a.json', 'junit.xml']);
-  expect(fs.readFileSync(path.join(dir, 'SHA256SUMS'), 'utf8').split('\n').map((l) => l.slice(66))).toEqual(['MANIFEST.sha256.json', 'evidence/a.json', 'junit.xml', '']);
+  expect(
+    fs
+      .readFileSync(path.join(dir, 'SHA256SUMS'), 'utf8')
+      .split('\n')
+      .map((l) => l.slice(66)),
+  ).toEqual(['MANIFEST.sha256.json', 'evidence/a.json', 'junit.xml', '']);
   expect(m.files[0]).toEqual({ path: 'evidence/a.json', bytes: 8, sha256: crypto.createHash('sha256').update('{"a":1}\n').digest('hex') });
   expect(verifyBundle(dir)).toMatchObject({ ok: true, problems: [] });
 });
@@ -37,7 +41,9 @@ test('tampered, missing and extra files are reported', () => {
   fs.writeFileSync(path.join(dir, 'evidence', 'b.json'), '{}');
   const r = verifyBundle(dir);
   expect(r.ok).toBe(false);
-  expect(r.problems).toEqual(expect.arrayContaining([expect.stringMatching(/^changed: junit\.xml/), 'missing: evidence/a.json', 'extra (not in manifest): evidence/b.json']));
+  expect(r.problems).toEqual(
+    expect.arrayContaining([expect.stringMatching(/^changed: junit\.xml/), 'missing: evidence/a.json', 'extra (not in manifest): evidence/b.json']),
+  );
 });
 
 test.each(['ed25519', 'rsa'] as const)('a %s signature verifies with the right key and fails with a wrong one', (type) => {

@@ -52,7 +52,15 @@ describe('a run that leaks (masking bug simulated)', () => {
     const kinds = new Set(out.secretHits.map((h) => h.kind));
     for (const kind of Object.values(KIND)) expect({ kind, found: kinds.has(kind) }).toEqual({ kind, found: true });
     const files = new Set(out.secretHits.map((h) => h.file));
-    for (const f of ['evidence/oauth.token.password-grant.json', 'evidence/oauth.token.password-grant.txt', 'results.json', 'junit.xml', 'summary.md', 'summary.html', '<console>']) {
+    for (const f of [
+      'evidence/oauth.token.password-grant.json',
+      'evidence/oauth.token.password-grant.txt',
+      'results.json',
+      'junit.xml',
+      'summary.md',
+      'summary.html',
+      '<console>',
+    ]) {
       expect({ f, named: files.has(f) }).toEqual({ f, named: true });
     }
     for (const h of out.secretHits) expect(h.count).toBeGreaterThan(0);
@@ -70,7 +78,8 @@ describe('a run that leaks (masking bug simulated)', () => {
   });
 
   test('leaking files are withheld from the bundle: nothing left under reports/ holds a secret', () => {
-    for (const rel of listFiles(dir)) expect({ rel, secret: containsAnySecret(fs.readFileSync(path.join(dir, rel), 'utf8')) }).toEqual({ rel, secret: undefined });
+    for (const rel of listFiles(dir))
+      expect({ rel, secret: containsAnySecret(fs.readFileSync(path.join(dir, rel), 'utf8')) }).toEqual({ rel, secret: undefined });
     expect(scanFiles([dir], registry().fingerprints())).toEqual([]);
     expect(fs.existsSync(path.join(dir, 'MANIFEST.sha256.json'))).toBe(true);
   });

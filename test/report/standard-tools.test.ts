@@ -17,8 +17,7 @@ function bundle(): string {
   return dir;
 }
 function keyPair(type: 'ed25519' | 'rsa', dir: string): { priv: string; pubFile: string } {
-  const { privateKey, publicKey } =
-    type === 'ed25519' ? crypto.generateKeyPairSync('ed25519') : crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const { privateKey, publicKey } = type === 'ed25519' ? crypto.generateKeyPairSync('ed25519') : crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
   const pubFile = path.join(dir, `${type}.pub.pem`);
   fs.writeFileSync(pubFile, publicKey.export({ type: 'spki', format: 'pem' }));
   return { priv: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), pubFile };
@@ -65,8 +64,14 @@ test.each(['rsa', 'ed25519'] as const)('a %s-signed bundle verifies with stock o
 
 test('names sha256sum would escape are written in its escaped form and read back', () => {
   expect(sumsLine('a\\b', 'f'.repeat(64))).toBe(`\\${'f'.repeat(64)}  a\\\\b`);
-  const text = renderSums([{ path: 'x\ny', sha256: 'a'.repeat(64) }, { path: 'plain', sha256: 'b'.repeat(64) }]);
-  expect([...parseSums(text)]).toEqual([['x\ny', 'a'.repeat(64)], ['plain', 'b'.repeat(64)]]);
+  const text = renderSums([
+    { path: 'x\ny', sha256: 'a'.repeat(64) },
+    { path: 'plain', sha256: 'b'.repeat(64) },
+  ]);
+  expect([...parseSums(text)]).toEqual([
+    ['x\ny', 'a'.repeat(64)],
+    ['plain', 'b'.repeat(64)],
+  ]);
   expect(() => parseSums('nothex  file\n')).toThrow(/SHA256SUMS line 1/);
   // GNU sha256sum agrees on the escaped form
   const dir = tmpDir('stdtools-escape');

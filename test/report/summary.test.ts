@@ -1,19 +1,45 @@
 // The pure pieces: CI metadata, time zones, result merging and the console/Markdown summaries.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { collectCiMeta, isoWithOffset, readResults, renderConsoleSummary, renderHtmlSummary, renderMarkdownSummary, stripCredentials } from '../../runner/report';
+import {
+  collectCiMeta,
+  isoWithOffset,
+  readResults,
+  renderConsoleSummary,
+  renderHtmlSummary,
+  renderMarkdownSummary,
+  stripCredentials,
+} from '../../runner/report';
 import { zonedTimestamp } from '../../runner/report/junit';
 import { meta, results, tmpDir, writeResultLines } from './support';
 
 test('collectCiMeta reads only the allow-listed CI variables and strips URL credentials', () => {
   const ci = collectCiMeta({
-    GITLAB_CI: 'true', CI_JOB_ID: '7', CI_JOB_URL: 'https://gitlab.example.com/g/p/-/jobs/7', CI_PIPELINE_ID: '3', GITLAB_USER_LOGIN: 'alice',
-    CI_JOB_TOKEN: 'glcbt-secret-token', CI_RUNNER_DESCRIPTION: 'runner-1', BUILD_URL: 'https://bob:pw@jenkins.example.com/job/x/1/',
+    GITLAB_CI: 'true',
+    CI_JOB_ID: '7',
+    CI_JOB_URL: 'https://gitlab.example.com/g/p/-/jobs/7',
+    CI_PIPELINE_ID: '3',
+    GITLAB_USER_LOGIN: 'alice',
+    CI_JOB_TOKEN: 'glcbt-secret-token',
+    CI_RUNNER_DESCRIPTION: 'runner-1',
+    BUILD_URL: 'https://bob:pw@jenkins.example.com/job/x/1/',
   });
-  expect(ci).toMatchObject({ ci_system: 'gitlab', ci_job_id: '7', ci_job_url: 'https://gitlab.example.com/g/p/-/jobs/7', ci_pipeline_id: '3', actor: 'alice', runner_host: 'runner-1', jenkins_build_url: 'https://jenkins.example.com/job/x/1/' });
+  expect(ci).toMatchObject({
+    ci_system: 'gitlab',
+    ci_job_id: '7',
+    ci_job_url: 'https://gitlab.example.com/g/p/-/jobs/7',
+    ci_pipeline_id: '3',
+    actor: 'alice',
+    runner_host: 'runner-1',
+    jenkins_build_url: 'https://jenkins.example.com/job/x/1/',
+  });
   expect(JSON.stringify(ci)).not.toMatch(/glcbt|bob|pw@/);
-  expect(collectCiMeta({ GITHUB_ACTIONS: 'true', GITHUB_SERVER_URL: 'https://github.com', GITHUB_REPOSITORY: 'o/r', GITHUB_RUN_ID: '42', GITHUB_ACTOR: 'me' })).toMatchObject({
-    ci_system: 'github-actions', github_run_url: 'https://github.com/o/r/actions/runs/42', actor: 'me',
+  expect(
+    collectCiMeta({ GITHUB_ACTIONS: 'true', GITHUB_SERVER_URL: 'https://github.com', GITHUB_REPOSITORY: 'o/r', GITHUB_RUN_ID: '42', GITHUB_ACTOR: 'me' }),
+  ).toMatchObject({
+    ci_system: 'github-actions',
+    github_run_url: 'https://github.com/o/r/actions/runs/42',
+    actor: 'me',
   });
   expect(collectCiMeta({})).toEqual({});
   expect(stripCredentials('https://u:p@placeos.example.com/')).toBe('https://placeos.example.com/');
@@ -74,11 +100,15 @@ test('a deviation shows what was observed next to the ledger reason (console, Ma
   expect(text).toContain('ledger: Doorkeeper reuses refresh tokens on rails (owner platform-team, review by 2026-06-30)');
   const md = renderMarkdownSummary(rs, meta());
   expect(md).toContain('| check | observed | ledger reason | owner | review by |');
-  expect(md).toContain('| `oauth.token.refresh-rotation` | a used refresh token was redeemed again: expected 400 invalid_grant, got 200 with access_token | Doorkeeper reuses refresh tokens on rails | platform-team | 2026-06-30 |');
+  expect(md).toContain(
+    '| `oauth.token.refresh-rotation` | a used refresh token was redeemed again: expected 400 invalid_grant, got 200 with access_token | Doorkeeper reuses refresh tokens on rails | platform-team | 2026-06-30 |',
+  );
   const html = renderHtmlSummary(rs, meta());
   const row = /<table id="deviations-table">.*?<\/table>/s.exec(html)?.[0] ?? '';
   expect(row).toMatch(/<th>observed<\/th><th>ledger reason<\/th>/);
-  expect(row).toMatch(/refresh-rotation<\/code><\/td><td class="msg">a used refresh token was redeemed again: expected 400 invalid_grant, got 200 with access_token<\/td><td>Doorkeeper reuses refresh tokens on rails<\/td>/);
+  expect(row).toMatch(
+    /refresh-rotation<\/code><\/td><td class="msg">a used refresh token was redeemed again: expected 400 invalid_grant, got 200 with access_token<\/td><td>Doorkeeper reuses refresh tokens on rails<\/td>/,
+  );
 });
 
 test('the summaries report the latency and whether the run throttled itself; checks stopped by an overload are one line', () => {
@@ -89,5 +119,7 @@ test('the summaries report the latency and whether the run throttled itself; che
   expect(text).toMatch(/^Load: {4}latency p50 120 ms · p95 900 ms · max 5100 ms · throttled yes \(down to 3 of 6 requests in flight\)$/m);
   expect(text).toContain('2 check(s) not run: the deployment answered 5 requests');
   expect(text.split('\n').filter((l) => l.includes('not run: the deployment answered'))).toHaveLength(1);
-  expect(renderMarkdownSummary(rs, meta({ load: { ...load, throttled: false, lowest: 6 } }))).toMatch(/\*\*Load\*\* latency p50 120 ms · p95 900 ms · max 5100 ms · throttled no \(up to 6 requests in flight\)/);
+  expect(renderMarkdownSummary(rs, meta({ load: { ...load, throttled: false, lowest: 6 } }))).toMatch(
+    /\*\*Load\*\* latency p50 120 ms · p95 900 ms · max 5100 ms · throttled no \(up to 6 requests in flight\)/,
+  );
 });

@@ -123,24 +123,52 @@ function result(caseId: string, title: string, verdict: Verdict, over: Partial<C
 export function results(leak = false): CaseResult[] {
   const s = leak ? PLANTED : MASK;
   return [
-    result('oauth.token.password-grant', 'Password grant returns a bearer token', 'pass', { exchanges: exchanges(s), findings: [{ id: 'DOC-PASSWORD-SERVICE-ONLY', message: 'the doc says any user; only service accounts may' }] }),
+    result('oauth.token.password-grant', 'Password grant returns a bearer token', 'pass', {
+      exchanges: exchanges(s),
+      findings: [{ id: 'DOC-PASSWORD-SERVICE-ONLY', message: 'the doc says any user; only service accounts may' }],
+    }),
     result('oauth.token.pkce-plain', 'PKCE plain method is rejected', 'fail', {
       requirements: ['RFC7636-4.6', 'RFC9700-2.1.1'],
       severity: 'blocker',
       message: `expected 400 invalid_request, got 200 with an access token ${s.accessToken}`,
       exchanges: exchanges(s),
     }),
-    result('oauth.token.cache-control', 'Token response forbids caching', 'warn', { requirements: ['RFC6749-5.1'], level: 'SHOULD', severity: 'medium', message: 'Cache-Control: no-store missing' }),
+    result('oauth.token.cache-control', 'Token response forbids caching', 'warn', {
+      requirements: ['RFC6749-5.1'],
+      level: 'SHOULD',
+      severity: 'medium',
+      message: 'Cache-Control: no-store missing',
+    }),
     result('oauth.token.refresh-rotation', 'Refresh tokens rotate', 'deviation', {
       requirements: ['RFC9700-4.14.2'],
       level: 'SHOULD',
       severity: 'medium',
       message: `refresh token ${s.refreshToken} still valid after use`,
-      ledger: { check: 'oauth.token.refresh-rotation', observed: { expected: '400 invalid_grant', actual: '200 with access_token' }, reason: 'Doorkeeper reuses refresh tokens on rails', owner: 'platform-team', reviewBy: '2026-06-30' },
+      ledger: {
+        check: 'oauth.token.refresh-rotation',
+        observed: { expected: '400 invalid_grant', actual: '200 with access_token' },
+        reason: 'Doorkeeper reuses refresh tokens on rails',
+        owner: 'platform-team',
+        reviewBy: '2026-06-30',
+      },
     }),
-    result('oauth.token.client-credentials', 'Client credentials grant works', 'n/a', { requirements: ['RFC6749-4.4'], message: 'setting clientSecret missing (PLACEOS_CONFIDENTIAL_CLIENT_SECRET)' }),
-    result('oauth.authorize.code', 'Authorize redirects with a code', 'error', { area: 'oauth.authorize', requirements: ['RFC6749-4.1.2'], message: 'socket hang up (ECONNRESET) after 3 attempts', exchanges: [{ ...exchanges(s)[1]!, status: undefined, responseHeaders: undefined, error: 'ECONNRESET' }] }),
-    result('oauth.authorize.login-page', 'Login page is served', 'pass', { area: 'oauth.authorize', requirements: ['PLACEOS-DOC-LOGIN'], level: 'MAY', severity: 'low', tags: ['smoke', 'readonly'] }),
+    result('oauth.token.client-credentials', 'Client credentials grant works', 'n/a', {
+      requirements: ['RFC6749-4.4'],
+      message: 'setting clientSecret missing (PLACEOS_CONFIDENTIAL_CLIENT_SECRET)',
+    }),
+    result('oauth.authorize.code', 'Authorize redirects with a code', 'error', {
+      area: 'oauth.authorize',
+      requirements: ['RFC6749-4.1.2'],
+      message: 'socket hang up (ECONNRESET) after 3 attempts',
+      exchanges: [{ ...exchanges(s)[1]!, status: undefined, responseHeaders: undefined, error: 'ECONNRESET' }],
+    }),
+    result('oauth.authorize.login-page', 'Login page is served', 'pass', {
+      area: 'oauth.authorize',
+      requirements: ['PLACEOS-DOC-LOGIN'],
+      level: 'MAY',
+      severity: 'low',
+      tags: ['smoke', 'readonly'],
+    }),
   ];
 }
 
@@ -148,8 +176,20 @@ export function writeResultLines(reportsDir: string, rs: CaseResult[]): void {
   const dir = path.join(reportsDir, '.results');
   fs.mkdirSync(dir, { recursive: true });
   // two "workers", like the adapter's one file per pid
-  fs.writeFileSync(path.join(dir, '101.jsonl'), rs.slice(0, 3).map((r) => JSON.stringify(r)).join('\n') + '\n');
-  fs.writeFileSync(path.join(dir, '102.jsonl'), rs.slice(3).map((r) => JSON.stringify(r)).join('\n') + '\n');
+  fs.writeFileSync(
+    path.join(dir, '101.jsonl'),
+    rs
+      .slice(0, 3)
+      .map((r) => JSON.stringify(r))
+      .join('\n') + '\n',
+  );
+  fs.writeFileSync(
+    path.join(dir, '102.jsonl'),
+    rs
+      .slice(3)
+      .map((r) => JSON.stringify(r))
+      .join('\n') + '\n',
+  );
 }
 
 /** Runs jest (programmatically) on the fixtures with jest-junit writing <outDir>/junit.xml. */
@@ -161,10 +201,30 @@ export async function runFixtureJest(outDir: string): Promise<string> {
     roots: [FIXTURES],
     testMatch: ['**/*.fixture.ts'],
     testEnvironment: 'node',
-    transform: { '^.+\\.ts$': [require.resolve('@swc/jest', { paths: [root] }), { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }] },
+    transform: {
+      '^.+\\.ts$': [
+        require.resolve('@swc/jest', { paths: [root] }),
+        { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } },
+      ],
+    },
   };
-  const reporters = [[require.resolve('jest-junit', { paths: [root] }), { outputDirectory: outDir, outputName: 'junit.xml', classNameTemplate: '{classname}', titleTemplate: '{title}', suiteName: 'placeos-auth-contract' }]];
-  const argv = { _: [], $0: 'jest', config: JSON.stringify(config), reporters, silent: true, ci: true, cache: false, watchman: false, runInBand: true } as unknown as Parameters<typeof runCLI>[0];
+  const reporters = [
+    [
+      require.resolve('jest-junit', { paths: [root] }),
+      { outputDirectory: outDir, outputName: 'junit.xml', classNameTemplate: '{classname}', titleTemplate: '{title}', suiteName: 'placeos-auth-contract' },
+    ],
+  ];
+  const argv = {
+    _: [],
+    $0: 'jest',
+    config: JSON.stringify(config),
+    reporters,
+    silent: true,
+    ci: true,
+    cache: false,
+    watchman: false,
+    runInBand: true,
+  } as unknown as Parameters<typeof runCLI>[0];
   await runCLI(argv, [FIXTURES]);
   const junit = path.join(outDir, 'junit.xml');
   if (!fs.existsSync(junit)) throw new Error(`jest-junit did not write ${junit}`);
