@@ -51,6 +51,11 @@ export interface GenerationContract {
   logoutStatuses: number[];
   /** §3.4: `token_valid` in /auth/authority also reflects X-API-Key. */
   authorityTokenValidForApiKey: boolean;
+  /**
+   * How a refused SSO callback ends: Rails (omniauth) redirects to /auth/failure; auth.cr answers
+   * a state mismatch with 401 and an IdP error with a 400 JSON, or redirects to /auth/failure.
+   */
+  ssoRefusal: 'failure-redirect' | 'failure-redirect-or-4xx';
 }
 
 const railsBase: Omit<GenerationContract, 'generation' | 'label' | 'pkceEnforced' | 'oidc'> = {
@@ -65,6 +70,7 @@ const railsBase: Omit<GenerationContract, 'generation' | 'label' | 'pkceEnforced
   noSessionRedirect: { statuses: [302], to: 'login_url' },
   authorizeErrors: 'html',
   authorizeBadRedirect: { status: 400 },
+  ssoRefusal: 'failure-redirect',
   errors: {
     unknownClient: { status: 401, error: 'invalid_client' },
     redirectMismatchAtToken: { status: 400, error: 'invalid_grant' },
@@ -109,6 +115,7 @@ export const GENERATION_CONTRACTS: Record<Generation, GenerationContract> = {
     noSessionRedirect: { statuses: [303], to: '/auth/login' },
     authorizeErrors: 'json',
     authorizeBadRedirect: { status: 401, error: 'unauthorized_client' },
+    ssoRefusal: 'failure-redirect-or-4xx',
     errors: {
       unknownClient: { status: 401, error: 'unauthorized_client' },
       redirectMismatchAtToken: { status: 400, error: 'invalid_redirect_uri' },
