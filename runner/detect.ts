@@ -1,10 +1,14 @@
 // Which generation is this deployment (contract doc §1)? Probes, in order of cost:
 //   1. GET /auth/authority      — reachable, host is an authority, deployment version
 //   2. GET /auth/healthz        — 200 only on auth.cr
-//   3. PKCE probe (Rails only)  — signin, authorize with an S256 challenge, redeem with a WRONG
+//   3. expired API key (Rails, when PLACEOS_API_KEY_EXPIRED is set) — rest-api refusing it with
+//      'API key has expired' came in June 2026 (models 050044f, rest-api f14c8f4), after the PKCE
+//      migration: the deployment is rails, decided without looking at PKCE at all. Only a refusal
+//      decides; an accepted key leaves the question to the PKCE probe.
+//   4. PKCE probe (Rails only)  — signin, authorize with an S256 challenge, redeem with a WRONG
 //      verifier: a token means PKCE is silently ignored (before the 2026-06 migration). The
 //      probe's token, if any, is revoked with the rest of the run's tokens.
-//   4. without an account and without PLACEOS_GENERATION the run stops (exit 2).
+//   5. without an account and without PLACEOS_GENERATION the run stops (exit 2).
 // Nothing may excuse the behaviour that decided how it is judged: when rails-2023 was inferred
 // from the PKCE probe, its ledger excuses exactly what the probe saw, so a rails deployment that
 // regressed to ignoring PKCE would pass. The detection then carries a warning that every report
@@ -14,6 +18,9 @@ import type { RunEnv } from './engine';
 import { createCaseContext } from './engine';
 import { probePkceIgnored } from '../helpers/flows';
 import type { Exchange, Finding, Generation } from '../helpers/model';
+
+/** Any rest-api route that checks the credential; the marker reads only its refusal. */
+const API_KEY_MARKER_PATH = '/api/engine/v2/users/current';
 
 export interface Detection {
   generation: Generation;
@@ -67,6 +74,17 @@ export async function detectGeneration(run: RunEnv, override?: Generation): Prom
     return { generation: 'authcr', source: 'detected', reasons, deploymentVersion, exchanges, warnings: [] };
   }
   reasons.push(`/auth/healthz answers ${healthz.status} (Rails)`);
+
+  const expiredKey = run.settings.apiKeyExpired;
+  if (expiredKey) {
+    const res = await client.get(API_KEY_MARKER_PATH, { headers: { 'x-api-key': expiredKey }, noCookies: true });
+    const error = (res.json as { error?: unknown } | undefined)?.error;
+    if (res.status === 401 && error === 'API key has expired') {
+      reasons.push("rest-api refuses an expired API key ('API key has expired', June 2026, after the PKCE migration): rails, PKCE not consulted");
+      return { generation: 'rails', source: 'detected', reasons, deploymentVersion, exchanges, warnings: [] };
+    }
+    reasons.push(`an expired API key got ${res.status}: no API-key expiry marker`);
+  }
 
   const account = run.settings.user ?? run.settings.service;
   if (account) {

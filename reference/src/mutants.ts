@@ -132,7 +132,7 @@ export const MUTANTS: readonly Mutant[] = Object.freeze([
   { name: 'transport-api-key-header-ignored', breaks: 'rest-api ignores the X-API-Key header', requirement: 'PLACEOS-IMPL-API-KEY' },
   { name: 'transport-api-key-param-ignored', breaks: 'rest-api ignores the api-key query parameter', requirement: 'PLACEOS-DOC-INSPECT' },
   { name: 'api-key-any-secret', breaks: 'an API key is accepted with any secret after the id', requirement: 'PLACEOS-IMPL-API-KEY' },
-  { name: 'api-key-expiry-ignored', breaks: 'expired API keys are accepted', requirement: 'PLACEOS-IMPL-API-KEY' },
+  { name: 'api-key-expiry-ignored', breaks: 'expired API keys are accepted', requirement: 'PLACEOS-IMPL-API-KEY', profiles: ['rails', 'authcr'] },
   // ---- inspect output ----------------------------------------------------------------------------------
   { name: 'inspect-accepts-garbage', breaks: 'inspect answers 200 for a bearer that is not a JWT', requirement: 'PLACEOS-IMPL-JWT-VERIFY' },
   { name: 'inspect-drops-email', breaks: 'inspect output lacks u.e', requirement: 'PLACEOS-IMPL-INSPECT-SHAPE' },

@@ -143,6 +143,8 @@ export interface Profile {
   passwordGrantAccounts: 'any' | 'service-only';
   /** `continue` with a backslash is refused (PlaceOS passes `/\host`, which auth.cr's relative Location turns into `//host`). */
   continueRefusesBackslash: boolean;
+  /** rest-api refuses an expired API key ('API key has expired': models 050044f / rest-api f14c8f4, 2026-06, after the PKCE migration). */
+  apiKeyExpiry: boolean;
 }
 
 const rails: Profile = {
@@ -212,6 +214,7 @@ const rails: Profile = {
   restApiSchemeCaseInsensitive: false,
   passwordGrantAccounts: 'any',
   continueRefusesBackslash: false,
+  apiKeyExpiry: true,
 };
 
 const rails2023: Profile = {
@@ -222,6 +225,8 @@ const rails2023: Profile = {
   discovery: false,
   jwks: false,
   userinfo: 'absent',
+  // API-key expiry came with the June 2026 models/rest-api change, after the PKCE migration.
+  apiKeyExpiry: false,
 };
 
 const authcr: Profile = {
@@ -291,6 +296,7 @@ const authcr: Profile = {
   restApiSchemeCaseInsensitive: false,
   passwordGrantAccounts: 'any',
   continueRefusesBackslash: false,
+  apiKeyExpiry: true,
 };
 
 export const PROFILES: Readonly<Record<ProfileName, Readonly<Profile>>> = {

@@ -117,7 +117,7 @@ export function authenticate(ctx: TargetContext, req: Request, cred: Credential)
     const secret = dot >= 0 ? cred.value.slice(dot + 1) : '';
     const key = ctx.apiKeys.find((k) => k.id === id);
     if (!key || (key.digest !== apiKeyDigest(id, secret) && !f.has('api-key-any-secret'))) return { status: 401, error: 'unknown X-API-Key' };
-    if (key.expires_at !== null && key.expires_at * 1000 <= Date.now() && !f.has('api-key-expiry-ignored'))
+    if (ctx.profile.apiKeyExpiry && key.expires_at !== null && key.expires_at * 1000 <= Date.now() && !f.has('api-key-expiry-ignored'))
       return { status: 401, error: 'API key has expired' };
     user = ctx.userById(key.user);
     if (!user) return { status: 401, error: 'unknown X-API-Key' };

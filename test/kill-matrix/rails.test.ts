@@ -20,22 +20,28 @@ test('kill matrix of the rails profile has no surviving mutant and no false alar
 });
 
 // The mutant pkce-ignored (a migrated rails deployment regressing to ignoring PKCE) is killed above
-// with the generation pinned to rails. Under detection the PKCE probe infers rails-2023, whose
-// ledger excuses exactly that behaviour: the run must say so in every report's headline, and
-// --strict must fail on it. Nothing may excuse the behaviour that decided how it is judged.
+// with the generation pinned to rails. Under detection, an expired API key refused by rest-api marks
+// the deployment as rails without consulting PKCE, so the regression fails. Where that marker is
+// missing too (expiry ignored as well), the PKCE probe infers rails-2023, whose ledger excuses
+// exactly that behaviour: the run must say so in every report's headline, and --strict must fail on
+// it. Nothing may excuse the behaviour that decided how it is judged.
 describe('pkce-ignored under generation detection', () => {
   const ROOT = path.resolve(__dirname, '..', '..');
   const only = 'security-code-pkce.pkce-wrong-verifier';
 
-  function contract(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; out: string }> {
+  function contract(args: string[], env: Record<string, string> = {}, mutants: string[] = ['pkce-ignored']): Promise<{ code: number | null; out: string }> {
     const clean: NodeJS.ProcessEnv = {};
     for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('PLACEOS_') && !k.startsWith('JEST') && k !== 'NODE_OPTIONS') clean[k] = v;
     return new Promise((resolve) => {
-      const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'placeos-contract.js'), '--mutant', 'pkce-ignored', '--only', only, ...args], {
-        cwd: ROOT,
-        env: { ...clean, ...env },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      const child = spawn(
+        process.execPath,
+        [path.join(ROOT, 'bin', 'placeos-contract.js'), ...mutants.flatMap((m) => ['--mutant', m]), '--only', only, ...args],
+        {
+          cwd: ROOT,
+          env: { ...clean, ...env },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        },
+      );
       let out = '';
       child.stdout.on('data', (d) => (out += d));
       child.stderr.on('data', (d) => (out += d));
@@ -56,9 +62,20 @@ describe('pkce-ignored under generation detection', () => {
     expect(r.out).not.toMatch(/PKCE is NOT enforced/);
   }, 120_000);
 
-  test('detected, the run is judged rails-2023 and every report headline warns that PKCE is NOT enforced; --strict exits 1', async () => {
+  test('detected with the expired-API-key marker, the run is judged rails without the PKCE probe: the PKCE check fails, exit 1', async () => {
     const dir = reportsDir();
-    const r = await contract(['--reports', dir, '--strict']);
+    const r = await contract(['--reports', dir]);
+    expect(r.code).toBe(1);
+    expect(verdictOf(dir)).toBe('fail');
+    expect(r.out).toMatch(/rails \(detected[^\n]*refuses an expired API key/);
+    expect(r.out).not.toMatch(/PKCE is NOT enforced/);
+  }, 120_000);
+
+  const noMarker = ['pkce-ignored', 'api-key-expiry-ignored'];
+
+  test('detected without the marker, the run is judged rails-2023 and every report headline warns that PKCE is NOT enforced; --strict exits 1', async () => {
+    const dir = reportsDir();
+    const r = await contract(['--reports', dir, '--strict'], {}, noMarker);
     expect(r.code).toBe(1);
     expect(verdictOf(dir)).toBe('deviation');
     expect(r.out).toMatch(/generation rails-2023 \(detected[^\n]*\nWARNING: PKCE is NOT enforced[^\n]*PLACEOS_GENERATION/);
@@ -68,9 +85,9 @@ describe('pkce-ignored under generation detection', () => {
     expect((JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8')) as { outcome: string }).outcome).toBe('FAIL');
   }, 120_000);
 
-  test('detected without --strict, the warning stays in the headline and the ledger decides: exit 0', async () => {
+  test('detected without the marker and without --strict, the warning stays in the headline and the ledger decides: exit 0', async () => {
     const dir = reportsDir();
-    const r = await contract(['--reports', dir]);
+    const r = await contract(['--reports', dir], {}, noMarker);
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/WARNING: PKCE is NOT enforced/);
   }, 120_000);
