@@ -105,7 +105,7 @@ export async function detectGeneration(run: RunEnv, override?: Generation): Prom
   // migration; some versions answer 500): without the probe the generation is not known.
   if (override) return { generation: override, source: 'override', reasons: [...reasons, 'PKCE level not probed'], deploymentVersion, exchanges, warnings: [] };
   throw new PreflightError(
-    `this is a Rails deployment, but rails and rails-2023 differ only in PKCE enforcement, which needs a signin to probe (${reasons[reasons.length - 1]}): ${run.readonly ? 'a read-only run does not sign in, so' : 'set PLACEOS_USER_EMAIL/PLACEOS_USER_PASSWORD, or'} name the generation with PLACEOS_GENERATION / --generation`,
+    `this is a Rails deployment, but rails and rails-2023 differ in PKCE enforcement, which needs a signin to probe, and no refused expired API key told them apart (${reasons[reasons.length - 1]}): ${run.readonly ? 'a read-only run does not sign in, so' : 'set PLACEOS_USER_EMAIL/PLACEOS_USER_PASSWORD or PLACEOS_API_KEY_EXPIRED, or'} name the generation with PLACEOS_GENERATION / --generation`,
   );
 }
 

@@ -382,10 +382,8 @@ export async function main(
       return EXIT.secretLeak;
     }
     const overloaded = limiter.stats().overloaded;
-    if (overloaded) {
-      out(`placeos-contract: ${overloaded}`);
-      return EXIT.couldNotRun;
-    }
+    // The summary above already carries the one overload line.
+    if (overloaded) return EXIT.couldNotRun;
     if (missing.length) return EXIT.couldNotRun;
     if (o.failOn === 'new') {
       // Only regressions against the baseline break the build (known failures are accepted).

@@ -74,10 +74,17 @@ test.each([
   expect(r.out).not.toMatch(/\n\s+at /);
 });
 
-test('a Rails deployment whose PKCE level cannot be probed asks for an account or the generation; exit 2', async () => {
-  const r = await contract(['--reports', tmp(), '--readonly']);
+test('a Rails deployment whose PKCE level cannot be probed and that shows no expiry marker asks for an account or the generation; exit 2', async () => {
+  // The mutant lets rest-api accept the expired key, so the independent marker is missing too.
+  const r = await contract(['--reports', tmp(), '--readonly', '--mutant', 'api-key-expiry-ignored']);
   expect(r.code).toBe(2);
-  expect(r.out).toMatch(/rails and rails-2023 differ only in PKCE enforcement.*read-only run does not sign in.*PLACEOS_GENERATION/);
+  expect(r.out).toMatch(/rails and rails-2023 differ in PKCE enforcement.*no refused expired API key.*read-only run does not sign in.*PLACEOS_GENERATION/);
+}, 60_000);
+
+test('a read-only run against Rails is decided by the refused expired API key, without a signin', async () => {
+  const r = await contract(['--reports', tmp(), '--readonly', '--only', 'generation']);
+  expect(r.code).toBe(0);
+  expect(r.out).toMatch(/rails \(detected[^\n]*refuses an expired API key/);
 }, 60_000);
 
 test('a selection that matches no check is a usage error with exit 2', async () => {

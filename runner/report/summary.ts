@@ -85,7 +85,7 @@ export function renderConsoleSummary(results: readonly CaseResult[], meta: RunMe
     const stopped = f.filter((r) => r.verdict === 'error' && meta.load?.overloaded && r.message === meta.load.overloaded);
     for (const r of f)
       if (!stopped.includes(r)) L.push(`  ${paint[r.verdict](LABEL[r.verdict])} ${r.caseId} [${reqs(r)}, ${r.severity}] ${shortMessage(r.message, 300)}`);
-    if (stopped.length) L.push(`  ${paint.error(LABEL.error)} ${stopped.length} check(s) not run: ${meta.load!.overloaded}`);
+    if (stopped.length) L.push(`  ${paint.error(LABEL.error)} ${stopped.length} check(s) not run: stopped by the overload (see Overload above)`);
   }
   const warns = withVerdict(results, 'warn');
   if (warns.length) {
