@@ -147,6 +147,16 @@ export interface Profile {
   apiKeyExpiry: boolean;
 }
 
+/** What every generation ships today in the settings the hardened and doc-faithful variants change. */
+const AS_SHIPPED = {
+  sessionCookieSameSite: 'None',
+  restApiChecksRevocation: false,
+  restApiSchemeCaseInsensitive: false,
+  passwordGrantAccounts: 'any',
+  continueRefusesBackslash: false,
+  apiKeyExpiry: true,
+} as const satisfies Partial<Profile>;
+
 const rails: Profile = {
   name: 'rails',
   description: 'Rails + Doorkeeper 5.9 on PostgreSQL after the 2026-06 PKCE migration (OIDC routes present)',
@@ -209,12 +219,7 @@ const rails: Profile = {
   discoveryCodeChallengeMethods: null,
   pkceMethods: ['plain', 'S256'],
   tokenScopeSplit: 'any-whitespace',
-  sessionCookieSameSite: 'None',
-  restApiChecksRevocation: false,
-  restApiSchemeCaseInsensitive: false,
-  passwordGrantAccounts: 'any',
-  continueRefusesBackslash: false,
-  apiKeyExpiry: true,
+  ...AS_SHIPPED,
 };
 
 const rails2023: Profile = {
@@ -291,12 +296,7 @@ const authcr: Profile = {
   discoveryCodeChallengeMethods: ['S256'],
   pkceMethods: ['S256'],
   tokenScopeSplit: 'space',
-  sessionCookieSameSite: 'None',
-  restApiChecksRevocation: false,
-  restApiSchemeCaseInsensitive: false,
-  passwordGrantAccounts: 'any',
-  continueRefusesBackslash: false,
-  apiKeyExpiry: true,
+  ...AS_SHIPPED,
 };
 
 export const PROFILES: Readonly<Record<ProfileName, Readonly<Profile>>> = {
