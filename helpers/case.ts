@@ -23,6 +23,11 @@ export interface ContractCase {
   generations?: readonly Generation[];
   /** Settings the case needs; when one is missing the case is `n/a` naming it. */
   needs?: readonly SettingName[];
+  /**
+   * The check waits on purpose (a code lifetime, a refresh grace window): the runner starts it
+   * before the others, so the wait overlaps their work instead of lengthening the run.
+   */
+  waits?: true;
   run(t: CaseContext): Promise<void>;
 }
 

@@ -1,6 +1,5 @@
-// The one bound on requests in flight of a run, shared by every client (and, through
-// runner/permits.ts, by every jest worker). Additive increase, multiplicative decrease: a slow
-// answer, a 429, a 503 or a timeout halves the bound, a quick answer raises it back by about one
+// The one bound on requests in flight of a run, shared by every client of the run. Additive
+// increase, multiplicative decrease: a slow answer, a 429, a 503 or a timeout halves the bound, a quick answer raises it back by about one
 // per round. Retry-After pauses every request. It also keeps the latency samples of the run, the
 // run's request budget, and counts answers slower than the overload threshold: past a few of them
 // the deployment is overloaded and every later request is refused with one line saying so.
@@ -24,7 +23,7 @@ export interface Permit {
 /** `check`: a request of the checks (counts against the run's budget); `cleanup`: a revocation. */
 export type PermitKind = 'check' | 'cleanup';
 
-/** Where a client asks before each request. In-process (AimdLimiter) or the run's permit service. */
+/** Where a client asks before each request (AimdLimiter: the run's one bound). */
 export interface RequestGate {
   /**
    * Resolves when the request may go; rejects with GateRefusal when it never may. Waiting

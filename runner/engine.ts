@@ -335,11 +335,9 @@ export function createCaseContext(
   };
 }
 
-export async function executeCase(run: RunEnv, area: string, c: ContractCase): Promise<CaseResult> {
-  const startedAt = new Date();
-  const exchanges: Exchange[] = [];
-  const findings: Finding[] = [];
-  const base = {
+/** What a result says of its check, before the verdict. */
+function resultBase(run: RunEnv, area: string, c: ContractCase, startedAt: Date, exchanges: Exchange[] = [], findings: Finding[] = []) {
+  return {
     caseId: c.id,
     area,
     title: c.title,
@@ -352,6 +350,13 @@ export async function executeCase(run: RunEnv, area: string, c: ContractCase): P
     exchanges,
     startedAt: startedAt.toISOString(),
   };
+}
+
+export async function executeCase(run: RunEnv, area: string, c: ContractCase): Promise<CaseResult> {
+  const startedAt = new Date();
+  const exchanges: Exchange[] = [];
+  const findings: Finding[] = [];
+  const base = resultBase(run, area, c, startedAt, exchanges, findings);
   const na = notApplicableReason(run, c);
   if (na) return { ...base, verdict: 'n/a', message: na, durationMs: 0 };
 
@@ -385,14 +390,55 @@ export function isBreaking(v: Verdict, strict: boolean): boolean {
   return v === 'fail' || v === 'error' || (strict && v === 'warn');
 }
 
-/** Run cases with bounded concurrency (the kill matrix and benchmark path; jest uses test.concurrent). */
+export interface RunCasesOptions {
+  /** Checks in flight at once (default PLACEOS_CONCURRENCY); requests are bounded by the run's gate. */
+  concurrency?: number;
+  /** Called as each result comes in (progress lines). */
+  onResult?: (r: CaseResult) => void;
+  /** A check still running after this long is an `error` (a stuck check; default from the settings). */
+  caseTimeoutMs?: number;
+}
+
+/** How long a check may run: every request has its own timeout and bounded retries; this only catches a stuck check. */
+export function caseTimeoutMs(s: TargetSettings): number {
+  return Math.max(60_000, s.timeoutMs * (s.retries + 1) * 12);
+}
+
+async function withTimeout(run: RunEnv, area: string, c: ContractCase, ms: number): Promise<CaseResult> {
+  let timer: NodeJS.Timeout | undefined;
+  const stuck = new Promise<CaseResult>((resolve) => {
+    timer = setTimeout(() => {
+      const message = `the check did not end within ${Math.round(ms / 1000)} s (every request has its own timeout: the check itself is stuck)`;
+      resolve({ ...resultBase(run, area, c, new Date(Date.now() - ms)), verdict: 'error', message, durationMs: ms });
+    }, ms);
+  });
+  try {
+    return await Promise.race([executeCase(run, area, c), stuck]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Every selected check of every area in this process, `concurrency` checks at a time; the run's
+ * gate bounds the requests in flight. Checks that wait on purpose start first, so their waits
+ * overlap the others' work. Results keep the catalogue order.
+ */
 export async function runCases(
   run: RunEnv,
   suites: readonly { area: string; cases: readonly ContractCase[] }[],
-  concurrency = run.settings.concurrency,
+  o: RunCasesOptions = {},
 ): Promise<CaseResult[]> {
   const jobs = suites.flatMap((s) => s.cases.map((c) => ({ area: s.area, c })));
-  return mapPool(jobs, concurrency, (job) => executeCase(run, job.area, job.c));
+  const order = [...jobs.keys()].sort((a, b) => Number(!!jobs[b]!.c.waits) - Number(!!jobs[a]!.c.waits));
+  const timeout = o.caseTimeoutMs ?? caseTimeoutMs(run.settings);
+  const results: CaseResult[] = new Array(jobs.length);
+  await mapPool(order, o.concurrency ?? run.settings.concurrency, async (i) => {
+    const r = await withTimeout(run, jobs[i]!.area, jobs[i]!.c, timeout);
+    results[i] = r;
+    o.onResult?.(r);
+  });
+  return results;
 }
 
 /**

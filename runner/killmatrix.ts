@@ -74,7 +74,7 @@ export async function runAgainstReference(o: RunOnceOptions): Promise<CaseResult
       // In process, against a target of its own: as many requests in flight as journeys.
       gate: new AimdLimiter({ max: o.concurrency ?? 8, timeoutMs: settings.timeoutMs }),
     });
-    return await runCases(run, o.suites ?? SUITES, o.concurrency ?? 8);
+    return await runCases(run, o.suites ?? SUITES, { concurrency: o.concurrency ?? 8 });
   } finally {
     await target.close();
   }

@@ -5,40 +5,33 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import type { AggregatedResult } from '@jest/test-result';
 import { EMBEDDED_VARIABLES, loadEnvFile, parseSettings, SettingsError } from '../helpers/config';
-import type { TargetSettings } from '../helpers/config';
-import { createRunEnv, isBreaking, revokeMinted, selectCases } from './engine';
+import { createRunEnv, isBreaking, revokeMinted, runCases, selectCases } from './engine';
 import type { Selection } from './engine';
 import { SUITES } from '../specs';
 import type { RunEnv } from './engine';
 import { TransportError } from '../helpers/http';
 import { emptyLedger, LedgerError, loadLedger } from './ledger';
-import { RUN_GLOBAL, writeWorkerRun } from './jest-adapter';
 import { startEmbeddedTarget } from './embedded';
 import type { Capacity, ProfileName, VariantName } from '../reference/src';
 import { VARIANT_NAMES } from '../reference/src/profiles';
-import type { CaseResult } from '../helpers/model';
 import { createSchemaRegistry } from '../helpers/schemas';
 import { createSecretRegistry } from '../helpers/secrets';
-import type { SecretFingerprint } from '../helpers/secrets';
-import { finalizeReports, readResults, collectCiMeta } from './report';
+import { finalizeReports, collectCiMeta } from './report';
+import { toJestResults, writeJestJunit } from './report/jest-junit';
+import { areaProgress } from './progress';
 import type { RunMeta } from './report';
 import { parseArgs, UsageError, USAGE } from './args';
 import type { RunOptions } from './args';
 import { applyOverride, detectGeneration, PreflightError } from './detect';
 import { contractDifferences } from '../helpers/generations';
 import { printCatalogue } from './list';
-import { swcTransform } from './transform';
 import { AimdLimiter } from '../helpers/http-limiter';
-import { startPermitService } from './permits';
-import type { PermitService } from './permits';
 import { shardOf } from './args';
 import { BaselineError, loadBaseline, regressions } from './report/baseline';
 import type { Baseline } from './report/baseline';
 import { runFleet } from './fleet/run';
 import { runMerge } from './fleet/merge';
-import { workersFor } from './workers';
 
 export const EXIT = { ok: 0, violated: 1, couldNotRun: 2, secretLeak: 3 } as const;
 
@@ -134,10 +127,6 @@ export function prepareReportsDir(dir: string): string {
   return dir;
 }
 
-function escapeRegExp(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 function gitCommit(): string | undefined {
   // An installed package has no .git of its own: never report the commit of a repository around it.
   if (!fs.existsSync(path.join(ROOT, '.git'))) return undefined;
@@ -156,75 +145,6 @@ function isoWithZone(d: Date): string {
   const pad = (n: number) => String(Math.floor(Math.abs(n))).padStart(2, '0');
   const local = new Date(d.getTime() + off * 60000).toISOString().slice(0, 19);
   return `${local}${sign}${pad(off / 60)}:${pad(off % 60)}`;
-}
-
-function readJsonl<T>(dir: string, prefix: string): T[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs
-    .readdirSync(dir)
-    .filter((f) => f.startsWith(prefix))
-    .flatMap((f) =>
-      fs
-        .readFileSync(path.join(dir, f), 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as T),
-    );
-}
-
-async function runJest(settings: TargetSettings, reportsDir: string, areas: string[], runFile: string, embedded: boolean): Promise<AggregatedResult> {
-  const { runCLI } = await import('jest');
-  const junit = [
-    'jest-junit',
-    {
-      outputDirectory: reportsDir,
-      outputName: 'junit.xml',
-      suiteName: 'PlaceOS auth contract',
-      classNameTemplate: '{classname}',
-      titleTemplate: '{title}',
-      ancestorSeparator: ' › ',
-      addFileAttribute: 'true',
-      reportTestSuiteErrors: 'true',
-    },
-  ];
-  // The project is given inline (jest `projects`): jest re-reads a project given as a folder from
-  // disk unless it is the working directory, and an installed suite runs from the user's folder.
-  const project = {
-    rootDir: ROOT,
-    // Only the areas with selected checks: a spec file with no test is an error to jest.
-    testMatch: areas.map((a) => `<rootDir>/specs/${a}/${a}.spec.ts`),
-    // jest crawls only specs/ for test files (not node_modules, CPU of every start-up); what the
-    // specs import is still resolved and transformed wherever it lives.
-    roots: ['<rootDir>/specs'],
-    transform: swcTransform,
-    // Installed as a package the suite itself lives under node_modules/: jest's defaults would
-    // neither find nor transform its specs there. Only the package's own dependencies are skipped.
-    haste: { retainAllFiles: true },
-    testPathIgnorePatterns: [`^${escapeRegExp(path.join(ROOT, 'node_modules'))}/`],
-    transformIgnorePatterns: [`^${escapeRegExp(path.join(ROOT, 'node_modules'))}/`],
-    testEnvironment: 'node',
-    cacheDirectory: path.join(os.tmpdir(), 'placeos-contract-jest'),
-    globals: { [RUN_GLOBAL]: runFile },
-  };
-  const config = {
-    rootDir: ROOT,
-    projects: [project],
-    maxConcurrency: settings.concurrency,
-    // Every request has its own timeout and bounded retries; this only catches a stuck check.
-    testTimeout: Math.max(60_000, settings.timeoutMs * (settings.retries + 1) * 12),
-    reporters: [junit, path.join(__dirname, 'progress-reporter.js')],
-  };
-  const { results } = await runCLI(
-    {
-      _: [],
-      $0: 'placeos-contract',
-      config: JSON.stringify(config),
-      silent: true,
-      maxWorkers: workersFor({ concurrency: settings.concurrency, areas: areas.length, embedded }),
-    },
-    [ROOT],
-  );
-  return results;
 }
 
 /** `env`: the process environment, handed over by the entry point (bin/placeos-contract.js), the only reader of process.env. */
@@ -259,7 +179,6 @@ export async function main(
   let target: Target | undefined;
   let run: RunEnv | undefined;
   let limiter: AimdLimiter | undefined;
-  let permits: PermitService | undefined;
   const privateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'placeos-contract-'));
   try {
     target = await resolveTarget(o, env, log);
@@ -302,49 +221,35 @@ export async function main(
       throw new UsageError(`the selection (--only ${o.ids.join(',') || '-'}, --tags ${o.tags.join(',') || '-'}) matches no check; see --list`);
 
     const reportsDir = prepareReportsDir(path.resolve(o.reportsDir));
-    permits = await startPermitService(limiter, privateDir);
-    // The workers get the run as one value: the settings as parsed here, the generation decided
-    // here, where to write results, the permit service.
-    const runFile = writeWorkerRun({
+    // The checks run here, in this process: the run's modules load once, and the run's one bound
+    // on requests in flight (the limiter) is shared by every check.
+    const checks = createRunEnv({
       settings,
       generation: detection.generation,
-      reportsDir,
-      privateDir,
+      ledger,
       strict: o.strict,
-      ...(selection ? { selection } : {}),
-      ...(ledger.file === '(none)' ? {} : { ledgerFile: ledger.file }),
-      noLedger: o.noLedger,
-      permits: permits.address,
+      secrets,
+      schemas,
+      readonly: o.readonly,
+      gate: limiter,
     });
-
-    const jestResults = await runJest(
-      settings,
+    const suites = planned.map((p) => ({ area: p.area, cases: selectCases(SUITES.find((s) => s.area === p.area)!.cases, selection) }));
+    const results = await runCases(checks, suites, { onResult: areaProgress(suites, o.strict, log) });
+    const { revoked, failed: notRevoked } = await revokeMinted(checks);
+    await writeJestJunit(
       reportsDir,
-      planned.map((p) => p.area),
-      runFile,
-      target.embedded,
+      ROOT,
+      toJestResults(
+        results,
+        suites.map((s) => ({ area: s.area, file: path.join(ROOT, 'specs', s.area, `${s.area}.cases.ts`) })),
+        { strict: o.strict, startedAt },
+      ),
     );
-    const results: CaseResult[] = readResults(reportsDir);
-    // Every planned check leaves a result (n/a ones too); a missing one crashed or timed out.
-    const have = new Set(results.map((r) => r.caseId));
-    const missing = planned.flatMap((p) => p.ids).filter((id) => !have.has(id));
-    if (missing.length) {
-      out(
-        `${missing.length} check(s) produced no result (crashed, or stopped by the jest timeout): ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', …' : ''}`,
-      );
-      const firstFailure = jestResults.testResults
-        .flatMap((f) => [f.testExecError?.message, ...f.testResults.flatMap((t) => t.failureMessages)])
-        .find((m) => !!m);
-      if (firstFailure) out(`  first error: ${secrets.mask(firstFailure).split('\n')[0]}`);
-    }
 
-    const requests = readJsonl<{ area: string; requests: number; revoked: number; failed: number }>(privateDir, 'requests-');
     const requestsByArea: Record<string, number> = {};
-    for (const r of requests) requestsByArea[r.area] = (requestsByArea[r.area] ?? 0) + r.requests;
-    const revoked = requests.reduce((n, r) => n + r.revoked, 0);
-    const notRevoked = requests.reduce((n, r) => n + r.failed, 0);
+    for (const r of results) requestsByArea[r.area] = (requestsByArea[r.area] ?? 0) + r.exchanges.length;
     if (revoked + notRevoked) requestsByArea.cleanup = revoked + notRevoked;
-    const fingerprints = [...readJsonl<SecretFingerprint>(privateDir, 'fingerprints-'), ...secrets.fingerprints()];
+    const fingerprints = secrets.fingerprints();
     const meta: RunMeta = {
       runId: path.basename(privateDir),
       suiteVersion: (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version,
@@ -367,7 +272,7 @@ export async function main(
       strict: o.strict,
       selection: selection || o.shard ? JSON.stringify({ ...selection, ...(o.shard ? { shard: `${o.shard.index}/${o.shard.total}` } : {}) }) : undefined,
       ci: collectCiMeta(env),
-      requestCount: Object.values(requestsByArea).reduce((a, b) => a + b, 0) + run.budget.used,
+      requestCount: run.budget.used + checks.budget.used + revoked + notRevoked,
       requestsByArea,
       load: limiter.stats(),
     };
@@ -384,7 +289,6 @@ export async function main(
     const overloaded = limiter.stats().overloaded;
     // The summary above already carries the one overload line.
     if (overloaded) return EXIT.couldNotRun;
-    if (missing.length) return EXIT.couldNotRun;
     if (o.failOn === 'new') {
       // Only regressions against the baseline break the build (known failures are accepted).
       const reg = regressions(report.comparison);
@@ -411,7 +315,6 @@ export async function main(
     out(`placeos-contract: could not run: ${run ? run.secrets.mask(message) : message}`);
     return EXIT.couldNotRun;
   } finally {
-    await permits?.close();
     limiter?.close();
     fs.rmSync(privateDir, { recursive: true, force: true });
     await target?.close();

@@ -15,7 +15,6 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startEmbeddedTarget } from '../runner/embedded';
-import { workersFor } from '../runner/workers';
 import { splitProfiles } from './cpu-split';
 import { delayingProxy } from './latency-proxy';
 import { benchFleet } from './bench-fleet';
@@ -149,16 +148,11 @@ async function main(): Promise<void> {
   const wall = median(fulls.map((r) => r.ms));
   const cpuMs = median(fulls.map((r) => r.cpuMs));
   const requests = fullResults.meta.requestCount;
-  const workers = workersFor({
-    concurrency: 8,
-    areas: Object.keys(fullResults.meta.requestsByArea ?? {}).filter((a) => a !== 'cleanup').length,
-    embedded: true,
-  });
   say('');
   say('| measure | wall | CPU (user + system, all processes) |');
   say('|---|---|---|');
   say(
-    `| full run, embedded target, ${workers} jest worker(s), median of ${runs} (exit ${fulls.map((r) => r.code).join(',')}) | ${s(wall)} | ${cpu(cpuMs)} (${(cpuMs / requests).toFixed(1)} ms per request; ${(cpuMs / wall / cores).toFixed(2)} of ${cores} cores busy) |`,
+    `| full run, embedded target, one process, median of ${runs} (exit ${fulls.map((r) => r.code).join(',')}) | ${s(wall)} | ${cpu(cpuMs)} (${(cpuMs / requests).toFixed(1)} ms per request; ${(cpuMs / wall / cores).toFixed(2)} of ${cores} cores busy) |`,
   );
   say(`| start-up: a one-check run, cold transform cache | ${s(startupCold.ms)} | ${cpu(startupCold.cpuMs)} |`);
   say(
@@ -193,7 +187,6 @@ async function main(): Promise<void> {
   const targetPort = Number(new URL(target.url).port);
   const proxy = await delayingProxy(targetPort, DELAY_MS);
   const proxied = { ...target.env, PLACEOS_URL: `http://localhost:${proxy.port}`, PLACEOS_OTHER_AUTHORITY_URL: `http://127.0.0.1:${proxy.port}` };
-  const areas = Object.keys(fullResults.meta.requestsByArea ?? {}).filter((a) => a !== 'cleanup').length;
   let addedAtDefault = NaN;
   let bound = NaN;
   try {
@@ -204,16 +197,14 @@ async function main(): Promise<void> {
       `critical path: ${cp.requests} requests in the longest check (${cp.caseId}) + ${detection} in series before the checks = ${s(bound)} at ${DELAY_MS} ms each`,
     );
     say('');
-    say('| PLACEOS_CONCURRENCY (jest workers) | wall, no delay | wall, +50 ms per response | added by the delay | added ÷ critical path |');
+    say('| PLACEOS_CONCURRENCY | wall, no delay | wall, +50 ms per response | added by the delay | added ÷ critical path |');
     say('|---|---|---|---|---|');
     for (const c of ['2', '6']) {
       const plain = await runContract([], { ...target.env, PLACEOS_CONCURRENCY: c });
       const slow = await runContract([], { ...proxied, PLACEOS_CONCURRENCY: c });
       const added = slow.ms - plain.ms;
       if (c === '8') addedAtDefault = added;
-      say(
-        `| ${c} (${workersFor({ concurrency: Number(c), areas, embedded: false })}) | ${s(plain.ms)} (exit ${plain.code}) | ${s(slow.ms)} (exit ${slow.code}) | ${s(added)} | ${(added / bound).toFixed(1)}× |`,
-      );
+      say(`| ${c} | ${s(plain.ms)} (exit ${plain.code}) | ${s(slow.ms)} (exit ${slow.code}) | ${s(added)} | ${(added / bound).toFixed(1)}× |`);
     }
   } finally {
     proxy.close();

@@ -1,5 +1,5 @@
-// Every area of the suite, for the engine paths that run without jest (--list, kill matrix,
-// benchmark). Each spec file under specs/ registers the same table with jest.
+// Every area of the suite, in run order: the run, --list, the kill matrix and the benchmark take
+// the areas from here.
 import type { ContractCase } from '../helpers/case';
 // which generation (contract doc §1)
 import * as generation from './generation/generation.cases';

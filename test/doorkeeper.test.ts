@@ -68,7 +68,7 @@ async function runAgainstDoorkeeper(mutant: DoorkeeperMutant): Promise<CaseResul
       secrets: createSecretRegistry(),
       schemas: createSchemaRegistry(),
     });
-    return await runCases(run, SUITES, settings.concurrency);
+    return await runCases(run, SUITES);
   } finally {
     await target.close();
   }

@@ -135,7 +135,7 @@ describe('against the embedded reference target (rails-2023, PKCE checks only)',
         secrets: createSecretRegistry(),
         schemas: createSchemaRegistry(),
       });
-      return await runCases(env, pkceSuite, 4);
+      return await runCases(env, pkceSuite, { concurrency: 4 });
     } finally {
       await target.close();
     }
@@ -234,7 +234,7 @@ describe('a security defect is never a shipped deviation; a user ledger may acce
     try {
       const settings = parseSettings(target.env, { embedded: true });
       const env = createRunEnv({ settings, generation: 'authcr', ledger, secrets: createSecretRegistry(), schemas: createSchemaRegistry() });
-      return (await runCases(env, suite, 2))[0]!;
+      return (await runCases(env, suite, { concurrency: 2 }))[0]!;
     } finally {
       await target.close();
     }

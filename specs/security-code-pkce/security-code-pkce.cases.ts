@@ -77,6 +77,7 @@ export const cases: ContractCase[] = [
     tags: ['security'],
     // Opt-in: the check waits the deployment's code lifetime out (PlaceOS: 600 s by default).
     needs: ['user', 'codeLifetime'],
+    waits: true,
     async run(t) {
       const { session } = await signedIn(t);
       // The client the lifetime applies to (PLACEOS_CODE_LIFETIME_CLIENT_ID, default the main one).

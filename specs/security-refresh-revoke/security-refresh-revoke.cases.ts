@@ -61,6 +61,7 @@ export const cases: ContractCase[] = [
     severity: 'high',
     tags: ['security'],
     needs: ['user'],
+    waits: true,
     async run(t) {
       const first = await tokensWithRefresh(t);
       const refreshed = await refreshGrant(t, t.client('refresh'), { refreshToken: first.refreshToken });

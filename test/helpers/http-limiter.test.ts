@@ -1,21 +1,12 @@
-// The run's one bound on requests in flight: the AIMD limiter in-process, and the same limiter
-// served to other processes by the permit service over a real local socket.
-import * as fs from 'node:fs';
+// The run's one bound on requests in flight: the AIMD limiter, and clients sharing it against a
+// real local server.
 import * as http from 'node:http';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import type { Permit } from '../../helpers/http-limiter';
 import { AimdLimiter, GateRefusal, overloadLine, percentile } from '../../helpers/http-limiter';
-import { connectPermits, startPermitService } from '../../runner/permits';
 import { createHttpClient } from '../../helpers/http';
 
 const quick = { latencyMs: 5, status: 200 };
 const tick = () => new Promise((r) => setImmediate(r));
-/** Wait until `cond` holds (a loaded machine answers a local socket slowly), at most 5 s. */
-async function until(cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 100 && !cond(); i++) await new Promise((r) => setTimeout(r, 50));
-}
-
 /** Ask for n permits; report how many were granted so far. */
 function askMany(gate: { acquire(): Promise<Permit> }, n: number): { granted: Permit[]; all: Promise<Permit>[] } {
   const granted: Permit[] = [];
@@ -109,36 +100,6 @@ describe('AimdLimiter', () => {
     const l = new AimdLimiter({ max: 4, timeoutMs: 10_000 });
     for (const ms of [10, 20, 30, 40, 1000]) (await l.acquire()).release({ latencyMs: ms, status: 200 });
     expect(l.stats().latency).toEqual({ samples: 5, p50Ms: 30, p95Ms: 1000, maxMs: 1000 });
-  });
-});
-
-describe('permit service (runner/permits.ts)', () => {
-  test('two connected processes share one bound; a closed connection gives its permits back; refusals cross the socket', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'permits-test-'));
-    const limiter = new AimdLimiter({ max: 3, timeoutMs: 1000, overloadAfter: 1 });
-    const service = await startPermitService(limiter, dir);
-    const a = connectPermits(service.address);
-    const b = connectPermits(service.address);
-    try {
-      const fromA = askMany(a, 2);
-      const fromB = askMany(b, 2);
-      void Promise.allSettled(fromA.all);
-      await until(() => fromA.granted.length + fromB.granted.length === 3);
-      expect(fromA.granted.length + fromB.granted.length).toBe(3);
-      expect(limiter.inFlight).toBe(3);
-      // A worker that goes away: its permits come back and the waiting one goes.
-      a.close();
-      await until(() => fromB.granted.length === 2);
-      expect(fromB.granted).toHaveLength(2);
-      fromB.granted[0]!.release({ latencyMs: 900, timedOut: true });
-      await until(() => limiter.stats().overloaded !== undefined);
-      await expect(b.acquire()).rejects.toThrow(/answered 1 requests slower than 500 ms/);
-      expect(limiter.stats().latency?.maxMs).toBe(900);
-    } finally {
-      b.close();
-      await service.close();
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
   });
 });
 

@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { finalizeReports, readResults } from '../../runner/report';
 import { enrichJunitXml } from '../../runner/report/junit';
-import { meta, results, runFixtureJest, tmpDir, writeResultLines } from './support';
+import { toJestResults, writeJestJunit } from '../../runner/report/jest-junit';
+import { FIXTURES, meta, results, runFixtureJest, tmpDir, writeResultLines } from './support';
 
 interface Prop {
   name: string;
@@ -210,3 +211,36 @@ test('a JUnit file that cannot be enriched does not stop the scan and the manife
   expect(out.console).toMatch(/note: junit\.xml left unenriched/);
   expect(out.files).toContain('MANIFEST.sha256.json');
 });
+
+test("the run's JUnit (jest-junit fed the results in jest's format) is the one a jest run of the same tables writes", async () => {
+  const fromJest = tmpDir('junit-jest');
+  const ours = tmpDir('junit-ours');
+  await runFixtureJest(fromJest);
+  const rs = results();
+  // The fixture names one check twice (the enrichment makes such pairs unique).
+  rs.push(rs.find((r) => r.caseId === 'oauth.authorize.login-page')!);
+  const areas = [
+    { area: 'oauth.authorize', file: path.join(FIXTURES, 'authorize.fixture.ts') },
+    { area: 'oauth.token', file: path.join(FIXTURES, 'oauth.fixture.ts') },
+  ];
+  await writeJestJunit(ours, FIXTURES, toJestResults(rs, areas, { strict: false, startedAt: new Date() }));
+  const shape = (dir: string) => {
+    const doc = parser.parse(fs.readFileSync(path.join(dir, 'junit.xml'), 'utf8')) as { testsuites: { testsuite: (Suite & { file?: string })[] } };
+    return doc.testsuites.testsuite
+      .map((s) => ({
+        name: s.name,
+        counts: [s.tests, s.failures, s.errors, s.skipped],
+        cases: s.testcase.map((c) => ({
+          classname: c.classname,
+          name: c.name,
+          file: (c as { file?: string }).file,
+          // The verdict word of the failure text (the fixture's messages are shorter than the results').
+          failure: (c.failure ?? []).map((f) => /\] (FAIL|ERROR):/.exec(typeof f === 'string' ? f : (f.message ?? ''))?.[1]),
+        })),
+      }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+  };
+  expect(shape(ours)).toEqual(shape(fromJest));
+  expect(shape(ours).flatMap((s) => s.cases.flatMap((c) => c.failure))).toEqual(['ERROR', 'FAIL']);
+  expect(fs.readFileSync(path.join(ours, 'junit.xml'), 'utf8')).toContain('[RFC7636-4.6, RFC9700-2.1.1] FAIL: expected 400 invalid_request');
+}, 60_000);

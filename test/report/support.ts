@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CaseResult, Exchange, Verdict } from '../../helpers/model';
 import type { RunMeta } from '../../runner/report';
+import { JEST_JUNIT_OPTIONS } from '../../runner/report/jest-junit';
 
 export const FIXTURES = path.join(__dirname, 'fixtures');
 
@@ -211,7 +212,8 @@ export async function runFixtureJest(outDir: string): Promise<string> {
   const reporters = [
     [
       require.resolve('jest-junit', { paths: [root] }),
-      { outputDirectory: outDir, outputName: 'junit.xml', classNameTemplate: '{classname}', titleTemplate: '{title}', suiteName: 'placeos-auth-contract' },
+      // The options of the run's own JUnit (runner/report/jest-junit.ts): the same writer, the same file.
+      { ...JEST_JUNIT_OPTIONS, outputDirectory: outDir },
     ],
   ];
   const argv = {
