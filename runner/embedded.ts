@@ -3,11 +3,11 @@
 import type { Capacity, ProfileName, ReferenceTarget, VariantName } from '../reference/src';
 
 /**
- * Codes of one client of their own live 2 s so the code-expiry check can wait one out; every
+ * Codes of one client of their own live 1 s so the code-expiry check can wait one out; every
  * other code lives PlaceOS's 600 s, so a loaded machine (a code redeemed seconds after it was
  * issued) never turns a correct target into invalid_grant.
  */
-export const EMBEDDED_CODE_SECONDS = 2;
+export const EMBEDDED_CODE_SECONDS = 1;
 
 export function startEmbeddedTarget(o: {
   profile: ProfileName;
