@@ -1,7 +1,7 @@
 // JWT helpers (jose): decode without trusting, verify with a PEM public key, and forge the tokens
 // the security checks need (tampered signature, alg none, signed with the published default key
 // or with a freshly generated wrong key). Nothing here ever puts a token value in a message.
-import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPair, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { compactVerify, decodeJwt as joseDecodeJwt, decodeProtectedHeader, jwtVerify, SignJWT } from 'jose';
@@ -160,14 +160,20 @@ export function generateWrongKey(): PemKeyPair {
   return { privatePem: privateKey, publicPem: publicKey };
 }
 
-let processWrongKey: PemKeyPair | undefined;
+let processWrongKey: Promise<PemKeyPair> | undefined;
 
 /**
- * One wrong key per process for the checks: key generation costs ~100 ms of CPU, and any key but
- * the deployment's will do.
+ * One wrong key per process for the checks: key generation costs 100–300 ms of CPU (off the main
+ * thread here), and any key but the deployment's will do.
  */
-export function wrongKey(): PemKeyPair {
-  return (processWrongKey ??= generateWrongKey());
+export function wrongKey(): Promise<PemKeyPair> {
+  return (processWrongKey ??= new Promise((resolve, reject) =>
+    generateKeyPair(
+      'rsa',
+      { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } },
+      (err, publicPem, privatePem) => (err ? reject(err) : resolve({ privatePem, publicPem })),
+    ),
+  ));
 }
 
 /** Where the published PlaceOS development key pair lives, relative to the package root (keys/placeos-default/README.md). */

@@ -161,6 +161,33 @@ export function createSecretRegistry(): SecretRegistry & {
   };
 }
 
+interface ScanTable {
+  filter: Uint32Array;
+  byHash: Map<number, SecretFingerprint[]>;
+}
+
+/** Lookup tables per fingerprint list, built once however many files one list scans. */
+const TABLES = new WeakMap<SecretFingerprint[], Map<number, ScanTable>>();
+
+function scanTables(fingerprints: SecretFingerprint[]): Map<number, ScanTable> {
+  const cached = TABLES.get(fingerprints);
+  if (cached) return cached;
+  const byWindow = new Map<number, ScanTable>();
+  for (const f of fingerprints) {
+    const window = f.window ?? f.length;
+    if (!(window > 0) || !(f.length >= window)) continue;
+    let table = byWindow.get(window);
+    if (!table) byWindow.set(window, (table = { filter: new Uint32Array(1 << 16), byHash: new Map() }));
+    const h = Number(f.rolling) >>> 0;
+    table.filter[h >>> 16]! |= 1 << (h & 31);
+    const list = table.byHash.get(h);
+    if (list) list.push(f);
+    else table.byHash.set(h, [f]);
+  }
+  TABLES.set(fingerprints, byWindow);
+  return byWindow;
+}
+
 /**
  * Finds fingerprinted secrets in `text` (a string is scanned as its UTF-8 bytes; offsets are byte
  * offsets). One sliding window per distinct fingerprint window; a rolling-hash hit passes a bitmap
@@ -170,22 +197,7 @@ export function createSecretRegistry(): SecretRegistry & {
 export function scanForSecrets(text: string | Buffer, fingerprints: SecretFingerprint[]): { kind: SecretKind; offset: number }[] {
   const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
   const n = bytes.length;
-  interface Table {
-    filter: Uint32Array;
-    byHash: Map<number, SecretFingerprint[]>;
-  }
-  const byWindow = new Map<number, Table>();
-  for (const f of fingerprints) {
-    const window = f.window ?? f.length;
-    if (!(window > 0) || !(f.length >= window) || f.length > n) continue;
-    let table = byWindow.get(window);
-    if (!table) byWindow.set(window, (table = { filter: new Uint32Array(1 << 16), byHash: new Map() }));
-    const h = Number(f.rolling) >>> 0;
-    table.filter[h >>> 16]! |= 1 << (h & 31);
-    const list = table.byHash.get(h);
-    if (list) list.push(f);
-    else table.byHash.set(h, [f]);
-  }
+  const byWindow = scanTables(fingerprints);
   const hits: { kind: SecretKind; offset: number }[] = [];
   for (const [w, { filter, byHash }] of byWindow) {
     if (w > n) continue;

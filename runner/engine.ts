@@ -41,7 +41,10 @@ export interface RunEnv {
   budget: RequestBudget;
   /** The run's one bound on requests in flight (in the jest workers: the runner's permit service). */
   gate: RequestGate;
+  /** Tokens of ended cases, not revoked yet. */
   minted: MintedToken[];
+  /** Revocations of the run's tokens so far: accepted, and refused or failed. */
+  cleanup: { revoked: number; failed: number };
   /** Refuse requests that change the deployment beyond the run's own tokens (Selection.readonly). */
   readonly: boolean;
 }
@@ -71,6 +74,7 @@ export function createRunEnv(o: {
     budget: new RequestBudget(settings.maxRequests),
     gate: o.gate ?? new AimdLimiter({ max: settings.concurrency, timeoutMs: settings.timeoutMs, maxRequests: settings.maxRequests }),
     minted: [],
+    cleanup: { revoked: 0, failed: 0 },
     readonly: o.readonly ?? false,
   };
 }
@@ -299,6 +303,8 @@ export function createCaseContext(
   findings: Finding[],
   secrets: SecretRegistry = caseSecrets(run),
   shapes?: Shapes,
+  /** Where the tokens the case mints go (default: the run's cleanup queue, at once). */
+  minted: MintedToken[] = run.minted,
 ): CaseContext {
   // Every request of the case queues by when the case began: a journey under way goes first.
   const priority = Date.now();
@@ -324,7 +330,7 @@ export function createCaseContext(
     minted(token) {
       secrets.add(token.accessToken, 'access_token');
       secrets.add(token.refreshToken, 'refresh_token');
-      run.minted.push({ ...token, baseUrl: run.settings.url });
+      minted.push({ ...token, baseUrl: run.settings.url });
     },
     finding(id, message) {
       findings.push({ id, message: secrets.mask(message) });
@@ -361,8 +367,12 @@ export async function executeCase(run: RunEnv, area: string, c: ContractCase): P
   if (na) return { ...base, verdict: 'n/a', message: na, durationMs: 0 };
 
   const shapes: Shapes = {};
-  const t = createCaseContext(run, exchanges, findings, undefined, shapes);
+  // The case's tokens join the run's cleanup queue only once the case has ended: a revocation
+  // while the case still uses them would decide its verdict.
+  const minted: MintedToken[] = [];
+  const t = createCaseContext(run, exchanges, findings, undefined, shapes, minted);
   const outcome = await outcomeOf(c, t);
+  run.minted.push(...minted);
   const v = verdictOf(run, c, outcome);
   // A secret can be registered after an exchange that carried it was recorded (a plain PKCE
   // challenge is the verifier; a code is known only once the redirect came back): mask the whole
@@ -397,6 +407,11 @@ export interface RunCasesOptions {
   onResult?: (r: CaseResult) => void;
   /** A check still running after this long is an `error` (a stuck check; default from the settings). */
   caseTimeoutMs?: number;
+  /**
+   * Revoke each case's tokens as soon as the case ends, while the others run (a live run: gentle,
+   * and the revocations overlap the checks instead of following them); `run.cleanup` counts them.
+   */
+  revoke?: boolean;
 }
 
 /** How long a check may run: every request has its own timeout and bounded retries; this only catches a stuck check. */
@@ -433,16 +448,20 @@ export async function runCases(
   const order = [...jobs.keys()].sort((a, b) => Number(!!jobs[b]!.c.waits) - Number(!!jobs[a]!.c.waits));
   const timeout = o.caseTimeoutMs ?? caseTimeoutMs(run.settings);
   const results: CaseResult[] = new Array(jobs.length);
+  const cleanups: Promise<unknown>[] = [];
   await mapPool(order, o.concurrency ?? run.settings.concurrency, async (i) => {
     const r = await withTimeout(run, jobs[i]!.area, jobs[i]!.c, timeout);
     results[i] = r;
     o.onResult?.(r);
+    if (o.revoke) cleanups.push(revokeMinted(run));
   });
+  await Promise.all(cleanups);
+  if (o.revoke) await revokeMinted(run);
   return results;
 }
 
 /**
- * Revoke every token the run minted (gentle on live deployments), a few at a time. Failures are
+ * Revoke the tokens of the run's ended cases (gentle on live deployments), a few at a time. Failures are
  * counted, not thrown: cleanup must not turn a verdict. Revoking does not end a JWT's life at
  * rest-api (contract doc §6.6), but it does kill the refresh token.
  */
@@ -457,12 +476,16 @@ export async function revokeMinted(run: RunEnv): Promise<{ revoked: number; fail
       .filter((p): p is [string, 'refresh_token' | 'access_token'] => !!p[0])
       .map(([token, hint]) => ({ tok, token, hint })),
   );
+  // Masking with just these tokens (and the configured secrets) stays fast however many the run minted.
+  const secrets = createSecretRegistry();
+  for (const { value, kind } of settingsSecrets(run.settings)) secrets.add(value, kind);
+  for (const { token, hint } of jobs) secrets.add(token, hint);
   // Cleanup has a budget of its own: an area that used up PLACEOS_MAX_REQUESTS still revokes.
   const client = createHttpClient({
     baseUrl: run.settings.url,
     settings: run.settings,
     journey: 'cleanup',
-    secrets: run.secrets,
+    secrets,
     budget: new RequestBudget(jobs.length * (run.settings.retries + 1) + 1),
     gate: run.gate,
     permitKind: 'cleanup',
@@ -481,5 +504,7 @@ export async function revokeMinted(run: RunEnv): Promise<{ revoked: number; fail
       failed++;
     }
   });
+  run.cleanup.revoked += revoked;
+  run.cleanup.failed += failed;
   return { revoked, failed };
 }

@@ -234,8 +234,8 @@ export async function main(
       gate: limiter,
     });
     const suites = planned.map((p) => ({ area: p.area, cases: selectCases(SUITES.find((s) => s.area === p.area)!.cases, selection) }));
-    const results = await runCases(checks, suites, { onResult: areaProgress(suites, o.strict, log) });
-    const { revoked, failed: notRevoked } = await revokeMinted(checks);
+    const results = await runCases(checks, suites, { onResult: areaProgress(suites, o.strict, log), revoke: true });
+    const { revoked, failed: notRevoked } = checks.cleanup;
     await writeJestJunit(
       reportsDir,
       ROOT,

@@ -99,7 +99,7 @@ const bearerVariants: BearerVariant[] = [
   {
     name: 'wrong-key',
     what: "the token's claims signed with another RSA key are refused with 401",
-    present: fromToken((tok) => signWithKey(decodeJwt(tok).claims, wrongKey().privatePem)),
+    present: fromToken(async (tok) => signWithKey(decodeJwt(tok).claims, (await wrongKey()).privatePem)),
     expect: { kind: 'refused' },
     level: 'MUST',
     severity: 'blocker',
