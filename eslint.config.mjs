@@ -8,13 +8,14 @@ const node = {
   module: 'writable',
   process: 'readonly',
   __dirname: 'readonly',
+  __filename: 'readonly',
   console: 'readonly',
   Buffer: 'readonly',
   setTimeout: 'readonly',
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'reports/', 'coverage/'] },
+  { ignores: ['node_modules/', 'reports/', 'coverage/', 'build/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,8 +1,19 @@
 #!/usr/bin/env node
-// Entry point of `npm run contract` and of the package bin. TypeScript is loaded through tsx.
+// Entry point of `npm run contract` and of the package bin. Runs the compiled JavaScript of the
+// sources (bin/build.js: built on a clone's first run and after each change, shipped in the
+// package); where that build cannot be written, the TypeScript through tsx.
 // The only place the program reads process.env: main() gets it as a value.
-require('tsx/cjs');
-const { main } = require('../runner/main.ts');
+const path = require('node:path');
+const { ensureBuilt } = require('./build');
+
+const root = path.resolve(__dirname, '..');
+const built = ensureBuilt(root);
+let main;
+if (built) main = require(path.join(built, 'runner/main.js')).main;
+else {
+  require('tsx/cjs');
+  main = require('../runner/main.ts').main;
+}
 
 // Exit only once stdout has drained: a piped `--list --json` is larger than one pipe buffer.
 const exit = (code) => process.stdout.write('', () => process.exit(code));

@@ -12,6 +12,11 @@ export class TransportError extends Error {
   }
 }
 
+/** The target answered, but not as a PlaceOS auth service a run can check (preflight, runner/detect.ts). */
+export class PreflightError extends Error {
+  override name = 'PreflightError';
+}
+
 interface ErrLike {
   code?: string;
   message?: string;

@@ -32,6 +32,7 @@ import { join, resolve } from 'node:path';
 import type Ajv2020 from 'ajv/dist/2020';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { GENERATIONS, type Generation } from './model';
+import { PACKAGE_ROOT } from './package-root';
 
 export const SCHEMA_NAMES = [
   'token-response',
@@ -156,7 +157,7 @@ function precompiled(): { digest: string; validators: Record<string, ValidateFun
 type JsonObject = Record<string, unknown>;
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-export const DEFAULT_SCHEMA_DIR = resolve(__dirname, '..', 'schemas');
+export const DEFAULT_SCHEMA_DIR = resolve(PACKAGE_ROOT, 'schemas');
 
 export function createSchemaRegistry(options: RegistryOptions = {}): SchemaRegistry {
   const dir = options.schemaDir ?? DEFAULT_SCHEMA_DIR;

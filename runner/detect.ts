@@ -37,9 +37,9 @@ export const PKCE_INFERRED_WARNING =
   'PKCE is NOT enforced: this deployment was judged as rails-2023 because a wrong PKCE verifier got a token, and the rails-2023 ledger excuses exactly that. ' +
   'A rails deployment that regressed to ignoring PKCE looks the same. Pin the generation in CI (PLACEOS_GENERATION=rails or rails-2023, see docs/ci.md); --strict fails on this warning.';
 
-export class PreflightError extends Error {
-  override name = 'PreflightError';
-}
+import { PreflightError } from '../helpers/http-errors';
+
+export { PreflightError };
 
 export async function detectGeneration(run: RunEnv, override?: Generation): Promise<Detection> {
   const exchanges: Exchange[] = [];

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import type { Observation } from '../helpers/case';
 import type { Generation } from '../helpers/model';
 import { GENERATIONS } from '../helpers/model';
+import { PACKAGE_ROOT } from '../helpers/package-root';
 
 /**
  * The observation an entry excuses, compared with the Observation a failing check carries: every
@@ -99,7 +100,7 @@ export function parseLedger(text: string, file: string): Ledger {
 
 /** The ledger shipped for a generation (`ledger/<generation>.json`), or a user's file. */
 export function loadLedger(generation: Generation, file?: string): Ledger {
-  const f = file ?? path.resolve(__dirname, '..', 'ledger', `${generation}.json`);
+  const f = file ?? path.resolve(PACKAGE_ROOT, 'ledger', `${generation}.json`);
   let text: string;
   try {
     text = fs.readFileSync(f, 'utf8');

@@ -7,6 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+const { digestOf, sourceFiles } = require('../bin/build.js') as { digestOf(root: string, files: string[]): string; sourceFiles(root: string): string[] };
 
 const REPO = path.resolve(__dirname, '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8')) as {
@@ -78,6 +79,10 @@ describe('npm pack → install into an empty folder → npx placeos-contract', (
       ]),
     );
     expect(files.some((f) => f.startsWith('schemas/') && f.endsWith('.json'))).toBe(true);
+    // The compiled program (bin/build.js), of exactly these sources: an install runs it as shipped.
+    const built = files.filter((f) => /^build\/[0-9a-f]{16}\/\.complete$/.test(f));
+    expect(built).toEqual([`build/${digestOf(REPO, sourceFiles(REPO))}/.complete`]);
+    expect(files).toContain(built[0]!.replace('.complete', 'runner/main.js'));
     expect(files.filter((f) => /^test\/|\/test\/|\.test\.ts$|^jest\.config|^\.ci\//.test(f))).toEqual([]);
   }, 120_000);
 
@@ -114,5 +119,7 @@ describe('npm pack → install into an empty folder → npx placeos-contract', (
     const results = JSON.parse(fs.readFileSync(path.join(scratch, 'reports', 'results.json'), 'utf8')) as { counts: Record<string, number> };
     expect(results.counts).toMatchObject({ deviation: 1, fail: 0, error: 0 });
     expect(fs.readdirSync(scratch).sort()).toEqual(['node_modules', 'package-lock.json', 'package.json', 'reports']);
+    // It ran the shipped build: nothing was compiled in the installed package.
+    expect(fs.readdirSync(path.join(scratch, 'node_modules', pkg.name, 'build'))).toEqual([digestOf(REPO, sourceFiles(REPO))]);
   }, 300_000);
 });

@@ -1,7 +1,6 @@
 // Steps rows build on: routes, a signed-in session, a fresh code, a fresh token, revoking our own
 // token, the control that a token is accepted. Setup steps fail as `error` (setup/precondition),
 // never as a contract failure. Nothing here decides a level or a severity: the rows do.
-import * as path from 'node:path';
 import type { CaseContext } from '../case';
 import type { Account, ClientApp } from '../config';
 import type { AuthorizeParams, Tokens } from '../flows';
@@ -11,9 +10,10 @@ import type { PkceMethod } from '../pkce';
 import { pkcePair } from '../pkce';
 import { precondition, setup } from './check';
 import { BEARER_TRANSPORTS, CURRENT_USER, getWithBearer } from './transports';
+import { PACKAGE_ROOT } from '../package-root';
 
 /** Package root (for files shipped with the suite, such as keys/placeos-default/). */
-export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+export const REPO_ROOT = PACKAGE_ROOT;
 
 /** rest-api route that any valid credential may call (contract doc §3.13). */
 export const PROTECTED = CURRENT_USER;

@@ -18,6 +18,7 @@ import { SignJWT, exportJWK, calculateJwkThumbprint, type JWK } from 'jose';
 import type { Profile } from './profiles';
 import type { Faults } from './mutants';
 import type { AppFixture, AuthorityFixture, Fixtures, SsoStrategyFixture, UserFixture, ApiKeyFixture } from './fixtures';
+import { referencePackageRoot } from './package-root';
 
 export interface Lifetimes {
   accessTokenSeconds: number;
@@ -72,7 +73,7 @@ export interface CodeRecord {
   consumedAtMs?: number;
 }
 
-export const DEFAULT_KEY_PATH = path.resolve(__dirname, '../../keys/placeos-default/private.pem');
+export const DEFAULT_KEY_PATH = path.join(referencePackageRoot(), 'keys/placeos-default/private.pem');
 
 export class TargetContext {
   readonly authorities: AuthorityFixture[];

@@ -33,7 +33,7 @@ export async function runMerge(argv: readonly string[], out: (s: string) => void
     }
     const fleets = dirs.filter((d) => fs.existsSync(path.join(d, FLEET_FILE)));
     const runs = dirs.filter((d) => fs.existsSync(path.join(d, 'results.json')));
-    const { prepareReportsDir } = require('../main') as typeof import('../main');
+    const { prepareReportsDir } = require('../target') as typeof import('../target');
     if (fleets.length === dirs.length) return mergeFleets(fleets, prepareReportsDir(target), out);
     if (runs.length === dirs.length) return mergeRuns(runs, prepareReportsDir(target), out);
     throw new UsageError(

@@ -11,8 +11,9 @@ import { mapPool } from '../pool';
 import { loadFleet, type Deployment } from './file';
 import { EXIT_MEANING, writeFleetReport, type DeploymentOutcome } from './report';
 import { createProgress } from './progress';
+import { PACKAGE_ROOT } from '../../helpers/package-root';
 
-const BIN = path.resolve(__dirname, '..', '..', 'bin', 'placeos-contract.js');
+const BIN = path.resolve(PACKAGE_ROOT, 'bin', 'placeos-contract.js');
 /** Report settings every deployment shares; every other PLACEOS_* comes from the deployment. */
 const SHARED_VARS = ['PLACEOS_REPORT_SIGNING_KEY', 'PLACEOS_REPORT_ATTACHMENT_PREFIX', 'PLACEOS_JUNIT_TESTCASE_PROPERTIES'];
 
@@ -80,7 +81,7 @@ function runDeployment(
 export async function runFleet(o: RunOptions, _argv: readonly string[], env: Record<string, string | undefined>, out: (s: string) => void): Promise<number> {
   if (o.profile || o.mutants.length || o.envFile || o.tls)
     throw new UsageError('--fleet: --env, --profile, --mutant and --tls belong to each deployment in the fleet file (env, settings)');
-  const { prepareReportsDir } = require('../main') as typeof import('../main');
+  const { prepareReportsDir } = require('../target') as typeof import('../target');
   const all = loadFleet(o.fleet!, env);
   const deployments = shardOf(all, o.shard);
   if (!deployments.length) throw new UsageError(`--shard ${o.shard!.index}/${o.shard!.total}: this part holds none of the ${all.length} deployment(s)`);
