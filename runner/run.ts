@@ -148,7 +148,7 @@ export async function runContract({ o, env, target, secrets, runId, startedAt, b
       startedAt: isoWithZone(startedAt),
       endedAt: isoWithZone(new Date()),
       node: process.version,
-      jest: (require('jest/package.json') as { version: string }).version,
+      jestJunit: (require('jest-junit/package.json') as { version: string }).version,
       strict: o.strict,
       selection: selection || o.shard ? JSON.stringify({ ...selection, ...(o.shard ? { shard: `${o.shard.index}/${o.shard.total}` } : {}) }) : undefined,
       ci: collectCiMeta(env),

@@ -128,7 +128,7 @@ export const DIRECT = {
   concurrency: int({
     name: 'PLACEOS_CONCURRENCY',
     group: 'limits',
-    doc: 'Requests in flight at once across the whole run (and journeys at once in each area); the run lowers it by itself when the deployment slows down or answers 429/503. The areas run in one jest worker per core against the embedded target, in max(cores, min(N, 6)) workers against a deployment, never more workers than areas.',
+    doc: 'Requests in flight at once across the whole run, and checks under way at once; the run lowers the bound by itself when the deployment slows down or answers 429/503. Every check runs in the one process of the run. Against a distant deployment the bound decides the time: each request waits a round trip, N at a time.',
     min: 1,
     max: 32,
     default: 6,

@@ -29,7 +29,8 @@ export interface RunMeta {
   startedAt: string;
   endedAt: string;
   node: string;
-  jest: string;
+  /** The version of jest-junit, which wrote junit.xml. */
+  jestJunit: string;
   strict: boolean;
   selection?: string;
   /** From collectCiMeta(). */
@@ -129,7 +130,7 @@ export function metaProperties(meta: RunMeta): [string, string][] {
     ['started_at', meta.startedAt],
     ['ended_at', meta.endedAt],
     ['node', meta.node],
-    ['jest', meta.jest],
+    ['jest_junit', meta.jestJunit],
     ['strict', String(meta.strict)],
     ['selection', meta.selection],
     ['request_count', String(meta.requestCount)],

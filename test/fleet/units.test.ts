@@ -93,7 +93,7 @@ test('summaries open with what needs attention, regressions first', () => {
     startedAt: '2026-01-01T00:00:00Z',
     endedAt: '2026-01-01T00:00:01Z',
     node: 'v20',
-    jest: '30',
+    jestJunit: '17',
     strict: false,
     ci: {},
     requestCount: 1,

@@ -159,7 +159,7 @@ test('every suite carries the run properties and a timestamp with a zone designa
       started_at: '2025-01-31T10:00:00.000+01:00',
       ended_at: '2025-01-31T10:00:42.500+01:00',
       node: 'v20.19.0',
-      jest: '30.5.2',
+      jest_junit: '17.0.0',
       strict: 'false',
       ci_job_id: '4711',
       ci_pipeline_id: '815',

@@ -27,7 +27,7 @@ export function meta(over: Partial<RunMeta> = {}): RunMeta {
     startedAt: '2025-01-31T10:00:00.000+01:00',
     endedAt: '2025-01-31T10:00:42.500+01:00',
     node: 'v20.19.0',
-    jest: '30.5.2',
+    jestJunit: '17.0.0',
     strict: false,
     ci: { ci_system: 'gitlab', ci_job_id: '4711', ci_job_url: 'https://gitlab.example.com/p/-/jobs/4711', ci_pipeline_id: '815' },
     requestCount: 17,
