@@ -18,6 +18,14 @@ else {
 // Exit only once stdout has drained: a piped `--list --json` is larger than one pipe buffer.
 const exit = (code) => process.stdout.write('', () => process.exit(code));
 
+// The checks run in this process: an error none of them caught is a defect of the suite, never a
+// verdict. One line (its kind only: the message may hold what a response said) and exit 2.
+for (const event of ['unhandledRejection', 'uncaughtException'])
+  process.on(event, (err) => {
+    process.stdout.write(`placeos-contract: could not run: an error escaped the suite's own handling (${(err && err.name) || typeof err}); please report it\n`);
+    exit(2);
+  });
+
 main(process.argv.slice(2), process.env).then(exit, (err) => {
   process.stdout.write(`placeos-contract: could not run: ${err && err.message ? err.message : err}\n`);
   exit(2);

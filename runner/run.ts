@@ -86,7 +86,8 @@ export async function runContract({ o, env, target, secrets, runId, startedAt, b
     // Already overloaded by the few requests of detection: stop here, with the one line.
     const overloadedEarly = limiter.stats().overloaded;
     if (overloadedEarly) throw new TransportError(overloadedEarly, 'OVERLOAD');
-    await revokeMinted(run);
+    // Detection's own tokens are revoked while the checks run.
+    const detectionCleanup = revokeMinted(run);
     const ledger = o.noLedger ? emptyLedger(detection.generation) : loadLedger(detection.generation, o.ledger ?? env.PLACEOS_LEDGER);
 
     const selection: Selection | undefined = o.tags.length || o.ids.length || o.readonly ? { tags: o.tags, ids: o.ids, readonly: o.readonly } : undefined;
@@ -115,6 +116,7 @@ export async function runContract({ o, env, target, secrets, runId, startedAt, b
     });
     const suites = planned.map((p) => ({ area: p.area, cases: selectCases(SUITES.find((s) => s.area === p.area)!.cases, selection) }));
     const results = await runCases(checks, suites, { onResult: areaProgress(suites, o.strict, log), revoke: true });
+    await detectionCleanup;
     const { revoked, failed: notRevoked } = checks.cleanup;
     await writeJestJunit(
       reportsDir,
