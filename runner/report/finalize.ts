@@ -117,11 +117,13 @@ export function scanReports(reportsDir: string, fingerprints: SecretFingerprint[
     if (!prev) hits.set(k, { file, kind, count });
     else prev.count = Math.max(prev.count, count);
   };
-  for (const h of scanFiles([reportsDir], fingerprints)) add(path.relative(reportsDir, h.file).split(path.sep).join('/'), h.kind, h.count);
+  // Each file is read once: its raw bytes, then its decoded views.
   for (const rel of listFiles(reportsDir)) {
     const full = path.join(reportsDir, rel);
     if (!fs.lstatSync(full).isFile()) continue;
-    for (const view of decodedViews(rel, fs.readFileSync(full, 'utf8'))) for (const [kind, n] of countKinds(view, fingerprints)) add(rel, kind, n);
+    const bytes = fs.readFileSync(full);
+    for (const [kind, n] of countKinds(bytes, fingerprints)) add(rel, kind, n);
+    for (const view of decodedViews(rel, bytes.toString('utf8'))) for (const [kind, n] of countKinds(view, fingerprints)) add(rel, kind, n);
   }
   return [...hits.values()].sort((a, b) => a.file.localeCompare(b.file) || a.kind.localeCompare(b.kind));
 }
