@@ -9,7 +9,7 @@ import { writeEvidence } from './evidence';
 import { enrichJunit } from './junit';
 import { listFiles, writeManifest } from './manifest';
 import type { RunMeta } from './meta';
-import { countVerdicts, overall, RESULTS_DIR } from './results';
+import { countVerdicts, overall } from './results';
 import { compareWithBaseline, comparisonProperties, type Baseline, type Comparison } from './baseline';
 import { mergeShapes } from './shapes';
 import { renderConsoleSummary, renderHtmlSummary, renderMarkdownSummary } from './summary';
@@ -204,9 +204,6 @@ export function finalizeReports(o: FinalizeOptions): FinalizeResult {
     results,
   };
   fs.writeFileSync(path.join(reportsDir, 'results.json'), `${JSON.stringify(machine, null, 2)}\n`);
-
-  // 6. the temp results folder goes before scanning and the manifest
-  fs.rmSync(path.join(reportsDir, RESULTS_DIR), { recursive: true, force: true });
 
   // 7. secret scan: every file and the console text
   let consoleText = renderConsoleSummary(results, meta, { color: o.color ?? false, comparison }) + notes.map((n) => `note: ${n}\n`).join('');

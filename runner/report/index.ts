@@ -1,6 +1,6 @@
 // Reports for CI gates and auditors (issue 5). See docs/reports.md for the bundle layout.
 export { collectCiMeta, isoWithOffset, metaProperties, stripCredentials, type RunMeta } from './meta';
-export { countVerdicts, overall, readResults, safeId, VERDICTS, type VerdictCounts } from './results';
+export { countVerdicts, overall, safeId, VERDICTS, type VerdictCounts } from './results';
 export { renderTranscript, writeEvidence } from './evidence';
 export { enrichJunit, enrichJunitXml, type JunitOptions } from './junit';
 export { renderConsoleSummary, renderHtmlSummary, renderMarkdownSummary, type SummaryOptions } from './summary';

@@ -1,40 +1,8 @@
-// Reading what the jest adapter wrote (one masked CaseResult per JSON line per worker) and
-// the small verdict arithmetic every renderer shares.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
+// The small verdict arithmetic every renderer shares.
 import type { CaseResult, Verdict } from '../../helpers/model';
 
-export const RESULTS_DIR = '.results';
 /** Display order of verdicts, worst first after pass. */
 export const VERDICTS: readonly Verdict[] = ['pass', 'fail', 'error', 'warn', 'deviation', 'n/a'];
-
-/**
- * Merges `<reportsDir>/.results/*.jsonl`. Blank lines are ignored; a line that does not parse
- * (a worker killed mid-write) is skipped and described in `problems` when given. A case recorded
- * twice keeps its last record. Sorted by area, then case id.
- */
-export function readResults(reportsDir: string, problems?: string[]): CaseResult[] {
-  const dir = path.join(reportsDir, RESULTS_DIR);
-  if (!fs.existsSync(dir)) return [];
-  const byId = new Map<string, CaseResult>();
-  for (const name of fs
-    .readdirSync(dir)
-    .filter((n) => n.endsWith('.jsonl'))
-    .sort()) {
-    const lines = fs.readFileSync(path.join(dir, name), 'utf8').split('\n');
-    lines.forEach((line, i) => {
-      if (!line.trim()) return;
-      try {
-        const r = JSON.parse(line) as CaseResult;
-        if (!r || typeof r.caseId !== 'string' || typeof r.verdict !== 'string') throw new Error('not a CaseResult');
-        byId.set(r.caseId, r);
-      } catch (e) {
-        problems?.push(`${RESULTS_DIR}/${name}:${i + 1}: unreadable result line (${(e as Error).message})`);
-      }
-    });
-  }
-  return [...byId.values()].sort((a, b) => a.area.localeCompare(b.area) || a.caseId.localeCompare(b.caseId));
-}
 
 export type VerdictCounts = Record<Verdict, number> & { total: number };
 

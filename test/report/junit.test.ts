@@ -3,10 +3,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { finalizeReports, readResults } from '../../runner/report';
+import { finalizeReports } from '../../runner/report';
 import { enrichJunitXml } from '../../runner/report/junit';
 import { toJestResults, writeJestJunit } from '../../runner/report/jest-junit';
-import { FIXTURES, meta, results, runFixtureJest, tmpDir, writeResultLines } from './support';
+import { FIXTURES, meta, results, runFixtureJest, tmpDir } from './support';
 
 interface Prop {
   name: string;
@@ -59,8 +59,7 @@ const prop = (c: { properties?: { property: Prop[] } }, name: string) =>
 beforeAll(async () => {
   dir = tmpDir('junit');
   await runFixtureJest(dir);
-  writeResultLines(dir, results());
-  const rs = readResults(dir);
+  const rs = results();
   expect(rs).toHaveLength(7);
   const out = finalizeReports({ reportsDir: dir, results: rs, meta: meta(), env: {}, fingerprints: [] });
   expect(out.secretHits).toEqual([]);
@@ -199,7 +198,7 @@ test('evidence files hold the exchanges as JSON and as a readable transcript', (
   expect(txt).toContain('{"access_token":"[REDACTED:access_token]"');
 });
 
-test('the bundle holds every report file, no temp results, and a manifest', () => {
+test('the bundle holds every report file and a manifest', () => {
   const files = fs.readdirSync(dir).sort();
   expect(files).toEqual(['MANIFEST.sha256.json', 'SHA256SUMS', 'evidence', 'junit.xml', 'results.json', 'secret-scan.json', 'summary.html', 'summary.md']);
 });

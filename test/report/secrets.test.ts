@@ -2,10 +2,10 @@
 // which names file and kind and never prints the secret; a properly masked run has zero hits.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { describeSecretHits, finalizeReports, readResults, renderConsoleSummary } from '../../runner/report';
+import { describeSecretHits, finalizeReports, renderConsoleSummary } from '../../runner/report';
 import { listFiles } from '../../runner/report/manifest';
 import { createSecretRegistry, scanFiles, type SecretKind } from '../../helpers/secrets';
-import { meta, PLANTED, results, runFixtureJest, tmpDir, writeResultLines, type Planted } from './support';
+import { meta, PLANTED, results, runFixtureJest, tmpDir, type Planted } from './support';
 
 const KIND: Record<keyof Planted, SecretKind> = {
   password: 'password',
@@ -34,8 +34,7 @@ function containsAnySecret(text: string): string | undefined {
 async function run(leak: boolean, env: Record<string, string> = {}) {
   const dir = tmpDir(leak ? 'leak' : 'masked');
   await runFixtureJest(dir);
-  writeResultLines(dir, results(leak));
-  const out = finalizeReports({ reportsDir: dir, results: readResults(dir), meta: meta(), env, fingerprints: registry().fingerprints() });
+  const out = finalizeReports({ reportsDir: dir, results: results(leak), meta: meta(), env, fingerprints: registry().fingerprints() });
   return { dir, out };
 }
 

@@ -1,17 +1,7 @@
 // The pure pieces: CI metadata, time zones, result merging and the console/Markdown summaries.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import {
-  collectCiMeta,
-  isoWithOffset,
-  readResults,
-  renderConsoleSummary,
-  renderHtmlSummary,
-  renderMarkdownSummary,
-  stripCredentials,
-} from '../../runner/report';
+import { collectCiMeta, isoWithOffset, renderConsoleSummary, renderHtmlSummary, renderMarkdownSummary, stripCredentials } from '../../runner/report';
 import { zonedTimestamp } from '../../runner/report/junit';
-import { meta, results, tmpDir, writeResultLines } from './support';
+import { meta, results } from './support';
 
 test('collectCiMeta reads only the allow-listed CI variables and strips URL credentials', () => {
   const ci = collectCiMeta({
@@ -51,18 +41,6 @@ test('timestamps carry a zone: explicit offsets and jest-junit suite timestamps'
   expect(zonedTimestamp('2025-01-31T09:00:00', 'x')).toMatch(/^2025-01-31T\d\d:\d\d:00\.000[+-]\d\d:\d\d$/);
   expect(Date.parse(zonedTimestamp('2025-01-31T09:00:00', 'x'))).toBe(Date.parse('2025-01-31T09:00:00Z'));
   expect(zonedTimestamp('2025-01-31T09:00:00+02:00', 'x')).toBe('2025-01-31T09:00:00+02:00');
-});
-
-test('readResults merges worker files, keeps the last record of a case and reports unreadable lines', () => {
-  const dir = tmpDir('read');
-  writeResultLines(dir, results());
-  fs.appendFileSync(path.join(dir, '.results', '102.jsonl'), JSON.stringify({ ...results()[0], verdict: 'fail' }) + '\n{"truncated":');
-  const problems: string[] = [];
-  const rs = readResults(dir, problems);
-  expect(rs).toHaveLength(7);
-  expect(rs.find((r) => r.caseId === 'oauth.token.password-grant')?.verdict).toBe('fail');
-  expect(problems).toEqual([expect.stringMatching(/^\.results\/102\.jsonl:\d+: unreadable/)]);
-  expect(readResults(tmpDir('empty'))).toEqual([]);
 });
 
 test('the console summary groups by area with counts, failures with requirements, deviations, n/a and findings', () => {

@@ -173,26 +173,6 @@ export function results(leak = false): CaseResult[] {
   ];
 }
 
-export function writeResultLines(reportsDir: string, rs: CaseResult[]): void {
-  const dir = path.join(reportsDir, '.results');
-  fs.mkdirSync(dir, { recursive: true });
-  // two "workers", like the adapter's one file per pid
-  fs.writeFileSync(
-    path.join(dir, '101.jsonl'),
-    rs
-      .slice(0, 3)
-      .map((r) => JSON.stringify(r))
-      .join('\n') + '\n',
-  );
-  fs.writeFileSync(
-    path.join(dir, '102.jsonl'),
-    rs
-      .slice(3)
-      .map((r) => JSON.stringify(r))
-      .join('\n') + '\n',
-  );
-}
-
 /** Runs jest (programmatically) on the fixtures with jest-junit writing <outDir>/junit.xml. */
 export async function runFixtureJest(outDir: string): Promise<string> {
   const { runCLI } = await import('jest');
