@@ -12,7 +12,7 @@ import { TransportError } from '../helpers/http-errors';
 import { emptyLedger, loadLedger } from './ledger';
 import { createSchemaRegistry } from '../helpers/schemas';
 import type { createSecretRegistry } from '../helpers/secrets';
-import { finalizeReports, collectCiMeta } from './report';
+import { finalizeReports, collectCiMeta, writeEvidence } from './report';
 import type { RunMeta } from './report';
 import { toJestResults, writeJestJunit } from './report/jest-junit';
 import { areaProgress } from './progress';
@@ -115,7 +115,16 @@ export async function runContract({ o, env, target, secrets, runId, startedAt, b
       gate: limiter,
     });
     const suites = planned.map((p) => ({ area: p.area, cases: selectCases(SUITES.find((s) => s.area === p.area)!.cases, selection) }));
-    const results = await runCases(checks, suites, { onResult: areaProgress(suites, o.strict, log), revoke: true });
+    // Each check's evidence is written as it ends, while the others (and the waits) go on.
+    const evidence: Record<string, string> = {};
+    const progress = areaProgress(suites, o.strict, log);
+    const results = await runCases(checks, suites, {
+      onResult: (r) => {
+        progress(r);
+        evidence[r.caseId] = writeEvidence(reportsDir, r);
+      },
+      revoke: true,
+    });
     await detectionCleanup;
     const { revoked, failed: notRevoked } = checks.cleanup;
     await writeJestJunit(
@@ -158,7 +167,7 @@ export async function runContract({ o, env, target, secrets, runId, startedAt, b
       requestsByArea,
       load: limiter.stats(),
     };
-    const report = finalizeReports({ reportsDir, results, meta, env, fingerprints, signingKeyPem: env.PLACEOS_REPORT_SIGNING_KEY, baseline });
+    const report = finalizeReports({ reportsDir, results, meta, env, fingerprints, signingKeyPem: env.PLACEOS_REPORT_SIGNING_KEY, baseline, evidence });
     out(secrets.mask(report.console));
     out(
       `Cleanup: ${revoked} revocation(s) of the run's tokens accepted${notRevoked ? `, ${notRevoked} refused or failed (those tokens live until they expire)` : ''}.`,

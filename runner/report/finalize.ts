@@ -44,6 +44,8 @@ export interface FinalizeOptions {
   enrichJunit?: boolean;
   /** A previous run to compare with (--baseline). */
   baseline?: Baseline;
+  /** Evidence files already written while the run went on (check id → path): not written again. */
+  evidence?: Record<string, string>;
 }
 
 export interface FinalizeResult {
@@ -155,9 +157,9 @@ export function finalizeReports(o: FinalizeOptions): FinalizeResult {
   const { reportsDir, results, meta, env, fingerprints } = o;
   fs.mkdirSync(reportsDir, { recursive: true });
 
-  // 1. evidence
-  const evidence: Record<string, string> = {};
-  for (const r of results) evidence[r.caseId] = writeEvidence(reportsDir, r);
+  // 1. evidence (the run writes each check's as it ends; the scan below covers them all)
+  const evidence: Record<string, string> = { ...o.evidence };
+  for (const r of results) evidence[r.caseId] ??= writeEvidence(reportsDir, r);
 
   const shapes = mergeShapes(results.map((r) => r.shapes));
   const comparison = o.baseline ? compareWithBaseline(results, shapes, o.baseline, meta.strict) : undefined;
