@@ -9,6 +9,8 @@ const config: Config = {
   testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/reference/test/**/*.test.ts'],
   transform: swcTransform as unknown as Config['transform'],
   testEnvironment: 'node',
+  // The known long files (kill matrices, Doorkeeper, runner) first, also on a fresh CI runner.
+  testSequencer: '<rootDir>/test/sequencer.js',
   // jest's default (cores − 1) runs everything in one process on a 2-core CI machine; the kill
   // matrix and the runner tests mostly wait on loopback sockets and child processes.
   maxWorkers: 3,
