@@ -1,4 +1,5 @@
 /** @jest-config-loader esbuild-register */
+import { availableParallelism } from 'node:os';
 import type { Config } from 'jest';
 import { swcTransform } from './runner/transform';
 
@@ -11,9 +12,10 @@ const config: Config = {
   testEnvironment: 'node',
   // The known long files (kill matrices, Doorkeeper, runner) first, also on a fresh CI runner.
   testSequencer: '<rootDir>/test/sequencer.js',
-  // jest's default (cores − 1) runs everything in one process on a 2-core CI machine; the kill
-  // matrix and the runner tests mostly wait on loopback sockets and child processes.
-  maxWorkers: 3,
+  // jest's default (cores − 1) runs everything in one process on a 2-core CI machine. One more
+  // than the cores: each kill matrix keeps one core busy, while the Doorkeeper, runner and pack
+  // tests mostly wait on child processes (3 on 2 cores).
+  maxWorkers: availableParallelism() + 1,
   // Long tests (kill matrix, full runs) set their own timeouts.
   testTimeout: 30_000,
 };
