@@ -1,4 +1,5 @@
 /** @jest-config-loader esbuild-register */
+import { availableParallelism } from 'node:os';
 import type { Config } from 'jest';
 import { swcTransform } from './runner/transform';
 
@@ -9,9 +10,13 @@ const config: Config = {
   testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/reference/test/**/*.test.ts'],
   transform: swcTransform as unknown as Config['transform'],
   testEnvironment: 'node',
-  // jest's default (cores − 1) runs everything in one process on a 2-core CI machine; the kill
-  // matrix and the runner tests mostly wait on loopback sockets and child processes.
-  maxWorkers: 3,
+  // The known long files (kill matrices, Doorkeeper, runner) first, also on a fresh CI runner.
+  testSequencer: '<rootDir>/test/sequencer.js',
+  // jest's default (cores − 1) runs everything in one process on a 2-core CI machine. Two more
+  // than the cores (4 on 2): the three kill matrices start at once, each keeping a core busy, and
+  // the fourth worker takes the Doorkeeper, runner and pack tests, whose CPU is spent in child
+  // processes while the worker waits; so the runner test no longer starts last and runs alone.
+  maxWorkers: availableParallelism() + 2,
   // Long tests (kill matrix, full runs) set their own timeouts.
   testTimeout: 30_000,
 };

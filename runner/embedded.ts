@@ -1,6 +1,6 @@
 // How the suite starts the embedded reference target (main command, kill matrix, benchmark):
 // one place, so every path checks the same target. Loaded lazily by callers that may not need it.
-import type { Capacity, ProfileName, ReferenceTarget, VariantName } from '../reference/src';
+import type { Capacity, ProfileName, ReferenceOptions, ReferenceTarget, VariantName } from '../reference/src';
 
 /**
  * Codes of one client of their own live 1 s so the code-expiry check can wait one out; every
@@ -15,6 +15,7 @@ export function startEmbeddedTarget(o: {
   mutants?: string[];
   tls?: boolean;
   capacity?: Capacity;
+  keyPair?: ReferenceOptions['keyPair'];
 }): Promise<ReferenceTarget> {
   const { startReferenceTarget } = require('../reference/src') as typeof import('../reference/src');
   return startReferenceTarget({
@@ -24,6 +25,7 @@ export function startEmbeddedTarget(o: {
     tls: o.tls,
     quiet: true,
     ...(o.capacity ? { capacity: o.capacity } : {}),
+    ...(o.keyPair ? { keyPair: o.keyPair } : {}),
     lifetimes: { shortCodeSeconds: EMBEDDED_CODE_SECONDS },
   });
 }

@@ -2,6 +2,8 @@
 // (targets on ephemeral ports, real HTTP, no jest start-up per run). A mutant is caught when the
 // run has a `fail` on a check that carries the mutant's requirement; a benign mutant and the
 // correct profiles must give no `fail` at all.
+import { generateKeyPair } from 'node:crypto';
+import { promisify } from 'node:util';
 import { parseSettings } from '../helpers/config';
 import { AimdLimiter } from '../helpers/http-limiter';
 import { createRunEnv, runCases } from './engine';
@@ -14,7 +16,7 @@ import type { Suite } from '../specs';
 import { SUITES } from '../specs';
 import { MUTANTS } from '../reference/src';
 import { startEmbeddedTarget } from './embedded';
-import type { ProfileName, VariantName } from '../reference/src';
+import type { ProfileName, ReferenceOptions, VariantName } from '../reference/src';
 
 /**
  * Checks a correct reference profile fails on purpose: the real service has the defect, the
@@ -56,11 +58,22 @@ export interface RunOnceOptions {
   suites?: readonly Suite[];
   concurrency?: number;
   noLedger?: boolean;
+  /** The target's signing pair (default: a fresh one); see matrixKeyPair. */
+  keyPair?: ReferenceOptions['keyPair'];
+}
+
+/**
+ * One fresh RSA pair for all targets of a matrix: generating one costs ~0.25 s of CPU, an eighth of
+ * a whole run. Each run still has a target of its own, and no check compares two targets' keys.
+ * Never the published PlaceOS key (the mutant default-signing-key signs with that one itself).
+ */
+export async function matrixKeyPair(): Promise<NonNullable<ReferenceOptions['keyPair']>> {
+  return promisify(generateKeyPair)('rsa', { modulusLength: 2048 });
 }
 
 /** One full suite run against a fresh reference target. */
 export async function runAgainstReference(o: RunOnceOptions): Promise<CaseResult[]> {
-  const target = await startEmbeddedTarget({ profile: o.profile, variant: o.variant, mutants: o.mutants });
+  const target = await startEmbeddedTarget({ profile: o.profile, variant: o.variant, mutants: o.mutants, ...(o.keyPair ? { keyPair: o.keyPair } : {}) });
   try {
     // Every check, the credentials-in-url ones too: the reference target's accounts are throwaway.
     const settings = parseSettings({ ...target.env, PLACEOS_CREDENTIALS_IN_URL: 'true' }, { embedded: true });
@@ -148,10 +161,11 @@ export function mutantsFor(profile: ProfileName): (typeof MUTANTS)[number][] {
 
 /** All rows for one profile: the correct target, then each applicable mutant, `parallel` at a time. */
 export async function matrixForProfile(profile: ProfileName, parallel = 3): Promise<MatrixRow[]> {
-  const baseline = await runAgainstReference({ profile });
+  const keyPair = await matrixKeyPair();
+  const baseline = await runAgainstReference({ profile, keyPair });
   const warnings = new Set(baseline.filter((r) => r.verdict === 'warn').map((r) => r.caseId));
   const rows = await mapPool(mutantsFor(profile), parallel, async (m) =>
-    judgeRow(profile, m, await runAgainstReference({ profile, mutants: [m.name] }), warnings),
+    judgeRow(profile, m, await runAgainstReference({ profile, mutants: [m.name], keyPair }), warnings),
   );
   return [judgeRow(profile, undefined, baseline), ...rows];
 }

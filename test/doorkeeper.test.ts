@@ -34,28 +34,34 @@ function contract(args: string[]): Promise<{ code: number | null; out: string }>
   });
 }
 
-test('the full suite holds against Doorkeeper 5.5 with its ledger, every check that can run having run', async () => {
-  const target = await startDoorkeeperTarget({ log: quiet });
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'contract-doorkeeper-'));
-  try {
-    const envFile = path.join(dir, 'doorkeeper.env');
-    // A throw-away target with accounts of its own: the credentials-in-url checks run too.
-    fs.writeFileSync(envFile, `${target.envFile()}\nPLACEOS_CREDENTIALS_IN_URL=true\n`, { mode: 0o600 });
-    const reports = path.join(dir, 'reports');
-    const r = await contract(['--env', envFile, '--generation', 'rails', '--ledger', LEDGER, '--reports', reports, '--quiet']);
-    const results = (JSON.parse(fs.readFileSync(path.join(reports, 'results.json'), 'utf8')) as { results: CaseResult[] }).results;
-    const notPassing = results.filter((x) => !['pass', 'deviation', 'n/a'].includes(x.verdict)).map((x) => `${x.verdict} ${x.caseId}: ${x.message ?? ''}`);
-    expect({ code: r.code, notPassing }).toEqual({ code: 0, notPassing: [] });
-    // n/a only where the target cannot offer what the check needs, always with the reason.
-    const na = results.filter((x) => x.verdict === 'n/a');
-    for (const x of na) expect(`${x.caseId}: ${x.message ?? ''}`).toMatch(/: \S/);
-    expect(na.map((x) => x.caseId).filter((id) => !id.startsWith('sso.'))).toEqual([]);
-    expect(results.filter((x) => x.verdict === 'pass').length).toBeGreaterThan(100);
-  } finally {
-    await target.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}, 900_000);
+// Concurrent with the mutant runs below (each run has a Rails process of its own): a run mostly
+// waits (a code lifetime, one Rails thread), so the four overlap instead of the full run going first.
+test.concurrent(
+  'the full suite holds against Doorkeeper 5.5 with its ledger, every check that can run having run',
+  async () => {
+    const target = await startDoorkeeperTarget({ log: quiet });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'contract-doorkeeper-'));
+    try {
+      const envFile = path.join(dir, 'doorkeeper.env');
+      // A throw-away target with accounts of its own: the credentials-in-url checks run too.
+      fs.writeFileSync(envFile, `${target.envFile()}\nPLACEOS_CREDENTIALS_IN_URL=true\n`, { mode: 0o600 });
+      const reports = path.join(dir, 'reports');
+      const r = await contract(['--env', envFile, '--generation', 'rails', '--ledger', LEDGER, '--reports', reports, '--quiet']);
+      const results = (JSON.parse(fs.readFileSync(path.join(reports, 'results.json'), 'utf8')) as { results: CaseResult[] }).results;
+      const notPassing = results.filter((x) => !['pass', 'deviation', 'n/a'].includes(x.verdict)).map((x) => `${x.verdict} ${x.caseId}: ${x.message ?? ''}`);
+      expect({ code: r.code, notPassing }).toEqual({ code: 0, notPassing: [] });
+      // n/a only where the target cannot offer what the check needs, always with the reason.
+      const na = results.filter((x) => x.verdict === 'n/a');
+      for (const x of na) expect(`${x.caseId}: ${x.message ?? ''}`).toMatch(/: \S/);
+      expect(na.map((x) => x.caseId).filter((id) => !id.startsWith('sso.'))).toEqual([]);
+      expect(results.filter((x) => x.verdict === 'pass').length).toBeGreaterThan(100);
+    } finally {
+      await target.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  },
+  900_000,
+);
 
 async function runAgainstDoorkeeper(mutant: DoorkeeperMutant): Promise<CaseResult[]> {
   const target = await startDoorkeeperTarget({ mutants: [mutant], log: quiet });

@@ -40,6 +40,8 @@ export interface ReferenceOptions {
   quiet?: boolean;
   /** Serve at most `concurrent` requests at once, each costing `costMs` (default: no limit). */
   capacity?: Capacity;
+  /** The RSA pair to sign with (default: a fresh 2048-bit pair, ~0.25 s of CPU); the kill matrix shares one per matrix. */
+  keyPair?: { privateKey: import('node:crypto').KeyObject; publicKey: import('node:crypto').KeyObject };
 }
 
 export interface ReferenceTarget {
@@ -145,7 +147,7 @@ export async function startReferenceTarget(options: ReferenceOptions = {}): Prom
     name: 'SSO User',
   };
   try {
-    const pair = await generateKeyPairAsync('rsa', { modulusLength: 2048 });
+    const pair = options.keyPair ?? (await generateKeyPairAsync('rsa', { modulusLength: 2048 }));
     ctx = new TargetContext(profile, faults, lifetimes, fixtures, scheme, pair);
     await ctx.init();
     const clients = ctx.ssoStrategies.map((s) => {
