@@ -2,10 +2,15 @@ import { readFileSync } from 'node:fs';
 import { compiledSchemasSource } from '../../helpers/schemas-compiled';
 import { createSchemaRegistry, DEFAULT_SCHEMA_DIR, PRECOMPILED_FILE, SCHEMA_NAMES } from '../../helpers/schemas';
 import { GENERATIONS } from '../../helpers/model';
+import { SETTINGS_VALIDATOR_FILE, settingsValidatorSource } from '../../helpers/settings/read';
 
 describe('precompiled schema validators (helpers/schemas.compiled.js)', () => {
   test('are in sync with schemas/ and the overlays: run `npm run schemas:compile` after changing them', () => {
     expect(readFileSync(PRECOMPILED_FILE, 'utf8') === compiledSchemasSource()).toBe(true);
+  });
+
+  test('the settings validator (helpers/settings/validate.compiled.js) is in sync with the declaration', () => {
+    expect(readFileSync(SETTINGS_VALIDATOR_FILE, 'utf8') === settingsValidatorSource()).toBe(true);
   });
 
   // A registry on the default folder uses the precompiled validators; naming the folder compiles.
