@@ -136,33 +136,47 @@ export async function startReferenceTarget(options: ReferenceOptions = {}): Prom
 
   const fixtures = buildFixtures({ scheme, port }, options.fixtures);
   let ctx: TargetContext;
-  let idp: RunningIdp | undefined;
+  try {
+    const pair = await generateKeyPairAsync('rsa', { modulusLength: 2048 });
+    ctx = new TargetContext(profile, faults, lifetimes, fixtures, scheme, pair);
+    await ctx.init();
+  } catch (e) {
+    await Promise.all(servers.map((s) => new Promise((r) => s.close(() => r(undefined)))));
+    throw e;
+  }
   // The identity provider's test account: the SSO login maps it by email onto a user of the authority.
+  // The provider itself starts the first time a request needs it (the SSO kick-off or callback):
+  // a run that never signs in through SSO never loads oidc-provider. Concurrent first requests share
+  // one start; a failed start is retried by the next request; none starts once close() has begun.
   const ssoAccount = {
     id: `idp-${randomBytes(6).toString('hex')}`,
     email: 'sso.user@example.com',
     password: `Sso-${randomBytes(12).toString('base64url')}`,
     name: 'SSO User',
   };
-  try {
-    const pair = await generateKeyPairAsync('rsa', { modulusLength: 2048 });
-    ctx = new TargetContext(profile, faults, lifetimes, fixtures, scheme, pair);
-    await ctx.init();
-    const clients = ctx.ssoStrategies.map((s) => {
-      const authority = ctx.authorityByKey(s.authority);
-      return {
+  let idpStart: Promise<RunningIdp> | undefined;
+  let closing = false;
+  const startIdpOnce = (): Promise<RunningIdp> => {
+    if (closing) return Promise.reject(new Error('the reference target is closing'));
+    idpStart ??= startIdp({
+      accounts: [ssoAccount],
+      clients: ctx.ssoStrategies.map((s) => ({
         client_id: s.client_id,
         client_secret: s.client_secret,
-        redirect_uris: [ssoCallbackUri(`${scheme}://${authority?.domain ?? 'localhost'}:${port}`, s.id)],
-      };
+        redirect_uris: [ssoCallbackUri(`${scheme}://${ctx.authorityByKey(s.authority)?.domain ?? 'localhost'}:${port}`, s.id)],
+      })),
+      cert,
+      quiet: options.quiet === true,
+    }).catch((e: unknown) => {
+      idpStart = undefined;
+      throw e;
     });
-    idp = await startIdp({ accounts: [ssoAccount], clients, cert, quiet: options.quiet === true });
-    ctx.idp = { authorizeUrl: idp.authorizeUrl, tokenUrl: idp.tokenUrl, userinfoUrl: idp.userinfoUrl, ca: cert?.cert };
-  } catch (e) {
-    await Promise.all(servers.map((s) => new Promise((r) => s.close(() => r(undefined)))));
-    await idp?.close();
-    throw e;
-  }
+    return idpStart;
+  };
+  ctx.idp = async () => {
+    const idp = await startIdpOnce();
+    return { authorizeUrl: idp.authorizeUrl, tokenUrl: idp.tokenUrl, userinfoUrl: idp.userinfoUrl, ca: cert?.cert };
+  };
   const app = buildApp(ctx, options.quiet === true) as unknown as http.RequestListener;
   handler = options.capacity ? withCapacity(app, options.capacity) : app;
 
@@ -237,7 +251,11 @@ export async function startReferenceTarget(options: ReferenceOptions = {}): Prom
       profile.refreshRotation === 'rotate-with-grace' ? String(profile.refreshGraceSeconds) : undefined,
       'refresh-token replay-grace window of this profile',
     ],
-    ['PLACEOS_SSO_ID', sso?.id, `oauth_strat id: GET /auth/oauth2?id=… signs in at the OpenID provider ${idp.issuer} (oidc-provider)`],
+    [
+      'PLACEOS_SSO_ID',
+      sso?.id,
+      'oauth_strat id: GET /auth/oauth2?id=… signs in at an OpenID provider beside the target (oidc-provider, on a port of its own, started by the first SSO request)',
+    ],
     ['PLACEOS_SSO_USERNAME', sso ? ssoAccount.email : undefined, "the identity provider's test account (its login form)"],
     ['PLACEOS_SSO_PASSWORD', sso ? ssoAccount.password : undefined, undefined as unknown as string],
     ['PLACEOS_CA_FILE', caFile, 'self-signed certificate (SAN localhost, 127.0.0.1, ::1); removed on close'],
@@ -250,6 +268,7 @@ export async function startReferenceTarget(options: ReferenceOptions = {}): Prom
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closed ??= (async () => {
+      closing = true;
       await Promise.all(
         servers.map(
           (s) =>
@@ -260,7 +279,10 @@ export async function startReferenceTarget(options: ReferenceOptions = {}): Prom
         ),
       );
       for (const sock of sockets) sock.destroy();
-      await idp?.close();
+      await idpStart?.then(
+        (idp) => idp.close(),
+        () => undefined,
+      );
       fs.rmSync(tmp, { recursive: true, force: true });
     })();
     return closed;
