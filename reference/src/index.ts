@@ -5,15 +5,14 @@ import * as https from 'node:https';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Socket } from 'node:net';
-import { generateKeyPair, randomBytes } from 'node:crypto';
-import { promisify } from 'node:util';
-import { generate as generateCert } from 'selfsigned';
+import { randomBytes } from 'node:crypto';
 import { buildApp } from './app';
 import { checkCapacity, withCapacity, type Capacity } from './capacity';
 import { TargetContext, type Lifetimes } from './context';
 import { buildFixtures, ssoCallbackUri, type FixtureOverrides } from './fixtures';
 import { startIdp, type RunningIdp } from './idp';
 import { makeFaults } from './mutants';
+import { generateSigningKey, type KeyPair } from './signing-key';
 import { getProfile, VARIANTS, type ProfileName, type VariantName } from './profiles';
 
 export type { ProfileName, VariantName } from './profiles';
@@ -40,6 +39,8 @@ export interface ReferenceOptions {
   quiet?: boolean;
   /** Serve at most `concurrent` requests at once, each costing `costMs` (default: no limit). */
   capacity?: Capacity;
+  /** The target's 2048-bit RSA signing key, when its generation was started ahead (default: generated here). */
+  keyPair?: Promise<KeyPair>;
 }
 
 export interface ReferenceTarget {
@@ -52,8 +53,6 @@ export interface ReferenceTarget {
   envFile(): string;
   close(): Promise<void>;
 }
-
-const generateKeyPairAsync = promisify(generateKeyPair);
 
 const DEFAULT_LIFETIMES: Lifetimes = { accessTokenSeconds: 7200, codeSeconds: 600, sessionSeconds: 86400 };
 
@@ -85,6 +84,8 @@ export async function startReferenceTarget(options: ReferenceOptions = {}): Prom
   const scheme = tls ? 'https' : 'http';
   let cert: { cert: string; key: string } | undefined;
   if (tls) {
+    // Loaded only here: selfsigned and its dependencies cost about as much to load as express.
+    const { generate: generateCert } = require('selfsigned') as typeof import('selfsigned');
     const pems = await generateCert([{ name: 'commonName', value: 'localhost' }], {
       keySize: 2048,
       notAfterDate: new Date(Date.now() + 30 * 86400 * 1000),
@@ -137,7 +138,7 @@ export async function startReferenceTarget(options: ReferenceOptions = {}): Prom
   const fixtures = buildFixtures({ scheme, port }, options.fixtures);
   let ctx: TargetContext;
   try {
-    const pair = await generateKeyPairAsync('rsa', { modulusLength: 2048 });
+    const pair = await (options.keyPair ?? generateSigningKey());
     ctx = new TargetContext(profile, faults, lifetimes, fixtures, scheme, pair);
     await ctx.init();
   } catch (e) {
