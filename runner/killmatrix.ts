@@ -2,8 +2,6 @@
 // (targets on ephemeral ports, real HTTP, no jest start-up per run). A mutant is caught when the
 // run has a `fail` on a check that carries the mutant's requirement; a benign mutant and the
 // correct profiles must give no `fail` at all.
-import { generateKeyPair } from 'node:crypto';
-import { promisify } from 'node:util';
 import { parseSettings } from '../helpers/config';
 import { AimdLimiter } from '../helpers/http-limiter';
 import { createRunEnv, runCases } from './engine';
@@ -16,7 +14,8 @@ import type { Suite } from '../specs';
 import { SUITES } from '../specs';
 import { MUTANTS } from '../reference/src';
 import { startEmbeddedTarget } from './embedded';
-import type { ProfileName, ReferenceOptions, VariantName } from '../reference/src';
+import type { ProfileName, VariantName } from '../reference/src';
+import { generateSigningKey, type KeyPair } from '../reference/src/signing-key';
 
 /**
  * Checks a correct reference profile fails on purpose: the real service has the defect, the
@@ -59,7 +58,7 @@ export interface RunOnceOptions {
   concurrency?: number;
   noLedger?: boolean;
   /** The target's signing pair (default: a fresh one); see matrixKeyPair. */
-  keyPair?: ReferenceOptions['keyPair'];
+  keyPair?: KeyPair;
 }
 
 /**
@@ -67,8 +66,8 @@ export interface RunOnceOptions {
  * a whole run. Each run still has a target of its own, and no check compares two targets' keys.
  * Never the published PlaceOS key (the mutant default-signing-key signs with that one itself).
  */
-export async function matrixKeyPair(): Promise<NonNullable<ReferenceOptions['keyPair']>> {
-  return promisify(generateKeyPair)('rsa', { modulusLength: 2048 });
+export function matrixKeyPair(): Promise<KeyPair> {
+  return generateSigningKey();
 }
 
 /** One full suite run against a fresh reference target. */

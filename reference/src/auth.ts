@@ -2,7 +2,7 @@
 // OpenID provider beside the target (idp.ts), and the OIDC metadata routes (discovery, JWKS, userinfo).
 import { randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
-import { md5Hex, type TargetContext, type User } from './context';
+import { md5Hex, type IdpEndpoints, type TargetContext, type User } from './context';
 import { ssoCallbackUri, type AuthorityFixture, type SsoStrategyFixture } from './fixtures';
 import { backChannel } from './idp';
 import { Params, addQuery, baseUrl, cookies, deleteCookie, parseBody, redirect, sendJson, setCookie, type ParamSource } from './http';
@@ -238,7 +238,7 @@ export function authority(req: Request, res: Response, ctx: TargetContext): void
 // with a random state kept in the session, redirect_uri = <this host>/auth/oauth2/callback?id=<strategy>,
 // no PKCE towards the IdP (neither strategy sends one); on the callback the state is checked first,
 // then the code is exchanged (client_secret_basic), userinfo read, the user mapped by email.
-export function ssoStart(req: Request, res: Response, ctx: TargetContext): void {
+export async function ssoStart(req: Request, res: Response, ctx: TargetContext): Promise<void> {
   const p = ctx.profile;
   const a = authorityOrFail(req, res, ctx);
   if (!a) return;
@@ -248,6 +248,12 @@ export function ssoStart(req: Request, res: Response, ctx: TargetContext): void 
     if (p.ssoMissingIdStatus === 500) return serverError(res);
     return sendJson(res, p.ssoMissingIdStatus, { error: 'authentication strategy not found' });
   }
+  let idp: IdpEndpoints;
+  try {
+    idp = await ctx.idp();
+  } catch {
+    return serverError(res);
+  }
   const state = randomBytes(16).toString('hex');
   setCookie(res, p.ssoStateCookie, ctx.encrypt({ state, strat: strat.id }), { path: '/', httpOnly: true, secure: true, sameSite: 'Lax' });
   const redirectUri = ssoCallbackUri(baseUrl(req, ctx), strat.id);
@@ -255,7 +261,7 @@ export function ssoStart(req: Request, res: Response, ctx: TargetContext): void 
     .status(302)
     .set(
       'Location',
-      addQuery(ctx.idp.authorizeUrl, { response_type: 'code', client_id: strat.client_id, redirect_uri: redirectUri, scope: 'openid email profile', state }),
+      addQuery(idp.authorizeUrl, { response_type: 'code', client_id: strat.client_id, redirect_uri: redirectUri, scope: 'openid email profile', state }),
     )
     .end();
 }
@@ -271,7 +277,7 @@ async function identityFromIdp(
     const cached = ctx.idpAnswers.get(code);
     if (cached) return cached;
   }
-  const idp = ctx.idp!;
+  const idp = await ctx.idp!();
   const token = await backChannel(idp.tokenUrl, {
     method: 'POST',
     form: { grant_type: 'authorization_code', code, redirect_uri: redirectUri },

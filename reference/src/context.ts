@@ -75,6 +75,14 @@ export interface CodeRecord {
 
 export const DEFAULT_KEY_PATH = path.join(referencePackageRoot(), 'keys/placeos-default/private.pem');
 
+export interface IdpEndpoints {
+  authorizeUrl: string;
+  tokenUrl: string;
+  userinfoUrl: string;
+  /** The CA the provider's certificate is signed by (TLS targets). */
+  ca?: string;
+}
+
 export class TargetContext {
   readonly authorities: AuthorityFixture[];
   readonly users: User[];
@@ -85,8 +93,8 @@ export class TargetContext {
   readonly refreshIndex = new Map<string, AccessTokenRecord>(); // by refresh token
   readonly jtiIndex = new Map<string, AccessTokenRecord>();
   readonly codes = new Map<string, CodeRecord>();
-  /** Where the OAuth2 strategy finds its identity provider (set once the provider listens). */
-  idp?: { authorizeUrl: string; tokenUrl: string; userinfoUrl: string; ca?: string };
+  /** Where the OAuth2 strategy finds its identity provider: starts the provider on first use. */
+  idp?: () => Promise<IdpEndpoints>;
   /** Identities per IdP code, kept only under the `sso-code-replay` mutant. */
   readonly idpAnswers = new Map<string, { email: string; name: string }>();
   readonly privateKey: KeyObject;

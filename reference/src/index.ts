@@ -5,15 +5,14 @@ import * as https from 'node:https';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Socket } from 'node:net';
-import { generateKeyPair, randomBytes } from 'node:crypto';
-import { promisify } from 'node:util';
-import { generate as generateCert } from 'selfsigned';
+import { randomBytes } from 'node:crypto';
 import { buildApp } from './app';
 import { checkCapacity, withCapacity, type Capacity } from './capacity';
 import { TargetContext, type Lifetimes } from './context';
 import { buildFixtures, ssoCallbackUri, type FixtureOverrides } from './fixtures';
 import { startIdp, type RunningIdp } from './idp';
 import { makeFaults } from './mutants';
+import { generateSigningKey, type KeyPair } from './signing-key';
 import { getProfile, VARIANTS, type ProfileName, type VariantName } from './profiles';
 
 export type { ProfileName, VariantName } from './profiles';
@@ -40,8 +39,8 @@ export interface ReferenceOptions {
   quiet?: boolean;
   /** Serve at most `concurrent` requests at once, each costing `costMs` (default: no limit). */
   capacity?: Capacity;
-  /** The RSA pair to sign with (default: a fresh 2048-bit pair, ~0.25 s of CPU); the kill matrix shares one per matrix. */
-  keyPair?: { privateKey: import('node:crypto').KeyObject; publicKey: import('node:crypto').KeyObject };
+  /** The RSA signing pair, or its generation under way (default: a fresh 2048-bit pair, ~0.25 s of CPU); the kill matrix shares one per matrix. */
+  keyPair?: KeyPair | Promise<KeyPair>;
 }
 
 export interface ReferenceTarget {
@@ -54,8 +53,6 @@ export interface ReferenceTarget {
   envFile(): string;
   close(): Promise<void>;
 }
-
-const generateKeyPairAsync = promisify(generateKeyPair);
 
 const DEFAULT_LIFETIMES: Lifetimes = { accessTokenSeconds: 7200, codeSeconds: 600, sessionSeconds: 86400 };
 
@@ -87,6 +84,8 @@ export async function startReferenceTarget(options: ReferenceOptions = {}): Prom
   const scheme = tls ? 'https' : 'http';
   let cert: { cert: string; key: string } | undefined;
   if (tls) {
+    // Loaded only here: selfsigned and its dependencies cost about as much to load as express.
+    const { generate: generateCert } = require('selfsigned') as typeof import('selfsigned');
     const pems = await generateCert([{ name: 'commonName', value: 'localhost' }], {
       keySize: 2048,
       notAfterDate: new Date(Date.now() + 30 * 86400 * 1000),
@@ -138,35 +137,50 @@ export async function startReferenceTarget(options: ReferenceOptions = {}): Prom
 
   const fixtures = buildFixtures({ scheme, port }, options.fixtures);
   let ctx: TargetContext;
-  let idp: RunningIdp | undefined;
+  try {
+    const pair = await (options.keyPair ?? generateSigningKey());
+    ctx = new TargetContext(profile, faults, lifetimes, fixtures, scheme, pair);
+    await ctx.init();
+  } catch (e) {
+    await Promise.all(servers.map((s) => new Promise((r) => s.close(() => r(undefined)))));
+    throw e;
+  }
   // The identity provider's test account: the SSO login maps it by email onto a user of the authority.
+  // The provider starts in the background once the target serves (loading oidc-provider takes a
+  // while): the target does not wait for it, and an SSO request that comes first waits for that one
+  // start. A failed start is retried by the next request; none starts once close() has begun.
   const ssoAccount = {
     id: `idp-${randomBytes(6).toString('hex')}`,
     email: 'sso.user@example.com',
     password: `Sso-${randomBytes(12).toString('base64url')}`,
     name: 'SSO User',
   };
-  try {
-    const pair = options.keyPair ?? (await generateKeyPairAsync('rsa', { modulusLength: 2048 }));
-    ctx = new TargetContext(profile, faults, lifetimes, fixtures, scheme, pair);
-    await ctx.init();
-    const clients = ctx.ssoStrategies.map((s) => {
-      const authority = ctx.authorityByKey(s.authority);
-      return {
+  let idpStart: Promise<RunningIdp> | undefined;
+  let closing = false;
+  const startIdpOnce = (): Promise<RunningIdp> => {
+    if (closing) return Promise.reject(new Error('the reference target is closing'));
+    idpStart ??= startIdp({
+      accounts: [ssoAccount],
+      clients: ctx.ssoStrategies.map((s) => ({
         client_id: s.client_id,
         client_secret: s.client_secret,
-        redirect_uris: [ssoCallbackUri(`${scheme}://${authority?.domain ?? 'localhost'}:${port}`, s.id)],
-      };
+        redirect_uris: [ssoCallbackUri(`${scheme}://${ctx.authorityByKey(s.authority)?.domain ?? 'localhost'}:${port}`, s.id)],
+      })),
+      cert,
+      quiet: options.quiet === true,
+    }).catch((e: unknown) => {
+      idpStart = undefined;
+      throw e;
     });
-    idp = await startIdp({ accounts: [ssoAccount], clients, cert, quiet: options.quiet === true });
-    ctx.idp = { authorizeUrl: idp.authorizeUrl, tokenUrl: idp.tokenUrl, userinfoUrl: idp.userinfoUrl, ca: cert?.cert };
-  } catch (e) {
-    await Promise.all(servers.map((s) => new Promise((r) => s.close(() => r(undefined)))));
-    await idp?.close();
-    throw e;
-  }
+    return idpStart;
+  };
+  ctx.idp = async () => {
+    const idp = await startIdpOnce();
+    return { authorizeUrl: idp.authorizeUrl, tokenUrl: idp.tokenUrl, userinfoUrl: idp.userinfoUrl, ca: cert?.cert };
+  };
   const app = buildApp(ctx, options.quiet === true) as unknown as http.RequestListener;
   handler = options.capacity ? withCapacity(app, options.capacity) : app;
+  startIdpOnce().catch(() => undefined);
 
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'placeos-reference-'));
   const publicKeyFile = path.join(tmp, 'jwt-public.pem');
@@ -239,7 +253,11 @@ export async function startReferenceTarget(options: ReferenceOptions = {}): Prom
       profile.refreshRotation === 'rotate-with-grace' ? String(profile.refreshGraceSeconds) : undefined,
       'refresh-token replay-grace window of this profile',
     ],
-    ['PLACEOS_SSO_ID', sso?.id, `oauth_strat id: GET /auth/oauth2?id=… signs in at the OpenID provider ${idp.issuer} (oidc-provider)`],
+    [
+      'PLACEOS_SSO_ID',
+      sso?.id,
+      'oauth_strat id: GET /auth/oauth2?id=… signs in at an OpenID provider beside the target (oidc-provider, on a port of its own, started by the first SSO request)',
+    ],
     ['PLACEOS_SSO_USERNAME', sso ? ssoAccount.email : undefined, "the identity provider's test account (its login form)"],
     ['PLACEOS_SSO_PASSWORD', sso ? ssoAccount.password : undefined, undefined as unknown as string],
     ['PLACEOS_CA_FILE', caFile, 'self-signed certificate (SAN localhost, 127.0.0.1, ::1); removed on close'],
@@ -252,6 +270,7 @@ export async function startReferenceTarget(options: ReferenceOptions = {}): Prom
   let closed: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closed ??= (async () => {
+      closing = true;
       await Promise.all(
         servers.map(
           (s) =>
@@ -262,7 +281,10 @@ export async function startReferenceTarget(options: ReferenceOptions = {}): Prom
         ),
       );
       for (const sock of sockets) sock.destroy();
-      await idp?.close();
+      await idpStart?.then(
+        (idp) => idp.close(),
+        () => undefined,
+      );
       fs.rmSync(tmp, { recursive: true, force: true });
     })();
     return closed;

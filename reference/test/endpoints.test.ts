@@ -336,6 +336,24 @@ test('rails-2023 ignores PKCE entirely; rails enforces it', async () => {
   expect([down.status, down.json().error]).toEqual([400, 'invalid_grant']);
 });
 
+test('SSO: the identity provider starts on the first SSO request, once for concurrent ones, and stops with the target', async () => {
+  const t = await startReferenceTarget({ quiet: true });
+  let issuer = '';
+  try {
+    const kick = `${t.url}/auth/oauth2?id=${env(t, 'PLACEOS_SSO_ID')}`;
+    const kicks = await Promise.all([call(kick), call(kick), call(kick)]);
+    expect(kicks.map((k) => k.status)).toEqual([302, 302, 302]);
+    const origins = new Set(kicks.map((k) => new URL(k.location!).origin));
+    expect(origins.size).toBe(1);
+    issuer = [...origins][0]!;
+    expect((await call(`${issuer}/.well-known/openid-configuration`)).json().issuer).toBe(issuer);
+    expect((await ssoToCallback(t)).callback).toContain(`${t.url}/auth/oauth2/callback`);
+  } finally {
+    await t.close();
+  }
+  await expect(call(`${issuer}/.well-known/openid-configuration`)).rejects.toThrow(/ECONNREFUSED/);
+});
+
 test('TLS: https with the generated CA, SAN covers localhost and 127.0.0.1', async () => {
   const t = await startReferenceTarget({ tls: true, quiet: true });
   try {
