@@ -48,16 +48,8 @@ export async function detectGeneration(run: RunEnv, override?: Generation): Prom
   const client = t.client('detect');
   const reasons: string[] = [];
 
-  // The three markers go at once (one round trip instead of three) and are read in order.
-  const expiredKey = run.settings.apiKeyExpired;
-  const pending = {
-    authority: client.get('/auth/authority', { noCookies: true }),
-    healthz: client.get('/auth/healthz', { noCookies: true }),
-    marker: expiredKey ? client.get(API_KEY_MARKER_PATH, { headers: { 'x-api-key': expiredKey }, noCookies: true }) : undefined,
-  };
-  // Read in order below: a failure of a later one must not go unhandled while an earlier one decides.
-  for (const p of Object.values(pending)) p?.catch(() => undefined);
-  const authority = await pending.authority;
+  // The authority first: a deployment that is down or not PlaceOS gets no further request.
+  const authority = await client.get('/auth/authority', { noCookies: true });
   if (authority.status === 404) {
     throw new PreflightError(
       `${run.settings.url}/auth/authority answered 404: no PlaceOS authority has this host as its domain; is PLACEOS_URL the deployment's public URL?`,
@@ -76,6 +68,15 @@ export async function detectGeneration(run: RunEnv, override?: Generation): Prom
   }
   const version = (authority.json as Record<string, unknown>).version;
   const deploymentVersion = typeof version === 'string' ? version : undefined;
+
+  // The two markers then go at once (one round trip instead of two) and are read in order.
+  const expiredKey = run.settings.apiKeyExpired;
+  const pending = {
+    healthz: client.get('/auth/healthz', { noCookies: true }),
+    marker: expiredKey ? client.get(API_KEY_MARKER_PATH, { headers: { 'x-api-key': expiredKey }, noCookies: true }) : undefined,
+  };
+  // The marker is read only after healthz: its failure must not go unhandled meanwhile.
+  pending.marker?.catch(() => undefined);
 
   const healthz = await pending.healthz;
   if (healthz.status === 200) {

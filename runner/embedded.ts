@@ -47,8 +47,14 @@ export function startEmbeddedTarget(o: {
   mutants?: string[];
   tls?: boolean;
   capacity?: Capacity;
-  /** The signing pair (default: the thread generates a fresh one); the kill matrix shares one. */
+  /** The signing pair (default: a fresh one); the kill matrix shares one. */
   keyPair?: KeyPair;
+  /**
+   * In a thread of its own (default), for a process with one target: its start-up overlaps the
+   * runner's. `false` for a process that starts many (the kill matrix: 200 targets): a thread loads
+   * the target's modules afresh each time, which doubles the CPU of a kill-matrix run (measured).
+   */
+  thread?: boolean;
 }): Promise<ReferenceTarget> {
   const options: ReferenceOptions = {
     profile: o.profile,
@@ -60,6 +66,7 @@ export function startEmbeddedTarget(o: {
     ...(o.keyPair ? { keyPair: o.keyPair } : {}),
     lifetimes: { shortCodeSeconds: EMBEDDED_CODE_SECONDS },
   };
+  if (o.thread === false) return (require('../reference/src') as typeof import('../reference/src')).startReferenceTarget(options);
   const { file, tsx } = threadEntry();
   const worker = new Worker(BOOT, { eval: true, workerData: { from: __dirname, entry: file, tsx, options } });
   return new Promise<ReferenceTarget>((resolve, reject) => {

@@ -72,7 +72,14 @@ export function matrixKeyPair(): Promise<KeyPair> {
 
 /** One full suite run against a fresh reference target. */
 export async function runAgainstReference(o: RunOnceOptions): Promise<CaseResult[]> {
-  const target = await startEmbeddedTarget({ profile: o.profile, variant: o.variant, mutants: o.mutants, ...(o.keyPair ? { keyPair: o.keyPair } : {}) });
+  // Many targets in this process: in-process, sharing the loaded modules (see startEmbeddedTarget).
+  const target = await startEmbeddedTarget({
+    profile: o.profile,
+    variant: o.variant,
+    mutants: o.mutants,
+    thread: false,
+    ...(o.keyPair ? { keyPair: o.keyPair } : {}),
+  });
   try {
     // Every check, the credentials-in-url ones too: the reference target's accounts are throwaway.
     const settings = parseSettings({ ...target.env, PLACEOS_CREDENTIALS_IN_URL: 'true' }, { embedded: true });
