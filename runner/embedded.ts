@@ -1,7 +1,8 @@
 // How the suite starts the embedded reference target (main command, kill matrix, benchmark):
-// one place, so every path checks the same target. The target lives in a worker thread of its
-// own, so its start-up (express, oauth2-server, jose, a 2048-bit RSA key) and its request
-// handling run beside the checks on the runner's thread instead of competing with them.
+// one place, so every path checks the same target. The command's one target lives in a worker
+// thread of its own, so its start-up (express, oauth2-server, jose, a 2048-bit RSA key) and its
+// request handling run beside the checks instead of competing with them; the kill matrix, which
+// starts hundreds, keeps them in its own process (`thread: false`).
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Capacity, ProfileName, ReferenceOptions, ReferenceTarget, VariantName } from '../reference/src';

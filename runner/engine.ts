@@ -1,5 +1,5 @@
-// Runs one case against one target and turns what happened into a Verdict. Used by the jest
-// adapter (one jest test per case) and, without jest, by the kill matrix and the benchmark.
+// Runs the selected cases against one target in this process and turns what happened into
+// Verdicts: the command (runner/run.ts), the kill matrix and the Doorkeeper leg all run here.
 import type { CaseContext, ContractCase, Observation } from '../helpers/case';
 import { ContractViolation, NotApplicable, PreconditionFailed } from '../helpers/case';
 import type { TargetSettings } from '../helpers/config';
