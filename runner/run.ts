@@ -126,6 +126,8 @@ export async function runContract({ o, env, target, secrets, runId, startedAt, b
       revoke: true,
     });
     await detectionCleanup;
+    // Nothing more goes to the target: the embedded one closes (in its thread) while the reports are written.
+    target.close().catch(() => undefined);
     const { revoked, failed: notRevoked } = checks.cleanup;
     await writeJestJunit(
       reportsDir,
