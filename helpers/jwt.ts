@@ -151,12 +151,14 @@ export interface PemKeyPair {
 }
 
 /** A fresh RSA-2048 key pair nobody else has: tokens signed with it must be refused. */
+const WRONG_KEY = {
+  modulusLength: 2048,
+  privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+} as const;
+
 export function generateWrongKey(): PemKeyPair {
-  const { privateKey, publicKey } = generateKeyPairSync('rsa', {
-    modulusLength: 2048,
-    privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-  });
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', WRONG_KEY);
   return { privatePem: privateKey, publicPem: publicKey };
 }
 
@@ -168,11 +170,7 @@ let processWrongKey: Promise<PemKeyPair> | undefined;
  */
 export function wrongKey(): Promise<PemKeyPair> {
   return (processWrongKey ??= new Promise((resolve, reject) =>
-    generateKeyPair(
-      'rsa',
-      { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } },
-      (err, publicPem, privatePem) => (err ? reject(err) : resolve({ privatePem, publicPem })),
-    ),
+    generateKeyPair('rsa', WRONG_KEY, (err, publicPem, privatePem) => (err ? reject(err) : resolve({ privatePem, publicPem }))),
   ));
 }
 

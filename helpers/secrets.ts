@@ -1,8 +1,6 @@
 // Every secret the run knows or receives is registered here as it appears, masked in all output,
 // and fingerprinted (never stored in clear on disk) so artifacts can be scanned after the run.
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 
 export type SecretKind =
   | 'password'
@@ -227,37 +225,4 @@ export function scanForSecrets(text: string | Buffer, fingerprints: SecretFinger
     }
   }
   return hits.sort((a, b) => a.offset - b.offset);
-}
-
-function expandPaths(paths: string[]): string[] {
-  const files: string[] = [];
-  const visit = (p: string): void => {
-    let st;
-    try {
-      st = statSync(p);
-    } catch {
-      return; // a file that is not there holds no secret
-    }
-    if (st.isDirectory()) {
-      for (const entry of readdirSync(p).sort()) visit(join(p, entry));
-    } else if (st.isFile()) {
-      files.push(p);
-    }
-  };
-  for (const p of paths) visit(p);
-  return files;
-}
-
-/**
- * Scans files (directories are walked recursively; missing paths are skipped) and reports, per
- * file and kind, how many secret occurrences were found. Never returns the secret.
- */
-export function scanFiles(paths: string[], fingerprints: SecretFingerprint[]): { file: string; kind: SecretKind; count: number }[] {
-  const out: { file: string; kind: SecretKind; count: number }[] = [];
-  for (const file of expandPaths(paths)) {
-    const counts = new Map<SecretKind, number>();
-    for (const hit of scanForSecrets(readFileSync(file), fingerprints)) counts.set(hit.kind, (counts.get(hit.kind) ?? 0) + 1);
-    for (const [kind, count] of counts) out.push({ file, kind, count });
-  }
-  return out;
 }

@@ -18,6 +18,9 @@ import type { RunEnv } from './engine';
 import { createCaseContext } from './engine';
 import { probePkceIgnored } from '../helpers/flows';
 import type { Exchange, Finding, Generation } from '../helpers/model';
+import { PreflightError } from '../helpers/http-errors';
+
+export { PreflightError };
 
 /** Any rest-api route that checks the credential; the marker reads only its refusal. */
 const API_KEY_MARKER_PATH = '/api/engine/v2/users/current';
@@ -36,10 +39,6 @@ export interface Detection {
 export const PKCE_INFERRED_WARNING =
   'PKCE is NOT enforced: this deployment was judged as rails-2023 because a wrong PKCE verifier got a token, and the rails-2023 ledger excuses exactly that. ' +
   'A rails deployment that regressed to ignoring PKCE looks the same. Pin the generation in CI (PLACEOS_GENERATION=rails or rails-2023, see docs/ci.md); --strict fails on this warning.';
-
-import { PreflightError } from '../helpers/http-errors';
-
-export { PreflightError };
 
 export async function detectGeneration(run: RunEnv, override?: Generation): Promise<Detection> {
   const exchanges: Exchange[] = [];

@@ -39,7 +39,7 @@ export interface RunEnv {
   secrets: SecretRegistry;
   schemas: SchemaRegistry;
   budget: RequestBudget;
-  /** The run's one bound on requests in flight (in the jest workers: the runner's permit service). */
+  /** The run's one bound on requests in flight (AIMD), shared by every client of the run. */
   gate: RequestGate;
   /** Tokens of ended cases, not revoked yet. */
   minted: MintedToken[];
@@ -477,8 +477,7 @@ export async function revokeMinted(run: RunEnv): Promise<{ revoked: number; fail
       .map(([token, hint]) => ({ tok, token, hint })),
   );
   // Masking with just these tokens (and the configured secrets) stays fast however many the run minted.
-  const secrets = createSecretRegistry();
-  for (const { value, kind } of settingsSecrets(run.settings)) secrets.add(value, kind);
+  const secrets = caseSecrets(run);
   for (const { token, hint } of jobs) secrets.add(token, hint);
   // Cleanup has a budget of its own: an area that used up PLACEOS_MAX_REQUESTS still revokes.
   const client = createHttpClient({

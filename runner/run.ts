@@ -12,7 +12,7 @@ import { TransportError } from '../helpers/http-errors';
 import { emptyLedger, loadLedger } from './ledger';
 import { createSchemaRegistry } from '../helpers/schemas';
 import type { createSecretRegistry } from '../helpers/secrets';
-import { finalizeReports, collectCiMeta, writeEvidence } from './report';
+import { finalizeReports, collectCiMeta, isoWithOffset, writeEvidence } from './report';
 import type { RunMeta } from './report';
 import { toJestResults, writeJestJunit } from './report/jest-junit';
 import { areaProgress } from './progress';
@@ -38,14 +38,6 @@ function gitCommit(): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function isoWithZone(d: Date): string {
-  const off = -d.getTimezoneOffset();
-  const sign = off >= 0 ? '+' : '-';
-  const pad = (n: number) => String(Math.floor(Math.abs(n))).padStart(2, '0');
-  const local = new Date(d.getTime() + off * 60000).toISOString().slice(0, 19);
-  return `${local}${sign}${pad(off / 60)}:${pad(off % 60)}`;
 }
 
 export interface RunInput {
@@ -158,8 +150,8 @@ export async function runContract({ o, env, target, secrets, runId, startedAt, b
       generationReasons: detection.reasons,
       deploymentVersion: detection.deploymentVersion,
       warnings: detection.warnings.length ? detection.warnings : undefined,
-      startedAt: isoWithZone(startedAt),
-      endedAt: isoWithZone(new Date()),
+      startedAt: isoWithOffset(startedAt),
+      endedAt: isoWithOffset(new Date()),
       node: process.version,
       jestJunit: (require('jest-junit/package.json') as { version: string }).version,
       strict: o.strict,

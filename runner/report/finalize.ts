@@ -1,10 +1,9 @@
 // The end of a run: evidence → JUnit enrichment → summary.md → summary.html → results.json →
 // secret scan of every file and the console text → manifest (+ signature).
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CaseResult } from '../../helpers/model';
-import { scanFiles, scanForSecrets, type SecretFingerprint } from '../../helpers/secrets';
+import { scanForSecrets, type SecretFingerprint } from '../../helpers/secrets';
 import { writeEvidence } from './evidence';
 import { enrichJunit } from './junit';
 import { listFiles, writeManifest } from './manifest';
@@ -57,7 +56,7 @@ export interface FinalizeResult {
 }
 
 // -----------------------------------------------------------------------------------------------
-// secret scanning: raw bytes (helpers/secrets scanFiles) plus a decoded view per format, so that a
+// secret scanning: raw bytes (helpers/secrets scanForSecrets) plus a decoded view per format, so that a
 // secret escaped by a renderer (XML/HTML entities, Markdown table escapes, JSON escapes) is found too.
 
 function decodeEntities(s: string): string {
@@ -130,20 +129,12 @@ export function scanReports(reportsDir: string, fingerprints: SecretFingerprint[
   return [...hits.values()].sort((a, b) => a.file.localeCompare(b.file) || a.kind.localeCompare(b.kind));
 }
 
-/** Scans a text the run is about to print (via a private temp file, as scanFiles reads files). */
+/** Scans a text the run is about to print: as it is, and with XML/HTML entities decoded. */
 export function scanText(text: string, name: string, fingerprints: SecretFingerprint[]): SecretHit[] {
   if (!fingerprints.length) return [];
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'placeos-scan-'));
-  try {
-    const file = path.join(dir, 'text');
-    fs.writeFileSync(file, text, { mode: 0o600 });
-    const counts = new Map<string, number>();
-    for (const h of scanFiles([file], fingerprints)) counts.set(h.kind, h.count);
-    for (const [kind, n] of countKinds(decodeEntities(text), fingerprints)) counts.set(kind, Math.max(counts.get(kind) ?? 0, n));
-    return [...counts.entries()].map(([kind, count]) => ({ file: name, kind, count }));
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  const counts = countKinds(text, fingerprints);
+  for (const [kind, n] of countKinds(decodeEntities(text), fingerprints)) counts.set(kind, Math.max(counts.get(kind) ?? 0, n));
+  return [...counts.entries()].map(([kind, count]) => ({ file: name, kind, count }));
 }
 
 /** One line per hit, naming file, kind and count — never the secret. */

@@ -2,7 +2,8 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { createSecretRegistry, scanFiles, scanForSecrets, secretForms } from '../../helpers/secrets';
+import { createSecretRegistry, scanForSecrets, secretForms } from '../../helpers/secrets';
+import { scanReports } from '../../runner/report/finalize';
 
 const PASSWORD = 'p@ss word&<more>"q\'';
 const CLIENT_SECRET = 'cs_9f8e7d6c5b4a3210';
@@ -140,19 +141,19 @@ describe('fingerprints and scanning', () => {
     expect(hits.map((h) => h.offset)).toEqual([1000, 2_000_000 + secrets[10]!.length]);
   });
 
-  test('scanFiles walks directories and reports file, kind and count', () => {
+  test('scanReports walks the reports folder and reports file, kind and count', () => {
     const dir = mkdtempSync(join(tmpdir(), 'secrets-scan-'));
     mkdirSync(join(dir, 'evidence'));
     const r = registry();
     writeFileSync(join(dir, 'junit.xml'), `<x a="${xmlEscape(PASSWORD)}">${JWT} ${JWT}</x>`);
     writeFileSync(join(dir, 'evidence', 'case.json'), JSON.stringify({ url: `/x?api-key=${encodeURIComponent(API_KEY)}` }));
     writeFileSync(join(dir, 'clean.md'), r.mask(`all ${PASSWORD} masked ${JWT}`));
-    const found = scanFiles([dir, join(dir, 'does-not-exist')], r.fingerprints());
+    const found = scanReports(dir, r.fingerprints());
     expect(found).toEqual(
       expect.arrayContaining([
-        { file: join(dir, 'junit.xml'), kind: 'password', count: 1 },
-        { file: join(dir, 'junit.xml'), kind: 'access_token', count: 2 },
-        { file: join(dir, 'evidence', 'case.json'), kind: 'api_key', count: 1 },
+        { file: 'junit.xml', kind: 'password', count: 1 },
+        { file: 'junit.xml', kind: 'access_token', count: 2 },
+        { file: 'evidence/case.json', kind: 'api_key', count: 1 },
       ]),
     );
     expect(found.filter((f) => f.file.endsWith('clean.md'))).toEqual([]);

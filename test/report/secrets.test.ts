@@ -4,7 +4,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describeSecretHits, finalizeReports, renderConsoleSummary } from '../../runner/report';
 import { listFiles } from '../../runner/report/manifest';
-import { createSecretRegistry, scanFiles, type SecretKind } from '../../helpers/secrets';
+import { createSecretRegistry, type SecretKind } from '../../helpers/secrets';
+import { scanReports } from '../../runner/report/finalize';
 import { meta, PLANTED, results, runFixtureJest, tmpDir, type Planted } from './support';
 
 const KIND: Record<keyof Planted, SecretKind> = {
@@ -79,7 +80,7 @@ describe('a run that leaks (masking bug simulated)', () => {
   test('leaking files are withheld from the bundle: nothing left under reports/ holds a secret', () => {
     for (const rel of listFiles(dir))
       expect({ rel, secret: containsAnySecret(fs.readFileSync(path.join(dir, rel), 'utf8')) }).toEqual({ rel, secret: undefined });
-    expect(scanFiles([dir], registry().fingerprints())).toEqual([]);
+    expect(scanReports(dir, registry().fingerprints())).toEqual([]);
     expect(fs.existsSync(path.join(dir, 'MANIFEST.sha256.json'))).toBe(true);
   });
 
