@@ -101,6 +101,14 @@ interface Waiter {
   reject(e: Error): void;
 }
 
+/**
+ * The run's one bound on requests in flight, from its settings (PLACEOS_CONCURRENCY,
+ * PLACEOS_TIMEOUT_MS, PLACEOS_MAX_REQUESTS): the one place it is built from them.
+ */
+export function limiterFor(s: { concurrency: number; timeoutMs: number; maxRequests?: number }): AimdLimiter {
+  return new AimdLimiter({ max: s.concurrency, timeoutMs: s.timeoutMs, ...(s.maxRequests !== undefined ? { maxRequests: s.maxRequests } : {}) });
+}
+
 export class AimdLimiter implements RequestGate {
   readonly #o: Required<Omit<LimiterOptions, 'maxRequests'>> & { maxRequests?: number };
   #limit: number;

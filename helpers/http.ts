@@ -12,7 +12,7 @@ import type { TargetSettings } from './config';
 import type { SecretKind, SecretRegistry } from './secrets';
 import { TransportError, describeTransportError, errCode } from './http-errors';
 import type { Permit, PermitKind, RequestGate } from './http-limiter';
-import { AimdLimiter, GateRefusal } from './http-limiter';
+import { GateRefusal, limiterFor } from './http-limiter';
 
 export interface RequestOptions {
   /** Query parameters, appended to any already in the path. Repeated keys: pass an array. */
@@ -83,7 +83,7 @@ export const MAX_RETRY_AFTER_MS = 10_000;
 
 export interface HttpClientOptions {
   baseUrl: string;
-  settings: Pick<TargetSettings, 'timeoutMs' | 'retries' | 'tls' | 'proxy' | 'maxRequests'> & Partial<Pick<TargetSettings, 'concurrency'>>;
+  settings: Pick<TargetSettings, 'timeoutMs' | 'retries' | 'tls' | 'proxy' | 'maxRequests' | 'concurrency'>;
   /** Name of the user journey, recorded on each exchange (default `default`). */
   journey?: string;
   secrets?: SecretRegistry;
@@ -266,7 +266,7 @@ export function createHttpClient(o: HttpClientOptions): HttpClient {
     settings: o.settings,
     budget: o.budget ?? new RequestBudget(o.settings.maxRequests),
     agents: new Map(),
-    gate: o.gate ?? new AimdLimiter({ max: o.settings.concurrency ?? 6, timeoutMs: o.settings.timeoutMs }),
+    gate: o.gate ?? limiterFor(o.settings),
     permitKind: o.permitKind ?? 'check',
     priority: o.priority ?? Date.now(),
   };

@@ -2,6 +2,7 @@
 import type { Tag } from '../helpers/model';
 import { GENERATIONS, TAGS } from '../helpers/model';
 import { settingsHelp } from './settings-docs';
+import { REFERENCE_VARIANTS } from '../helpers/settings/declaration';
 import type { Generation } from '../helpers/model';
 
 export interface RunOptions {
@@ -17,6 +18,8 @@ export interface RunOptions {
   noLedger: boolean;
   reportsDir: string;
   generation?: Generation;
+  /** Check the embedded reference target on purpose (required in CI, where nothing is assumed). */
+  embedded: boolean;
   /** Embedded reference target only. */
   profile?: string;
   /** Embedded reference target only: standard, hardened or doc-faithful. */
@@ -61,7 +64,9 @@ export class UsageError extends Error {
 export const USAGE = `usage: npm run contract -- [options]
 
 Checks the PlaceOS auth contract of the deployment named by PLACEOS_URL (environment or --env
-file); with no PLACEOS_URL it starts the embedded reference target and checks that.
+file). With nothing configured at all it starts the embedded reference target and checks that;
+in CI (CI set), with an --env file, or with PLACEOS_URL set but empty, the embedded target runs
+only when asked for (--embedded, --profile, --variant, --mutant, --tls or PLACEOS_REFERENCE_*).
 
   --env FILE          read settings from a dotenv file (see env/*.env.example)
   --list [--json]     print every check (id, requirements, level, severity, generations) and exit
@@ -75,6 +80,7 @@ file); with no PLACEOS_URL it starts the embedded reference target and checks th
   --no-ledger         use no ledger: every deviation fails (MUST) or warns (SHOULD/MAY)
   --generation G      hold the deployment to generation G (${GENERATIONS.join(', ')}) instead of detecting it
   --reports DIR       where reports go (default reports/)
+  --embedded          check the embedded reference target (on purpose: never assumed in CI)
   --profile P         embedded target: generation profile (rails, rails-2023, authcr)
   --variant V         embedded target: how the profile is deployed (standard, hardened, doc-faithful)
   --mutant M          embedded target: switch on a fault (repeatable; see npm run target -- --list-mutants)
@@ -104,6 +110,11 @@ const splitList = (v: string) =>
     .map((s) => s.trim())
     .filter(Boolean);
 
+function oneOfValues(flag: string, v: string, values: readonly string[]): string {
+  if (!values.includes(v)) throw new UsageError(`${flag}: expected one of ${values.join(', ')}, got '${v}'`);
+  return v;
+}
+
 export function parseArgs(argv: readonly string[]): RunOptions {
   const o: RunOptions = {
     list: false,
@@ -116,6 +127,7 @@ export function parseArgs(argv: readonly string[]): RunOptions {
     noLedger: false,
     reportsDir: 'reports',
     mutants: [],
+    embedded: false,
     tls: false,
     quiet: false,
     failOn: 'any',
@@ -154,6 +166,9 @@ export function parseArgs(argv: readonly string[]): RunOptions {
       case '--tls':
         o.tls = true;
         break;
+      case '--embedded':
+        o.embedded = true;
+        break;
       case '--quiet':
         o.quiet = true;
         break;
@@ -164,10 +179,10 @@ export function parseArgs(argv: readonly string[]): RunOptions {
         o.reportsDir = value(i++, a);
         break;
       case '--profile':
-        o.profile = value(i++, a);
+        o.profile = oneOfValues(a, value(i++, a), GENERATIONS);
         break;
       case '--variant':
-        o.variant = value(i++, a);
+        o.variant = oneOfValues(a, value(i++, a), REFERENCE_VARIANTS);
         break;
       case '--mutant':
         o.mutants.push(...splitList(value(i++, a)));

@@ -17,7 +17,7 @@ import type { SecretRegistry } from '../helpers/secrets';
 import { createSecretRegistry } from '../helpers/secrets';
 import { mapPool } from './pool';
 import type { RequestGate } from '../helpers/http-limiter';
-import { AimdLimiter } from '../helpers/http-limiter';
+import { limiterFor } from '../helpers/http-limiter';
 import { recordingRegistry, type Shapes } from './report/shapes';
 
 export interface MintedToken {
@@ -72,7 +72,7 @@ export function createRunEnv(o: {
     secrets: o.secrets,
     schemas: o.schemas,
     budget: new RequestBudget(settings.maxRequests),
-    gate: o.gate ?? new AimdLimiter({ max: settings.concurrency, timeoutMs: settings.timeoutMs, maxRequests: settings.maxRequests }),
+    gate: o.gate ?? limiterFor(settings),
     minted: [],
     cleanup: { revoked: 0, failed: 0 },
     readonly: o.readonly ?? false,

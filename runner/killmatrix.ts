@@ -3,7 +3,7 @@
 // run has a `fail` on a check that carries the mutant's requirement; a benign mutant and the
 // correct profiles must give no `fail` at all.
 import { parseSettings } from '../helpers/config';
-import { AimdLimiter } from '../helpers/http-limiter';
+import { limiterFor } from '../helpers/http-limiter';
 import { createRunEnv, runCases } from './engine';
 import { loadLedger } from './ledger';
 import type { CaseResult, Generation, Verdict } from '../helpers/model';
@@ -91,7 +91,7 @@ export async function runAgainstReference(o: RunOnceOptions): Promise<CaseResult
       secrets: createSecretRegistry(),
       schemas: createSchemaRegistry(),
       // In process, against a target of its own: as many requests in flight as journeys.
-      gate: new AimdLimiter({ max: o.concurrency ?? 8, timeoutMs: settings.timeoutMs }),
+      gate: limiterFor({ ...settings, concurrency: o.concurrency ?? 8 }),
     });
     return await runCases(run, o.suites ?? SUITES, { concurrency: o.concurrency ?? 8 });
   } finally {

@@ -10,6 +10,7 @@ import type { Observation } from '../helpers/case';
 import type { Generation } from '../helpers/model';
 import { GENERATIONS } from '../helpers/model';
 import { PACKAGE_ROOT } from '../helpers/package-root';
+import { closest } from '../helpers/settings/text';
 
 /**
  * The observation an entry excuses, compared with the Observation a failing check carries: every
@@ -112,6 +113,28 @@ export function loadLedger(generation: Generation, file?: string): Ledger {
     throw new LedgerError(`${f} is the ledger of ${ledger.generation}, but the deployment is ${generation}`);
   }
   return ledger;
+}
+
+/** A ledger entry must name a check of the catalogue: an unknown id is a typo that would excuse nothing, silently. */
+export function checkLedgerIds(ledger: Ledger, knownIds: readonly string[]): void {
+  const known = new Set(knownIds);
+  const unknown = [...new Set(ledger.entries.map((e) => e.check).filter((id) => !known.has(id)))];
+  if (!unknown.length) return;
+  const named = unknown.map((id) => {
+    const near = closest(id, knownIds);
+    return `'${id}'${near ? ` (did you mean ${near}?)` : ''}`;
+  });
+  throw new LedgerError(
+    `${ledger.file}: ${unknown.length === 1 ? 'an entry names a check' : `${unknown.length} entries name checks`} that does not exist: ${named.join(', ')}; fix the id or remove the entry (see --list)`,
+  );
+}
+
+/** The ledger a run used, as its reports name it. */
+export function ledgerShown(choice: { kind: 'default' | 'none' | 'file'; from?: string }, ledger: Ledger): string {
+  if (choice.kind === 'none') return 'none (--no-ledger)';
+  const rel = path.relative(PACKAGE_ROOT, ledger.file);
+  const shown = rel.startsWith('..') || path.isAbsolute(rel) ? ledger.file : rel;
+  return choice.kind === 'file' ? `${ledger.file} (${choice.from ?? '--ledger'})` : `${shown} (shipped for ${ledger.generation})`;
 }
 
 export function emptyLedger(generation: Generation): Ledger {

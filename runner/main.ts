@@ -11,10 +11,23 @@ import type { RunOptions } from './args';
 import { BaselineError, loadBaseline } from './report/baseline';
 import type { Baseline } from './report/baseline';
 import { EXIT } from './exit';
-import { resolveTarget } from './target';
+import { resolveRunConfig } from './config';
+import type { RunConfig } from './config';
+import { startTarget } from './target';
 import type { Target } from './target';
 
 export { EXIT } from './exit';
+
+/** Every problem of the settings, one line each, and exit 2; undefined for any other error. */
+function settingsProblem(e: unknown, out: (s: string) => void): number | undefined {
+  if (!(e instanceof SettingsError)) return undefined;
+  if (e.errors.length === 1) out(`placeos-contract: ${e.errors[0]!.variable}: ${e.errors[0]!.problem}`);
+  else {
+    out('placeos-contract: the settings are not usable:');
+    for (const err of e.errors) out(`  ${err.variable}: ${err.problem}`);
+  }
+  return EXIT.couldNotRun;
+}
 export { prepareReportsDir } from './target';
 
 /** `env`: the process environment, handed over by the entry point (bin/placeos-contract.js), the only reader of process.env. */
@@ -25,42 +38,43 @@ export async function main(
 ): Promise<number> {
   if (argv[0] === 'merge') return (await import('./fleet/merge')).runMerge(argv.slice(1), out);
   let o: RunOptions;
+  let config: RunConfig;
   let baseline: Baseline | undefined;
   try {
     o = parseArgs(argv);
     if (o.fleet && !o.help && !o.list) return await (await import('./fleet/run')).runFleet(o, argv, env, out);
-    if (o.baseline) baseline = loadBaseline(o.baseline);
+    if (o.help) {
+      out(USAGE);
+      return EXIT.ok;
+    }
+    if (o.list) {
+      out((await import('./list')).printCatalogue(o.json));
+      return EXIT.ok;
+    }
+    // The one place flags, the --env file and the environment become the run's configuration.
+    config = resolveRunConfig(o, env);
+    if (config.run.baseline) baseline = loadBaseline(config.run.baseline);
   } catch (e) {
-    out(`placeos-contract: ${(e as Error).message}`);
-    return EXIT.couldNotRun;
-  }
-  if (o.help) {
-    out(USAGE);
-    return EXIT.ok;
-  }
-  if (o.list) {
-    out((await import('./list')).printCatalogue(o.json));
-    return EXIT.ok;
+    return settingsProblem(e, out) ?? (out(`placeos-contract: ${(e as Error).message}`), EXIT.couldNotRun);
   }
   const log = (s: string) => {
-    if (!o.quiet) out(s);
+    if (!config.run.quiet) out(s);
   };
   const startedAt = new Date();
   const secrets = createSecretRegistry();
+  if (config.reports.signingKeyPem) secrets.add(config.reports.signingKeyPem, 'other');
+  for (const w of config.warnings) out(`WARNING: ${w}`);
   let target: Target | undefined;
-  const starting = resolveTarget(o, env, log);
+  const starting = startTarget(config.target, log);
   try {
     // The run's modules load while the embedded target starts.
     const { runContract } = await import('./run');
     target = await starting;
     const runId = `placeos-contract-${randomBytes(6).toString('base64url')}`;
-    return await runContract({ o, env, target, secrets, runId, startedAt, baseline, out, log });
+    return await runContract({ config, target, secrets, runId, startedAt, baseline, out, log });
   } catch (e) {
-    if (e instanceof SettingsError) {
-      out('placeos-contract: the settings are not usable:');
-      for (const err of e.errors) out(`  ${err.variable}: ${err.problem}`);
-      return EXIT.couldNotRun;
-    }
+    const settings = settingsProblem(e, out);
+    if (settings !== undefined) return settings;
     if (e instanceof TransportError || e instanceof PreflightError || e instanceof LedgerError || e instanceof UsageError || e instanceof BaselineError) {
       out(`placeos-contract: ${secrets.mask(e.message)}`);
       return EXIT.couldNotRun;

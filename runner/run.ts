@@ -4,23 +4,22 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { parseSettings } from '../helpers/config';
 import { createRunEnv, isBreaking, revokeMinted, runCases, selectCases } from './engine';
 import type { Selection } from './engine';
 import { SUITES } from '../specs';
 import { TransportError } from '../helpers/http-errors';
-import { emptyLedger, loadLedger } from './ledger';
+import { checkLedgerIds, emptyLedger, ledgerShown, loadLedger } from './ledger';
 import { createSchemaRegistry } from '../helpers/schemas';
 import type { createSecretRegistry } from '../helpers/secrets';
-import { finalizeReports, collectCiMeta, isoWithOffset, writeEvidence } from './report';
+import { finalizeReports, isoWithOffset, writeEvidence } from './report';
 import type { RunMeta } from './report';
 import { toJestResults, writeJestJunit } from './report/jest-junit';
 import { areaProgress } from './progress';
 import { shardOf, UsageError } from './args';
-import type { RunOptions } from './args';
+import type { RunConfig } from './config';
 import { applyOverride, detectGeneration } from './detect';
 import { contractDifferences } from '../helpers/generations';
-import { AimdLimiter } from '../helpers/http-limiter';
+import { limiterFor } from '../helpers/http-limiter';
 import { regressions } from './report/baseline';
 import type { Baseline } from './report/baseline';
 import { PACKAGE_ROOT as ROOT } from '../helpers/package-root';
@@ -41,8 +40,7 @@ function gitCommit(): string | undefined {
 }
 
 export interface RunInput {
-  o: RunOptions;
-  env: Readonly<Record<string, string | undefined>>;
+  config: RunConfig;
   target: Target;
   /** The run's secret registry: the caller masks its error messages with it. */
   secrets: ReturnType<typeof createSecretRegistry>;
@@ -54,25 +52,25 @@ export interface RunInput {
 }
 
 /** The exit code of one run (EXIT); throws what the caller reports as "could not run". */
-export async function runContract({ o, env, target, secrets, runId, startedAt, baseline, out, log }: RunInput): Promise<number> {
-  // Asking for the credentials-in-url checks by tag enables them.
-  if (o.tags.includes('credentials-in-url')) target.env.PLACEOS_CREDENTIALS_IN_URL = 'true';
-  const settings = parseSettings(target.env, { embedded: target.embedded, fromProcess: target.fromProcess });
+export async function runContract({ config, target, secrets, runId, startedAt, baseline, out, log }: RunInput): Promise<number> {
+  const { run: o, reports } = config;
+  const settings = target.settings;
   const schemas = createSchemaRegistry();
   // One bound on requests in flight for the whole run: detection, the checks, their cleanup.
-  const limiter = new AimdLimiter({ max: settings.concurrency, timeoutMs: settings.timeoutMs, maxRequests: settings.maxRequests });
+  const limiter = limiterFor(settings);
   try {
+    const override = o.generation ?? settings.generationOverride;
     const run = createRunEnv({
       settings,
-      generation: o.generation ?? settings.generationOverride ?? 'rails',
+      generation: override ?? 'rails',
       ledger: emptyLedger('rails'),
       secrets,
       schemas,
       readonly: o.readonly,
       gate: limiter,
     });
-    for (const w of settings.warnings ?? []) out(`WARNING: ${w}`);
-    const override = o.generation ?? settings.generationOverride;
+    // The deployment's warnings were said with the configuration; the embedded target's own here.
+    if (target.embedded) for (const w of settings.warnings ?? []) out(`WARNING: ${w}`);
     const detection = applyOverride(await detectGeneration(run, override), override, contractDifferences);
     log(`target ${settings.url}: ${detection.generation} (${detection.source}; ${detection.reasons.join('; ')})`);
     // Already overloaded by the few requests of detection: stop here, with the one line.
@@ -80,7 +78,12 @@ export async function runContract({ o, env, target, secrets, runId, startedAt, b
     if (overloadedEarly) throw new TransportError(overloadedEarly, 'OVERLOAD');
     // Detection's own tokens are revoked while the checks run.
     const detectionCleanup = revokeMinted(run);
-    const ledger = o.noLedger ? emptyLedger(detection.generation) : loadLedger(detection.generation, o.ledger ?? env.PLACEOS_LEDGER);
+    const ledger =
+      o.ledger.kind === 'none' ? emptyLedger(detection.generation) : loadLedger(detection.generation, o.ledger.kind === 'file' ? o.ledger.path : undefined);
+    checkLedgerIds(
+      ledger,
+      SUITES.flatMap((s) => s.cases.map((c) => c.id)),
+    );
 
     const selection: Selection | undefined = o.tags.length || o.ids.length || o.readonly ? { tags: o.tags, ids: o.ids, readonly: o.readonly } : undefined;
     // --shard i/n without a fleet: a stable part of the areas (combine the parts with `merge`).
@@ -93,7 +96,7 @@ export async function runContract({ o, env, target, secrets, runId, startedAt, b
     if (!planned.length)
       throw new UsageError(`the selection (--only ${o.ids.join(',') || '-'}, --tags ${o.tags.join(',') || '-'}) matches no check; see --list`);
 
-    const reportsDir = prepareReportsDir(path.resolve(o.reportsDir));
+    const reportsDir = prepareReportsDir(reports.dir);
     // The checks run here, in this process: the run's modules load once, and the run's one bound
     // on requests in flight (the limiter) is shared by every check.
     const checks = createRunEnv({
@@ -143,6 +146,8 @@ export async function runContract({ o, env, target, secrets, runId, startedAt, b
       target: settings.url,
       otherAuthority: settings.otherAuthorityUrl,
       embedded: target.embedded,
+      ...(config.target.kind === 'embedded' ? { embeddedReason: config.target.reference.reason } : {}),
+      ledger: ledgerShown(o.ledger, ledger),
       referenceProfile: target.profile,
       mutants: target.mutants,
       generation: detection.generation,
@@ -156,19 +161,19 @@ export async function runContract({ o, env, target, secrets, runId, startedAt, b
       jestJunit: (require('jest-junit/package.json') as { version: string }).version,
       strict: o.strict,
       selection: selection || o.shard ? JSON.stringify({ ...selection, ...(o.shard ? { shard: `${o.shard.index}/${o.shard.total}` } : {}) }) : undefined,
-      ci: collectCiMeta(env),
+      ci: reports.ci,
       requestCount: run.budget.used + checks.budget.used + revoked + notRevoked,
       requestsByArea,
       load: limiter.stats(),
     };
-    const report = finalizeReports({ reportsDir, results, meta, env, fingerprints, signingKeyPem: env.PLACEOS_REPORT_SIGNING_KEY, baseline, evidence });
+    const report = finalizeReports({ reportsDir, results, meta, reports, fingerprints, baseline, evidence });
     out(secrets.mask(report.console));
     out(
       `Cleanup: ${revoked} revocation(s) of the run's tokens accepted${notRevoked ? `, ${notRevoked} refused or failed (those tokens live until they expire)` : ''}.`,
     );
     if (report.secretHits.length) {
       for (const h of report.secretHits)
-        out(`SECRET LEAK: ${h.count} registered ${h.kind} value(s) found in ${path.join(o.reportsDir, h.file)} (the file was withheld from the reports)`);
+        out(`SECRET LEAK: ${h.count} registered ${h.kind} value(s) found in ${path.join(reports.shownAs, h.file)} (the file was withheld from the reports)`);
       return EXIT.secretLeak;
     }
     const overloaded = limiter.stats().overloaded;

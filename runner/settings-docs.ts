@@ -1,7 +1,7 @@
 // Text generated from the settings declaration (helpers/settings/declaration.ts): the settings part
 // of --help, env/*.env.example and docs/settings.md. `npm run settings:docs` writes the files;
 // test/settings-docs.test.ts fails when they drift from the declaration.
-import { DECLARED, GROUPS, KNOWN_PREFIXES } from '../helpers/settings';
+import { DECLARED, GROUPS } from '../helpers/settings';
 import type { Group, Setting } from '../helpers/settings';
 
 const ORDER = Object.keys(GROUPS) as Group[];
@@ -88,14 +88,9 @@ const EXAMPLES: Record<string, { header: string[]; set: Record<string, string>; 
       `#   ${ALL.filter((s) => s.alsoEmbedded)
         .map((s) => s.name)
         .join(', ')}; proxies are ignored.`,
-      '',
-      '# Which generation profile the embedded target plays, and which faults it has:',
-      '# PLACEOS_REFERENCE_PROFILE=rails              (rails | rails-2023 | authcr; or --profile)',
-      '# PLACEOS_REFERENCE_VARIANT=standard          (standard | hardened | doc-faithful; or --variant)',
-      '# PLACEOS_REFERENCE_MUTANTS=                   (comma list; or --mutant; npm run target -- --list-mutants)',
-      '# PLACEOS_REFERENCE_TLS=1                      (or --tls)',
+      '# Which profile the embedded target plays and which faults it has: the last group below.',
     ],
-    set: {},
+    set: { PLACEOS_REFERENCE_PROFILE: 'rails' },
   },
 };
 
@@ -117,10 +112,14 @@ export function settingsDoc(): string {
     '<!-- Generated from helpers/settings/declaration.ts by `npm run settings:docs`; do not edit. -->',
     '',
     'The suite reads its settings from the process environment and from an `--env` dotenv file',
-    '(templates: `env/*.env.example`). When both set a variable, the process environment wins (as',
-    'dotenv does). Empty values count as unset. An unknown `PLACEOS_*` name is an error in the',
-    'file (typo guard) and a warning in the process environment (CI systems set variables for other',
-    `tools). Names starting with ${KNOWN_PREFIXES.map((p) => `\`${p}\``).join(', ')} belong to other parts of the suite.`,
+    '(templates: `env/*.env.example`), resolved once when the command starts; every setting means the',
+    'same in either place. When both set a variable, the process environment wins (as dotenv does).',
+    'Empty values count as unset, except `PLACEOS_URL`: set but empty, it is an error (a CI variable',
+    'that was never filled in), never a run against the embedded target. A flag and its setting',
+    '(`--ledger`/`PLACEOS_LEDGER`, `--generation`/`PLACEOS_GENERATION`, `--profile`, `--variant`,',
+    '`--mutant`, `--tls`/`PLACEOS_REFERENCE_*`) mean the same; given both with different values, the',
+    'run stops and names both. An unknown `PLACEOS_*` name is an error in the file (typo guard) and a',
+    'warning in the process environment (CI systems set variables for other tools).',
     'Every problem is reported at once, naming the variable and what it expects; secret values',
     'are never echoed.',
   ];

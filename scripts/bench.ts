@@ -51,7 +51,7 @@ function childrenCpuMs(): number {
 function runContract(args: string[], env: Record<string, string>, nodeArgs: string[] = []): Promise<Timed> {
   const reports = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-reports-'));
   const childEnv: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('PLACEOS_')) childEnv[k] = v;
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('PLACEOS_') && k !== 'CI') childEnv[k] = v;
   const started = process.hrtime.bigint();
   const cpu0 = childrenCpuMs();
   return new Promise((resolve) => {

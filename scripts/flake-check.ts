@@ -21,7 +21,7 @@ function main(): number {
     return 2;
   }
   const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('PLACEOS_')) env[k] = v;
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('PLACEOS_') && k !== 'CI') env[k] = v;
   let first: Map<string, string> | undefined;
   const moved = new Map<string, Set<string>>();
   const started = Date.now();

@@ -3,6 +3,7 @@
 // Doorkeeper 5.5 ledger, must hold (exit 0) with every check that can run having run; three
 // reference mutants reproduced on Doorkeeper must each be caught by a check carrying their
 // requirement, exactly as the kill matrix judges the embedded target.
+import { cliEnv } from './support/cli';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -23,8 +24,7 @@ const LEDGER = path.join(ROOT, 'ledger', 'doorkeeper-5.5.json');
 const quiet = (): void => undefined;
 
 function contract(args: string[]): Promise<{ code: number | null; out: string }> {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('PLACEOS_') && !k.startsWith('JEST') && k !== 'NODE_OPTIONS') env[k] = v;
+  const env = cliEnv();
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'placeos-contract.js'), ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';

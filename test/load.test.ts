@@ -2,27 +2,12 @@
 // (each costing fixed server time, like bcrypt), the default run completes without a timeout and
 // never puts a password, client secret or API key secret in a URL; when every answer takes 2 s
 // more, the run stops with one overload line (exit 2) instead of an error per check.
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { CaseResult } from '../helpers/model';
 
-const ROOT = path.resolve(__dirname, '..');
-const BIN = path.join(ROOT, 'bin', 'placeos-contract.js');
-
-function contract(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string; ms: number }> {
-  const clean: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('PLACEOS_') && !k.startsWith('JEST') && k !== 'NODE_OPTIONS') clean[k] = v;
-  const started = Date.now();
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    child.on('close', (code) => resolve({ code, out, ms: Date.now() - started }));
-  });
-}
+import { contract } from './support/cli';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'contract-load-'));
 

@@ -3,6 +3,7 @@
 // The install uses the npm cache only (offline): the folder gets a lockfile with the same
 // dependency versions as ours (without devDependencies), which is what `npm install ./<tarball>`
 // would resolve, so no registry is needed and nothing beside the tarball is used.
+import { cliEnv } from './support/cli';
 import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -36,7 +37,7 @@ function scratchLock(tarball: string): object {
 }
 
 function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): { code: number | null; out: string } {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('PLACEOS_') && !k.startsWith('npm_')));
+  const clean = Object.fromEntries(Object.entries(cliEnv()).filter(([k]) => !k.startsWith('npm_')));
   const r = spawnSync(cmd, args, { cwd, encoding: 'utf8', env: { ...clean, ...env }, maxBuffer: 64 * 1024 * 1024 });
   return { code: r.status, out: `${r.stdout ?? ''}${r.stderr ?? ''}` };
 }

@@ -1,37 +1,11 @@
 // The main command as users and CI run it: a child process of bin/placeos-contract.js, real
 // targets on loopback. Exit codes: 0 holds, 1 violated, 2 could not run, 3 secret leak.
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-const ROOT = path.resolve(__dirname, '..');
-const BIN = path.join(ROOT, 'bin', 'placeos-contract.js');
-
-interface Run {
-  code: number | null;
-  out: string;
-  ms: number;
-}
-
-/** Environment without any PLACEOS_* of the developer's shell, so each test says what it sets. */
-function cleanEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('PLACEOS_') && !k.startsWith('JEST') && k !== 'NODE_OPTIONS') env[k] = v;
-  return { ...env, ...extra };
-}
-
-function contract(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  const started = Date.now();
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    child.on('close', (code) => resolve({ code, out, ms: Date.now() - started }));
-  });
-}
+import { contract } from './support/cli';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'contract-test-'));
 
@@ -118,7 +92,7 @@ test('an unknown PLACEOS_* name: a warning from the process environment, an erro
   fs.writeFileSync(envFile, `PLACEOS_URL=http://127.0.0.1:${port}\nPLACEOS_DEPLOY_TAG=v1\n`);
   const fromFile = await contract(['--env', envFile, '--reports', path.join(dir, 'reports')]);
   expect(fromFile.code).toBe(2);
-  expect(fromFile.out).toMatch(/settings are not usable:\n\s+PLACEOS_DEPLOY_TAG: unknown variable/);
+  expect(fromFile.out).toMatch(/^placeos-contract: PLACEOS_DEPLOY_TAG: unknown variable/m);
 });
 
 test('a deployment that accepts and never answers gives one clear line and exit 2 within the timeout', async () => {

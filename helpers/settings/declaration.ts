@@ -2,6 +2,7 @@
 // are generated from here (npm run settings:docs; test/helpers/settings-docs.test.ts keeps them in
 // sync). Adding a setting that goes straight into the run's settings is one entry in DIRECT: its
 // value then appears as `settings.<key>` (typed), validated by ajv against the entry's schema.
+import { createPrivateKey } from 'node:crypto';
 import { GENERATIONS, type Generation } from '../model';
 import { MIN_SECRET_LENGTH } from '../secrets';
 import { safeEcho, stripUrl } from './text';
@@ -326,17 +327,116 @@ export const PARTS = {
   } as Setting<string[], false>,
 } satisfies Record<string, Setting>;
 
+/** The embedded reference target's variants (reference/src/profiles.ts; a test keeps the two equal). */
+export const REFERENCE_VARIANTS = ['standard', 'hardened', 'doc-faithful'] as const;
+
+function privateKeyProblem(v: string): string | undefined {
+  try {
+    createPrivateKey(v.replace(/\\n/g, '\n'));
+    return undefined;
+  } catch {
+    return 'expected a PEM private key (RSA, EC or Ed25519; `\\n` escapes allowed), got a value that does not parse as one';
+  }
+}
+
+/**
+ * Settings of the run itself, of its reports and of the embedded reference target: read from the
+ * same places as the deployment's (flags where a flag exists say the same), never part of
+ * TargetSettings; runner/config.ts composes them into the run's configuration.
+ */
+export const RUN_PARTS = {
+  ledgerFile: text({
+    name: 'PLACEOS_LEDGER',
+    group: 'run',
+    doc: 'Deviation ledger to use instead of ledger/<generation>.json (the same as --ledger).',
+    example: '/path/to/ledger.json',
+    expects: 'a file name',
+  }),
+  reportSigningKey: text({
+    name: 'PLACEOS_REPORT_SIGNING_KEY',
+    group: 'reports',
+    doc: 'PEM private key that signs the report manifest (MANIFEST.sig, SHA256SUMS.sig); `\\n` escapes allowed.',
+    secret: true,
+    keepSpaces: true,
+    expects: 'a PEM private key (RSA, EC or Ed25519)',
+    describe: (v) => `a value of ${v.length} characters`,
+    check: privateKeyProblem,
+    output: (v) => (v as string).replace(/\\n/g, '\n'),
+  }),
+  attachmentPrefix: text({
+    name: 'PLACEOS_REPORT_ATTACHMENT_PREFIX',
+    group: 'reports',
+    doc: "Prefix of the evidence paths in junit.xml's attachment lines (where the CI system serves the reports folder).",
+    example: 'reports/',
+    expects: 'a path prefix',
+  }),
+  junitTestcaseProperties: flag({
+    name: 'PLACEOS_JUNIT_TESTCASE_PROPERTIES',
+    group: 'reports',
+    doc: 'Per-testcase <properties> in junit.xml (requirements, verdict, severity); false for JUnit readers that reject them.',
+    default: true,
+  }),
+  referenceProfile: oneOf<Generation>({
+    name: 'PLACEOS_REFERENCE_PROFILE',
+    group: 'reference',
+    doc: `Generation profile the embedded target plays (the same as --profile): ${GENERATIONS.join(' | ')}.`,
+    example: 'rails',
+    values: GENERATIONS,
+    unsetMeans: 'for rails',
+  }),
+  referenceVariant: oneOf<(typeof REFERENCE_VARIANTS)[number]>({
+    name: 'PLACEOS_REFERENCE_VARIANT',
+    group: 'reference',
+    doc: `How the profile is deployed (the same as --variant): ${REFERENCE_VARIANTS.join(' | ')}.`,
+    example: 'standard',
+    values: REFERENCE_VARIANTS,
+    unsetMeans: 'for standard',
+  }),
+  referenceMutants: {
+    ...text({
+      name: 'PLACEOS_REFERENCE_MUTANTS',
+      group: 'reference',
+      doc: 'Faults switched on in the embedded target, comma separated (the same as --mutant; npm run target -- --list-mutants).',
+      example: 'pkce-verifier-ignored',
+      pattern: '^[a-z0-9-]+( *, *[a-z0-9-]+)* *,? *$',
+      expects: 'a comma-separated list of mutant names',
+    }),
+    output: (v: unknown) =>
+      (v as string)
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+  } as Setting<string[], false>,
+  referenceTls: flag({
+    name: 'PLACEOS_REFERENCE_TLS',
+    group: 'reference',
+    doc: 'Serve the embedded target over https with a self-signed certificate (the same as --tls).',
+    default: false,
+  }),
+  referenceCapacity: int({
+    name: 'PLACEOS_REFERENCE_CAPACITY',
+    group: 'reference',
+    doc: 'Requests the embedded target serves at once, like a deployment with a few worker threads (load tests).',
+    min: 1,
+    max: 9999,
+    unit: 'requests served at once',
+  }),
+  referenceCostMs: int({
+    name: 'PLACEOS_REFERENCE_COST_MS',
+    group: 'reference',
+    doc: 'Server time the embedded target spends on each request (load tests).',
+    min: 0,
+    max: 999999,
+    unit: 'milliseconds',
+  }),
+} satisfies Record<string, Setting>;
+
 const { url, ...otherParts } = PARTS;
-/** Every setting, PLACEOS_URL first (the order of --help and the docs within a group). */
-export const DECLARED = { url, ...DIRECT, ...otherParts };
+/** Every setting the program reads, PLACEOS_URL first (the order of --help and the docs within a group). */
+export const DECLARED = { url, ...DIRECT, ...otherParts, ...RUN_PARTS };
 export type DeclaredKey = keyof typeof DECLARED;
 
-/** PLACEOS_* names read by other parts of the suite (ledger, reports, the project's own tests). */
-export const OTHER_VARIABLES: readonly string[] = ['PLACEOS_LEDGER', 'PLACEOS_JUNIT_TESTCASE_PROPERTIES', 'PLACEOS_SKIP_BROWSER_TESTS', 'PLACEOS_CHROMIUM'];
-/** Families of PLACEOS_* names owned by other parts of the suite (runner, reference target, reports). */
-export const KNOWN_PREFIXES: readonly string[] = ['PLACEOS_CONTRACT_', 'PLACEOS_REFERENCE_', 'PLACEOS_REPORT_'];
-
-/** Settings that still apply when the run starts the embedded reference target. */
+/** Settings of the deployment that still apply when the run starts the embedded reference target. */
 export const EMBEDDED_VARIABLES: readonly string[] = Object.values(DECLARED)
   .filter((s: Setting) => s.alsoEmbedded)
   .map((s) => s.name);

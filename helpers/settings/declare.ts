@@ -12,6 +12,9 @@ export const GROUPS = {
   keys: 'API keys, tokens and keys',
   network: 'TLS and proxy',
   limits: 'Limits and timing',
+  run: 'The run',
+  reports: 'Reports',
+  reference: 'The embedded reference target',
 } as const;
 export type Group = keyof typeof GROUPS;
 

@@ -3,27 +3,22 @@
 // what it expects, and never contain a secret value.
 import { readFileSync } from 'node:fs';
 import { parse as parseDotenv } from 'dotenv';
-import { DECLARED, DIRECT, KNOWN_PREFIXES, OTHER_VARIABLES } from './declaration';
+import { DECLARED, DIRECT, RUN_PARTS } from './declaration';
 import { accounts, confidentialClient, publicClient, scopedClient, ssoAccount } from './compose';
 import { caCertificates, jwtPublicKey } from './keys';
-import { readDeclared } from './read';
+import { readDeclared, type DeclaredValues } from './read';
 import { closest, readFailure } from './text';
 import { SettingsError, type SettingError, type TargetSettings } from './types';
 
-/** Every PLACEOS_* variable the suite reads. Unknown PLACEOS_* names are a typo guard. */
-export const KNOWN_VARIABLES: readonly string[] = [
-  ...Object.values(DECLARED)
-    .map((s) => s.name)
-    .filter((n) => n.startsWith('PLACEOS_')),
-  ...OTHER_VARIABLES,
-];
+/** Every PLACEOS_* variable the program reads (all declared). Unknown PLACEOS_* names are a typo guard. */
+export const KNOWN_VARIABLES: readonly string[] = Object.values(DECLARED)
+  .map((s) => s.name)
+  .filter((n) => n.startsWith('PLACEOS_'));
 const ALIASES: readonly string[] = Object.values(DECLARED).flatMap((s) => ('aliases' in s && s.aliases ? s.aliases : []));
 
 export interface ParseOptions {
   /** The target is the embedded reference target: PLACEOS_URL is not required, proxies are not used. */
   embedded?: boolean;
-  /** More PLACEOS_* names other parts of the suite read (reporting, selection...): not typos. */
-  knownExtra?: readonly string[];
   /**
    * Names set only in the process environment (not in the --env file). An unknown PLACEOS_* name
    * there is a warning (CI systems set variables for other tools); in the file it is an error.
@@ -32,10 +27,10 @@ export interface ParseOptions {
 }
 
 function unknownNames(env: Record<string, string | undefined>, opts: ParseOptions | undefined, errors: SettingError[], warnings: string[]): void {
-  const known = [...KNOWN_VARIABLES, ...ALIASES, ...(opts?.knownExtra ?? [])];
+  const known = [...KNOWN_VARIABLES, ...ALIASES];
   const knownSet = new Set(known);
   for (const name of Object.keys(env)) {
-    if (!/^PLACEOS_/i.test(name) || knownSet.has(name) || KNOWN_PREFIXES.some((p) => name.startsWith(p))) continue;
+    if (!/^PLACEOS_/i.test(name) || knownSet.has(name)) continue;
     const suggestion = closest(name, known);
     const text = suggestion
       ? `unknown variable; did you mean ${suggestion}?`
@@ -110,6 +105,21 @@ export function parseSettings(env: Record<string, string | undefined>, opts?: Pa
   if (sso) settings.ssoAccount = sso;
   if (warnings.length > 0) settings.warnings = warnings;
   return settings;
+}
+
+export type RunSettingValues = Partial<Pick<DeclaredValues, keyof typeof RUN_PARTS>>;
+
+/**
+ * The run's, the reports' and the embedded target's settings (RUN_PARTS) from an environment that
+ * parseSettings has validated already (its SettingsError names every problem, these included).
+ */
+export function readRunSettings(env: Record<string, string | undefined>): RunSettingValues {
+  const vars: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (typeof v === 'string' && v.trim() !== '') vars[k] = v;
+  const { values } = readDeclared(vars, () => {}, []);
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(RUN_PARTS) as (keyof typeof RUN_PARTS)[]) if (values[key] !== undefined) out[key] = values[key];
+  return out;
 }
 
 /** Reads a dotenv file (for `--env FILE`). A missing or unreadable file is a SettingsError. */

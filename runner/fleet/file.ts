@@ -1,6 +1,7 @@
 // The fleet file (`--fleet FILE`, YAML or JSON): the deployments one command checks. Validated
 // with ajv; paths are relative to the fleet file; `${VAR}` in an inline setting is taken from the
 // environment of the command (so secrets stay in CI variables, not in the file).
+import { loadEnvFile } from '../../helpers/config';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
@@ -96,6 +97,12 @@ export function loadFleet(file: string, env: Record<string, string | undefined>)
     const envFile = d.env ? path.resolve(dir, d.env) : undefined;
     if (envFile && !fs.existsSync(envFile)) throw new UsageError(`${where}: env file ${d.env} not found (paths are relative to the fleet file)`);
     const settings = Object.fromEntries(Object.entries(d.settings ?? {}).map(([k, v]) => [k, expand(String(v), `${where} ${k}`, env)]));
+    const named = { ...(envFile ? loadEnvFile(envFile) : {}), ...settings };
+    const names = (k: string) => named[k] !== undefined && named[k].trim() !== '';
+    if (!names('PLACEOS_URL') && !Object.keys(named).some((k) => k.startsWith('PLACEOS_REFERENCE_') && names(k)))
+      throw new UsageError(
+        `${where}: names no deployment (no PLACEOS_URL in its settings${d.env ? ` or in ${d.env}` : ''}): add the deployment's base URL, or PLACEOS_REFERENCE_PROFILE to check the embedded reference target`,
+      );
     return { name: d.name, envFile, settings, ledger: d.ledger ? path.resolve(dir, d.ledger) : undefined, generation: d.generation };
   });
 }

@@ -125,7 +125,14 @@ function mergeRuns(dirs: string[], outDir: string, out: (s: string) => void): nu
   const junits = dirs.map((d) => path.join(d, 'junit.xml')).filter((f) => fs.existsSync(f));
   if (junits.length) fs.writeFileSync(path.join(outDir, 'junit.xml'), mergeJunit(junits.map((f) => fs.readFileSync(f, 'utf8'))));
   // Each shard enriched its JUnit and scanned its files for secrets (their fingerprints stay with the shard).
-  const report = finalizeReports({ reportsDir: outDir, results, meta, env: {}, fingerprints: [], enrichJunit: false });
+  const report = finalizeReports({
+    reportsDir: outDir,
+    results,
+    meta,
+    reports: { attachmentPrefix: '', testcaseProperties: true },
+    fingerprints: [],
+    enrichJunit: false,
+  });
   out(report.console);
   out(`Merged ${dirs.length} shard(s), ${results.length} check(s), into ${outDir}.`);
   const broken = results.some((r) => r.verdict === 'fail' || (meta.strict && r.verdict === 'warn'));

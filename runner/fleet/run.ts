@@ -12,6 +12,7 @@ import { loadFleet, type Deployment } from './file';
 import { EXIT_MEANING, writeFleetReport, type DeploymentOutcome } from './report';
 import { createProgress } from './progress';
 import { PACKAGE_ROOT } from '../../helpers/package-root';
+import { resolveReportSettings } from '../config';
 
 const BIN = path.resolve(PACKAGE_ROOT, 'bin', 'placeos-contract.js');
 /** Report settings every deployment shares; every other PLACEOS_* comes from the deployment. */
@@ -85,7 +86,8 @@ export async function runFleet(o: RunOptions, _argv: readonly string[], env: Rec
   const all = loadFleet(o.fleet!, env);
   const deployments = shardOf(all, o.shard);
   if (!deployments.length) throw new UsageError(`--shard ${o.shard!.index}/${o.shard!.total}: this part holds none of the ${all.length} deployment(s)`);
-  const reportsDir = prepareReportsDir(path.resolve(o.reportsDir));
+  const reports = resolveReportSettings(o, env);
+  const reportsDir = prepareReportsDir(reports.dir);
   fs.mkdirSync(path.join(reportsDir, 'logs'), { recursive: true });
   const startedAt = new Date();
   const progress = createProgress(
@@ -105,10 +107,10 @@ export async function runFleet(o: RunOptions, _argv: readonly string[], env: Rec
     reportsDir,
     outcomes,
     { startedAt: startedAt.toISOString(), endedAt: new Date().toISOString(), ...(shard ? { shard, fleetSize: all.length } : {}) },
-    env.PLACEOS_REPORT_SIGNING_KEY,
+    reports.signingKeyPem,
   );
   out(report.markdown);
-  if (env.GITHUB_STEP_SUMMARY) fs.appendFileSync(env.GITHUB_STEP_SUMMARY, report.markdown);
+  if (reports.githubStepSummary) fs.appendFileSync(reports.githubStepSummary, report.markdown);
   out(
     `Fleet reports: ${o.reportsDir} (fleet-summary.md, fleet-summary.html, junit.xml; one folder per deployment). Exit ${report.exitCode}: the worst of the deployments.`,
   );

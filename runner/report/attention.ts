@@ -4,17 +4,25 @@ import type { CaseResult } from '../../helpers/model';
 import { changeText, comparisonLine, driftText, regressions, type Comparison } from './baseline';
 import { shortMessage } from './results';
 
-export type AttentionKind = 'regression' | 'fail' | 'error' | 'overdue' | 'stale';
+export type AttentionKind = 'regression' | 'fail' | 'error' | 'strict-warning' | 'overdue' | 'stale';
 
 export interface AttentionItem {
   kind: AttentionKind;
+  /** The check, or '' for a warning of the run itself. */
   caseId: string;
   text: string;
 }
 
-const ORDER: AttentionKind[] = ['regression', 'fail', 'error', 'overdue', 'stale'];
+const ORDER: AttentionKind[] = ['regression', 'fail', 'error', 'strict-warning', 'overdue', 'stale'];
 
-export function attentionItems(results: readonly CaseResult[], comparison?: Comparison): AttentionItem[] {
+/** Under --strict, a warning breaks the build: the summaries name each one. */
+export interface StrictWarnings {
+  strict: boolean;
+  /** The run's headline warnings (RunMeta.warnings). */
+  runWarnings?: readonly string[];
+}
+
+export function attentionItems(results: readonly CaseResult[], comparison?: Comparison, strict: StrictWarnings = { strict: false }): AttentionItem[] {
   const items: AttentionItem[] = [];
   const byId = new Map(results.map((r) => [r.caseId, r]));
   const regressed = new Set<string>();
@@ -26,11 +34,16 @@ export function attentionItems(results: readonly CaseResult[], comparison?: Comp
     if (regressed.has(r.caseId)) continue;
     const req = `[${r.requirements.join(', ')} ${r.level}, ${r.severity}]`;
     if (r.verdict === 'fail' || r.verdict === 'error') items.push({ kind: r.verdict, caseId: r.caseId, text: `${req} ${shortMessage(r.message, 300)}` });
+    else if (strict.strict && r.verdict === 'warn')
+      items.push({ kind: 'strict-warning', caseId: r.caseId, text: `${req} warn, which breaks the build under --strict: ${shortMessage(r.message, 300)}` });
     else if (r.ledger?.overdue)
       items.push({ kind: 'overdue', caseId: r.caseId, text: `ledger review date ${r.ledger.reviewBy} has passed (owner ${r.ledger.owner})` });
     else if (r.ledger?.stale)
       items.push({ kind: 'stale', caseId: r.caseId, text: `the ledger lists a deviation that no longer happens: update the ledger (owner ${r.ledger.owner})` });
   }
+  if (strict.strict)
+    for (const w of strict.runWarnings ?? [])
+      items.push({ kind: 'strict-warning', caseId: '', text: `run warning, which breaks the build under --strict: ${w}` });
   return items.sort((a, b) => ORDER.indexOf(a.kind) - ORDER.indexOf(b.kind) || a.caseId.localeCompare(b.caseId));
 }
 

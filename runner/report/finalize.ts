@@ -25,13 +25,28 @@ export interface SecretHit {
   count: number;
 }
 
+/** Where the reports go and how they are written: resolved once by runner/config.ts. */
+export interface ReportSettings {
+  /** Absolute path of the reports folder. */
+  dir: string;
+  /** As the user gave it, for messages. */
+  shownAs: string;
+  signingKeyPem?: string;
+  attachmentPrefix: string;
+  testcaseProperties: boolean;
+  /** $GITHUB_STEP_SUMMARY: the file the run appends its Markdown summary to. */
+  githubStepSummary?: string;
+  /** The CI system's run, job and commit (JUnit properties, summaries). */
+  ci: Record<string, string>;
+}
+
 export interface FinalizeOptions {
   reportsDir: string;
   results: CaseResult[];
   meta: RunMeta;
-  env: Record<string, string | undefined>;
+  /** The reports' settings: signing key, JUnit options, $GITHUB_STEP_SUMMARY. */
+  reports: Pick<ReportSettings, 'signingKeyPem' | 'attachmentPrefix' | 'testcaseProperties' | 'githubStepSummary'>;
   fingerprints: SecretFingerprint[];
-  signingKeyPem?: string;
   /** ANSI colours in the console text (default false). */
   color?: boolean;
   /**
@@ -145,7 +160,7 @@ export function describeSecretHits(hits: readonly SecretHit[]): string {
 // -----------------------------------------------------------------------------------------------
 
 export function finalizeReports(o: FinalizeOptions): FinalizeResult {
-  const { reportsDir, results, meta, env, fingerprints } = o;
+  const { reportsDir, results, meta, reports, fingerprints } = o;
   fs.mkdirSync(reportsDir, { recursive: true });
 
   // 1. evidence (the run writes each check's as it ends; the scan below covers them all)
@@ -170,8 +185,8 @@ export function finalizeReports(o: FinalizeOptions): FinalizeResult {
   } else if (fs.existsSync(junitPath)) {
     try {
       enrichJunit(junitPath, results, meta, evidence, {
-        attachmentPrefix: env.PLACEOS_REPORT_ATTACHMENT_PREFIX ?? '',
-        testcaseProperties: env.PLACEOS_JUNIT_TESTCASE_PROPERTIES !== '0',
+        attachmentPrefix: reports.attachmentPrefix,
+        testcaseProperties: reports.testcaseProperties,
         runProperties: comparison ? comparisonProperties(comparison) : [],
         caseProperties: caseProps,
       });
@@ -221,15 +236,15 @@ export function finalizeReports(o: FinalizeOptions): FinalizeResult {
   fs.writeFileSync(path.join(reportsDir, SECRET_SCAN_FILE), `${JSON.stringify(scanReport, null, 2)}\n`);
 
   // GitHub step summary only once the Markdown is known to be clean.
-  if (env.GITHUB_STEP_SUMMARY && !leaked.includes('summary.md')) {
+  if (reports.githubStepSummary && !leaked.includes('summary.md')) {
     try {
-      fs.appendFileSync(env.GITHUB_STEP_SUMMARY, markdown);
+      fs.appendFileSync(reports.githubStepSummary, markdown);
     } catch (e) {
       consoleText += `\n(could not append to $GITHUB_STEP_SUMMARY: ${(e as Error).message})\n`;
     }
   }
 
   // 8. manifest (+ signature)
-  writeManifest(reportsDir, o.signingKeyPem ? { signingKeyPem: o.signingKeyPem } : {});
+  writeManifest(reportsDir, reports.signingKeyPem ? { signingKeyPem: reports.signingKeyPem } : {});
   return { console: consoleText, files: listFiles(reportsDir), secretHits, comparison };
 }

@@ -93,13 +93,13 @@ function filterControls(results: readonly CaseResult[]): { form: string; css: st
   return { form, css };
 }
 
-function attentionSection(results: readonly CaseResult[], comparison: Comparison | undefined): string {
-  const items = attentionItems(results, comparison);
+function attentionSection(results: readonly CaseResult[], comparison: Comparison | undefined, meta: RunMeta): string {
+  const items = attentionItems(results, comparison, { strict: meta.strict, runWarnings: meta.warnings });
   if (!items.length)
     return `<h2 id="attention">Needs attention</h2><p class="small" id="attention-none">Nothing: no failure, error, regression, overdue or stale ledger entry.</p>`;
   const rows = items.map(
     (x) =>
-      `<tr class="r-${x.kind === 'regression' || x.kind === 'overdue' ? 'fail' : x.kind === 'stale' ? 'warn' : x.kind}" data-kind="${h(x.kind)}"><td><b>${h(x.kind)}</b></td><td><code>${h(x.caseId)}</code></td><td class="msg">${h(x.text)}</td></tr>`,
+      `<tr class="r-${x.kind === 'regression' || x.kind === 'overdue' ? 'fail' : x.kind === 'stale' || x.kind === 'strict-warning' ? 'warn' : x.kind}" data-kind="${h(x.kind)}"><td><b>${h(x.kind)}</b></td><td><code>${h(x.caseId)}</code></td><td class="msg">${h(x.text)}</td></tr>`,
   );
   return `<h2 id="attention">Needs attention (${items.length})</h2><table id="attention-table"><thead><tr><th>what</th><th>check</th><th>details</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>`;
 }
@@ -168,7 +168,7 @@ export function renderHtmlSummary(results: readonly CaseResult[], meta: RunMeta,
 ${(meta.warnings ?? []).map((w) => `<p class="warning" role="alert"><b>WARNING:</b> ${h(w)}</p>`).join('\n')}
 <div class="small">${h(targetLine(meta))} · ${h(meta.startedAt)} → ${h(meta.endedAt)} (${h(duration(meta))})</div>
 <div class="counts" id="counts">${counts}<div class="count"><b>${total.total}</b>total</div></div>
-${attentionSection(results, opts.comparison)}
+${attentionSection(results, opts.comparison, meta)}
 ${comparisonSection(opts.comparison)}
 ${section('Verdicts by area', 'areas', ['area', ...VERDICTS, 'total'], areaRows, 'No checks ran.')}
 ${filters.form}

@@ -12,6 +12,10 @@ export interface RunMeta {
   target: string;
   otherAuthority?: string;
   embedded: boolean;
+  /** Why the embedded target was checked: asked for, or nothing named a deployment. */
+  embeddedReason?: 'asked' | 'nothing-configured';
+  /** The deviation ledger the run used, as the reports name it. */
+  ledger?: string;
   referenceProfile?: string;
   mutants?: string[];
   generation: string;
@@ -117,6 +121,13 @@ export function metaProperties(meta: RunMeta): [string, string][] {
     ['target', stripCredentials(meta.target)],
     ['other_authority', meta.otherAuthority && stripCredentials(meta.otherAuthority)],
     ['embedded', String(meta.embedded)],
+    [
+      'target_kind',
+      meta.embedded
+        ? `embedded reference target (${meta.embeddedReason === 'asked' ? 'asked for' : 'nothing named a deployment'}), not a deployment`
+        : 'deployment',
+    ],
+    ['ledger', meta.ledger],
     ['reference_profile', meta.referenceProfile],
     ['mutants', meta.mutants && meta.mutants.length ? meta.mutants.join(',') : undefined],
     ['generation', meta.generation],

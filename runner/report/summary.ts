@@ -23,7 +23,10 @@ export function duration(meta: RunMeta): string {
 
 export function targetLine(meta: RunMeta): string {
   const v = meta.deploymentVersion ? `, deployment ${meta.deploymentVersion}` : '';
-  return `${meta.target}${meta.embedded ? ' (embedded reference target)' : ''} — generation ${meta.generation} (${meta.generationSource}${v})`;
+  const embedded = meta.embedded
+    ? ` (EMBEDDED REFERENCE TARGET, not a deployment: ${meta.embeddedReason === 'asked' ? 'asked for' : 'nothing named a deployment'})`
+    : '';
+  return `${meta.target}${embedded} — generation ${meta.generation} (${meta.generationSource}${v})`;
 }
 
 /** The deployment's latency and whether the run throttled itself, or undefined without samples. */
@@ -143,7 +146,10 @@ export function renderMarkdownSummary(results: readonly CaseResult[], meta: RunM
   );
   const load = loadLine(meta);
   if (load) L.push(`**Load** ${md(load)}${meta.load?.overloaded ? ` · **stopped:** ${md(meta.load.overloaded)}` : ''}`, '');
-  L.push(...markdownAttention(attentionItems(results, opts.comparison)), ...markdownComparison(opts.comparison));
+  L.push(
+    ...markdownAttention(attentionItems(results, opts.comparison, { strict: meta.strict, runWarnings: meta.warnings })),
+    ...markdownComparison(opts.comparison),
+  );
   L.push(`| area | ${VERDICTS.join(' | ')} | total |`, `|---|${VERDICTS.map(() => '--:').join('|')}|--:|`);
   for (const [area, rs] of byArea(results)) {
     const k = countVerdicts(rs);
@@ -192,6 +198,7 @@ const ATTENTION_LABEL: Record<AttentionItem['kind'], string> = {
   regression: '🆕 regression',
   fail: '❌ fail',
   error: '💥 error',
+  'strict-warning': '⚠️ warning (breaks the build under --strict)',
   overdue: '⏰ overdue ledger review',
   stale: '🧹 stale ledger entry',
 };
@@ -199,7 +206,7 @@ const ATTENTION_LABEL: Record<AttentionItem['kind'], string> = {
 function markdownAttention(items: AttentionItem[]): string[] {
   if (!items.length) return ['### Needs attention', '', 'Nothing: no failure, error, regression, overdue or stale ledger entry.', ''];
   const L = [`### Needs attention (${items.length})`, '', '| what | check | details |', '|---|---|---|'];
-  for (const x of items) L.push(`| ${ATTENTION_LABEL[x.kind]} | \`${md(x.caseId)}\` | ${md(x.text)} |`);
+  for (const x of items) L.push(`| ${ATTENTION_LABEL[x.kind]} | ${x.caseId ? `\`${md(x.caseId)}\`` : 'the run'} | ${md(x.text)} |`);
   return [...L, ''];
 }
 

@@ -155,7 +155,9 @@ describe('fleet file', () => {
     ['an unknown member', '- name: a\n  url: x\n', /additional.*'url'/],
     ['a setting that is not PLACEOS_*', '- name: a\n  settings: { HOME: x }\n', /property name/],
     ['a missing env file', '- name: a\n  env: nope.env\n', /env file nope.env not found/],
-    ['a name used twice', '- name: a\n- name: A\n', /used twice/],
+    ['a name used twice', '- { name: a, settings: { PLACEOS_URL: "https://a.example" } }\n- name: A\n', /used twice/],
+    ['a deployment without a URL', '- name: a\n  settings: { PLACEOS_TIMEOUT_MS: 5000 }\n', /deployment 1 \(a\): names no deployment \(no PLACEOS_URL/],
+    ['a deployment whose URL is empty', '- name: a\n  settings: { PLACEOS_URL: "" }\n', /names no deployment/],
     ['an unset ${VAR}', '- name: a\n  settings: { PLACEOS_URL: "${NOPE}" }\n', /\$\{NOPE\}, which is not set/],
   ])('refuses %s', (_what, text, message) => {
     expect(() => loadFleet(write('bad.yaml', text), {})).toThrow(message);

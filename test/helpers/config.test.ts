@@ -7,7 +7,6 @@ import {
   closest,
   describeSettings,
   KNOWN_VARIABLES,
-  KNOWN_PREFIXES,
   loadEnvFile,
   parseSettings,
   SettingsError,
@@ -204,8 +203,8 @@ describe('parseSettings', () => {
     expect(problem(errors, 'PLACEOS_CLIENTID')).toBe('unknown variable; did you mean PLACEOS_CLIENT_ID?');
     expect(problem(errors, 'PLACEOS_WHATEVER_ELSE')).toMatch(/unknown variable/);
     expect(closest('PLACEOS_GENRATION', KNOWN_VARIABLES)).toBe('PLACEOS_GENERATION');
-    // Names other parts of the suite read are not typos when declared.
-    expect(() => parseSettings({ PLACEOS_URL: 'https://x.example.com', PLACEOS_SIGNING_KEY: 'k' }, { knownExtra: ['PLACEOS_SIGNING_KEY'] })).not.toThrow();
+    // There is no way around the declaration: a name the program does not declare is a typo.
+    expect(problem(errorsOf({ PLACEOS_URL: 'https://x.example.com', PLACEOS_CONTRACT_STRICT: '1' }), 'PLACEOS_CONTRACT_STRICT')).toMatch(/unknown variable/);
   });
 
   test('unknown PLACEOS_* names only in the process environment are a warning; from an --env file an error', () => {
@@ -324,9 +323,8 @@ describe('loadEnvFile and the example files', () => {
     // Commented assignments count too: `# PLACEOS_X=...`
     const names = [...text.matchAll(/^#?\s*([A-Za-z_]+)=/gm)].map((m) => m[1]!);
     const allowed = new Set([...KNOWN_VARIABLES, 'HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'NO_PROXY', 'no_proxy', 'NODE_EXTRA_CA_CERTS']);
-    expect(names.filter((n) => !allowed.has(n) && !KNOWN_PREFIXES.some((p) => n.startsWith(p)))).toEqual([]);
-    const ownedElsewhere = ['PLACEOS_LEDGER', 'PLACEOS_JUNIT_TESTCASE_PROPERTIES', 'PLACEOS_SKIP_BROWSER_TESTS', 'PLACEOS_CHROMIUM'];
-    if (name === 'live') expect(KNOWN_VARIABLES.filter((v) => !names.includes(v) && !ownedElsewhere.includes(v))).toEqual([]);
+    expect(names.filter((n) => !allowed.has(n))).toEqual([]);
+    if (name === 'live') expect(KNOWN_VARIABLES.filter((v) => !names.includes(v))).toEqual([]);
     // The uncommented part parses (settings with placeholders are valid where uncommented).
     const env = loadEnvFile(path);
     if (name !== 'reference') expect(() => parseSettings(env)).not.toThrow();
@@ -334,15 +332,17 @@ describe('loadEnvFile and the example files', () => {
   });
 });
 
-test('names owned by other parts of the suite are not typos', () => {
+test('the run, report and reference settings are declared and validated like the rest', () => {
   expect(() =>
     parseSettings({
       PLACEOS_URL: 'https://x.example.com',
-      PLACEOS_CONTRACT_STRICT: '1',
       PLACEOS_REFERENCE_TLS: '1',
-      PLACEOS_REPORT_SIGNING_KEY: 'k',
       PLACEOS_LEDGER: 'ledger.json',
       PLACEOS_JUNIT_TESTCASE_PROPERTIES: '0',
     }),
   ).not.toThrow();
+  const errors = errorsOf({ PLACEOS_URL: 'https://x.example.com', PLACEOS_REPORT_SIGNING_KEY: 'not a key', PLACEOS_REFERENCE_VARIANT: 'hardend' });
+  expect(problem(errors, 'PLACEOS_REPORT_SIGNING_KEY')).toMatch(/expected a PEM private key/);
+  expect(problem(errors, 'PLACEOS_REPORT_SIGNING_KEY')).not.toContain('not a key');
+  expect(problem(errors, 'PLACEOS_REFERENCE_VARIANT')).toMatch(/did you mean hardened/);
 });

@@ -117,7 +117,7 @@ test('clients sharing a gate never have more requests in flight at the server th
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const baseUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
   const gate = new AimdLimiter({ max: 2, timeoutMs: 5000 });
-  const settings = { timeoutMs: 5000, retries: 0, tls: { insecure: false }, maxRequests: 100 };
+  const settings = { timeoutMs: 5000, retries: 0, tls: { insecure: false }, maxRequests: 100, concurrency: 2 };
   try {
     const clients = [1, 2, 3].map((i) => createHttpClient({ baseUrl, settings, journey: `j${i}`, gate }));
     const answers = await Promise.all(clients.flatMap((c) => [c.get('/a'), c.get('/b'), c.get('/c')]));

@@ -63,7 +63,7 @@ async function httpServer(handler: Handler): Promise<string> {
   return `http://127.0.0.1:${await listen(server)}`;
 }
 
-const SETTINGS: HttpClientOptions['settings'] = { timeoutMs: 2000, retries: 2, tls: { insecure: false }, maxRequests: 1000 };
+const SETTINGS: HttpClientOptions['settings'] = { timeoutMs: 2000, retries: 2, tls: { insecure: false }, maxRequests: 1000, concurrency: 6 };
 
 function client(baseUrl: string, over: Partial<HttpClientOptions['settings']> = {}, extra: Partial<HttpClientOptions> = {}) {
   const exchanges: Exchange[] = [];

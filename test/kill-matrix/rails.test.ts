@@ -1,5 +1,6 @@
 // Kill matrix for the rails profile: the correct target gives no failure, every mutant observable
 // on this profile is caught by a check carrying its requirement, benign mutants are not flagged.
+import { cliEnv } from '../support/cli';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -30,15 +31,13 @@ describe('pkce-ignored under generation detection', () => {
   const only = 'security-code-pkce.pkce-wrong-verifier';
 
   function contract(args: string[], env: Record<string, string> = {}, mutants: string[] = ['pkce-ignored']): Promise<{ code: number | null; out: string }> {
-    const clean: NodeJS.ProcessEnv = {};
-    for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('PLACEOS_') && !k.startsWith('JEST') && k !== 'NODE_OPTIONS') clean[k] = v;
     return new Promise((resolve) => {
       const child = spawn(
         process.execPath,
         [path.join(ROOT, 'bin', 'placeos-contract.js'), ...mutants.flatMap((m) => ['--mutant', m]), '--only', only, ...args],
         {
           cwd: ROOT,
-          env: { ...clean, ...env },
+          env: cliEnv(env),
           stdio: ['ignore', 'pipe', 'pipe'],
         },
       );

@@ -1,14 +1,14 @@
 // The HTML summary opened in headless Chromium (Debian's `chromium` package): the rendered DOM has
 // the verdict table with one row per check. Chromium missing = a FAILING test that says how to
-// install it, unless PLACEOS_SKIP_BROWSER_TESTS=1 (then the skip is reported, not silent).
+// install it, unless SKIP_BROWSER_TESTS=1 (then the skip is reported, not silent).
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { renderHtmlSummary } from '../../runner/report';
 import { meta, results, tmpDir } from './support';
 
-const CHROMIUM = process.env.PLACEOS_CHROMIUM ?? '/usr/bin/chromium';
-const skip = process.env.PLACEOS_SKIP_BROWSER_TESTS === '1';
+const CHROMIUM = process.env.CHROMIUM_BIN ?? '/usr/bin/chromium';
+const skip = process.env.SKIP_BROWSER_TESTS === '1';
 
 function chromium(args: string[]): { stdout: string; stderr: string; status: number | null } {
   const profile = tmpDir('chromium-profile');
@@ -37,14 +37,14 @@ function chromium(args: string[]): { stdout: string; stderr: string; status: num
 const available = fs.existsSync(CHROMIUM);
 
 if (skip) {
-  test('HTML summary in headless Chromium: SKIPPED because PLACEOS_SKIP_BROWSER_TESTS=1', () => {
-    console.warn('Browser test skipped (PLACEOS_SKIP_BROWSER_TESTS=1): the HTML summary was NOT checked in Chromium.');
+  test('HTML summary in headless Chromium: SKIPPED because SKIP_BROWSER_TESTS=1', () => {
+    console.warn('Browser test skipped (SKIP_BROWSER_TESTS=1): the HTML summary was NOT checked in Chromium.');
   });
 } else if (!available) {
   test('HTML summary in headless Chromium', () => {
     throw new Error(
       `${CHROMIUM} not found: install Debian's chromium package (apt-get update && apt-get install -y chromium), ` +
-        'set PLACEOS_CHROMIUM to another binary, or set PLACEOS_SKIP_BROWSER_TESTS=1 to skip this check explicitly.',
+        'set CHROMIUM_BIN to another binary, or set SKIP_BROWSER_TESTS=1 to skip this check explicitly.',
     );
   });
 } else {

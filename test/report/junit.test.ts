@@ -61,7 +61,7 @@ beforeAll(async () => {
   await runFixtureJest(dir);
   const rs = results();
   expect(rs).toHaveLength(7);
-  const out = finalizeReports({ reportsDir: dir, results: rs, meta: meta(), env: {}, fingerprints: [] });
+  const out = finalizeReports({ reportsDir: dir, results: rs, meta: meta(), reports: { attachmentPrefix: '', testcaseProperties: true }, fingerprints: [] });
   expect(out.secretHits).toEqual([]);
   xml = fs.readFileSync(path.join(dir, 'junit.xml'), 'utf8');
   const doc = parser.parse(xml) as { testsuites: { testsuite: Suite[] } & Record<string, string> };
@@ -206,7 +206,13 @@ test('the bundle holds every report file and a manifest', () => {
 test('a JUnit file that cannot be enriched does not stop the scan and the manifest', () => {
   const d = tmpDir('badjunit');
   fs.writeFileSync(path.join(d, 'junit.xml'), '<not-junit/>');
-  const out = finalizeReports({ reportsDir: d, results: results(), meta: meta(), env: {}, fingerprints: [] });
+  const out = finalizeReports({
+    reportsDir: d,
+    results: results(),
+    meta: meta(),
+    reports: { attachmentPrefix: '', testcaseProperties: true },
+    fingerprints: [],
+  });
   expect(out.console).toMatch(/note: junit\.xml left unenriched/);
   expect(out.files).toContain('MANIFEST.sha256.json');
 });

@@ -32,10 +32,16 @@ function containsAnySecret(text: string): string | undefined {
   return undefined;
 }
 
-async function run(leak: boolean, env: Record<string, string> = {}) {
+async function run(leak: boolean, githubStepSummary?: string) {
   const dir = tmpDir(leak ? 'leak' : 'masked');
   await runFixtureJest(dir);
-  const out = finalizeReports({ reportsDir: dir, results: results(leak), meta: meta(), env, fingerprints: registry().fingerprints() });
+  const out = finalizeReports({
+    reportsDir: dir,
+    results: results(leak),
+    meta: meta(),
+    reports: { attachmentPrefix: '', testcaseProperties: true, ...(githubStepSummary ? { githubStepSummary } : {}) },
+    fingerprints: registry().fingerprints(),
+  });
   return { dir, out };
 }
 
@@ -45,7 +51,7 @@ describe('a run that leaks (masking bug simulated)', () => {
   let stepSummary: string;
   beforeAll(async () => {
     stepSummary = path.join(tmpDir('gh'), 'step-summary.md');
-    ({ dir, out } = await run(true, { GITHUB_STEP_SUMMARY: stepSummary }));
+    ({ dir, out } = await run(true, stepSummary));
   }, 60_000);
 
   test('the scan names the files and kinds of every planted secret', () => {
@@ -92,7 +98,7 @@ describe('a run that leaks (masking bug simulated)', () => {
 describe('a properly masked run', () => {
   test('has zero hits, keeps every file, and appends the step summary', async () => {
     const stepSummary = path.join(tmpDir('gh'), 'step-summary.md');
-    const { dir, out } = await run(false, { GITHUB_STEP_SUMMARY: stepSummary });
+    const { dir, out } = await run(false, stepSummary);
     expect(out.secretHits).toEqual([]);
     expect(out.files).toEqual(expect.arrayContaining(['junit.xml', 'results.json', 'summary.md', 'summary.html', 'secret-scan.json', 'MANIFEST.sha256.json']));
     expect(out.console).not.toContain('SECRET SCAN FAILED');

@@ -83,7 +83,13 @@ test('names sha256sum would escape are written in its escaped form and read back
 test('a finalised, signed run bundle checks out with sha256sum and openssl', () => {
   const dir = tmpDir('stdtools-final');
   const key = keyPair('rsa', tmpDir('stdtools-final-key'));
-  finalizeReports({ reportsDir: dir, results: results(), meta: meta(), env: {}, fingerprints: [], signingKeyPem: key.priv });
+  finalizeReports({
+    reportsDir: dir,
+    results: results(),
+    meta: meta(),
+    reports: { attachmentPrefix: '', testcaseProperties: true, signingKeyPem: key.priv },
+    fingerprints: [],
+  });
   const check = run('sha256sum', ['--strict', '-c', 'SHA256SUMS'], dir);
   expect(check.code).toBe(0);
   expect(check.out).toMatch(/summary\.html: OK/);

@@ -101,3 +101,17 @@ test('the summaries report the latency and whether the run throttled itself; che
     /\*\*Load\*\* latency p50 120 ms · p95 900 ms · max 5100 ms · throttled no \(up to 6 requests in flight\)/,
   );
 });
+
+test('under --strict every summary names the warnings that broke the build; without it, none is listed', () => {
+  const rs = results().map((r, i) => (i === 0 ? { ...r, verdict: 'warn' as const, message: 'SHOULD-level finding' } : r));
+  const m = meta({ strict: true, warnings: ['the generation was inferred from the PKCE probe'] });
+  const md = renderMarkdownSummary(rs, m);
+  const html = renderHtmlSummary(rs, m);
+  for (const text of [md, html]) {
+    expect(text).toMatch(new RegExp(`${rs[0]!.caseId.replace(/\./g, '\\.')}[\\s\\S]*breaks the build under --strict: SHOULD-level finding`));
+    expect(text).toMatch(/run warning, which breaks the build under --strict: the generation was inferred from the PKCE probe/);
+  }
+  expect(md).not.toMatch(/Nothing: no failure/);
+  const relaxed = renderMarkdownSummary(rs, meta({ strict: false, warnings: m.warnings }));
+  expect(relaxed).not.toMatch(/breaks the build under --strict/);
+});
