@@ -63,7 +63,7 @@ export function renderConsoleSummary(results: readonly CaseResult[], meta: RunMe
   const L: string[] = [];
   L.push(c('1', `PlaceOS auth contract — run ${meta.runId}`));
   L.push(`Target:  ${targetLine(meta)}`);
-  for (const w of meta.warnings ?? []) L.push(c('1;33', `WARNING: ${w}`));
+  for (const w of meta.warnings ?? []) L.push(c('1;33', `WARNING${meta.strict ? ' (breaks the build under --strict)' : ''}: ${w}`));
   L.push(
     `Suite:   ${meta.suiteVersion}${meta.suiteCommit ? ` (${meta.suiteCommit})` : ''} · schemas ${meta.schemaDigest} · strict ${meta.strict ? 'on' : 'off'}${meta.selection ? ` · selection ${meta.selection}` : ''}`,
   );
@@ -92,7 +92,7 @@ export function renderConsoleSummary(results: readonly CaseResult[], meta: RunMe
   }
   const warns = withVerdict(results, 'warn');
   if (warns.length) {
-    L.push('', c('1', `Warnings (${warns.length}):`));
+    L.push('', c('1', `Warnings (${warns.length})${meta.strict ? ', each breaking the build under --strict' : ''}:`));
     for (const r of warns) L.push(`  ${paint.warn('warn')} ${r.caseId} [${reqs(r)}] ${shortMessage(r.message, 300)}`);
   }
   const devs = withVerdict(results, 'deviation');
@@ -165,7 +165,7 @@ export function renderMarkdownSummary(results: readonly CaseResult[], meta: RunM
   }
   const warns = withVerdict(results, 'warn');
   if (warns.length) {
-    L.push(`### Warnings (${warns.length})`, '');
+    L.push(`### Warnings (${warns.length})${meta.strict ? ', each breaking the build under --strict' : ''}`, '');
     for (const r of warns) L.push(`- \`${md(r.caseId)}\` [${md(reqs(r))}] ${md(shortMessage(r.message, 300))}`);
     L.push('');
   }
