@@ -26,7 +26,7 @@ for (const event of ['unhandledRejection', 'uncaughtException'])
     exit(2);
   });
 
-main(process.argv.slice(2), process.env).then(exit, (err) => {
+main(process.argv.slice(2), process.env, undefined, { tty: process.stdout.isTTY === true }).then(exit, (err) => {
   process.stdout.write(`placeos-contract: could not run: ${err && err.message ? err.message : err}\n`);
   exit(2);
 });

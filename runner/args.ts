@@ -13,7 +13,18 @@ export interface RunOptions {
   strict: boolean;
   tags: Tag[];
   ids: string[];
+  /** Leave out these ids or requirement prefixes (--skip). */
+  skip: string[];
   readonly: boolean;
+  version: boolean;
+  /** Say what would run, against what, with which settings, without a request. */
+  dryRun: boolean;
+  /** Stop starting checks after the first breaking verdict (still revoking and writing the reports). */
+  bail: boolean;
+  /** --no-color (NO_COLOR in the environment says the same). */
+  noColor: boolean;
+  /** Print each request and its status as it happens (masked). */
+  verbose: boolean;
   ledger?: string;
   noLedger: boolean;
   reportsDir: string;
@@ -69,9 +80,14 @@ in CI (CI set), with an --env file, or with PLACEOS_URL set but empty, the embed
 only when asked for (--embedded, --profile, --variant, --mutant, --tls or PLACEOS_REFERENCE_*).
 
   --env FILE          read settings from a dotenv file (see env/*.env.example)
-  --list [--json]     print every check (id, requirements, level, severity, generations) and exit
+  --list [--json]     print the checks a run would make (id, requirements, level, severity,
+                      generations; --tags, --only, --skip and --shard apply) and exit
+  --dry-run           say what would run, against what, with which settings; no request is made
   --tags a,b          run only checks with one of these tags (${TAGS.join(', ')})
   --only p1,p2        run only checks whose id or requirement ID starts with one of these
+  --skip p1,p2        leave out checks whose id or requirement ID starts with one of these
+  --bail              stop starting checks after the first breaking verdict (the run still
+                      revokes its tokens and writes its reports)
   --readonly          change nothing beyond minting and revoking the run's own tokens: checks that
                       would sign in, log out or complete an SSO login are n/a
   --strict            warnings (SHOULD-level checks, stale ledger entries, the run's headline
@@ -86,6 +102,9 @@ only when asked for (--embedded, --profile, --variant, --mutant, --tls or PLACEO
   --mutant M          embedded target: switch on a fault (repeatable; see npm run target -- --list-mutants)
   --tls               embedded target: serve https with a self-signed certificate
   --quiet             print only the summary
+  --verbose           print each request and its status as it happens (secrets masked)
+  --no-color          no colours (also NO_COLOR; colours are used only on a terminal)
+  --version, -V       print the version and exit
   --baseline PATH     compare with a previous run (its results.json or reports folder): new
                       failures, fixed, changed, new and removed checks, response-shape drift
   --fail-on any|new   what breaks the build: any failing check (default), or only regressions
@@ -123,7 +142,13 @@ export function parseArgs(argv: readonly string[]): RunOptions {
     strict: false,
     tags: [],
     ids: [],
+    skip: [],
     readonly: false,
+    version: false,
+    dryRun: false,
+    bail: false,
+    noColor: false,
+    verbose: false,
     noLedger: false,
     reportsDir: 'reports',
     mutants: [],
@@ -153,6 +178,25 @@ export function parseArgs(argv: readonly string[]): RunOptions {
       case '--help':
       case '-h':
         o.help = true;
+        break;
+      case '--version':
+      case '-V':
+        o.version = true;
+        break;
+      case '--dry-run':
+        o.dryRun = true;
+        break;
+      case '--bail':
+        o.bail = true;
+        break;
+      case '--no-color':
+        o.noColor = true;
+        break;
+      case '--verbose':
+        o.verbose = true;
+        break;
+      case '--skip':
+        o.skip.push(...splitList(value(i++, a)));
         break;
       case '--strict':
         o.strict = true;
@@ -229,6 +273,7 @@ export function parseArgs(argv: readonly string[]): RunOptions {
         throw new UsageError(`unknown argument '${a}' (see --help)`);
     }
   }
+  if (o.verbose && o.quiet) throw new UsageError('--verbose and --quiet exclude each other: give one of them');
   if (o.failOn === 'new' && !o.baseline) throw new UsageError('--fail-on new: needs --baseline (the run to compare with)');
   return o;
 }

@@ -48,6 +48,7 @@ export interface RunSettings {
   readonly: boolean;
   tags: RunOptions['tags'];
   ids: string[];
+  skip: string[];
   shard?: Shard;
   generation?: Generation;
   ledger: LedgerChoice;
@@ -55,6 +56,12 @@ export interface RunSettings {
   baseline?: string;
   failOn: 'any' | 'new';
   quiet: boolean;
+  /** Print each request as it happens (--verbose). */
+  verbose: boolean;
+  /** Stop starting checks after the first breaking verdict (--bail). */
+  bail: boolean;
+  /** ANSI colours in the console: on a terminal, unless --no-color or NO_COLOR. */
+  color: boolean;
 }
 
 export interface RunConfig {
@@ -157,7 +164,7 @@ function embeddedOverrides(merged: Record<string, string>, parsed: TargetSetting
  * The run's configuration from the command line (parsed already: runner/args.ts) and the process
  * environment. Throws UsageError or SettingsError (every problem of the settings at once).
  */
-export function resolveRunConfig(o: RunOptions, env: Env): RunConfig {
+export function resolveRunConfig(o: RunOptions, env: Env, io: { tty?: boolean } = {}): RunConfig {
   if (o.ledger !== undefined && o.noLedger) throw new UsageError('--ledger and --no-ledger exclude each other: give one of them');
   const { merged, fromProcess } = mergeSources(o, env);
   const choice = chooseTarget(o, env, merged);
@@ -217,12 +224,17 @@ export function resolveRunConfig(o: RunOptions, env: Env): RunConfig {
       readonly: o.readonly,
       tags: o.tags,
       ids: o.ids,
+      skip: o.skip,
       ...(o.shard ? { shard: o.shard } : {}),
       ...(generation ? { generation } : {}),
       ledger,
       ...(o.baseline ? { baseline: o.baseline } : {}),
       failOn: o.failOn,
       quiet: o.quiet,
+      verbose: o.verbose,
+      bail: o.bail,
+      // https://no-color.org: NO_COLOR set to anything but empty turns colours off.
+      color: !o.noColor && !env.NO_COLOR && io.tty === true,
     },
     reports: reportSettings(o, env, rs),
     warnings,

@@ -43,7 +43,7 @@ export const PKCE_INFERRED_WARNING =
 export async function detectGeneration(run: RunEnv, override?: Generation): Promise<Detection> {
   const exchanges: Exchange[] = [];
   const findings: Finding[] = [];
-  const t = createCaseContext(run, exchanges, findings);
+  const t = createCaseContext(run, exchanges, findings, undefined, undefined, undefined, 'detection');
   const client = t.client('detect');
   const reasons: string[] = [];
 

@@ -47,6 +47,8 @@ export interface RunEnv {
   cleanup: { revoked: number; failed: number };
   /** Refuse requests that change the deployment beyond the run's own tokens (Selection.readonly). */
   readonly: boolean;
+  /** Every exchange of every check as it happens (masked already): --verbose. */
+  onExchange?: (x: Exchange, caseId: string) => void;
 }
 
 export function createRunEnv(o: {
@@ -59,6 +61,7 @@ export function createRunEnv(o: {
   schemas: SchemaRegistry;
   readonly?: boolean;
   gate?: RequestGate;
+  onExchange?: RunEnv['onExchange'];
 }): RunEnv {
   const { settings } = o;
   for (const { value, kind } of settingsSecrets(settings)) o.secrets.add(value, kind);
@@ -76,6 +79,7 @@ export function createRunEnv(o: {
     minted: [],
     cleanup: { revoked: 0, failed: 0 },
     readonly: o.readonly ?? false,
+    ...(o.onExchange ? { onExchange: o.onExchange } : {}),
   };
 }
 
@@ -148,6 +152,8 @@ export interface Selection {
   tags?: Tag[];
   /** Keep cases whose id or one of whose requirement IDs starts with one of these. */
   ids?: string[];
+  /** Leave out cases whose id or one of whose requirement IDs starts with one of these (--skip). */
+  skip?: string[];
   /**
    * Read-only run: no state change on the deployment beyond minting and revoking the run's own
    * tokens. Enforced per request (see READONLY_REFUSED), not by tags: a case that would sign in,
@@ -156,12 +162,15 @@ export interface Selection {
   readonly?: boolean;
 }
 
+const matches = (c: ContractCase, prefixes: readonly string[]): boolean => prefixes.some((p) => c.id.startsWith(p) || c.requirements.some((r) => r.startsWith(p)));
+
 export function selectCases(cases: readonly ContractCase[], sel: Selection | undefined): ContractCase[] {
   if (!sel) return [...cases];
   return cases.filter(
     (c) =>
       (!sel.tags?.length || c.tags.some((t) => sel.tags!.includes(t))) &&
-      (!sel.ids?.length || sel.ids.some((p) => c.id.startsWith(p) || c.requirements.some((r) => r.startsWith(p)))),
+      (!sel.ids?.length || matches(c, sel.ids)) &&
+      !(sel.skip?.length && matches(c, sel.skip)),
   );
 }
 
@@ -305,6 +314,8 @@ export function createCaseContext(
   shapes?: Shapes,
   /** Where the tokens the case mints go (default: the run's cleanup queue, at once). */
   minted: MintedToken[] = run.minted,
+  /** The check, for --verbose. */
+  caseId = '(run)',
 ): CaseContext {
   // Every request of the case queues by when the case began: a journey under way goes first.
   const priority = Date.now();
@@ -323,7 +334,10 @@ export function createCaseContext(
         budget: run.budget,
         gate: run.gate,
         priority,
-        onExchange: (x) => exchanges.push(x),
+        onExchange: (x) => {
+          exchanges.push(x);
+          run.onExchange?.(x, caseId);
+        },
       });
       return run.readonly ? readonlyGuard(client) : client;
     },
@@ -370,7 +384,7 @@ export async function executeCase(run: RunEnv, area: string, c: ContractCase): P
   // The case's tokens join the run's cleanup queue only once the case has ended: a revocation
   // while the case still uses them would decide its verdict.
   const minted: MintedToken[] = [];
-  const t = createCaseContext(run, exchanges, findings, undefined, shapes, minted);
+  const t = createCaseContext(run, exchanges, findings, undefined, shapes, minted, c.id);
   const outcome = await outcomeOf(c, t);
   run.minted.push(...minted);
   const v = verdictOf(run, c, outcome);
@@ -412,6 +426,11 @@ export interface RunCasesOptions {
    * and the revocations overlap the checks instead of following them); `run.cleanup` counts them.
    */
   revoke?: boolean;
+  /**
+   * --bail: after a result for which this answers a reason, no further check starts; each check
+   * not started is `n/a` with that reason (checks under way finish).
+   */
+  stopAfter?: (r: CaseResult) => string | undefined;
 }
 
 /** How long a check may run: every request has its own timeout and bounded retries; this only catches a stuck check. */
@@ -449,9 +468,15 @@ export async function runCases(
   const timeout = o.caseTimeoutMs ?? caseTimeoutMs(run.settings);
   const results: CaseResult[] = new Array(jobs.length);
   const cleanups: Promise<unknown>[] = [];
+  let stopped: string | undefined;
   await mapPool(order, o.concurrency ?? run.settings.concurrency, async (i) => {
-    const r = await withTimeout(run, jobs[i]!.area, jobs[i]!.c, timeout);
+    const { area, c } = jobs[i]!;
+    const r: CaseResult =
+      stopped === undefined
+        ? await withTimeout(run, area, c, timeout)
+        : { ...resultBase(run, area, c, new Date()), verdict: 'n/a', message: `not run: ${stopped}`, durationMs: 0 };
     results[i] = r;
+    if (stopped === undefined && o.stopAfter) stopped = o.stopAfter(r);
     o.onResult?.(r);
     if (o.revoke) cleanups.push(revokeMinted(run));
   });

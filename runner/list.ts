@@ -1,5 +1,6 @@
 // `--list`: the catalogue of checks an auditor can read without running anything.
 import { SUITES } from '../specs';
+import { planSuites, type PlanInput } from './plan';
 import { GENERATIONS } from '../helpers/model';
 import { requirement } from '../helpers/requirements';
 
@@ -15,8 +16,9 @@ export interface CatalogueRow {
   needs: string[];
 }
 
-export function catalogue(): CatalogueRow[] {
-  return SUITES.flatMap((s) =>
+/** The checks a run with this selection would make (the whole catalogue without one). */
+export function catalogue(selection?: PlanInput): CatalogueRow[] {
+  return (selection ? planSuites(SUITES, selection) : SUITES).flatMap((s) =>
     s.cases.map((c) => ({
       id: c.id,
       area: s.area,
@@ -34,12 +36,12 @@ export function catalogue(): CatalogueRow[] {
   );
 }
 
-export function printCatalogue(json: boolean): string {
-  const rows = catalogue();
+export function printCatalogue(json: boolean, selection?: PlanInput): string {
+  const rows = catalogue(selection);
   if (json) return JSON.stringify(rows, null, 2);
   const lines = rows.map(
     (r) =>
       `${r.id}\n    ${r.title}\n    requirements: ${r.requirements.map((q) => `${q.id} (${q.ref ? `${q.document}, ${q.ref}` : `${q.document} ${q.section}`}, ${q.level})`).join('; ')}\n    level ${r.level} · severity ${r.severity} · generations ${r.generations.join(', ')} · tags ${r.tags.join(', ') || '-'}${r.needs.length ? ` · needs ${r.needs.join(', ')}` : ''}`,
   );
-  return [`${rows.length} checks`, ...lines].join('\n');
+  return [`${rows.length} ${rows.length === 1 ? 'check' : 'checks'}`, ...lines].join('\n');
 }

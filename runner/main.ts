@@ -2,6 +2,9 @@
 // `--list` are answered here; a run starts its target first (the embedded one in a thread of its
 // own) and loads the run's modules (runner/run.ts) while the target starts. Exit codes: runner/exit.ts.
 import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { PACKAGE_ROOT } from '../helpers/package-root';
 import { SettingsError } from '../helpers/settings/types';
 import { TransportError, PreflightError } from '../helpers/http-errors';
 import { LedgerError } from './ledger';
@@ -17,6 +20,10 @@ import { startTarget } from './target';
 import type { Target } from './target';
 
 export { EXIT } from './exit';
+
+function packageVersion(): string {
+  return (JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+}
 
 /** Every problem of the settings, one line each, and exit 2; undefined for any other error. */
 function settingsProblem(e: unknown, out: (s: string) => void): number | undefined {
@@ -35,6 +42,8 @@ export async function main(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
   out: (s: string) => void = (s) => process.stdout.write(s + '\n'),
+  /** Whether stdout is a terminal (colours), as the entry point sees it. */
+  io: { tty?: boolean } = {},
 ): Promise<number> {
   if (argv[0] === 'merge') return (await import('./fleet/merge')).runMerge(argv.slice(1), out);
   let o: RunOptions;
@@ -47,12 +56,20 @@ export async function main(
       out(USAGE);
       return EXIT.ok;
     }
+    if (o.version) {
+      out(`placeos-contract ${packageVersion()}`);
+      return EXIT.ok;
+    }
     if (o.list) {
-      out((await import('./list')).printCatalogue(o.json));
+      out((await import('./list')).printCatalogue(o.json, o));
       return EXIT.ok;
     }
     // The one place flags, the --env file and the environment become the run's configuration.
-    config = resolveRunConfig(o, env);
+    config = resolveRunConfig(o, env, io);
+    if (o.dryRun) {
+      out((await import('./dry-run')).describeRun(config));
+      return EXIT.ok;
+    }
     if (config.run.baseline) baseline = loadBaseline(config.run.baseline);
   } catch (e) {
     return settingsProblem(e, out) ?? (out(`placeos-contract: ${(e as Error).message}`), EXIT.couldNotRun);

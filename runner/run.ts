@@ -4,8 +4,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { createRunEnv, isBreaking, revokeMinted, runCases, selectCases } from './engine';
-import type { Selection } from './engine';
+import { createRunEnv, isBreaking, revokeMinted, runCases } from './engine';
+import { describeSelection, planSuites } from './plan';
 import { SUITES } from '../specs';
 import { TransportError } from '../helpers/http-errors';
 import { checkLedgerIds, emptyLedger, ledgerShown, loadLedger } from './ledger';
@@ -14,8 +14,8 @@ import type { createSecretRegistry } from '../helpers/secrets';
 import { finalizeReports, isoWithOffset, writeEvidence } from './report';
 import type { RunMeta } from './report';
 import { toJestResults, writeJestJunit } from './report/jest-junit';
-import { areaProgress } from './progress';
-import { shardOf, UsageError } from './args';
+import { areaProgress, exchangeLine, reportsLine } from './progress';
+import type { CaseResult, Exchange } from '../helpers/model';
 import type { RunConfig } from './config';
 import { applyOverride, detectGeneration } from './detect';
 import { contractDifferences } from '../helpers/generations';
@@ -57,7 +57,12 @@ export async function runContract({ config, target, secrets, runId, startedAt, b
   const settings = target.settings;
   const schemas = createSchemaRegistry();
   // One bound on requests in flight for the whole run: detection, the checks, their cleanup.
+  // Which checks run: decided before the first request (a selection matching nothing asks nothing).
+  // --shard i/n without a fleet: a stable part of the areas (combine the parts with `merge`).
+  const suites = planSuites(SUITES, o);
   const limiter = limiterFor(settings);
+  // --verbose: each request and its status as it happens (masked when recorded).
+  const verbose = o.verbose ? { onExchange: (x: Exchange, caseId: string) => out(exchangeLine(x, caseId)) } : {};
   try {
     const override = o.generation ?? settings.generationOverride;
     const run = createRunEnv({
@@ -68,6 +73,7 @@ export async function runContract({ config, target, secrets, runId, startedAt, b
       schemas,
       readonly: o.readonly,
       gate: limiter,
+      ...verbose,
     });
     // The deployment's warnings were said with the configuration; the embedded target's own here.
     if (target.embedded) for (const w of settings.warnings ?? []) out(`WARNING: ${w}`);
@@ -85,17 +91,6 @@ export async function runContract({ config, target, secrets, runId, startedAt, b
       SUITES.flatMap((s) => s.cases.map((c) => c.id)),
     );
 
-    const selection: Selection | undefined = o.tags.length || o.ids.length || o.readonly ? { tags: o.tags, ids: o.ids, readonly: o.readonly } : undefined;
-    // --shard i/n without a fleet: a stable part of the areas (combine the parts with `merge`).
-    const planned = shardOf(
-      SUITES.map((s) => ({ area: s.area, ids: selectCases(s.cases, selection).map((c) => c.id) })).filter((s) => s.ids.length > 0),
-      o.shard,
-    );
-    if (!planned.length && o.shard)
-      throw new UsageError(`--shard ${o.shard.index}/${o.shard.total}: this part holds no area with a selected check; use fewer parts`);
-    if (!planned.length)
-      throw new UsageError(`the selection (--only ${o.ids.join(',') || '-'}, --tags ${o.tags.join(',') || '-'}) matches no check; see --list`);
-
     const reportsDir = prepareReportsDir(reports.dir);
     // The checks run here, in this process: the run's modules load once, and the run's one bound
     // on requests in flight (the limiter) is shared by every check.
@@ -108,8 +103,8 @@ export async function runContract({ config, target, secrets, runId, startedAt, b
       schemas,
       readonly: o.readonly,
       gate: limiter,
+      ...verbose,
     });
-    const suites = planned.map((p) => ({ area: p.area, cases: selectCases(SUITES.find((s) => s.area === p.area)!.cases, selection) }));
     // Each check's evidence is written as it ends, while the others (and the waits) go on.
     const evidence: Record<string, string> = {};
     const progress = areaProgress(suites, o.strict, log);
@@ -119,6 +114,7 @@ export async function runContract({ config, target, secrets, runId, startedAt, b
         evidence[r.caseId] = writeEvidence(reportsDir, r);
       },
       revoke: true,
+      ...(o.bail ? { stopAfter: (r: CaseResult) => (isBreaking(r.verdict, o.strict) ? `--bail stopped the run after ${r.caseId} (${r.verdict})` : undefined) } : {}),
     });
     await detectionCleanup;
     // Nothing more goes to the target: the embedded one closes (in its thread) while the reports are written.
@@ -160,17 +156,18 @@ export async function runContract({ config, target, secrets, runId, startedAt, b
       node: process.version,
       jestJunit: (require('jest-junit/package.json') as { version: string }).version,
       strict: o.strict,
-      selection: selection || o.shard ? JSON.stringify({ ...selection, ...(o.shard ? { shard: `${o.shard.index}/${o.shard.total}` } : {}) }) : undefined,
+      selection: describeSelection(o),
       ci: reports.ci,
       requestCount: run.budget.used + checks.budget.used + revoked + notRevoked,
       requestsByArea,
       load: limiter.stats(),
     };
-    const report = finalizeReports({ reportsDir, results, meta, reports, fingerprints, baseline, evidence });
+    const report = finalizeReports({ reportsDir, results, meta, reports, fingerprints, baseline, evidence, color: o.color });
     out(secrets.mask(report.console));
     out(
       `Cleanup: ${revoked} revocation(s) of the run's tokens accepted${notRevoked ? `, ${notRevoked} refused or failed (those tokens live until they expire)` : ''}.`,
     );
+    out(reportsLine(reports.shownAs));
     if (report.secretHits.length) {
       for (const h of report.secretHits)
         out(`SECRET LEAK: ${h.count} registered ${h.kind} value(s) found in ${path.join(reports.shownAs, h.file)} (the file was withheld from the reports)`);
