@@ -353,7 +353,9 @@ function makeClient(baseUrlIn: string, journey: string, shared: Shared): HttpCli
     }
     if (options.basic) {
       const b64 = Buffer.from(`${options.basic.username}:${options.basic.password}`, 'utf8').toString('base64');
-      secrets?.add(b64, 'client_secret');
+      const src = secrets?.sourceOf(options.basic.password);
+      // A reproduce line builds the header the same way from the secret's variable.
+      secrets?.add(b64, 'client_secret', src && `$(printf '%s:%s' '${options.basic.username.replace(/'/g, `'\\''`)}' "${src}" | base64 | tr -d '\\n')`);
       baseHeaders['Authorization'] = `Basic ${b64}`;
     }
     if (!hasHeader('accept')) baseHeaders['Accept'] = 'application/json, text/html;q=0.9, */*;q=0.8';

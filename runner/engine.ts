@@ -13,9 +13,10 @@ import { describeObservation, isOverdue, ledgerEntries, ledgerEntry } from './le
 import type { LedgerEntry } from './ledger';
 import type { CaseResult, Exchange, Finding, Generation, SettingName, Tag, Verdict } from '../helpers/model';
 import type { SchemaRegistry } from '../helpers/schemas';
-import type { SecretRegistry } from '../helpers/secrets';
+import type { RunSecretRegistry, SecretRegistry } from '../helpers/secrets';
 import { createSecretRegistry } from '../helpers/secrets';
 import { mapPool } from './pool';
+import { reproduceFor } from './report/reproduce';
 import type { RequestGate } from '../helpers/http-limiter';
 import { AimdLimiter } from '../helpers/http-limiter';
 import { recordingRegistry, type Shapes } from './report/shapes';
@@ -36,7 +37,7 @@ export interface RunEnv {
   ledger: Ledger;
   strict: boolean;
   today: Date;
-  secrets: SecretRegistry;
+  secrets: RunSecretRegistry;
   schemas: SchemaRegistry;
   budget: RequestBudget;
   /** The run's one bound on requests in flight (AIMD), shared by every client of the run. */
@@ -55,13 +56,13 @@ export function createRunEnv(o: {
   ledger: Ledger;
   strict?: boolean;
   today?: Date;
-  secrets: SecretRegistry;
+  secrets: RunSecretRegistry;
   schemas: SchemaRegistry;
   readonly?: boolean;
   gate?: RequestGate;
 }): RunEnv {
   const { settings } = o;
-  for (const { value, kind } of settingsSecrets(settings)) o.secrets.add(value, kind);
+  for (const { value, kind, source } of settingsSecrets(settings)) o.secrets.add(value, kind, source);
   return {
     settings,
     generation: o.generation,
@@ -255,15 +256,9 @@ function verdictOf(run: RunEnv, c: ContractCase, o: Outcome): Judged {
  * case's evidence is still caught (exit 3).
  */
 function caseSecrets(run: RunEnv): SecretRegistry {
-  const local = createSecretRegistry();
-  for (const { value, kind } of settingsSecrets(run.settings)) local.add(value, kind);
-  return {
-    add(value, kind) {
-      local.add(value, kind);
-      run.secrets.add(value, kind);
-    },
-    mask: (text) => local.mask(text),
-  };
+  const local = createSecretRegistry({ parent: run.secrets });
+  for (const { value, kind, source } of settingsSecrets(run.settings)) local.add(value, kind, source);
+  return local;
 }
 
 /**
@@ -377,12 +372,15 @@ export async function executeCase(run: RunEnv, area: string, c: ContractCase): P
   // A secret can be registered after an exchange that carried it was recorded (a plain PKCE
   // challenge is the verifier; a code is known only once the redirect came back): mask the whole
   // record again now that the case is over and every secret it met is registered.
-  return maskDeep(t.secrets, {
+  const result = maskDeep(t.secrets, {
     ...base,
     ...v,
     ...(Object.keys(shapes).length ? { shapes } : {}),
     durationMs: Date.now() - startedAt.getTime(),
   });
+  // Built from the masked exchanges: it names variables, never values.
+  const reproduce = reproduceFor(result.verdict, result.exchanges, run.secrets.sources());
+  return reproduce ? { ...result, reproduce: t.secrets.mask(reproduce) } : result;
 }
 
 /** Every string inside a value, masked. */

@@ -9,7 +9,7 @@ import { createRunEnv, isBreaking, revokeMinted, runCases, selectCases } from '.
 import type { Selection } from './engine';
 import { SUITES } from '../specs';
 import { TransportError } from '../helpers/http-errors';
-import { emptyLedger, loadLedger } from './ledger';
+import { emptyLedger, ledgerName, loadLedger } from './ledger';
 import { createSchemaRegistry } from '../helpers/schemas';
 import type { createSecretRegistry } from '../helpers/secrets';
 import { finalizeReports, collectCiMeta, isoWithOffset, writeEvidence } from './report';
@@ -155,6 +155,7 @@ export async function runContract({ o, env, target, secrets, runId, startedAt, b
       node: process.version,
       jestJunit: (require('jest-junit/package.json') as { version: string }).version,
       strict: o.strict,
+      ledger: ledgerName(ledger),
       selection: selection || o.shard ? JSON.stringify({ ...selection, ...(o.shard ? { shard: `${o.shard.index}/${o.shard.total}` } : {}) }) : undefined,
       ci: collectCiMeta(env),
       requestCount: run.budget.used + checks.budget.used + revoked + notRevoked,

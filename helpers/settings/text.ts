@@ -15,6 +15,17 @@ export function stripUrl(value: string): string {
   }
 }
 
+/** A URL as given, only without credentials (user-info), shortened: to show which part is wrong. */
+export function echoUrl(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  const control = /[\u0000-\u001f\u007f]/g;
+  const v = value
+    .trim()
+    .replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s?#]*@/i, '$1')
+    .replace(control, '?');
+  return v.length > 100 ? `${v.slice(0, 97)}...` : v;
+}
+
 /** A value that may be a URL, shortened and without anything that looks like credentials. */
 export function safeEcho(value: string): string {
   let v = value.trim();

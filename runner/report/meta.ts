@@ -32,6 +32,9 @@ export interface RunMeta {
   /** The version of jest-junit, which wrote junit.xml. */
   jestJunit: string;
   strict: boolean;
+  /** The deviation ledger the run used: `ledger/rails.json` (shipped), the path given, or `none`. */
+  ledger?: string;
+  /** The selection as JSON ({"tags":[…],"ids":[…],"readonly":…,"shard":"i/n"}); shown in words by selectionText. */
   selection?: string;
   /** From collectCiMeta(). */
   ci: Record<string, string>;
@@ -110,6 +113,27 @@ export function collectCiMeta(env: Record<string, string | undefined>): Record<s
   return out;
 }
 
+/**
+ * The stored selection in words: `tags smoke, security · ids or requirements starting with
+ * oauth.token · read-only · shard 1/2`. A value that is not the JSON a run stores is shown as is.
+ */
+export function selectionText(selection: string): string {
+  let s: { tags?: unknown; ids?: unknown; readonly?: unknown; shard?: unknown };
+  try {
+    s = JSON.parse(selection) as typeof s;
+  } catch {
+    return selection;
+  }
+  if (typeof s !== 'object' || s === null) return selection;
+  const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : []);
+  const parts: string[] = [];
+  if (list(s.tags).length) parts.push(`${list(s.tags).length === 1 ? 'tag' : 'tags'} ${list(s.tags).join(', ')}`);
+  if (list(s.ids).length) parts.push(`ids or requirements starting with ${list(s.ids).join(', ')}`);
+  if (s.readonly === true) parts.push('read-only');
+  if (typeof s.shard === 'string') parts.push(`part ${s.shard} of the areas`);
+  return parts.join(' · ') || 'every check';
+}
+
 /** RunMeta as flat snake_case name/value pairs, in a stable order (JUnit properties, tables). */
 export function metaProperties(meta: RunMeta): [string, string][] {
   const rows: [string, string | undefined][] = [
@@ -132,7 +156,8 @@ export function metaProperties(meta: RunMeta): [string, string][] {
     ['node', meta.node],
     ['jest_junit', meta.jestJunit],
     ['strict', String(meta.strict)],
-    ['selection', meta.selection],
+    ['ledger', meta.ledger],
+    ['selection', meta.selection && selectionText(meta.selection)],
     ['request_count', String(meta.requestCount)],
     ['latency_p50_ms', meta.load?.latency && String(meta.load.latency.p50Ms)],
     ['latency_p95_ms', meta.load?.latency && String(meta.load.latency.p95Ms)],

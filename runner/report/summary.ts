@@ -1,10 +1,10 @@
 // Human summaries of a run: console text, Markdown (also for $GITHUB_STEP_SUMMARY) and one
 // self-contained HTML page. Pure: data in, string out. All CaseResult text is already masked.
 import type { CaseResult, Verdict } from '../../helpers/model';
-import type { RunMeta } from './meta';
+import { selectionText, type RunMeta } from './meta';
 import { attentionItems, comparisonConsole, type AttentionItem } from './attention';
 import { comparisonLine, type Comparison } from './baseline';
-import { byArea, countVerdicts, naReasons, overall, shortMessage, VERDICTS, type VerdictCounts } from './results';
+import { byArea, count, countVerdicts, naReasons, overall, shortMessage, VERDICTS, type VerdictCounts } from './results';
 
 export interface SummaryOptions {
   color?: boolean;
@@ -62,7 +62,7 @@ export function renderConsoleSummary(results: readonly CaseResult[], meta: RunMe
   L.push(`Target:  ${targetLine(meta)}`);
   for (const w of meta.warnings ?? []) L.push(c('1;33', `WARNING: ${w}`));
   L.push(
-    `Suite:   ${meta.suiteVersion}${meta.suiteCommit ? ` (${meta.suiteCommit})` : ''} · schemas ${meta.schemaDigest} · strict ${meta.strict ? 'on' : 'off'}${meta.selection ? ` · selection ${meta.selection}` : ''}`,
+    `Suite:   ${meta.suiteVersion}${meta.suiteCommit ? ` (${meta.suiteCommit})` : ''} · schemas ${meta.schemaDigest} · strict ${meta.strict ? 'on' : 'off'}${meta.selection ? ` · selection: ${selectionText(meta.selection)}` : ''}`,
   );
   L.push(`Time:    ${meta.startedAt} → ${meta.endedAt} (${duration(meta)}) · ${meta.requestCount} requests`);
   const load = loadLine(meta);
@@ -85,7 +85,7 @@ export function renderConsoleSummary(results: readonly CaseResult[], meta: RunMe
     const stopped = f.filter((r) => r.verdict === 'error' && meta.load?.overloaded && r.message === meta.load.overloaded);
     for (const r of f)
       if (!stopped.includes(r)) L.push(`  ${paint[r.verdict](LABEL[r.verdict])} ${r.caseId} [${reqs(r)}, ${r.severity}] ${shortMessage(r.message, 300)}`);
-    if (stopped.length) L.push(`  ${paint.error(LABEL.error)} ${stopped.length} check(s) not run: stopped by the overload (see Overload above)`);
+    if (stopped.length) L.push(`  ${paint.error(LABEL.error)} ${count(stopped.length, 'check')} not run: stopped by the overload (see Overload above)`);
   }
   const warns = withVerdict(results, 'warn');
   if (warns.length) {
