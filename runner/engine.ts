@@ -6,7 +6,7 @@ import type { TargetSettings } from '../helpers/config';
 import { settingsSecrets } from '../helpers/config';
 import type { GenerationContract } from '../helpers/generations';
 import { contractFor } from '../helpers/generations';
-import type { HttpClient } from '../helpers/http';
+import type { HttpClient, RetryNotice } from '../helpers/http';
 import { createHttpClient, RequestBudget, TransportError } from '../helpers/http';
 import type { Ledger } from './ledger';
 import { describeObservation, isOverdue, ledgerEntries, ledgerEntry } from './ledger';
@@ -48,6 +48,8 @@ export interface RunEnv {
   cleanup: { revoked: number; failed: number };
   /** Refuse requests that change the deployment beyond the run's own tokens (Selection.readonly). */
   readonly: boolean;
+  /** Told when a request that got no answer in time is tried again (createRunEnv's `notice`). */
+  onRetry?: (notice: RetryNotice) => void;
 }
 
 export function createRunEnv(o: {
@@ -60,6 +62,8 @@ export function createRunEnv(o: {
   schemas: SchemaRegistry;
   readonly?: boolean;
   gate?: RequestGate;
+  /** Where the run says that a request got no answer in time and is tried again. */
+  notice?: (line: string) => void;
 }): RunEnv {
   const { settings } = o;
   for (const { value, kind, source } of settingsSecrets(settings)) o.secrets.add(value, kind, source);
@@ -77,6 +81,18 @@ export function createRunEnv(o: {
     minted: [],
     cleanup: { revoked: 0, failed: 0 },
     readonly: o.readonly ?? false,
+    ...(o.notice ? { onRetry: retryNotices(o.notice) } : {}),
+  };
+}
+
+/** One line per silence and attempt (not one per request of a silent deployment). */
+function retryNotices(notice: (line: string) => void): (n: RetryNotice) => void {
+  const said = new Set<string>();
+  return (n) => {
+    const line = `${n.error.split(': ')[0]} yet: retrying (attempt ${n.attempt} of ${n.maxAttempts}; PLACEOS_TIMEOUT_MS and PLACEOS_RETRIES set how long)`;
+    if (said.has(line)) return;
+    said.add(line);
+    notice(line);
   };
 }
 
@@ -319,6 +335,7 @@ export function createCaseContext(
         gate: run.gate,
         priority,
         onExchange: (x) => exchanges.push(x),
+        ...(run.onRetry ? { onRetry: run.onRetry } : {}),
       });
       return run.readonly ? readonlyGuard(client) : client;
     },

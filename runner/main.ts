@@ -11,6 +11,7 @@ import type { RunOptions } from './args';
 import { BaselineError, loadBaseline } from './report/baseline';
 import type { Baseline } from './report/baseline';
 import { EXIT } from './exit';
+import { reportsFolderProblem } from './fs-errors';
 import { resolveTarget } from './target';
 import type { Target } from './target';
 
@@ -63,6 +64,11 @@ export async function main(
     }
     if (e instanceof TransportError || e instanceof PreflightError || e instanceof LedgerError || e instanceof UsageError || e instanceof BaselineError) {
       out(`placeos-contract: ${secrets.mask(e.message)}`);
+      return EXIT.couldNotRun;
+    }
+    const folder = reportsFolderProblem(e, o.reportsDir);
+    if (folder) {
+      out(`placeos-contract: ${folder}`);
       return EXIT.couldNotRun;
     }
     const message = e instanceof Error ? e.message : String(e);

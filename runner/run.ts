@@ -70,6 +70,7 @@ export async function runContract({ o, env, target, secrets, runId, startedAt, b
       schemas,
       readonly: o.readonly,
       gate: limiter,
+      notice: log,
     });
     for (const w of settings.warnings ?? []) out(`WARNING: ${w}`);
     const override = o.generation ?? settings.generationOverride;
@@ -105,6 +106,7 @@ export async function runContract({ o, env, target, secrets, runId, startedAt, b
       schemas,
       readonly: o.readonly,
       gate: limiter,
+      notice: log,
     });
     const suites = planned.map((p) => ({ area: p.area, cases: selectCases(SUITES.find((s) => s.area === p.area)!.cases, selection) }));
     // Each check's evidence is written as it ends, while the others (and the waits) go on.

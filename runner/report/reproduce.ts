@@ -23,7 +23,14 @@ type Piece = { text: string } | { expand: string };
 
 /** Single quotes for literal text ('it'\''s'), double quotes for an expansion ("$X"). */
 export function shellWord(pieces: readonly Piece[]): string {
-  const out = pieces
+  // Adjacent literal text is one quoted run.
+  const merged: Piece[] = [];
+  for (const p of pieces) {
+    const last = merged[merged.length - 1];
+    if ('text' in p && last && 'text' in last) merged[merged.length - 1] = { text: last.text + p.text };
+    else merged.push(p);
+  }
+  const out = merged
     .filter((p) => ('text' in p ? p.text !== '' : true))
     .map((p) => ('text' in p ? `'${p.text.replace(/'/g, `'\\''`)}'` : `"${p.expand}"`))
     .join('');
