@@ -1,4 +1,4 @@
-// `placeos-contract` (npm run contract): the command line. `merge`, `--fleet`, `--help` and
+// `placeos-contract` (npm run contract): the command line. `merge`, `verify`, `--fleet`, `--help` and
 // `--list` are answered here; a run starts its target first (the embedded one in a thread of its
 // own) and loads the run's modules (runner/run.ts) while the target starts. Exit codes: runner/exit.ts.
 import { randomBytes } from 'node:crypto';
@@ -25,6 +25,7 @@ export async function main(
   out: (s: string) => void = (s) => process.stdout.write(s + '\n'),
 ): Promise<number> {
   if (argv[0] === 'merge') return (await import('./fleet/merge')).runMerge(argv.slice(1), out);
+  if (argv[0] === 'verify') return (await import('./report/verify-cli')).main(argv.slice(1), out);
   let o: RunOptions;
   let baseline: Baseline | undefined;
   try {
