@@ -260,10 +260,10 @@ describe('cookie jar', () => {
     for (const s of ['very-secret-session-cookie', 'aaa.bbb.ccc-token', 'refresh-token-xyz', 'hunter2-password']) {
       expect(evidence).not.toContain(s);
     }
-    expect(exchanges[0]!.url).toContain('password=[REDACTED:password]');
-    expect(exchanges[0]!.requestBody).toBe('password=[REDACTED:password]');
-    expect(exchanges[1]!.requestHeaders['Authorization']).toBe('Bearer [REDACTED:access_token]');
-    expect(exchanges[1]!.requestHeaders['Cookie']).toBe('user=[REDACTED:cookie]');
+    expect(exchanges[0]!.url).toContain('password=[REDACTED:password#1]');
+    expect(exchanges[0]!.requestBody).toBe('password=[REDACTED:password#1]');
+    expect(exchanges[1]!.requestHeaders['Authorization']).toBe('Bearer [REDACTED:access_token#1]');
+    expect(exchanges[1]!.requestHeaders['Cookie']).toBe('user=[REDACTED:cookie#1]');
     expect(exchanges[0]!.responseBody).toContain('"expires_in":7200');
   });
 
@@ -277,7 +277,7 @@ describe('cookie jar', () => {
     const { c, exchanges } = client(base, {}, { secrets });
     const r = await c.get('/auth/oauth/authorize');
     expect(r.location?.searchParams.get('code')).toBe('the-authorization-code');
-    expect(exchanges[0]!.responseHeaders!['location']).toBe('https://app.example/cb?code=[REDACTED:code]&state=s1');
+    expect(exchanges[0]!.responseHeaders!['location']).toBe('https://app.example/cb?code=[REDACTED:code#1]&state=s1');
   });
 });
 
