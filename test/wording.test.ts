@@ -16,7 +16,7 @@ test('the stored selection in words; another value as it is', () => {
     'tags smoke, security · ids or requirements starting with oauth.token · read-only · part 1/2 of the areas',
   );
   expect(selectionText(JSON.stringify({ tags: [], ids: [], readonly: false, shard: '2/3' }))).toBe('part 2/3 of the areas');
-  expect(selectionText('merged from 2 shard(s)')).toBe('merged from 2 shard(s)');
+  expect(selectionText('merged from 2 shards')).toBe('merged from 2 shards');
 });
 
 test('the generations differ in readable facts, never field names; every fact has its words', () => {

@@ -72,7 +72,8 @@ const apiKey = (name: string, doc: string) =>
     secret: true,
     pattern: '^[^.\\s]+\\.[^.\\s]+$',
     expects: "an API key of the form '<id>.<secret>' (one dot, no spaces)",
-    describe: (v) => `a value of ${v.length} characters with ${v.split('.').length - 1} dot(s)${/\s/.test(v) ? ' and whitespace' : ''}`,
+    describe: (v) =>
+      `a value of ${v.length} characters with ${v.split('.').length - 1} ${v.split('.').length - 1 === 1 ? 'dot' : 'dots'}${/\s/.test(v) ? ' and whitespace' : ''}`,
   });
 
 /** Settings whose value goes as it is into the run's settings, under their key. */
@@ -107,7 +108,7 @@ export const DIRECT = {
     secret: true,
     pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$',
     expects: 'a JWT (three base64url parts separated by dots)',
-    describe: (v) => `a value of ${v.length} characters in ${v.split('.').length} part(s)`,
+    describe: (v) => `a value of ${v.length} characters in ${v.split('.').length} ${v.split('.').length === 1 ? 'part' : 'parts'}`,
     check: jwtProblem,
   }),
   timeoutMs: int({

@@ -12,6 +12,7 @@ import { loadFleet, type Deployment } from './file';
 import { EXIT_MEANING, writeFleetReport, type DeploymentOutcome } from './report';
 import { createProgress } from './progress';
 import { PACKAGE_ROOT } from '../../helpers/package-root';
+import { count } from '../report/results';
 
 const BIN = path.resolve(PACKAGE_ROOT, 'bin', 'placeos-contract.js');
 /** Report settings every deployment shares; every other PLACEOS_* comes from the deployment. */
@@ -84,7 +85,7 @@ export async function runFleet(o: RunOptions, _argv: readonly string[], env: Rec
   const { prepareReportsDir } = require('../target') as typeof import('../target');
   const all = loadFleet(o.fleet!, env);
   const deployments = shardOf(all, o.shard);
-  if (!deployments.length) throw new UsageError(`--shard ${o.shard!.index}/${o.shard!.total}: this part holds none of the ${all.length} deployment(s)`);
+  if (!deployments.length) throw new UsageError(`--shard ${o.shard!.index}/${o.shard!.total}: this part holds none of the ${count(all.length, 'deployment')}`);
   const reportsDir = prepareReportsDir(path.resolve(o.reportsDir));
   fs.mkdirSync(path.join(reportsDir, 'logs'), { recursive: true });
   const startedAt = new Date();
