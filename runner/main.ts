@@ -1,6 +1,7 @@
-// `placeos-contract` (npm run contract): the command line. `merge`, `verify`, `--fleet`, `--help` and
-// `--list` are answered here; a run starts its target first (the embedded one in a thread of its
-// own) and loads the run's modules (runner/run.ts) while the target starts. Exit codes: runner/exit.ts.
+// `placeos-contract` (npm run contract): the command line. `merge`, `verify`, `--fleet`, `--help`
+// and `--list` are answered here; a run starts its target first (the embedded one in a thread of
+// its own) and loads the run's modules (runner/run.ts) while the target starts. Exit codes:
+// runner/exit.ts.
 import { randomBytes } from 'node:crypto';
 import { SettingsError } from '../helpers/settings/types';
 import { TransportError, PreflightError } from '../helpers/http-errors';
