@@ -136,9 +136,35 @@ export function contractFor(generation: Generation): GenerationContract {
   return GENERATION_CONTRACTS[generation];
 }
 
-/** The facts on which two generations' contracts differ (for "told it is X" diagnostics). */
+/** Each fact of a contract in words, for messages (a new fact needs its name here: the type says so). */
+export const CONTRACT_FACT_NAMES: Record<Exclude<keyof GenerationContract, 'generation' | 'label'>, string> = {
+  passwordGrant: 'the password grant',
+  implicitGrant: 'the implicit grant',
+  pkceEnforced: 'PKCE enforcement',
+  pkcePlain: 'the plain PKCE method',
+  tokenJsonBody: 'JSON token requests',
+  signinReadsQuery: 'signin credentials in the query',
+  tokenCreatedAt: 'created_at in token responses',
+  sessionCookie: 'the session cookie name',
+  signinContinueStatus: 'the signin redirect status',
+  noSessionRedirect: 'where authorize sends a visitor without a session',
+  authorizeErrors: 'the form of authorize errors (HTML or JSON)',
+  authorizeBadRedirect: 'the answer to an unregistered redirect_uri',
+  errors: 'error statuses and codes',
+  revoke: 'how revoke identifies the client and what it answers',
+  oidc: 'the OpenID Connect routes',
+  healthz: '/auth/healthz',
+  refreshTokens: 'the refresh token form (opaque or JWT)',
+  logoutStatuses: 'the logout redirect status',
+  authorityTokenValidForApiKey: 'token_valid for an API key in /auth/authority',
+  ssoRefusal: 'how a refused SSO callback ends',
+};
+
+/** The facts on which two generations' contracts differ, in words (for "told it is X" diagnostics). */
 export function contractDifferences(a: Generation, b: Generation): string[] {
-  const ca = GENERATION_CONTRACTS[a] as unknown as Record<string, unknown>;
-  const cb = GENERATION_CONTRACTS[b] as unknown as Record<string, unknown>;
-  return Object.keys(ca).filter((k) => k !== 'generation' && k !== 'label' && JSON.stringify(ca[k]) !== JSON.stringify(cb[k]));
+  const ca = GENERATION_CONTRACTS[a];
+  const cb = GENERATION_CONTRACTS[b];
+  return (Object.keys(CONTRACT_FACT_NAMES) as (keyof typeof CONTRACT_FACT_NAMES)[])
+    .filter((k) => JSON.stringify(ca[k]) !== JSON.stringify(cb[k]))
+    .map((k) => CONTRACT_FACT_NAMES[k]);
 }

@@ -49,6 +49,9 @@ export function errCode(err: unknown): string {
   if (typeof e.timeout === 'number' || e.code === 'ECONNABORTED') return 'TIMEOUT';
   if (typeof e.code === 'string') return e.code;
   if (/socket hang up/i.test(e.message ?? '')) return 'ECONNRESET';
+  // Some connection failures reach us as a bare `ECONNREFUSED: Connection refused` message.
+  const fromMessage = /^(E[A-Z_]{3,}):/.exec(e.message ?? '');
+  if (fromMessage) return fromMessage[1]!;
   return 'EUNKNOWN';
 }
 
@@ -60,10 +63,12 @@ export function describeTransportError(err: unknown, url: string, context?: { ti
   if (err instanceof TransportError) return err.message;
   let origin = url;
   let host = url;
+  let hostPort = url;
   try {
     const u = new URL(url);
     origin = u.origin;
     host = u.hostname;
+    hostPort = `${u.hostname}:${u.port || (u.protocol === 'https:' ? '443' : '80')}`;
   } catch {
     // keep as given
   }
@@ -89,7 +94,7 @@ export function describeTransportError(err: unknown, url: string, context?: { ti
   }
   switch (code) {
     case 'ECONNREFUSED':
-      return `cannot connect to ${origin}${proxyNote} (connection refused): is the deployment up and PLACEOS_URL right?`;
+      return `connection refused by ${hostPort}${proxyNote}: is the deployment up and PLACEOS_URL right?`;
     case 'ENOTFOUND':
       return `cannot connect to ${origin} (host not found: DNS has no address for ${host}): check the host name in PLACEOS_URL`;
     case 'EAI_AGAIN':

@@ -96,6 +96,20 @@ export interface HttpClientOptions {
   permitKind?: PermitKind;
   /** Queue order at the gate, lower first (default: when the client was made); see RequestGate. */
   priority?: number;
+  /** Told before a request that got no answer in time is tried again (the run says so: silence is not a hang). */
+  onRetry?: (notice: RetryNotice) => void;
+}
+
+/** A request that got no answer within its timeout is about to be tried again. */
+export interface RetryNotice {
+  method: string;
+  /** Origin of the request (no path, query or credentials). */
+  origin: string;
+  /** The attempt that comes next, and how many there are at most. */
+  attempt: number;
+  maxAttempts: number;
+  /** The transport error of the attempt that failed, one line. */
+  error: string;
 }
 
 /** Counts every attempt of every client that shares it; the run never exceeds PLACEOS_MAX_REQUESTS. */
@@ -249,6 +263,7 @@ interface Shared {
   gate: RequestGate;
   permitKind: PermitKind;
   priority: number;
+  onRetry?: (notice: RetryNotice) => void;
 }
 
 /** A permit from the gate; a refusal (overload, spent budget) is a TransportError like any other. */
@@ -272,6 +287,7 @@ export function createHttpClient(o: HttpClientOptions): HttpClient {
   };
   if (o.secrets) shared.secrets = o.secrets;
   if (o.onExchange) shared.onExchange = o.onExchange;
+  if (o.onRetry) shared.onRetry = o.onRetry;
   return makeClient(o.baseUrl, o.journey ?? 'default', shared);
 }
 
@@ -353,7 +369,9 @@ function makeClient(baseUrlIn: string, journey: string, shared: Shared): HttpCli
     }
     if (options.basic) {
       const b64 = Buffer.from(`${options.basic.username}:${options.basic.password}`, 'utf8').toString('base64');
-      secrets?.add(b64, 'client_secret');
+      const src = secrets?.sourceOf(options.basic.password);
+      // A reproduce line builds the header the same way from the secret's variable.
+      secrets?.add(b64, 'client_secret', src && `$(printf '%s:%s' '${options.basic.username.replace(/'/g, `'\\''`)}' "${src}" | base64 | tr -d '\\n')`);
       baseHeaders['Authorization'] = `Basic ${b64}`;
     }
     if (!hasHeader('accept')) baseHeaders['Accept'] = 'application/json, text/html;q=0.9, */*;q=0.8';
@@ -417,6 +435,8 @@ function makeClient(baseUrlIn: string, journey: string, shared: Shared): HttpCli
         exchange.error = describeTransportError(err, urlStr, { timeoutMs, ...(settings.proxy ? { proxy: settings.proxy.url } : {}) });
         shared.onExchange?.(exchange);
         if (attempt < maxAttempts && retryable(code, method)) {
+          if (code === 'TIMEOUT' || code === 'ETIMEDOUT')
+            shared.onRetry?.({ method, origin: url.origin, attempt: attempt + 1, maxAttempts, error: exchange.error });
           await sleep(Math.min(250 * 2 ** (attempt - 1), 2000));
           continue;
         }

@@ -92,6 +92,8 @@ export interface CaseResult {
     unmatched?: boolean;
   };
   exchanges: Exchange[];
+  /** A fail or error: a curl command for its last exchange, secrets as shell variables (runner/report/reproduce.ts). */
+  reproduce?: string;
   startedAt: string;
   durationMs: number;
 }

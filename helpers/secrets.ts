@@ -28,11 +28,35 @@ export const SECRET_KINDS: readonly SecretKind[] = [
 ];
 
 export interface SecretRegistry {
-  /** Register a secret (ignores empty/short values below 6 chars, which cannot be masked safely). */
-  add(value: string | undefined, kind: SecretKind): void;
-  /** Replace every registered secret (also URL-encoded forms) with `[REDACTED:<kind>]`. */
+  /**
+   * Register a secret (ignores empty/short values below 6 chars, which cannot be masked safely).
+   * `source`: how a shell gets the value, as an expansion to put inside double quotes
+   * (`$PLACEOS_USER_PASSWORD`, `${PLACEOS_API_KEY#*.}`); absent for what the run mints.
+   */
+  add(value: string | undefined, kind: SecretKind, source?: string): void;
+  /**
+   * Replace every registered secret (also URL-encoded forms) with `[REDACTED:<kind>#<n>]`: the
+   * same label for the same value wherever it recurs in the run, so replays and reuse show.
+   */
   mask(text: string): string;
+  /** The shell source of a registered value (see add), if it has one. */
+  sourceOf(value: string): string | undefined;
 }
+
+/** A run's registry: what a case's own registry (createSecretRegistry({ parent })) numbers its labels by. */
+export interface RunSecretRegistry extends SecretRegistry {
+  fingerprints(): SecretFingerprint[];
+  kinds(): Record<SecretKind, number>;
+  /** `code#1`: the label of a registered value, or undefined. */
+  labelOf(value: string): string | undefined;
+  /** Label (`password#1`) → shell source, for the labels whose value came from a setting. */
+  sources(): Record<string, string>;
+  /** How many distinct values (not forms) are registered. */
+  readonly size: number;
+}
+
+/** `[REDACTED:code#1]` → kind `code`, label `code#1`. */
+export const REDACTED_LABEL = /\[REDACTED:([a-z_]+)#(\d+)\]/g;
 
 /**
  * What the scanner needs to find a secret without knowing it: its UTF-8 byte length, the SHA-256
@@ -98,16 +122,24 @@ function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-export function createSecretRegistry(): SecretRegistry & {
-  fingerprints(): SecretFingerprint[];
-  kinds(): Record<SecretKind, number>;
-  /** How many distinct values (not forms) are registered. */
-  readonly size: number;
-} {
-  /** form -> kind (first registration wins). */
-  const forms = new Map<string, SecretKind>();
-  /** registered values -> kind, for kinds(). */
-  const values = new Map<string, SecretKind>();
+interface Entry {
+  kind: SecretKind;
+  label: string;
+  source?: string;
+}
+
+/**
+ * The run's registry, or (with `parent`) a case's own: it masks only what the case met (fast
+ * however many tokens the run mints), registers everything with the parent too and takes the
+ * parent's labels, so a value has one label in the whole run.
+ */
+export function createSecretRegistry(o: { parent?: RunSecretRegistry } = {}): RunSecretRegistry {
+  const { parent } = o;
+  /** form -> the entry of the value it is a form of (first registration wins). */
+  const forms = new Map<string, Entry>();
+  /** registered values -> their entry. */
+  const values = new Map<string, Entry>();
+  const counters = new Map<SecretKind, number>();
   let pattern: RegExp | undefined;
   let fingerprintCache: SecretFingerprint[] | undefined;
 
@@ -116,14 +148,28 @@ export function createSecretRegistry(): SecretRegistry & {
     fingerprintCache = undefined;
   }
 
+  function newLabel(kind: SecretKind): string {
+    const n = (counters.get(kind) ?? 0) + 1;
+    counters.set(kind, n);
+    return `${kind}#${n}`;
+  }
+
   return {
-    add(value, kind) {
+    add(value, kind, source) {
       if (typeof value !== 'string' || value.length < MIN_SECRET_LENGTH) return;
-      if (values.has(value)) return;
-      values.set(value, kind);
+      parent?.add(value, kind, source);
+      const known = values.get(value);
+      if (known) {
+        if (source && !known.source) known.source = source;
+        return;
+      }
+      const entry: Entry = { kind, label: parent?.labelOf(value) ?? newLabel(kind) };
+      const src = source ?? parent?.sourceOf(value);
+      if (src) entry.source = src;
+      values.set(value, entry);
       for (const f of secretForms(value)) {
         if (!forms.has(f)) {
-          forms.set(f, kind);
+          forms.set(f, entry);
           invalidate();
         }
       }
@@ -136,11 +182,23 @@ export function createSecretRegistry(): SecretRegistry & {
         pattern = new RegExp(sorted.map(escapeRegExp).join('|'), 'g');
       }
       pattern.lastIndex = 0;
-      return text.replace(pattern, (m) => `[REDACTED:${forms.get(m) ?? 'other'}]`);
+      return text.replace(pattern, (m) => `[REDACTED:${forms.get(m)?.label ?? 'other'}]`);
+    },
+    sourceOf(value) {
+      return values.get(value)?.source ?? parent?.sourceOf(value);
+    },
+    labelOf(value) {
+      return values.get(value)?.label;
+    },
+    sources() {
+      if (parent) return parent.sources();
+      const out: Record<string, string> = {};
+      for (const e of values.values()) if (e.source) out[e.label] = e.source;
+      return out;
     },
     fingerprints() {
       if (!fingerprintCache) {
-        fingerprintCache = [...forms.entries()].map(([form, kind]) => {
+        fingerprintCache = [...forms.entries()].map(([form, { kind }]) => {
           const bytes = Buffer.from(form, 'utf8');
           const window = Math.min(bytes.length, ROLLING_WINDOW);
           return { length: bytes.length, sha256: sha256Hex(bytes), kind, rolling: String(rollingHash(bytes, 0, window)), window };
@@ -150,7 +208,7 @@ export function createSecretRegistry(): SecretRegistry & {
     },
     kinds() {
       const out = Object.fromEntries(SECRET_KINDS.map((k) => [k, 0])) as Record<SecretKind, number>;
-      for (const kind of values.values()) out[kind] += 1;
+      for (const { kind } of values.values()) out[kind] += 1;
       return out;
     },
     get size() {

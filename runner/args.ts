@@ -117,6 +117,8 @@ only when asked for (--embedded, --profile, --variant, --mutant, --tls or PLACEO
 
   placeos-contract merge [--reports OUT] DIR...
                       combine the reports of shards into one report (or one fleet report)
+  placeos-contract verify DIR [--public-key FILE]
+                      check a report bundle against its manifest (and signature): exit 0 intact, 1 not
 
 exit codes: 0 contract holds, 1 contract violated, 2 could not run (settings, connection),
             3 a secret was found in a report artifact

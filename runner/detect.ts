@@ -19,6 +19,7 @@ import { createCaseContext } from './engine';
 import { probePkceIgnored } from '../helpers/flows';
 import type { Exchange, Finding, Generation } from '../helpers/model';
 import { PreflightError } from '../helpers/http-errors';
+import { count } from './report/results';
 
 export { PreflightError };
 
@@ -57,7 +58,7 @@ export async function detectGeneration(run: RunEnv, override?: Generation): Prom
   if (authority.status === 429 || authority.status >= 500) {
     const retryAfter = authority.header('retry-after');
     throw new PreflightError(
-      `${run.settings.url}/auth/authority answered ${authority.status}${retryAfter ? ` (Retry-After: ${retryAfter})` : ''} after ${authority.attempts ?? 1} attempt(s): the deployment is down or overloaded; try again later (PLACEOS_RETRIES sets how often the run retries)`,
+      `${run.settings.url}/auth/authority answered ${authority.status}${retryAfter ? ` (Retry-After: ${retryAfter})` : ''} after ${count(authority.attempts ?? 1, 'attempt')}: the deployment is down or overloaded; try again later (PLACEOS_RETRIES sets how often the run retries)`,
     );
   }
   if (authority.status !== 200 || typeof authority.json !== 'object' || authority.json === null) {

@@ -6,16 +6,17 @@ import type { TargetSettings } from '../helpers/config';
 import { settingsSecrets } from '../helpers/config';
 import type { GenerationContract } from '../helpers/generations';
 import { contractFor } from '../helpers/generations';
-import type { HttpClient } from '../helpers/http';
+import type { HttpClient, RetryNotice } from '../helpers/http';
 import { createHttpClient, RequestBudget, TransportError } from '../helpers/http';
 import type { Ledger } from './ledger';
 import { describeObservation, isOverdue, ledgerEntries, ledgerEntry } from './ledger';
 import type { LedgerEntry } from './ledger';
 import type { CaseResult, Exchange, Finding, Generation, SettingName, Tag, Verdict } from '../helpers/model';
 import type { SchemaRegistry } from '../helpers/schemas';
-import type { SecretRegistry } from '../helpers/secrets';
+import type { RunSecretRegistry, SecretRegistry } from '../helpers/secrets';
 import { createSecretRegistry } from '../helpers/secrets';
 import { mapPool } from './pool';
+import { reproduceFor } from './report/reproduce';
 import type { RequestGate } from '../helpers/http-limiter';
 import { limiterFor } from '../helpers/http-limiter';
 import { recordingRegistry, type Shapes } from './report/shapes';
@@ -36,7 +37,7 @@ export interface RunEnv {
   ledger: Ledger;
   strict: boolean;
   today: Date;
-  secrets: SecretRegistry;
+  secrets: RunSecretRegistry;
   schemas: SchemaRegistry;
   budget: RequestBudget;
   /** The run's one bound on requests in flight (AIMD), shared by every client of the run. */
@@ -49,6 +50,8 @@ export interface RunEnv {
   readonly: boolean;
   /** Every exchange of every check as it happens (masked already): --verbose. */
   onExchange?: (x: Exchange, caseId: string) => void;
+  /** Told when a request that got no answer in time is tried again (createRunEnv's `notice`). */
+  onRetry?: (notice: RetryNotice) => void;
 }
 
 export function createRunEnv(o: {
@@ -57,14 +60,16 @@ export function createRunEnv(o: {
   ledger: Ledger;
   strict?: boolean;
   today?: Date;
-  secrets: SecretRegistry;
+  secrets: RunSecretRegistry;
   schemas: SchemaRegistry;
   readonly?: boolean;
   gate?: RequestGate;
   onExchange?: RunEnv['onExchange'];
+  /** Where the run says that a request got no answer in time and is tried again. */
+  notice?: (line: string) => void;
 }): RunEnv {
   const { settings } = o;
-  for (const { value, kind } of settingsSecrets(settings)) o.secrets.add(value, kind);
+  for (const { value, kind, source } of settingsSecrets(settings)) o.secrets.add(value, kind, source);
   return {
     settings,
     generation: o.generation,
@@ -80,6 +85,18 @@ export function createRunEnv(o: {
     cleanup: { revoked: 0, failed: 0 },
     readonly: o.readonly ?? false,
     ...(o.onExchange ? { onExchange: o.onExchange } : {}),
+    ...(o.notice ? { onRetry: retryNotices(o.notice) } : {}),
+  };
+}
+
+/** One line per silence and attempt (not one per request of a silent deployment). */
+function retryNotices(notice: (line: string) => void): (n: RetryNotice) => void {
+  const said = new Set<string>();
+  return (n) => {
+    const line = `${n.error.split(': ')[0]} yet: retrying (attempt ${n.attempt} of ${n.maxAttempts}; PLACEOS_TIMEOUT_MS and PLACEOS_RETRIES set how long)`;
+    if (said.has(line)) return;
+    said.add(line);
+    notice(line);
   };
 }
 
@@ -162,7 +179,8 @@ export interface Selection {
   readonly?: boolean;
 }
 
-const matches = (c: ContractCase, prefixes: readonly string[]): boolean => prefixes.some((p) => c.id.startsWith(p) || c.requirements.some((r) => r.startsWith(p)));
+const matches = (c: ContractCase, prefixes: readonly string[]): boolean =>
+  prefixes.some((p) => c.id.startsWith(p) || c.requirements.some((r) => r.startsWith(p)));
 
 export function selectCases(cases: readonly ContractCase[], sel: Selection | undefined): ContractCase[] {
   if (!sel) return [...cases];
@@ -264,15 +282,9 @@ function verdictOf(run: RunEnv, c: ContractCase, o: Outcome): Judged {
  * case's evidence is still caught (exit 3).
  */
 function caseSecrets(run: RunEnv): SecretRegistry {
-  const local = createSecretRegistry();
-  for (const { value, kind } of settingsSecrets(run.settings)) local.add(value, kind);
-  return {
-    add(value, kind) {
-      local.add(value, kind);
-      run.secrets.add(value, kind);
-    },
-    mask: (text) => local.mask(text),
-  };
+  const local = createSecretRegistry({ parent: run.secrets });
+  for (const { value, kind, source } of settingsSecrets(run.settings)) local.add(value, kind, source);
+  return local;
 }
 
 /**
@@ -338,6 +350,7 @@ export function createCaseContext(
           exchanges.push(x);
           run.onExchange?.(x, caseId);
         },
+        ...(run.onRetry ? { onRetry: run.onRetry } : {}),
       });
       return run.readonly ? readonlyGuard(client) : client;
     },
@@ -391,12 +404,15 @@ export async function executeCase(run: RunEnv, area: string, c: ContractCase): P
   // A secret can be registered after an exchange that carried it was recorded (a plain PKCE
   // challenge is the verifier; a code is known only once the redirect came back): mask the whole
   // record again now that the case is over and every secret it met is registered.
-  return maskDeep(t.secrets, {
+  const result = maskDeep(t.secrets, {
     ...base,
     ...v,
     ...(Object.keys(shapes).length ? { shapes } : {}),
     durationMs: Date.now() - startedAt.getTime(),
   });
+  // Built from the masked exchanges: it names variables, never values.
+  const reproduce = reproduceFor(result.verdict, result.exchanges, run.secrets.sources());
+  return reproduce ? { ...result, reproduce: t.secrets.mask(reproduce) } : result;
 }
 
 /** Every string inside a value, masked. */

@@ -54,12 +54,45 @@ export class LedgerError extends Error {
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const OBSERVATION_KEYS: readonly string[] = ['code', 'step', 'expected', 'actual'];
 
+/** Where JSON.parse gives up: the longest prefix that is only unfinished (not wrong) ends there. */
+export function syntaxErrorAt(text: string): number {
+  const unfinished = (p: number): boolean => {
+    try {
+      JSON.parse(text.slice(0, p));
+      return true;
+    } catch (e) {
+      const m = /at position (\d+)/.exec((e as Error).message);
+      return /Unexpected end of JSON input/.test((e as Error).message) || (m !== null && Number(m[1]) >= p);
+    }
+  };
+  let lo = 0;
+  let hi = text.length;
+  while (lo < hi) {
+    const mid = Math.ceil((lo + hi) / 2);
+    if (unfinished(mid)) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+/** 1-based line and column of a character offset. */
+export function lineColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset).split('\n');
+  return { line: before.length, column: before[before.length - 1]!.length + 1 };
+}
+
 export function parseLedger(text: string, file: string): Ledger {
   let raw: unknown;
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new LedgerError(`${file}: expected JSON, got a parse error (${(e as Error).message})`);
+    const { line, column } = lineColumn(text, syntaxErrorAt(text));
+    // V8 quotes the whole text in some messages: keep the reason only, on one line.
+    const reason = (e as Error).message
+      .replace(/, ".*$/s, '')
+      .replace(/ in JSON at position \d+.*$/s, '')
+      .replace(/\r?\n/g, '\\n');
+    throw new LedgerError(`${file}:${line}:${column}: the ledger is not valid JSON (${reason}); fix it there`);
   }
   const problems: string[] = [];
   const o = raw as Partial<Ledger> & { entries?: unknown };

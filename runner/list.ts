@@ -3,6 +3,7 @@ import { SUITES } from '../specs';
 import { planSuites, type PlanInput } from './plan';
 import { GENERATIONS } from '../helpers/model';
 import { requirement } from '../helpers/requirements';
+import { count } from './report/results';
 
 export interface CatalogueRow {
   id: string;
@@ -43,5 +44,5 @@ export function printCatalogue(json: boolean, selection?: PlanInput): string {
     (r) =>
       `${r.id}\n    ${r.title}\n    requirements: ${r.requirements.map((q) => `${q.id} (${q.ref ? `${q.document}, ${q.ref}` : `${q.document} ${q.section}`}, ${q.level})`).join('; ')}\n    level ${r.level} · severity ${r.severity} · generations ${r.generations.join(', ')} · tags ${r.tags.join(', ') || '-'}${r.needs.length ? ` · needs ${r.needs.join(', ')}` : ''}`,
   );
-  return [`${rows.length} ${rows.length === 1 ? 'check' : 'checks'}`, ...lines].join('\n');
+  return [count(rows.length, 'check'), ...lines].join('\n');
 }

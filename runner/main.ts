@@ -1,6 +1,7 @@
-// `placeos-contract` (npm run contract): the command line. `merge`, `--fleet`, `--help` and
-// `--list` are answered here; a run starts its target first (the embedded one in a thread of its
-// own) and loads the run's modules (runner/run.ts) while the target starts. Exit codes: runner/exit.ts.
+// `placeos-contract` (npm run contract): the command line. `merge`, `verify`, `--fleet`, `--help`
+// and `--list` are answered here; a run starts its target first (the embedded one in a thread of
+// its own) and loads the run's modules (runner/run.ts) while the target starts. Exit codes:
+// runner/exit.ts.
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -17,6 +18,7 @@ import { EXIT } from './exit';
 import { resolveRunConfig } from './config';
 import type { RunConfig } from './config';
 import { startTarget } from './target';
+import { reportsFolderProblem } from './fs-errors';
 import type { Target } from './target';
 
 export { EXIT } from './exit';
@@ -46,6 +48,7 @@ export async function main(
   io: { tty?: boolean } = {},
 ): Promise<number> {
   if (argv[0] === 'merge') return (await import('./fleet/merge')).runMerge(argv.slice(1), out);
+  if (argv[0] === 'verify') return (await import('./report/verify-cli')).main(argv.slice(1), out);
   let o: RunOptions;
   let config: RunConfig;
   let baseline: Baseline | undefined;
@@ -94,6 +97,11 @@ export async function main(
     if (settings !== undefined) return settings;
     if (e instanceof TransportError || e instanceof PreflightError || e instanceof LedgerError || e instanceof UsageError || e instanceof BaselineError) {
       out(`placeos-contract: ${secrets.mask(e.message)}`);
+      return EXIT.couldNotRun;
+    }
+    const folder = reportsFolderProblem(e, o.reportsDir);
+    if (folder) {
+      out(`placeos-contract: ${folder}`);
       return EXIT.couldNotRun;
     }
     const message = e instanceof Error ? e.message : String(e);

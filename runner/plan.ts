@@ -37,8 +37,8 @@ export function planSuites(suites: readonly Suite[], o: PlanInput): Suite[] {
     suites.map((s) => ({ area: s.area, cases: selectCases(s.cases, selection) })).filter((s) => s.cases.length > 0),
     o.shard,
   );
-  if (!planned.length && o.shard) throw new UsageError(`--shard ${o.shard.index}/${o.shard.total}: this part holds no area with a selected check; use fewer parts`);
-  if (!planned.length)
-    throw new UsageError(`the selection (${describeSelection({ ...o, shard: undefined }) ?? 'everything'}) matches no check; see --list`);
+  if (!planned.length && o.shard)
+    throw new UsageError(`--shard ${o.shard.index}/${o.shard.total}: this part holds no area with a selected check; use fewer parts`);
+  if (!planned.length) throw new UsageError(`the selection (${describeSelection({ ...o, shard: undefined }) ?? 'everything'}) matches no check; see --list`);
   return planned;
 }

@@ -2,6 +2,7 @@
 // readable summary comes after the run (runner/report), with the masked messages and requirement IDs.
 import type { CaseResult, Exchange } from '../helpers/model';
 import { isBreaking } from './engine';
+import { count } from './report/results';
 
 export function areaProgress(
   suites: readonly { area: string; cases: readonly unknown[] }[],
@@ -17,7 +18,7 @@ export function areaProgress(
     if (n > 0) return;
     const total = suites.find((s) => s.area === r.area)?.cases.length ?? 0;
     const bad = breaking.get(r.area) ?? 0;
-    log(`  ${bad ? '✗' : '✓'} ${r.area}: ${total} ${total === 1 ? 'check' : 'checks'}${bad ? `, ${bad} breaking` : ''}`);
+    log(`  ${bad ? '✗' : '✓'} ${r.area}: ${count(total, 'check')}${bad ? `, ${bad} breaking` : ''}`);
   };
 }
 

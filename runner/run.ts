@@ -15,6 +15,7 @@ import { finalizeReports, isoWithOffset, writeEvidence } from './report';
 import type { RunMeta } from './report';
 import { toJestResults, writeJestJunit } from './report/jest-junit';
 import { areaProgress, exchangeLine, reportsLine } from './progress';
+import { count } from './report/results';
 import type { CaseResult, Exchange } from '../helpers/model';
 import type { RunConfig } from './config';
 import { applyOverride, detectGeneration } from './detect';
@@ -74,6 +75,7 @@ export async function runContract({ config, target, secrets, runId, startedAt, b
       readonly: o.readonly,
       gate: limiter,
       ...verbose,
+      notice: log,
     });
     // The deployment's warnings were said with the configuration; the embedded target's own here.
     if (target.embedded) for (const w of settings.warnings ?? []) out(`WARNING: ${w}`);
@@ -104,6 +106,7 @@ export async function runContract({ config, target, secrets, runId, startedAt, b
       readonly: o.readonly,
       gate: limiter,
       ...verbose,
+      notice: log,
     });
     // Each check's evidence is written as it ends, while the others (and the waits) go on.
     const evidence: Record<string, string> = {};
@@ -114,7 +117,9 @@ export async function runContract({ config, target, secrets, runId, startedAt, b
         evidence[r.caseId] = writeEvidence(reportsDir, r);
       },
       revoke: true,
-      ...(o.bail ? { stopAfter: (r: CaseResult) => (isBreaking(r.verdict, o.strict) ? `--bail stopped the run after ${r.caseId} (${r.verdict})` : undefined) } : {}),
+      ...(o.bail
+        ? { stopAfter: (r: CaseResult) => (isBreaking(r.verdict, o.strict) ? `--bail stopped the run after ${r.caseId} (${r.verdict})` : undefined) }
+        : {}),
     });
     await detectionCleanup;
     // Nothing more goes to the target: the embedded one closes (in its thread) while the reports are written.
@@ -165,12 +170,14 @@ export async function runContract({ config, target, secrets, runId, startedAt, b
     const report = finalizeReports({ reportsDir, results, meta, reports, fingerprints, baseline, evidence, color: o.color });
     out(secrets.mask(report.console));
     out(
-      `Cleanup: ${revoked} revocation(s) of the run's tokens accepted${notRevoked ? `, ${notRevoked} refused or failed (those tokens live until they expire)` : ''}.`,
+      `Cleanup: ${count(revoked, 'revocation')} of the run's tokens accepted${notRevoked ? `, ${notRevoked} refused or failed (those tokens live until they expire)` : ''}.`,
     );
     out(reportsLine(reports.shownAs));
     if (report.secretHits.length) {
       for (const h of report.secretHits)
-        out(`SECRET LEAK: ${h.count} registered ${h.kind} value(s) found in ${path.join(reports.shownAs, h.file)} (the file was withheld from the reports)`);
+        out(
+          `SECRET LEAK: ${count(h.count, `registered ${h.kind} value`)} found in ${path.join(reports.shownAs, h.file)} (the file was withheld from the reports)`,
+        );
       return EXIT.secretLeak;
     }
     const overloaded = limiter.stats().overloaded;
@@ -180,7 +187,7 @@ export async function runContract({ config, target, secrets, runId, startedAt, b
       // Only regressions against the baseline break the build (known failures are accepted).
       const reg = regressions(report.comparison);
       out(
-        `--fail-on new: ${reg.length} regression(s) against the baseline decide the exit code${reg.length ? '' : '; the failures above were already in the baseline'}.`,
+        `--fail-on new: ${count(reg.length, 'regression')} against the baseline decide the exit code${reg.length ? '' : '; the failures above were already in the baseline'}.`,
       );
       if (reg.some((x) => x.after === 'error')) return EXIT.couldNotRun;
       return reg.length ? EXIT.violated : EXIT.ok;

@@ -9,7 +9,7 @@ import { parseSettings } from '../helpers/config';
 import { ContractViolation } from '../helpers/case';
 import type { ContractCase } from '../helpers/case';
 import { createRunEnv, executeCase, runCases } from '../runner/engine';
-import { emptyLedger, loadLedger, parseLedger } from '../runner/ledger';
+import { checkLedgerIds, emptyLedger, ledgerShown, loadLedger, parseLedger } from '../runner/ledger';
 import type { Ledger } from '../runner/ledger';
 import { GENERATIONS } from '../helpers/model';
 import type { Generation } from '../helpers/model';
@@ -83,6 +83,38 @@ test('ledger/doorkeeper-5.5.json (the Doorkeeper test target) names rails checks
       problems.push(`${e.check}: ${m[2]} does not exist`);
   }
   expect(problems).toEqual([]);
+});
+
+test('a ledger that is not JSON: one line with file:line:column where the parser gave up, whatever the error', () => {
+  const message = (text: string) => {
+    try {
+      parseLedger(text, 'mine.json');
+    } catch (e) {
+      return (e as Error).message;
+    }
+    return 'parsed';
+  };
+  expect(message('{\n  "version": 1,\n}')).toBe('mine.json:3:1: the ledger is not valid JSON (Expected double-quoted property name); fix it there');
+  // V8 quotes the whole text in this message: the line keeps the reason only, and stays one line.
+  expect(message('{\n  "version": tru\n}')).toBe("mine.json:2:17: the ledger is not valid JSON (Unexpected token '\\n'); fix it there");
+  expect(message('{\n  "entries": [\n')).toMatch(/^mine\.json:3:1: the ledger is not valid JSON \(/);
+});
+
+test('the ledger as the reports name it: the shipped file relative to the package, a path as given and where, or none', () => {
+  expect(ledgerShown({ kind: 'default' }, loadLedger('rails'))).toBe('ledger/rails.json (shipped for rails)');
+  expect(ledgerShown({ kind: 'none' }, emptyLedger('rails'))).toBe('none (--no-ledger)');
+  expect(ledgerShown({ kind: 'file', from: 'PLACEOS_LEDGER' }, { ...emptyLedger('rails'), file: '/srv/ci/our-ledger.json' })).toBe(
+    '/srv/ci/our-ledger.json (PLACEOS_LEDGER)',
+  );
+});
+
+test('a ledger entry naming no check of the catalogue is an error with a suggestion; the shipped ledgers name only real checks', () => {
+  const ids = SUITES.flatMap((s) => s.cases.map((c) => c.id));
+  for (const g of GENERATIONS) expect(() => checkLedgerIds(loadLedger(g), ids)).not.toThrow();
+  const typo = { ...emptyLedger('rails'), file: 'l.json', entries: [{ ...loadLedger('rails').entries[0]!, check: 'security-bearer.rest-api-401-challeng' }] };
+  expect(() => checkLedgerIds(typo, ids)).toThrow(
+    "l.json: an entry names a check that does not exist: 'security-bearer.rest-api-401-challeng' (did you mean security-bearer.rest-api-401-challenge?)",
+  );
 });
 
 test('the security areas are part of SUITES (so --list, the kill matrix and ledgers see them)', () => {

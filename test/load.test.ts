@@ -14,7 +14,7 @@ const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'contract-load-'));
 /** Query parameters that carry an account's password or an app's secret whatever their value. */
 const CREDENTIAL_PARAMS = ['password', 'client_secret'];
 /** What the evidence masking leaves where a registered password, client secret or API key was. */
-const CREDENTIAL_MASKS = /\[REDACTED:(password|client_secret|api_key)\]/;
+const CREDENTIAL_MASKS = /\[REDACTED:(password|client_secret|api_key)#\d+\]/;
 
 test('default run, target serving 2 requests at once at 10 ms each: exit 0, no timeout, no credential in any URL, latency in the summary', async () => {
   const dir = tmp();

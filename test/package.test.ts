@@ -115,6 +115,9 @@ describe('npm pack → install into an empty folder → npx placeos-contract', (
     for (const f of ['junit.xml', 'summary.md', 'results.json', 'MANIFEST.sha256.json', 'SHA256SUMS'])
       expect(fs.existsSync(path.join(scratch, 'reports', f))).toBe(true);
     expect(run('sha256sum', ['--strict', '-c', 'SHA256SUMS'], path.join(scratch, 'reports')).code).toBe(0);
+    // The installed command verifies the bundle too (no clone, no npm script).
+    const verify = run('npx', ['placeos-contract', 'verify', 'reports'], scratch);
+    expect({ code: verify.code, ok: /^OK: reports matches its manifest$/m.test(verify.out) }).toEqual({ code: 0, ok: true });
     // rails' SameSite=None session cookie is a listed deviation: the shipped ledger was found, as
     // were the shipped schemas; the folder holds nothing of the suite but node_modules/.
     const results = JSON.parse(fs.readFileSync(path.join(scratch, 'reports', 'results.json'), 'utf8')) as { counts: Record<string, number> };

@@ -5,7 +5,8 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
-import { contract } from './support/cli';
+import { spawn } from 'node:child_process';
+import { BIN, cliEnv, contract, ROOT } from './support/cli';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'contract-test-'));
 
@@ -144,7 +145,7 @@ test('a deployment answering 503 with Retry-After is retried, then one clear lin
   try {
     const r = await contract(['--reports', tmp()], { PLACEOS_URL: `http://127.0.0.1:${port}`, PLACEOS_RETRIES: '1' });
     expect(r.code).toBe(2);
-    expect(r.out).toMatch(/answered 503 \(Retry-After: 1\) after 2 attempt\(s\)/);
+    expect(r.out).toMatch(/answered 503 \(Retry-After: 1\) after 2 attempts/);
     expect(r.out.trim().split('\n')).toHaveLength(1);
     expect(hits).toBe(2);
   } finally {
@@ -243,6 +244,123 @@ describe('against the embedded reference target', () => {
   test('told it is another generation, the run fails and names the differences', async () => {
     const r = await contract(['--reports', tmp(), '--generation', 'authcr']);
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/looks like rails .*differ in: .*passwordGrant/);
+    expect(r.out).toMatch(/looks like rails .*differ in: .*the password grant/);
   }, 180_000);
+});
+
+describe('issue 23: what a new user meets first', () => {
+  test('a PLACEOS_URL with a path asks for the base URL; one with a query or fragment is refused as given', async () => {
+    const withPath = await contract(['--reports', tmp()], { PLACEOS_URL: 'http://placeos.example.com/auth/' });
+    expect(withPath.code).toBe(2);
+    expect(withPath.out).toMatch(
+      /PLACEOS_URL: expected the base URL .*got 'http:\/\/placeos\.example\.com\/auth\/' with the path '\/auth\/': give the base URL/,
+    );
+    const withQuery = await contract(['--reports', tmp()], { PLACEOS_URL: 'https://placeos.example.com?tenant=a' });
+    expect(withQuery.code).toBe(2);
+    expect(withQuery.out).toMatch(
+      /PLACEOS_URL: expected a base URL without a query or fragment .*got 'https:\/\/placeos\.example\.com\?tenant=…': remove the part from '\?' on/,
+    );
+    const withFragment = await contract(['--reports', tmp()], { PLACEOS_URL: 'https://placeos.example.com/#x' });
+    expect(withFragment.out).toMatch(/got 'https:\/\/placeos\.example\.com\/#x': remove the part from '#' on/);
+  });
+
+  test('a refused connection names host and port and what to check, on one line', async () => {
+    const port = await closedPort();
+    const r = await contract(['--reports', tmp()], { PLACEOS_URL: `http://localhost:${port}`, PLACEOS_RETRIES: '0' });
+    expect(r.code).toBe(2);
+    expect(r.out.trim()).toBe(`placeos-contract: connection refused by localhost:${port}: is the deployment up and PLACEOS_URL right?`);
+  });
+
+  test('a reports folder that cannot be written is one line naming it and the fix', async () => {
+    const dir = tmp();
+    const file = path.join(dir, 'a-file');
+    fs.writeFileSync(file, 'x');
+    const r = await contract(['--reports', path.join(file, 'reports'), '--only', 'generation', '--quiet']);
+    expect(r.code).toBe(2);
+    expect(r.out.trim().split('\n').pop()).toBe(
+      `placeos-contract: cannot write the reports folder ${path.join(file, 'reports')}: a file is in the way; choose a folder you can write to with --reports DIR, or fix its permissions`,
+    );
+  }, 60_000);
+
+  test('a ledger that is not JSON is one line with file:line:column', async () => {
+    const dir = tmp();
+    const ledger = path.join(dir, 'ledger.json');
+    fs.writeFileSync(ledger, '{\n  "version": 1,\n  "generation": "rails",\n  "entries": [\n    { "check": "x", }\n  ]\n}\n');
+    const r = await contract(['--reports', path.join(dir, 'reports'), '--ledger', ledger, '--only', 'generation', '--quiet']);
+    expect(r.code).toBe(2);
+    expect(r.out.trim()).toBe(`placeos-contract: ${ledger}:5:21: the ledger is not valid JSON (Expected double-quoted property name); fix it there`);
+  }, 60_000);
+
+  test('a deployment that accepts and never answers is named within about 12 s by default, saying retries are under way', async () => {
+    const sockets: net.Socket[] = [];
+    const server = net.createServer((s) => sockets.push(s));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as net.AddressInfo).port;
+    const started = Date.now();
+    const child = spawn(process.execPath, [BIN, '--reports', tmp()], {
+      cwd: ROOT,
+      env: cliEnv({ PLACEOS_URL: `http://127.0.0.1:${port}` }),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      const first = await new Promise<{ line: string; ms: number }>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (d) => {
+          out += d;
+          const line = out.split('\n').find((l) => /retrying/.test(l));
+          if (line) resolve({ line, ms: Date.now() - started });
+        });
+        child.on('close', () => reject(new Error(`ended without a retry notice: ${out}`)));
+      });
+      expect(first.line).toBe(
+        `no answer within 10000 ms from http://127.0.0.1:${port} yet: retrying (attempt 2 of 3; PLACEOS_TIMEOUT_MS and PLACEOS_RETRIES set how long)`,
+      );
+      expect(first.ms).toBeLessThan(12_500);
+    } finally {
+      child.kill();
+      sockets.forEach((s) => s.destroy());
+      server.close();
+    }
+  }, 30_000);
+
+  test('a failing check: its evidence carries a reproduce line, a replayed code keeps its label, the summaries link it; `verify` checks the bundle', async () => {
+    const dir = tmp();
+    const r = await contract(['--reports', dir, '--mutant', 'code-replay-500', '--only', 'security-code-pkce.code-single-use']);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^ {2}✗ security-code-pkce: 1 check, 1 breaking$/m);
+    expect(r.out).toMatch(/· strict off · ledger ledger\/rails\.json \(shipped for rails\) · selection: --only security-code-pkce\.code-single-use$/m);
+    const id = 'security-code-pkce.code-single-use';
+    const script = fs.readFileSync(path.join(dir, 'evidence', `${id}.reproduce.sh`), 'utf8');
+    expect(script).toMatch(/^curl -i \\$/m);
+    expect(script).toMatch(/--data-urlencode 'code='"\$CODE"/);
+    expect(script).toMatch(/^# CODE \(\[REDACTED:code#\d+\] in the evidence\) was minted by the run/m);
+    // The code redeemed twice: one label, in both redemptions.
+    const transcript = fs.readFileSync(path.join(dir, 'evidence', `${id}.txt`), 'utf8');
+    const label = /\[REDACTED:code#\d+\]/.exec(script)![0];
+    expect(transcript.split('\n').filter((l) => l.startsWith('> ') && l.includes(label)).length).toBeGreaterThanOrEqual(2);
+    expect(transcript).toMatch(/^Reproduce:\n {2}# exchange/m);
+    expect(fs.readFileSync(path.join(dir, 'summary.md'), 'utf8')).toContain(`[reproduce](evidence/${id}.reproduce.sh)`);
+    const html = fs.readFileSync(path.join(dir, 'summary.html'), 'utf8');
+    expect(html).toContain(`<a href="evidence/${id}.txt"><code>${id}</code></a>`);
+
+    const ok = await contract(['verify', dir]);
+    expect(ok.code).toBe(0);
+    expect(ok.out).toMatch(/^OK: .* matches its manifest$/m);
+    fs.appendFileSync(path.join(dir, 'summary.md'), 'tampered\n');
+    const bad = await contract(['verify', dir]);
+    expect(bad.code).toBe(1);
+    expect(bad.out).toMatch(/^PROBLEM: .*summary\.md/m);
+    const usage = await contract(['verify']);
+    expect(usage.code).toBe(2);
+    expect(usage.out.trim()).toBe('usage: placeos-contract verify <reports-dir> [--public-key <pem file>]');
+  }, 120_000);
+
+  test('an n/a reason is shown whole in the console and summary.md', async () => {
+    const dir = tmp();
+    const r = await contract(['--reports', dir, '--only', 'password-grant.query']);
+    expect(r.code).toBe(0);
+    const reason = 'enable with PLACEOS_CREDENTIALS_IN_URL=true or --tags credentials-in-url, for dedicated accounts only';
+    expect(r.out).toContain(reason);
+    expect(fs.readFileSync(path.join(dir, 'summary.md'), 'utf8')).toContain(reason);
+  }, 60_000);
 });

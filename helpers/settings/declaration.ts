@@ -5,7 +5,7 @@
 import { createPrivateKey } from 'node:crypto';
 import { GENERATIONS, type Generation } from '../model';
 import { MIN_SECRET_LENGTH } from '../secrets';
-import { safeEcho, stripUrl } from './text';
+import { echoUrl, safeEcho, stripUrl } from './text';
 import { flag, int, oneOf, secret, text, type Setting } from './declare';
 
 const HTTP_URL = '^[Hh][Tt][Tt][Pp][Ss]?://';
@@ -22,7 +22,7 @@ function parsedUrl(v: string): URL | undefined {
   }
 }
 
-/** A base URL: http(s), a host, no query or fragment. */
+/** A base URL: http(s), a host, no path, query or fragment. */
 const baseUrl = (name: string, o: { group: Setting['group']; doc: string; example: string }) =>
   text({
     name,
@@ -32,7 +32,11 @@ const baseUrl = (name: string, o: { group: Setting['group']; doc: string; exampl
     check: (v) => {
       const u = parsedUrl(v);
       if (!u || !u.hostname) return `expected an http(s) URL like ${EXAMPLE_URL}, got '${safeEcho(v)}'`;
-      if (u.search || u.hash) return `expected a base URL without query or fragment like ${EXAMPLE_URL}, got '${safeEcho(v)}'`;
+      // Shown as given (credentials aside): the part to remove must be visible.
+      if (u.search || u.hash || /[?#]/.test(v))
+        return `expected a base URL without a query or fragment like ${EXAMPLE_URL}, got '${echoUrl(v)}': remove the part from '${u.search ? '?' : '#'}' on`;
+      if (!/^\/*$/.test(u.pathname))
+        return `expected the base URL of the deployment like ${EXAMPLE_URL}, got '${echoUrl(v)}' with the path '${u.pathname}': give the base URL (the suite adds /auth/… itself)`;
       return undefined;
     },
     warn: (v) =>
@@ -69,7 +73,8 @@ const apiKey = (name: string, doc: string) =>
     secret: true,
     pattern: '^[^.\\s]+\\.[^.\\s]+$',
     expects: "an API key of the form '<id>.<secret>' (one dot, no spaces)",
-    describe: (v) => `a value of ${v.length} characters with ${v.split('.').length - 1} dot(s)${/\s/.test(v) ? ' and whitespace' : ''}`,
+    describe: (v) =>
+      `a value of ${v.length} characters with ${v.split('.').length - 1} ${v.split('.').length - 1 === 1 ? 'dot' : 'dots'}${/\s/.test(v) ? ' and whitespace' : ''}`,
   });
 
 /** Settings whose value goes as it is into the run's settings, under their key. */
@@ -104,7 +109,7 @@ export const DIRECT = {
     secret: true,
     pattern: '^[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+\\.[A-Za-z0-9_-]+$',
     expects: 'a JWT (three base64url parts separated by dots)',
-    describe: (v) => `a value of ${v.length} characters in ${v.split('.').length} part(s)`,
+    describe: (v) => `a value of ${v.length} characters in ${v.split('.').length} ${v.split('.').length === 1 ? 'part' : 'parts'}`,
     check: jwtProblem,
   }),
   timeoutMs: int({
@@ -216,7 +221,7 @@ const password = (name: string, group: Setting['group'], doc: string) => secret(
 export const PARTS = {
   url: baseUrl('PLACEOS_URL', {
     group: 'deployment',
-    doc: 'Base URL of the deployment (http or https); credentials, query and trailing slash are removed. Unset: the embedded reference target.',
+    doc: 'Base URL of the deployment (http or https), without a path, query or fragment (a value with one is refused); credentials and a trailing slash are removed. Unset: the embedded reference target.',
     example: EXAMPLE_URL,
   }),
   redirectUri: redirectUri(

@@ -38,25 +38,29 @@ export function describeSettings(s: TargetSettings): Record<string, string> {
 /**
  * Every secret value in the settings with its kind, to register with the SecretRegistry before
  * the first request (passwords, client secrets, API keys and their secret part, the expired token,
- * proxy credentials).
+ * proxy credentials), and `source`: the shell expansion of the variable it came from, for the
+ * reproduce lines of the evidence (never the value).
  */
-export function settingsSecrets(s: TargetSettings): { value: string; kind: SecretKind }[] {
-  const out: { value: string; kind: SecretKind }[] = [];
-  const push = (value: string | undefined, kind: SecretKind): void => {
-    if (value) out.push({ value, kind });
+export function settingsSecrets(s: TargetSettings): { value: string; kind: SecretKind; source?: string }[] {
+  const out: { value: string; kind: SecretKind; source?: string }[] = [];
+  const push = (value: string | undefined, kind: SecretKind, source?: string): void => {
+    if (value) out.push(source ? { value, kind, source } : { value, kind });
   };
-  push(s.service?.password, 'password');
-  push(s.user?.password, 'password');
-  push(s.logoutAccount?.password, 'password');
-  push(s.ssoAccount?.password, 'password');
-  push(s.client.clientSecret, 'client_secret');
-  push(s.confidentialClient?.clientSecret, 'client_secret');
-  push(s.scopedClient?.clientSecret, 'client_secret');
-  for (const key of [s.apiKey, s.apiKeyExpired]) {
-    push(key, 'api_key');
-    push(key?.slice(key.indexOf('.') + 1), 'api_key');
+  push(s.service?.password, 'password', '$PLACEOS_SERVICE_PASSWORD');
+  push(s.user?.password, 'password', '$PLACEOS_USER_PASSWORD');
+  push(s.logoutAccount?.password, 'password', '$PLACEOS_LOGOUT_PASSWORD');
+  push(s.ssoAccount?.password, 'password', '$PLACEOS_SSO_PASSWORD');
+  push(s.client.clientSecret, 'client_secret', '$PLACEOS_CLIENT_SECRET');
+  push(s.confidentialClient?.clientSecret, 'client_secret', '$PLACEOS_CONFIDENTIAL_CLIENT_SECRET');
+  push(s.scopedClient?.clientSecret, 'client_secret', '$PLACEOS_SCOPED_CLIENT_SECRET');
+  for (const [key, variable] of [
+    [s.apiKey, 'PLACEOS_API_KEY'],
+    [s.apiKeyExpired, 'PLACEOS_API_KEY_EXPIRED'],
+  ] as const) {
+    push(key, 'api_key', `$${variable}`);
+    push(key?.slice(key.indexOf('.') + 1), 'api_key', `\${${variable}#*.}`);
   }
-  push(s.expiredToken, 'access_token');
+  push(s.expiredToken, 'access_token', '$PLACEOS_EXPIRED_TOKEN');
   if (s.proxy) {
     try {
       const u = new URL(s.proxy.url);

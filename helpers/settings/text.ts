@@ -15,6 +15,27 @@ export function stripUrl(value: string): string {
   }
 }
 
+/**
+ * A URL as given, to show which part is wrong: the path, and the names in a query or fragment,
+ * stay; credentials (user-info) go, and so do the values in a query or fragment (`?token=…`: a
+ * value there may be a secret), as does a long bare part. Shortened.
+ */
+export function echoUrl(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  const control = /[\u0000-\u001f\u007f]/g;
+  const hide = (part: string) =>
+    part
+      .split('&')
+      .map((p) => (p.includes('=') ? `${p.slice(0, p.indexOf('='))}=…` : p.length > 12 ? '…' : p))
+      .join('&');
+  const v = value
+    .trim()
+    .replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@\s?#]*@/i, '$1')
+    .replace(/([?#])([^?#]*)/g, (_m, mark: string, part: string) => mark + hide(part))
+    .replace(control, '?');
+  return v.length > 100 ? `${v.slice(0, 97)}...` : v;
+}
+
 /** A value that may be a URL, shortened and without anything that looks like credentials. */
 export function safeEcho(value: string): string {
   let v = value.trim();

@@ -10,6 +10,7 @@ import { UsageError } from '../args';
 import { finalizeReports } from '../report/finalize';
 import type { RunMeta } from '../report/meta';
 import { FLEET_FILE, readFleetOutcomes, writeFleetReport, type DeploymentOutcome } from './report';
+import { count } from '../report/results';
 
 const USAGE = 'usage: placeos-contract merge [--reports OUT] DIR...  (each DIR: the reports folder of one shard)';
 
@@ -60,7 +61,9 @@ function mergeFleets(dirs: string[], outDir: string, out: (s: string) => void): 
   }
   const report = writeFleetReport(outDir, outcomes, { mergedFrom: dirs.length });
   out(report.markdown);
-  out(`Merged ${dirs.length} fleet shard(s), ${outcomes.length} deployment(s), into ${outDir}. Exit ${report.exitCode}: the worst of the deployments.`);
+  out(
+    `Merged ${count(dirs.length, 'fleet shard')}, ${count(outcomes.length, 'deployment')}, into ${outDir}. Exit ${report.exitCode}: the worst of the deployments.`,
+  );
   return report.exitCode;
 }
 
@@ -120,7 +123,7 @@ function mergeRuns(dirs: string[], outDir: string, out: (s: string) => void): nu
       .at(-1)!,
     requestCount: docs.reduce((n, d) => n + d.meta.requestCount, 0),
     requestsByArea,
-    selection: `merged from ${dirs.length} shard(s)`,
+    selection: `merged from ${count(dirs.length, 'shard')}`,
   };
   const junits = dirs.map((d) => path.join(d, 'junit.xml')).filter((f) => fs.existsSync(f));
   if (junits.length) fs.writeFileSync(path.join(outDir, 'junit.xml'), mergeJunit(junits.map((f) => fs.readFileSync(f, 'utf8'))));
@@ -134,7 +137,7 @@ function mergeRuns(dirs: string[], outDir: string, out: (s: string) => void): nu
     enrichJunit: false,
   });
   out(report.console);
-  out(`Merged ${dirs.length} shard(s), ${results.length} check(s), into ${outDir}.`);
+  out(`Merged ${count(dirs.length, 'shard')}, ${count(results.length, 'check')}, into ${outDir}.`);
   const broken = results.some((r) => r.verdict === 'fail' || (meta.strict && r.verdict === 'warn'));
   return broken ? 1 : results.some((r) => r.verdict === 'error') ? 2 : 0;
 }

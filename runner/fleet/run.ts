@@ -13,6 +13,7 @@ import { EXIT_MEANING, writeFleetReport, type DeploymentOutcome } from './report
 import { createProgress } from './progress';
 import { PACKAGE_ROOT } from '../../helpers/package-root';
 import { resolveReportSettings } from '../config';
+import { count } from '../report/results';
 
 const BIN = path.resolve(PACKAGE_ROOT, 'bin', 'placeos-contract.js');
 /** Report settings every deployment shares; every other PLACEOS_* comes from the deployment. */
@@ -85,7 +86,7 @@ export async function runFleet(o: RunOptions, _argv: readonly string[], env: Rec
   const { prepareReportsDir } = require('../target') as typeof import('../target');
   const all = loadFleet(o.fleet!, env);
   const deployments = shardOf(all, o.shard);
-  if (!deployments.length) throw new UsageError(`--shard ${o.shard!.index}/${o.shard!.total}: this part holds none of the ${all.length} deployment(s)`);
+  if (!deployments.length) throw new UsageError(`--shard ${o.shard!.index}/${o.shard!.total}: this part holds none of the ${count(all.length, 'deployment')}`);
   const reports = resolveReportSettings(o, env);
   const reportsDir = prepareReportsDir(reports.dir);
   fs.mkdirSync(path.join(reportsDir, 'logs'), { recursive: true });

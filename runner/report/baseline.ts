@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CaseResult, Verdict } from '../../helpers/model';
 import type { Shapes } from './shapes';
+import { count } from './results';
 
 export const CHANGES = ['new-failure', 'fixed', 'changed', 'new-check', 'removed-check', 'unchanged'] as const;
 export type Change = (typeof CHANGES)[number];
@@ -125,13 +126,13 @@ export const regressions = (c: Comparison | undefined): CheckChange[] => (c ? c.
 /** One line: `3 new failures, 1 fixed, …, shape drift in 1 schema`. */
 export function comparisonLine(c: Comparison): string {
   const parts = [
-    `${c.counts['new-failure']} new failure(s)`,
+    count(c.counts['new-failure'], 'new failure'),
     `${c.counts.fixed} fixed`,
-    `${c.counts.changed} changed verdict(s)`,
-    `${c.counts['new-check']} new check(s)`,
+    count(c.counts.changed, 'changed verdict'),
+    count(c.counts['new-check'], 'new check'),
     `${c.counts['removed-check']} removed`,
     `${c.counts.unchanged} unchanged`,
-    `shape drift in ${c.drift.length} schema(s)`,
+    `shape drift in ${count(c.drift.length, 'schema')}`,
   ];
   return parts.join(', ');
 }

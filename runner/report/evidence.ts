@@ -1,5 +1,6 @@
-// Per-check evidence: the (already masked) CaseResult with its HTTP exchanges as JSON, and a
-// readable transcript next to it. Rendering is pure; writeEvidence only writes the two files.
+// Per-check evidence: the (already masked) CaseResult with its HTTP exchanges as JSON, a readable
+// transcript next to it and, for a fail or error, its reproduce line as a script. Rendering is
+// pure; writeEvidence only writes the files.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CaseResult, Exchange } from '../../helpers/model';
@@ -71,6 +72,7 @@ export function renderTranscript(r: CaseResult): string {
     );
   }
   for (const f of r.findings) head.push(`Finding:      ${f.id}: ${f.message}`);
+  if (r.reproduce) head.push('Reproduce:', ...r.reproduce.split('\n').map((l) => `  ${l}`));
   head.push(`Exchanges:    ${r.exchanges.length}`, '');
   const xs = r.exchanges.map((x, i) => renderExchange(x, i, r.exchanges.length));
   return `${[...head, ...xs].join('\n')}\n`;
@@ -93,8 +95,14 @@ export function evidenceDocument(r: CaseResult): object {
     findings: r.findings,
     startedAt: r.startedAt,
     durationMs: r.durationMs,
+    reproduce: r.reproduce,
     exchanges: r.exchanges,
   };
+}
+
+/** The reproduce script of a check's evidence (evidence/<safe id>.reproduce.sh), from its .json path. */
+export function reproducePath(evidenceJson: string): string {
+  return evidenceJson.replace(/\.json$/, '.reproduce.sh');
 }
 
 /** Writes evidence/<safe id>.json and .txt; returns the .json path relative to reportsDir. */
@@ -104,5 +112,6 @@ export function writeEvidence(reportsDir: string, r: CaseResult): string {
   const base = safeId(r.caseId);
   fs.writeFileSync(path.join(dir, `${base}.json`), `${JSON.stringify(evidenceDocument(r), null, 2)}\n`);
   fs.writeFileSync(path.join(dir, `${base}.txt`), renderTranscript(r));
+  if (r.reproduce) fs.writeFileSync(path.join(dir, `${base}.reproduce.sh`), `#!/bin/sh\n# ${r.caseId}: ${r.verdict}\n${r.reproduce}\n`);
   return `${EVIDENCE_DIR}/${base}.json`;
 }

@@ -6,6 +6,7 @@ import { REQUIREMENTS } from '../../helpers/requirements';
 import { attentionItems } from './attention';
 import { comparisonLine, type Comparison } from './baseline';
 import { metaProperties, type RunMeta } from './meta';
+import { reproducePath } from './evidence';
 import { byArea, countVerdicts, naReasons, shortMessage, overall, VERDICTS } from './results';
 import { duration, findings, targetLine, withVerdict, type SummaryOptions } from './summary';
 
@@ -93,15 +94,24 @@ function filterControls(results: readonly CaseResult[]): { form: string; css: st
   return { form, css };
 }
 
-function attentionSection(results: readonly CaseResult[], comparison: Comparison | undefined, meta: RunMeta): string {
+/** Links to a check's evidence: its transcript, its JSON and, for a fail or error, its reproduce line. */
+function evidenceLinks(r: CaseResult | undefined, e: string | undefined): string {
+  if (!e) return '—';
+  const reproduce = r?.reproduce ? ` · <a href="${h(reproducePath(e))}" class="reproduce">reproduce</a>` : '';
+  return `<a href="${h(e.replace(/\.json$/, '.txt'))}">transcript</a> · <a href="${h(e)}">json</a>${reproduce}`;
+}
+
+function attentionSection(results: readonly CaseResult[], comparison: Comparison | undefined, ev: Record<string, string>, meta: RunMeta): string {
   const items = attentionItems(results, comparison, { strict: meta.strict, runWarnings: meta.warnings });
   if (!items.length)
     return `<h2 id="attention">Needs attention</h2><p class="small" id="attention-none">Nothing: no failure, error, regression, overdue or stale ledger entry.</p>`;
-  const rows = items.map(
-    (x) =>
-      `<tr class="r-${x.kind === 'regression' || x.kind === 'overdue' ? 'fail' : x.kind === 'stale' || x.kind === 'strict-warning' ? 'warn' : x.kind}" data-kind="${h(x.kind)}"><td><b>${h(x.kind)}</b></td><td><code>${h(x.caseId)}</code></td><td class="msg">${h(x.text)}</td></tr>`,
-  );
-  return `<h2 id="attention">Needs attention (${items.length})</h2><table id="attention-table"><thead><tr><th>what</th><th>check</th><th>details</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>`;
+  const byId = new Map(results.map((r) => [r.caseId, r]));
+  const rows = items.map((x) => {
+    const e = ev[x.caseId];
+    const id = !x.caseId ? 'the run' : e ? `<a href="${h(e.replace(/\.json$/, '.txt'))}"><code>${h(x.caseId)}</code></a>` : `<code>${h(x.caseId)}</code>`;
+    return `<tr class="r-${x.kind === 'regression' || x.kind === 'overdue' ? 'fail' : x.kind === 'stale' || x.kind === 'strict-warning' ? 'warn' : x.kind}" data-kind="${h(x.kind)}"><td><b>${h(x.kind)}</b></td><td>${id}</td><td class="msg">${h(x.text)}</td><td>${evidenceLinks(byId.get(x.caseId), e)}</td></tr>`;
+  });
+  return `<h2 id="attention">Needs attention (${items.length})</h2><table id="attention-table"><thead><tr><th>what</th><th>check</th><th>details</th><th>evidence</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>`;
 }
 
 function comparisonSection(c: Comparison | undefined): string {
@@ -133,8 +143,7 @@ export function renderHtmlSummary(results: readonly CaseResult[], meta: RunMeta,
   });
   const sorted = [...results].sort((a, b) => (a.requirements[0] ?? '~').localeCompare(b.requirements[0] ?? '~') || a.caseId.localeCompare(b.caseId));
   const checkRows = sorted.map((r) => {
-    const e = ev[r.caseId];
-    const link = e ? `<a href="${h(e.replace(/\.json$/, '.txt'))}">transcript</a> · <a href="${h(e)}">json</a>` : '—';
+    const link = evidenceLinks(r, ev[r.caseId]);
     return `<tr class="r-${r.verdict === 'n/a' ? 'na' : r.verdict}" data-case-id="${h(r.caseId)}" data-verdict="${h(r.verdict)}" data-area="${h(r.area)}" data-severity="${h(r.severity)}" data-requirements="${h(r.requirements.join(' '))}"><td><code>${h(r.caseId)}</code></td><td>${h(r.title)}</td><td>${r.requirements.map((x) => `<code>${h(x)}</code>`).join('<br>') || '—'} <span class="small">${h(r.level)}</span></td><td>${h(r.severity)}</td><td>${verdictCell(r.verdict)}</td><td class="msg">${h(shortMessage(r.message, 400))}</td><td>${link}</td></tr>`;
   });
   const reqMap = new Map<string, CaseResult[]>();
@@ -166,9 +175,9 @@ export function renderHtmlSummary(results: readonly CaseResult[], meta: RunMeta,
 <body>
 <h1>PlaceOS auth contract report <span class="outcome ${result.replace(' ', '-')}" id="outcome">${result}</span></h1>
 ${(meta.warnings ?? []).map((w) => `<p class="warning" role="alert"><b>WARNING:</b> ${h(w)}</p>`).join('\n')}
-<div class="small">${h(targetLine(meta))} · ${h(meta.startedAt)} → ${h(meta.endedAt)} (${h(duration(meta))})</div>
+<div class="small" id="run-line">${h(targetLine(meta))} · ${h(meta.startedAt)} → ${h(meta.endedAt)} (${h(duration(meta))}) · <span id="strict">strict ${meta.strict ? 'on' : 'off'}</span>${meta.ledger ? ` · <span id="ledger">ledger ${h(meta.ledger)}</span>` : ''}${meta.selection ? ` · selection: ${h(meta.selection)}` : ''}</div>
 <div class="counts" id="counts">${counts}<div class="count"><b>${total.total}</b>total</div></div>
-${attentionSection(results, opts.comparison, meta)}
+${attentionSection(results, opts.comparison, ev, meta)}
 ${comparisonSection(opts.comparison)}
 ${section('Verdicts by area', 'areas', ['area', ...VERDICTS, 'total'], areaRows, 'No checks ran.')}
 ${filters.form}

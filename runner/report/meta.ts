@@ -36,6 +36,7 @@ export interface RunMeta {
   /** The version of jest-junit, which wrote junit.xml. */
   jestJunit: string;
   strict: boolean;
+  /** The selection in words (`--only security-bearer · --skip …`; runner/plan.ts describeSelection); absent for a whole run. */
   selection?: string;
   /** From collectCiMeta(). */
   ci: Record<string, string>;
@@ -143,6 +144,7 @@ export function metaProperties(meta: RunMeta): [string, string][] {
     ['node', meta.node],
     ['jest_junit', meta.jestJunit],
     ['strict', String(meta.strict)],
+    ['ledger', meta.ledger],
     ['selection', meta.selection],
     ['request_count', String(meta.requestCount)],
     ['latency_p50_ms', meta.load?.latency && String(meta.load.latency.p50Ms)],

@@ -39,6 +39,11 @@ export function shortMessage(message: string | undefined, max = 200): string {
   return t.length > max ? `${t.slice(0, max - 1)}…` : t;
 }
 
+/** `1 check`, `2 checks`: a count with its noun in the right number (`plural` when not noun + s). */
+export function count(n: number, noun: string, plural = `${noun}s`): string {
+  return `${n} ${n === 1 ? noun : plural}`;
+}
+
 /** A file-name-safe form of a case id (`oauth.token.pkce-plain` stays as is). */
 export function safeId(caseId: string): string {
   const s = caseId
@@ -53,7 +58,8 @@ export function naReasons(results: readonly CaseResult[]): [string, number][] {
   const m = new Map<string, number>();
   for (const r of results)
     if (r.verdict === 'n/a') {
-      const k = shortMessage(r.message) || '(no reason given)';
+      // Whole: a reason cut short loses what to do about it (the setting, the tag, the account).
+      const k = shortMessage(r.message, 2000) || '(no reason given)';
       m.set(k, (m.get(k) ?? 0) + 1);
     }
   return [...m.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));

@@ -4,7 +4,8 @@ import type { CaseResult, Verdict } from '../../helpers/model';
 import type { RunMeta } from './meta';
 import { attentionItems, comparisonConsole, type AttentionItem } from './attention';
 import { comparisonLine, type Comparison } from './baseline';
-import { byArea, countVerdicts, naReasons, overall, shortMessage, VERDICTS, type VerdictCounts } from './results';
+import { reproducePath } from './evidence';
+import { byArea, count, countVerdicts, naReasons, overall, shortMessage, VERDICTS, type VerdictCounts } from './results';
 
 export interface SummaryOptions {
   color?: boolean;
@@ -65,9 +66,9 @@ export function renderConsoleSummary(results: readonly CaseResult[], meta: RunMe
   L.push(`Target:  ${targetLine(meta)}`);
   for (const w of meta.warnings ?? []) L.push(c('1;33', `WARNING${meta.strict ? ' (breaks the build under --strict)' : ''}: ${w}`));
   L.push(
-    `Suite:   ${meta.suiteVersion}${meta.suiteCommit ? ` (${meta.suiteCommit})` : ''} · schemas ${meta.schemaDigest} · strict ${meta.strict ? 'on' : 'off'}${meta.selection ? ` · selection ${meta.selection}` : ''}`,
+    `Suite:   ${meta.suiteVersion}${meta.suiteCommit ? ` (${meta.suiteCommit})` : ''} · schemas ${meta.schemaDigest} · strict ${meta.strict ? 'on' : 'off'}${meta.ledger ? ` · ledger ${meta.ledger}` : ''}${meta.selection ? ` · selection: ${meta.selection}` : ''}`,
   );
-  L.push(`Time:    ${meta.startedAt} → ${meta.endedAt} (${duration(meta)}) · ${meta.requestCount} requests`);
+  L.push(`Time:    ${meta.startedAt} → ${meta.endedAt} (${duration(meta)}) · ${count(meta.requestCount, 'request')}`);
   const load = loadLine(meta);
   if (load) L.push(`Load:    ${load}`);
   if (meta.load?.overloaded) L.push(c('1;35', `Overload: ${meta.load.overloaded}`));
@@ -88,7 +89,7 @@ export function renderConsoleSummary(results: readonly CaseResult[], meta: RunMe
     const stopped = f.filter((r) => r.verdict === 'error' && meta.load?.overloaded && r.message === meta.load.overloaded);
     for (const r of f)
       if (!stopped.includes(r)) L.push(`  ${paint[r.verdict](LABEL[r.verdict])} ${r.caseId} [${reqs(r)}, ${r.severity}] ${shortMessage(r.message, 300)}`);
-    if (stopped.length) L.push(`  ${paint.error(LABEL.error)} ${stopped.length} check(s) not run: stopped by the overload (see Overload above)`);
+    if (stopped.length) L.push(`  ${paint.error(LABEL.error)} ${count(stopped.length, 'check')} not run: stopped by the overload (see Overload above)`);
   }
   const warns = withVerdict(results, 'warn');
   if (warns.length) {
@@ -141,13 +142,13 @@ export function renderMarkdownSummary(results: readonly CaseResult[], meta: RunM
   for (const w of meta.warnings ?? []) L.push(`> ⚠️ **WARNING:** ${md(w)}`, '');
   L.push(`**Target** ${md(targetLine(meta))}  `);
   L.push(
-    `**Run** \`${md(meta.runId)}\` · ${md(meta.startedAt)} → ${md(meta.endedAt)} (${duration(meta)}) · ${meta.requestCount} requests · strict ${meta.strict ? 'on' : 'off'}`,
+    `**Run** \`${md(meta.runId)}\` · ${md(meta.startedAt)} → ${md(meta.endedAt)} (${duration(meta)}) · ${count(meta.requestCount, 'request')} · strict ${meta.strict ? 'on' : 'off'}${meta.ledger ? ` · ledger \`${md(meta.ledger)}\`` : ''}${meta.selection ? ` · selection: ${md(meta.selection)}` : ''}`,
     '',
   );
   const load = loadLine(meta);
   if (load) L.push(`**Load** ${md(load)}${meta.load?.overloaded ? ` · **stopped:** ${md(meta.load.overloaded)}` : ''}`, '');
   L.push(
-    ...markdownAttention(attentionItems(results, opts.comparison, { strict: meta.strict, runWarnings: meta.warnings })),
+    ...markdownAttention(attentionItems(results, opts.comparison, { strict: meta.strict, runWarnings: meta.warnings }), opts.evidence ?? {}),
     ...markdownComparison(opts.comparison),
   );
   L.push(`| area | ${VERDICTS.join(' | ')} | total |`, `|---|${VERDICTS.map(() => '--:').join('|')}|--:|`);
@@ -158,9 +159,11 @@ export function renderMarkdownSummary(results: readonly CaseResult[], meta: RunM
   L.push(`| **total** | ${VERDICTS.map((v) => `**${total[v]}**`).join(' | ')} | **${total.total}** |`, '');
   const f = failures(results);
   if (f.length) {
-    L.push(`### Failures and errors (${f.length})`, '', '| check | requirements | severity | verdict | message |', '|---|---|---|---|---|');
+    L.push(`### Failures and errors (${f.length})`, '', '| check | requirements | severity | verdict | message | evidence |', '|---|---|---|---|---|---|');
     for (const r of f)
-      L.push(`| \`${md(r.caseId)}\` ${md(r.title)} | ${md(reqs(r))} | ${r.severity} | ${EMOJI[r.verdict]} | ${md(shortMessage(r.message, 300))} |`);
+      L.push(
+        `| \`${md(r.caseId)}\` ${md(r.title)} | ${md(reqs(r))} | ${r.severity} | ${EMOJI[r.verdict]} | ${md(shortMessage(r.message, 300))} | ${markdownEvidence(r, opts.evidence?.[r.caseId])} |`,
+      );
     L.push('');
   }
   const warns = withVerdict(results, 'warn');
@@ -203,10 +206,21 @@ const ATTENTION_LABEL: Record<AttentionItem['kind'], string> = {
   stale: '🧹 stale ledger entry',
 };
 
-function markdownAttention(items: AttentionItem[]): string[] {
+/** Links to a check's transcript and, for a fail or error, its reproduce line (paths relative to the summary). */
+function markdownEvidence(r: CaseResult, e: string | undefined): string {
+  if (!e) return '—';
+  const link = (text: string, href: string) => `[${text}](${encodeURI(href)})`;
+  return [link('transcript', e.replace(/\.json$/, '.txt')), ...(r.reproduce ? [link('reproduce', reproducePath(e))] : [])].join(' · ');
+}
+
+function markdownAttention(items: AttentionItem[], evidence: Record<string, string>): string[] {
   if (!items.length) return ['### Needs attention', '', 'Nothing: no failure, error, regression, overdue or stale ledger entry.', ''];
   const L = [`### Needs attention (${items.length})`, '', '| what | check | details |', '|---|---|---|'];
-  for (const x of items) L.push(`| ${ATTENTION_LABEL[x.kind]} | ${x.caseId ? `\`${md(x.caseId)}\`` : 'the run'} | ${md(x.text)} |`);
+  for (const x of items) {
+    const e = evidence[x.caseId];
+    const id = !x.caseId ? 'the run' : e ? `[\`${md(x.caseId)}\`](${encodeURI(e.replace(/\.json$/, '.txt'))})` : `\`${md(x.caseId)}\``;
+    L.push(`| ${ATTENTION_LABEL[x.kind]} | ${id} | ${md(x.text)} |`);
+  }
   return [...L, ''];
 }
 

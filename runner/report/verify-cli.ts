@@ -1,7 +1,9 @@
-// `npm run verify-report -- reports/ [--public-key file]`: checks a report bundle against its
-// manifest (and signature). Prints OK or each problem; exit 0 when intact, 1 otherwise, 2 on usage.
+// `placeos-contract verify reports/ [--public-key file]` (in a clone also `npm run verify-report --
+// reports/`): checks a report bundle against its manifest (and signature). Prints OK or each problem; exit 0 when intact, 1 otherwise, 2 on usage.
 import * as fs from 'node:fs';
 import { verifyBundle } from './manifest';
+
+const USAGE = 'usage: placeos-contract verify <reports-dir> [--public-key <pem file>]';
 
 export function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(`${s}\n`)): number {
   let dir: string | undefined;
@@ -11,16 +13,16 @@ export function main(argv: string[], out: (s: string) => void = (s) => process.s
     if (a === '--public-key') keyFile = argv[++i];
     else if (a.startsWith('--public-key=')) keyFile = a.slice('--public-key='.length);
     else if (a === '-h' || a === '--help') {
-      out('usage: verify-report <reports-dir> [--public-key <pem file>]');
+      out(USAGE);
       return 0;
     } else if (!dir) dir = a;
     else {
-      out(`unexpected argument: ${a}`);
+      out(`unexpected argument: ${a} (${USAGE})`);
       return 2;
     }
   }
   if (!dir || (argv.includes('--public-key') && !keyFile)) {
-    out('usage: verify-report <reports-dir> [--public-key <pem file>]');
+    out(USAGE);
     return 2;
   }
   let publicKeyPem: string | undefined;

@@ -193,7 +193,10 @@ describe('parseSettings', () => {
       'http://127.0.0.1:4000/backoffice/oauth-resp.html',
     );
     expect(problem(errorsOf({ PLACEOS_URL: 'placeos.example.com' }), 'PLACEOS_URL')).toMatch(/got 'placeos\.example\.com'/);
+    // Refused as given (the query is the problem, so it shows), but without the values it carries.
     expect(problem(errorsOf({ PLACEOS_URL: 'https://x.example.com/?token=abcdef' }), 'PLACEOS_URL')).not.toContain('abcdef');
+    expect(problem(errorsOf({ PLACEOS_URL: 'https://x.example.com/?token=abcdef' }), 'PLACEOS_URL')).toContain("got 'https://x.example.com/?token=…'");
+    expect(problem(errorsOf({ PLACEOS_URL: 'https://x.example.com/auth' }), 'PLACEOS_URL')).toMatch(/with the path '\/auth': give the base URL/);
     expect(problem(errorsOf({ PLACEOS_URL: 'https://u:p@ss@bad host' }), 'PLACEOS_URL')).not.toMatch(/p@ss|u:/);
   });
 

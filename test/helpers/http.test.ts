@@ -260,10 +260,10 @@ describe('cookie jar', () => {
     for (const s of ['very-secret-session-cookie', 'aaa.bbb.ccc-token', 'refresh-token-xyz', 'hunter2-password']) {
       expect(evidence).not.toContain(s);
     }
-    expect(exchanges[0]!.url).toContain('password=[REDACTED:password]');
-    expect(exchanges[0]!.requestBody).toBe('password=[REDACTED:password]');
-    expect(exchanges[1]!.requestHeaders['Authorization']).toBe('Bearer [REDACTED:access_token]');
-    expect(exchanges[1]!.requestHeaders['Cookie']).toBe('user=[REDACTED:cookie]');
+    expect(exchanges[0]!.url).toContain('password=[REDACTED:password#1]');
+    expect(exchanges[0]!.requestBody).toBe('password=[REDACTED:password#1]');
+    expect(exchanges[1]!.requestHeaders['Authorization']).toBe('Bearer [REDACTED:access_token#1]');
+    expect(exchanges[1]!.requestHeaders['Cookie']).toBe('user=[REDACTED:cookie#1]');
     expect(exchanges[0]!.responseBody).toContain('"expires_in":7200');
   });
 
@@ -277,7 +277,7 @@ describe('cookie jar', () => {
     const { c, exchanges } = client(base, {}, { secrets });
     const r = await c.get('/auth/oauth/authorize');
     expect(r.location?.searchParams.get('code')).toBe('the-authorization-code');
-    expect(exchanges[0]!.responseHeaders!['location']).toBe('https://app.example/cb?code=[REDACTED:code]&state=s1');
+    expect(exchanges[0]!.responseHeaders!['location']).toBe('https://app.example/cb?code=[REDACTED:code#1]&state=s1');
   });
 });
 
@@ -287,7 +287,7 @@ describe('failures and retries', () => {
     const { c, exchanges } = client(`http://127.0.0.1:${port}`, { retries: 2 });
     const err = await transportError(c.get('/auth/authority'));
     expect(err.code).toBe('ECONNREFUSED');
-    expect(err.message).toBe(`cannot connect to http://127.0.0.1:${port} (connection refused): is the deployment up and PLACEOS_URL right?`);
+    expect(err.message).toBe(`connection refused by 127.0.0.1:${port}: is the deployment up and PLACEOS_URL right?`);
     expect(exchanges.map((e) => e.attempt)).toEqual([1, 2, 3]);
     expect(exchanges.every((e) => e.error === err.message && e.status === undefined)).toBe(true);
   });
@@ -383,8 +383,10 @@ describe('failures and retries', () => {
 
   test('describeTransportError lines', () => {
     const u = 'https://user:pw@x.example:8443/auth?secret=1';
-    expect(describeTransportError({ code: 'ECONNREFUSED' }, u)).toBe(
-      'cannot connect to https://x.example:8443 (connection refused): is the deployment up and PLACEOS_URL right?',
+    expect(describeTransportError({ code: 'ECONNREFUSED' }, u)).toBe('connection refused by x.example:8443: is the deployment up and PLACEOS_URL right?');
+    // The code only in the message, as some connection failures come: still named, never EUNKNOWN.
+    expect(describeTransportError(new Error('ECONNREFUSED: Connection refused'), 'http://localhost')).toBe(
+      'connection refused by localhost:80: is the deployment up and PLACEOS_URL right?',
     );
     expect(describeTransportError({ code: 'ENOTFOUND' }, u)).toContain('host not found');
     expect(describeTransportError({ code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }, u)).toBe(

@@ -47,15 +47,45 @@ describe('registry and mask', () => {
       expect(masked).not.toContain(API_KEY);
       expect(masked).not.toContain(CLIENT_SECRET);
     }
-    expect(r.mask(`Bearer ${JWT}`)).toBe('Bearer [REDACTED:access_token]');
-    expect(r.mask(`a ${CLIENT_SECRET} b ${CLIENT_SECRET}`)).toBe('a [REDACTED:client_secret] b [REDACTED:client_secret]');
+    expect(r.mask(`Bearer ${JWT}`)).toBe('Bearer [REDACTED:access_token#1]');
+    expect(r.mask(`a ${CLIENT_SECRET} b ${CLIENT_SECRET}`)).toBe('a [REDACTED:client_secret#1] b [REDACTED:client_secret#1]');
+  });
+
+  test('labels are stable per value: the same value the same label again, every form of it too; another value the next number', () => {
+    const r = registry();
+    r.add('second-password', 'password');
+    r.add(PASSWORD, 'password');
+    expect(r.mask(`${PASSWORD} / ${encodeURIComponent(PASSWORD)} / second-password`)).toBe(
+      '[REDACTED:password#1] / [REDACTED:password#1] / [REDACTED:password#2]',
+    );
+    expect(r.labelOf('second-password')).toBe('password#2');
+  });
+
+  test("a case's registry takes the run's labels and gives the run what it meets, with the variable it came from", () => {
+    const run = createSecretRegistry();
+    run.add('code-of-an-earlier-case', 'code');
+    run.add(PASSWORD, 'password', '$PLACEOS_USER_PASSWORD');
+    const one = createSecretRegistry({ parent: run });
+    const two = createSecretRegistry({ parent: run });
+    one.add('a-replayed-code', 'code');
+    two.add('a-replayed-code', 'code');
+    two.add(PASSWORD, 'password');
+    expect(one.mask('code=a-replayed-code')).toBe('code=[REDACTED:code#2]');
+    expect(two.mask('code=a-replayed-code')).toBe('code=[REDACTED:code#2]');
+    // Only what the case met is masked by its registry; the run's has everything.
+    expect(one.mask('code-of-an-earlier-case')).toBe('code-of-an-earlier-case');
+    expect(run.mask('code-of-an-earlier-case')).toBe('[REDACTED:code#1]');
+    expect(two.mask(PASSWORD)).toBe('[REDACTED:password#1]');
+    expect(two.sourceOf(PASSWORD)).toBe('$PLACEOS_USER_PASSWORD');
+    expect(run.sources()).toEqual({ 'password#1': '$PLACEOS_USER_PASSWORD' });
+    expect(run.size).toBe(3);
   });
 
   test('a secret that contains another is replaced as a whole', () => {
     const r = createSecretRegistry();
     r.add('abcdef', 'other');
     r.add('xxabcdefyy', 'password');
-    expect(r.mask('1 xxabcdefyy 2 abcdef')).toBe('1 [REDACTED:password] 2 [REDACTED:other]');
+    expect(r.mask('1 xxabcdefyy 2 abcdef')).toBe('1 [REDACTED:password#1] 2 [REDACTED:other#1]');
   });
 
   test('short and empty values are ignored; kinds() counts values; text without secrets is untouched', () => {
@@ -89,7 +119,7 @@ describe('registry and mask', () => {
     secrets.forEach((s) => r.add(s, 'other'));
     const text = randomBytes(256 * 1024).toString('hex') + secrets[3];
     const masked = r.mask(text);
-    expect(masked.endsWith('[REDACTED:other]')).toBe(true);
+    expect(masked.endsWith('[REDACTED:other#4]')).toBe(true);
     expect(masked).not.toContain(secrets[3]);
   });
 });

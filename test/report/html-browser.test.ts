@@ -55,8 +55,28 @@ if (skip) {
       dir = tmpDir('html');
       file = path.join(dir, 'summary.html');
       const evidence = Object.fromEntries(results().map((r) => [r.caseId, `evidence/${r.caseId}.json`]));
-      fs.writeFileSync(file, renderHtmlSummary(results(), meta(), { evidence }));
+      const m = meta({ strict: true, ledger: 'ledger/rails.json', selection: '--tags smoke · --readonly' });
+      fs.writeFileSync(file, renderHtmlSummary(results(), m, { evidence }));
     });
+
+    test('the header says strict on, the ledger and the selection in words; each id that needs attention links to its evidence', () => {
+      const r = chromium(['--dump-dom', `file://${file}`]);
+      expect({ status: r.status, stderr: r.status === 0 ? '' : r.stderr.slice(-2000) }).toEqual({ status: 0, stderr: '' });
+      const dom = r.stdout;
+      expect(dom).toContain('<span id="strict">strict on</span>');
+      expect(dom).toContain('<span id="ledger">ledger ledger/rails.json</span>');
+      expect(dom).toMatch(/id="run-line">.*? · selection: --tags smoke · --readonly<\/div>/);
+      const start = dom.indexOf('<table id="attention-table">');
+      expect(start).toBeGreaterThan(-1);
+      const table = dom.slice(start, dom.indexOf('</table>', start));
+      const rows = [...table.matchAll(/<tr class="[^"]*" data-kind="([^"]+)"><td><b>[^<]*<\/b><\/td><td>(.*?)<\/td>/g)].map((m) => [m[1], m[2]]);
+      const failing = results().filter((x) => x.verdict === 'fail' || x.verdict === 'error');
+      expect(rows.length).toBeGreaterThanOrEqual(failing.length);
+      for (const [, cell] of rows) expect(cell).toMatch(/^<a href="evidence\/[^"]+\.txt"><code>[^<]+<\/code><\/a>$/);
+      for (const x of failing) expect(table).toContain(`<a href="evidence/${x.caseId}.txt"><code>${x.caseId}</code></a>`);
+      // The failing check with a reproduce line links it.
+      expect(table).toContain('<a href="evidence/oauth.token.pkce-plain.reproduce.sh" class="reproduce">reproduce</a>');
+    }, 90_000);
 
     test('renders the verdict table with one row per check', () => {
       const r = chromium(['--dump-dom', `file://${file}`]);

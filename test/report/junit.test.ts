@@ -104,7 +104,7 @@ test('each testcase links its evidence with an [[ATTACHMENT|…]] line that poin
 test('a failing check keeps its <failure> and gains a [requirement] message', () => {
   const pkce = byId('oauth.token.pkce-plain');
   const f = pkce.failure?.[0] as { message?: string; '#text'?: string };
-  expect(f.message).toBe('[RFC7636-4.6, RFC9700-2.1.1] expected 400 invalid_request, got 200 with an access token [REDACTED:access_token]');
+  expect(f.message).toBe('[RFC7636-4.6, RFC9700-2.1.1] expected 400 invalid_request, got 200 with an access token [REDACTED:access_token#1]');
   expect(f['#text']).toContain('FAIL: expected 400');
 });
 
@@ -195,7 +195,7 @@ test('evidence files hold the exchanges as JSON and as a readable transcript', (
   expect(txt).toContain('< 200');
   expect(txt).toMatch(/attempt 2 · started 2025-01-31T09:00:02.000Z · 12 ms/);
   // Bodies as recorded, byte for byte (not re-serialised).
-  expect(txt).toContain('{"access_token":"[REDACTED:access_token]"');
+  expect(txt).toContain('{"access_token":"[REDACTED:access_token#1]"');
 });
 
 test('the bundle holds every report file and a manifest', () => {

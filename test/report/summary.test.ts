@@ -95,7 +95,7 @@ test('the summaries report the latency and whether the run throttled itself; che
   const rs = results().map((r, i) => (i < 2 ? { ...r, verdict: 'error' as const, message: line } : r));
   const text = renderConsoleSummary(rs, meta({ load }));
   expect(text).toMatch(/^Load: {4}latency p50 120 ms · p95 900 ms · max 5100 ms · throttled yes \(down to 3 of 6 requests in flight\)$/m);
-  expect(text).toContain('2 check(s) not run: stopped by the overload (see Overload above)');
+  expect(text).toContain('2 checks not run: stopped by the overload (see Overload above)');
   expect(text.split('\n').filter((l) => l.includes('the deployment answered 5 requests'))).toHaveLength(1);
   expect(renderMarkdownSummary(rs, meta({ load: { ...load, throttled: false, lowest: 6 } }))).toMatch(
     /\*\*Load\*\* latency p50 120 ms · p95 900 ms · max 5100 ms · throttled no \(up to 6 requests in flight\)/,

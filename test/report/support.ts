@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import type { CaseResult, Exchange, Verdict } from '../../helpers/model';
 import type { RunMeta } from '../../runner/report';
 import { JEST_JUNIT_OPTIONS } from '../../runner/report/jest-junit';
+import { reproduceFor } from '../../runner/report/reproduce';
 
 export const FIXTURES = path.join(__dirname, 'fixtures');
 
@@ -59,14 +60,17 @@ export const PLANTED: Planted = {
 };
 
 const MASK: Record<keyof Planted, string> = {
-  password: '[REDACTED:password]',
-  accessToken: '[REDACTED:access_token]',
-  refreshToken: '[REDACTED:refresh_token]',
-  code: '[REDACTED:code]',
-  cookie: '[REDACTED:cookie]',
-  apiKey: '[REDACTED:api_key]',
-  clientSecret: '[REDACTED:client_secret]',
+  password: '[REDACTED:password#1]',
+  accessToken: '[REDACTED:access_token#1]',
+  refreshToken: '[REDACTED:refresh_token#1]',
+  code: '[REDACTED:code#1]',
+  cookie: '[REDACTED:cookie#1]',
+  apiKey: '[REDACTED:api_key#1]',
+  clientSecret: '[REDACTED:client_secret#1]',
 };
+
+/** The settings' variables of the masked labels, as the run's registry gives them. */
+export const SOURCES: Record<string, string> = { 'password#1': '$PLACEOS_USER_PASSWORD', 'client_secret#1': '$PLACEOS_CLIENT_SECRET' };
 
 function exchanges(s: Record<keyof Planted, string>): Exchange[] {
   return [
@@ -119,7 +123,7 @@ function result(caseId: string, title: string, verdict: Verdict, over: Partial<C
 
 /**
  * One CaseResult per fixture test, every verdict represented. `leak` plants the clear secrets
- * (a masking bug); otherwise the texts carry the registry's `[REDACTED:kind]` replacements.
+ * (a masking bug); otherwise the texts carry the registry's `[REDACTED:kind#n]` replacements.
  */
 export function results(leak = false): CaseResult[] {
   const s = leak ? PLANTED : MASK;
@@ -133,6 +137,7 @@ export function results(leak = false): CaseResult[] {
       severity: 'blocker',
       message: `expected 400 invalid_request, got 200 with an access token ${s.accessToken}`,
       exchanges: exchanges(s),
+      reproduce: reproduceFor('fail', exchanges(s), SOURCES),
     }),
     result('oauth.token.cache-control', 'Token response forbids caching', 'warn', {
       requirements: ['RFC6749-5.1'],
