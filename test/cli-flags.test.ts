@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { BIN, cliEnv, contract, ROOT } from './support/cli';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'contract-flags-'));
-const ANSI = /\u001b\[[0-9;]*m/;
+const ANSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`);
 
 test('--version and -V print the package version', async () => {
   const { version } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
