@@ -29,7 +29,7 @@ test('--list honours --only, --skip and --tags and names exactly the checks the 
   expect(run.code).toBe(0);
   const ran = (JSON.parse(fs.readFileSync(path.join(reports, 'results.json'), 'utf8')) as { results: { caseId: string }[] }).results.map((r) => r.caseId);
   expect(ran).toEqual(listed.map((c) => c.id));
-  expect(run.out).toMatch(/selection --only security-bearer,generation · --skip security-bearer\.query,generation\.pkce/);
+  expect(run.out).toMatch(/selection: --only security-bearer,generation · --skip security-bearer\.query,generation\.pkce/);
   const tagged = JSON.parse((await contract(['--list', '--json', '--tags', 'smoke'])).out) as { tags: string[] }[];
   expect(tagged.length).toBeGreaterThan(0);
   expect(tagged.every((c) => c.tags.includes('smoke'))).toBe(true);

@@ -64,7 +64,7 @@ export function renderConsoleSummary(results: readonly CaseResult[], meta: RunMe
   const L: string[] = [];
   L.push(c('1', `PlaceOS auth contract — run ${meta.runId}`));
   L.push(`Target:  ${targetLine(meta)}`);
-  for (const w of meta.warnings ?? []) L.push(c('1;33', `WARNING${meta.strict ? ' (breaks the build under --strict)' : ''}: ${w}`));
+  for (const w of meta.warnings ?? []) L.push(c('1;33', `WARNING: ${w}${meta.strict ? ' [breaks the build under --strict]' : ''}`));
   L.push(
     `Suite:   ${meta.suiteVersion}${meta.suiteCommit ? ` (${meta.suiteCommit})` : ''} · schemas ${meta.schemaDigest} · strict ${meta.strict ? 'on' : 'off'}${meta.ledger ? ` · ledger ${meta.ledger}` : ''}${meta.selection ? ` · selection: ${meta.selection}` : ''}`,
   );
