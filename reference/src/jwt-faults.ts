@@ -7,15 +7,6 @@ import type { TargetContext } from './context';
 /** Keys fetched from jku / x5u URLs under the jwt-jku-trusted / jwt-x5u-trusted mutants, per target. */
 const fetchedKeys = new WeakMap<TargetContext, Map<string, KeyObject>>();
 
-function headerOf(token: string): Record<string, unknown> | undefined {
-  try {
-    const v: unknown = JSON.parse(Buffer.from(token.split('.')[0] ?? '', 'base64url').toString('utf8'));
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 async function fetchKey(url: string, member: 'jku' | 'x5u'): Promise<KeyObject | undefined> {
   try {
     const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
@@ -29,8 +20,7 @@ async function fetchKey(url: string, member: 'jku' | 'x5u'): Promise<KeyObject |
 }
 
 /** Under jwt-jku-trusted / jwt-x5u-trusted: fetch the key the bearer's header points at (before the synchronous check). */
-export async function prefetchHeaderKeys(ctx: TargetContext, bearer: string | undefined): Promise<void> {
-  const header = bearer ? headerOf(bearer) : undefined;
+export async function prefetchHeaderKeys(ctx: TargetContext, header: Record<string, unknown> | undefined): Promise<void> {
   if (!header) return;
   for (const [fault, member] of [
     ['jwt-jku-trusted', 'jku'],

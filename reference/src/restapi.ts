@@ -53,6 +53,11 @@ function b64json(part: string): Record<string, unknown> | undefined {
   }
 }
 
+/** The protected header of a bearer credential, when it decodes (for the jku/x5u mutants' fetch). */
+function bearerHeader(cred: Credential): Record<string, unknown> | undefined {
+  return cred.kind === 'bearer' ? b64json(cred.value.split('.')[0] ?? '') : undefined;
+}
+
 /** Decode + verify like crystal-jwt with RS256 and exp/nbf validation. */
 export function decodeJwt(ctx: TargetContext, token: string): { payload: Record<string, unknown> } | { error: string } {
   const f = ctx.faults;
@@ -170,7 +175,7 @@ const capitalise = (scope: string): string => scope.replace(/\.(read|write)$/i, 
 export async function inspect(req: Request, res: Response, ctx: TargetContext): Promise<void> {
   const f = ctx.faults;
   const cred = acquireCredential(ctx, req, restParams(req));
-  await prefetchHeaderKeys(ctx, cred.kind === 'bearer' ? cred.value : undefined);
+  await prefetchHeaderKeys(ctx, bearerHeader(cred));
   const auth = authenticate(ctx, req, cred);
   if ('status' in auth) {
     if (f.has('inspect-accepts-garbage') && cred.kind === 'bearer' && cred.value.split('.').length !== 3) {
@@ -203,7 +208,7 @@ export async function inspect(req: Request, res: Response, ctx: TargetContext): 
 // ---- GET /api/engine/v2/users/current --------------------------------------------------------------------------
 export async function currentUser(req: Request, res: Response, ctx: TargetContext): Promise<void> {
   const cred = acquireCredential(ctx, req, restParams(req));
-  await prefetchHeaderKeys(ctx, cred.kind === 'bearer' ? cred.value : undefined);
+  await prefetchHeaderKeys(ctx, bearerHeader(cred));
   const auth = authenticate(ctx, req, cred);
   if ('status' in auth) return sendJson(res, auth.status, { error: auth.error }, 'application/json');
   const user = auth.user ?? ctx.userById(auth.jwt.sub);
