@@ -77,7 +77,7 @@ async function expectAllRefused(t: CaseContext, api: HttpClient, forged: readonl
     if (accepted.length)
       bad.push(`${f.what}: ${accepted.map((r) => `${r.route === PROTECTED ? 'users/current' : 'inspect'} by ${r.via} ${r.status}`).join(', ')}`);
   }
-  ensure(bad.length === 0, `rest-api accepted ${title}`, '401 in every transport, at users/current and inspect', bad.join('; '));
+  ensure(bad.length === 0, `rest-api did not refuse ${title} with 401`, '401 in every transport, at users/current and inspect', bad.join('; '));
 }
 
 interface Row {
