@@ -650,7 +650,7 @@ const ROWS: Requirement[] = [
     'PlaceOS auth source',
     '12.2',
     'MUST',
-    "The signing algorithms discovery advertises (id_token_signing_alg_values_supported) include the algorithm of the tokens issued and of the JWKS key, and not none.",
+    'The signing algorithms discovery advertises (id_token_signing_alg_values_supported) include the algorithm of the tokens issued and of the JWKS key, and not none.',
     `${SRC.auth}config/initializers/doorkeeper_openid_connect.rb`,
   ),
 ];
