@@ -132,6 +132,7 @@ export const PUBLISHED_SECTIONS: Readonly<Record<string, Readonly<Record<string,
   },
   'RFC 7515': {
     '5.2': 'Message Signature or MAC Validation',
+    '10.3': 'Key Origin Authentication',
   },
   'RFC 7662': {
     '2.1': 'Introspection Request',
@@ -143,7 +144,9 @@ export const PUBLISHED_SECTIONS: Readonly<Record<string, Readonly<Record<string,
     '3.3': 'Authorization Server Metadata Validation',
   },
   'RFC 8725': {
+    '2.1': 'Weak Signatures and Insufficient Signature Validation',
     '3.1': 'Perform Algorithm Verification',
+    '3.10': 'Do Not Trust Received Claims',
   },
   'RFC 9110': {
     '11.1': 'Authentication Scheme',
@@ -621,6 +624,34 @@ const ROWS: Requirement[] = [
     'MAY',
     'Revocation takes effect at the auth service at once, but rest-api checks JWTs statelessly: a revoked access token keeps working at /api until exp.',
     `${SRC.restApi}src/placeos-rest-api/utilities/current-user.cr`,
+  ),
+  // JWT algorithm and key handling, discovery metadata (issue 22; contract §12)
+  rfc(8725, '2.1', 'MUST', 'A signature is checked with the key the verifier trusts, whatever key id or algorithm the token names.'),
+  rfc(8725, '3.10', 'SHOULD', 'Header members that name keys (kid, jku, x5u, jwk) are not trusted: they never decide which key verifies the token.'),
+  rfc(7515, '10.3', 'MUST', "The verifying key comes from the verifier's own configuration, never from the token (an embedded jwk, a jku or x5u URL)."),
+  placeosImpl(
+    'DISCOVERY-ORIGIN',
+    'PlaceOS auth source',
+    '12.2',
+    'MUST',
+    "Every endpoint URL and the jwks_uri in the discovery document are on the deployment's own origin (scheme, host and port it was fetched from).",
+    `${SRC.auth}config/initializers/doorkeeper_openid_connect.rb`,
+  ),
+  placeosImpl(
+    'DISCOVERY-KEYS',
+    'PlaceOS auth source',
+    '12.2',
+    'MUST',
+    "The jwks_uri advertised in discovery serves the key that verifies the deployment's access tokens.",
+    `${SRC.auth}config/initializers/doorkeeper_openid_connect.rb`,
+  ),
+  placeosImpl(
+    'DISCOVERY-ALGS',
+    'PlaceOS auth source',
+    '12.2',
+    'MUST',
+    'The signing algorithms discovery advertises (id_token_signing_alg_values_supported) include the algorithm of the tokens issued and of the JWKS key, and not none.',
+    `${SRC.auth}config/initializers/doorkeeper_openid_connect.rb`,
   ),
 ];
 

@@ -7,5 +7,11 @@ import * as redirect from './security-redirect/security-redirect.cases';
 import * as refreshRevoke from './security-refresh-revoke/security-refresh-revoke.cases';
 import * as bearer from './security-bearer/security-bearer.cases';
 import * as session from './security-session/security-session.cases';
+// JWT algorithm and key handling, discovery metadata (issue 22)
+import * as jwt from './security-jwt/security-jwt.cases';
+import * as discovery from './discovery/discovery.cases';
 
-export const SECURITY_SUITES: Suite[] = [tokenEndpoint, codePkce, redirect, refreshRevoke, bearer, session].map((m) => ({ area: m.area, cases: m.cases }));
+export const SECURITY_SUITES: Suite[] = [tokenEndpoint, codePkce, redirect, refreshRevoke, bearer, session, jwt, discovery].map((m) => ({
+  area: m.area,
+  cases: m.cases,
+}));

@@ -362,20 +362,22 @@ export function discovery(req: Request, res: Response, ctx: TargetContext): void
   const p = ctx.profile;
   const base = baseUrl(req, ctx);
   const a = ctx.authorityForHost(req.headers.host);
+  // discovery-internal-host: the URLs after token_endpoint name the service behind the proxy.
+  const inner = ctx.faults.has('discovery-internal-host') ? 'http://auth:8080' : base;
   const doc: Record<string, unknown> = {
-    issuer: base,
+    issuer: ctx.faults.has('discovery-issuer-mount') ? `${base}/auth` : base,
     authorization_endpoint: `${base}/auth/oauth/authorize`,
     token_endpoint: `${base}/auth/oauth/token`,
-    userinfo_endpoint: `${base}/auth/oauth/userinfo`,
-    revocation_endpoint: `${base}/auth/oauth/revoke`,
-    introspection_endpoint: `${base}/auth/oauth/introspect`,
-    jwks_uri: `${base}/auth/oauth/discovery/keys`,
+    userinfo_endpoint: `${inner}/auth/oauth/userinfo`,
+    revocation_endpoint: `${inner}/auth/oauth/revoke`,
+    introspection_endpoint: `${inner}/auth/oauth/introspect`,
+    jwks_uri: `${inner}/auth/oauth/discovery/keys`,
     end_session_endpoint: a ? (a.logout_url.startsWith('/') ? base + a.logout_url : a.logout_url) : `${base}/auth/logout`,
     scopes_supported: ['openid', 'profile', 'email', 'offline_access', 'public'],
     response_types_supported: p.implicitGrant ? ['code', 'token', 'id_token', 'id_token token'] : ['code'],
     grant_types_supported: p.discoveryGrantTypes,
     subject_types_supported: ['public'],
-    id_token_signing_alg_values_supported: ['RS256'],
+    id_token_signing_alg_values_supported: ctx.faults.has('discovery-alg-mismatch') ? ['HS256'] : ['RS256'],
     token_endpoint_auth_methods_supported: p.implicitGrant ? ['client_secret_basic', 'client_secret_post'] : ['client_secret_post', 'none'],
     claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'email', 'full_name', 'given_name', 'family_name', 'nickname', 'phone_number', 'preferred_username'],
   };
@@ -384,7 +386,8 @@ export function discovery(req: Request, res: Response, ctx: TargetContext): void
 }
 
 export function jwks(_req: Request, res: Response, ctx: TargetContext): void {
-  const k = ctx.jwk!;
+  // jwks-stale-key: the set publishes another key than the one the tokens are signed with.
+  const k = ctx.faults.has('jwks-stale-key') ? ctx.staleJwk! : ctx.jwk!;
   sendJson(res, 200, { keys: [{ kty: k.kty, n: k.n, e: k.e, kid: k.kid, use: 'sig', alg: 'RS256' }] });
 }
 

@@ -106,6 +106,8 @@ export class TargetContext {
   readonly secretKeyBase: Buffer;
   readonly startedAt = Date.now();
   jwk?: JWK & { kid: string };
+  /** Under jwks-stale-key: the key the JWKS publishes instead (the published development key). */
+  staleJwk?: JWK & { kid: string };
 
   constructor(
     readonly profile: Profile,
@@ -153,6 +155,10 @@ export class TargetContext {
     const jwk = await exportJWK(this.verifyKey);
     const kid = await calculateJwkThumbprint(jwk);
     this.jwk = { ...jwk, kid };
+    if (this.faults.has('jwks-stale-key')) {
+      const stale = await exportJWK(createPublicKey(createPrivateKey(fs.readFileSync(DEFAULT_KEY_PATH, 'utf8'))));
+      this.staleJwk = { ...stale, kid: await calculateJwkThumbprint(stale) };
+    }
   }
 
   // ---- lookups ----------------------------------------------------------------------------------

@@ -192,6 +192,49 @@ export const MUTANTS: readonly Mutant[] = Object.freeze([
     requirement: 'RFC6265-4.1.2.6',
   },
   { name: 'sso-open-redirect-continue', breaks: 'the SSO callback redirects to an off-domain continue URL', requirement: 'RFC9700-4.11.2' },
+  // ---- JWT algorithm and key handling at rest-api; discovery metadata (issue 22) -------------------------------
+  {
+    name: 'jwt-hs256-public-key-pem',
+    breaks: "rest-api takes the algorithm from the header: an HS256 token keyed with the public key's PEM text is accepted",
+    requirement: 'RFC8725-3.1',
+  },
+  {
+    name: 'jwt-hs256-public-key-der',
+    breaks: "rest-api takes the algorithm from the header: an HS256 token keyed with the public key's DER bytes is accepted",
+    requirement: 'RFC8725-3.1',
+  },
+  {
+    name: 'jwt-known-kid-unverified',
+    breaks: "rest-api caches verification by kid: a token naming its key's kid is trusted without checking the signature",
+    requirement: 'RFC8725-2.1',
+  },
+  { name: 'jwt-embedded-jwk-trusted', breaks: 'rest-api verifies a token with the key in its own jwk header', requirement: 'RFC7515-10.3' },
+  { name: 'jwt-jku-trusted', breaks: 'rest-api fetches the JWK Set named by the jku header and verifies the token with it', requirement: 'RFC7515-10.3' },
+  { name: 'jwt-x5u-trusted', breaks: 'rest-api fetches the certificate named by the x5u header and verifies the token with it', requirement: 'RFC7515-10.3' },
+  {
+    name: 'discovery-issuer-mount',
+    breaks: 'the discovery issuer names the /auth mount point, not the URL the document is served under',
+    requirement: 'RFC8414-3.3',
+    profiles: ['rails', 'authcr'],
+  },
+  {
+    name: 'discovery-internal-host',
+    breaks: 'discovery names the internal service host (http://auth:8080) for the userinfo, revocation, introspection and JWKS URLs',
+    requirement: 'PLACEOS-IMPL-DISCOVERY-ORIGIN',
+    profiles: ['rails', 'authcr'],
+  },
+  {
+    name: 'jwks-stale-key',
+    breaks: 'the JWKS publishes another key (the development key) than the one access tokens are signed with',
+    requirement: 'PLACEOS-IMPL-DISCOVERY-KEYS',
+    profiles: ['rails', 'authcr'],
+  },
+  {
+    name: 'discovery-alg-mismatch',
+    breaks: 'discovery advertises HS256 as the only signing algorithm while tokens are RS256',
+    requirement: 'PLACEOS-IMPL-DISCOVERY-ALGS',
+    profiles: ['rails', 'authcr'],
+  },
 ] satisfies Mutant[]);
 
 export const MUTANT_NAMES: readonly string[] = MUTANTS.map((m) => m.name);

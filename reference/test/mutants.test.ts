@@ -6,6 +6,7 @@ import { SignJWT } from 'jose';
 import { startReferenceTarget, MUTANTS, type ReferenceOptions, type ReferenceTarget } from '../src/index';
 import { mutantTable } from '../src/mutants';
 import { BEARER } from '../../helpers/kit/transports';
+import { attackerKey, keyServer, signAsAttacker, signHs256, thumbprintKid } from '../../helpers/jwt-attacks';
 import {
   authorize,
   call,
@@ -44,6 +45,20 @@ const claims = (t: ReferenceTarget, sub: string) => {
     u: { n: 'x', e: env(t, 'PLACEOS_USER_EMAIL'), p: 0, r: [] },
   };
 };
+
+// Issue 22: a real token's claims re-signed as an attacker would; discovery members as served.
+const publicKeyOf = (t: ReferenceTarget) => createPublicKey(fs.readFileSync(env(t, 'PLACEOS_JWT_PUBLIC_KEY_FILE'), 'utf8'));
+const forgedStatus = async (t: ReferenceTarget, forge: (claims: Record<string, unknown>) => Promise<string>): Promise<number> =>
+  status(inspect(t.url, bearer(await forge(decodePayload((await tokenBody(t)).access_token)))));
+const viaKeyServer = async (t: ReferenceTarget, member: 'jku' | 'x5u'): Promise<number> => {
+  const server = await keyServer(await attackerKey());
+  try {
+    return await forgedStatus(t, (c) => signAsAttacker(c, { [member]: member === 'jku' ? server.jkuUrl : server.x5uUrl }));
+  } finally {
+    await server.close();
+  }
+};
+const discoveryDoc = async (t: ReferenceTarget): Promise<any> => (await call(`${t.url}/.well-known/openid-configuration`)).json();
 
 const PROBES: Record<string, { probe: Probe; options?: ReferenceOptions }> = {
   'pkce-verifier-ignored': {
@@ -331,6 +346,20 @@ const PROBES: Record<string, { probe: Probe; options?: ReferenceOptions }> = {
       return (await call(callback, { headers: { cookie } })).location;
     },
   },
+  'jwt-hs256-public-key-pem': {
+    probe: async (t) => forgedStatus(t, (c) => signHs256(c, Buffer.from(publicKeyOf(t).export({ type: 'spki', format: 'pem' }).toString()))),
+  },
+  'jwt-hs256-public-key-der': { probe: async (t) => forgedStatus(t, (c) => signHs256(c, publicKeyOf(t).export({ type: 'spki', format: 'der' }))) },
+  'jwt-known-kid-unverified': { probe: async (t) => forgedStatus(t, async (c) => signAsAttacker(c, { kid: await thumbprintKid(publicKeyOf(t)) })) },
+  'jwt-embedded-jwk-trusted': { probe: async (t) => forgedStatus(t, async (c) => signAsAttacker(c, { jwk: (await attackerKey()).jwk })) },
+  'jwt-jku-trusted': { probe: async (t) => viaKeyServer(t, 'jku') },
+  'jwt-x5u-trusted': { probe: async (t) => viaKeyServer(t, 'x5u') },
+  'discovery-issuer-mount': { probe: async (t) => (await discoveryDoc(t)).issuer.replace(t.url, '') },
+  'discovery-internal-host': { probe: async (t) => new URL((await discoveryDoc(t)).revocation_endpoint).origin === new URL(t.url).origin },
+  'jwks-stale-key': {
+    probe: async (t) => (await call(`${t.url}/auth/oauth/discovery/keys`)).json().keys[0].n === publicKeyOf(t).export({ format: 'jwk' }).n,
+  },
+  'discovery-alg-mismatch': { probe: async (t) => (await discoveryDoc(t)).id_token_signing_alg_values_supported },
 };
 
 test('catalogue: at least 30 mutants, unique names, a benign one, every mutant has a probe', () => {
