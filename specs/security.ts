@@ -7,5 +7,11 @@ import * as redirect from './security-redirect/security-redirect.cases';
 import * as refreshRevoke from './security-refresh-revoke/security-refresh-revoke.cases';
 import * as bearer from './security-bearer/security-bearer.cases';
 import * as session from './security-session/security-session.cases';
+// hostile requests (issue 22)
+import * as input from './security-input/security-input.cases';
+import * as cors from './security-cors/security-cors.cases';
 
-export const SECURITY_SUITES: Suite[] = [tokenEndpoint, codePkce, redirect, refreshRevoke, bearer, session].map((m) => ({ area: m.area, cases: m.cases }));
+export const SECURITY_SUITES: Suite[] = [tokenEndpoint, codePkce, redirect, refreshRevoke, bearer, session, input, cors].map((m) => ({
+  area: m.area,
+  cases: m.cases,
+}));
