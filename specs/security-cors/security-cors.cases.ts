@@ -1,5 +1,5 @@
 // CORS on the token endpoint and on rest-api (issue 22; RFC 9700 §4.7 for the cross-site context,
-// the Fetch standard's CORS protocol for the headers): a page on a foreign origin must not be able
+// the WHATWG CORS protocol for the headers): a page on a foreign origin must not be able
 // to read a credentialed answer. Such a page gets the answer only when Access-Control-Allow-Origin
 // names its origin (or `*`) together with Access-Control-Allow-Credentials: true; browsers refuse
 // `*` with credentials, but a server sending it is misconfigured all the same. A deployment may
