@@ -223,6 +223,11 @@ export const MUTANTS: readonly Mutant[] = Object.freeze([
   },
   { name: 'revoke-empty-body-500', breaks: 'revoke answers an empty body with a 500', requirement: 'PLACEOS-IMPL-HOSTILE-INPUT' },
   {
+    name: 'authorize-long-state-500',
+    breaks: 'authorize answers a state longer than 4 KiB with a 500 (a store sized for short states)',
+    requirement: 'PLACEOS-IMPL-HOSTILE-INPUT',
+  },
+  {
     name: 'signin-continue-cookie-not-httponly',
     breaks: 'the session cookie of a signin with continue lacks HttpOnly (a signin without continue sets it)',
     requirement: 'PLACEOS-IMPL-COOKIE-PATHS',

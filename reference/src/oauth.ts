@@ -601,6 +601,10 @@ export async function authorizeEndpoint(req: Request, res: Response, ctx: Target
     return sendAuthorizeError(res, ctx, 400, p.authorizeErrorStyle === 'json' ? 'invalid_request' : 'invalid_code_challenge_method');
   }
   const state = params.get('state');
+  if (state !== undefined && state.length > 4096 && ctx.faults.has('authorize-long-state-500')) {
+    res.status(500).set('Content-Type', 'text/html; charset=utf-8').end("<html><body><h1>We're sorry, but something went wrong.</h1></body></html>");
+    return;
+  }
   const stateOut =
     state === undefined || state === '' || ctx.faults.has('state-dropped') ? undefined : ctx.faults.has('state-truncated') ? state.slice(0, 16) : state;
 

@@ -370,6 +370,7 @@ const PROBES: Record<string, { probe: Probe; options?: ReferenceOptions }> = {
     probe: async (t) =>
       status(call(`${t.url}/auth/signin`, { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'email=x%40example.com&password=%FF%FE' })),
   },
+  'authorize-long-state-500': { probe: async (t) => (await authorize(t, await signin(t), { state: 's'.repeat(5000) })).status },
   'revoke-empty-body-500': {
     probe: async (t) => status(call(`${t.url}/auth/oauth/revoke`, { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' })),
   },

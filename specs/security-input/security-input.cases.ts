@@ -5,9 +5,10 @@
 // framework cannot read as parameters at all (malformed JSON, a form under a JSON type, bytes that
 // are not UTF-8) may be refused by the framework's parser before the endpoint sees it (Rails: 400).
 import type { CaseContext, ContractCase } from '../../helpers/case';
-import { accountFor } from '../../helpers/flows';
+import { accountFor, authorize } from '../../helpers/flows';
 import type { HttpResponse, RequestOptions } from '../../helpers/http';
-import { ensure, hasAccessToken, isDeletion, parseSetCookies, REVOKE, RFC6749_TOKEN_ERRORS, TOKEN } from '../../helpers/kit';
+import { ensure, fail, hasAccessToken, isDeletion, parseSetCookies, REVOKE, RFC6749_TOKEN_ERRORS, signedIn, TOKEN } from '../../helpers/kit';
+import { pkcePair } from '../../helpers/pkce';
 
 export const area = 'security-input';
 
@@ -130,6 +131,34 @@ export const cases: ContractCase[] = [
       ensure(!hasAccessToken(res), 'a token request with a repeated grant_type got a token', '400 invalid_request', `${res.status} with access_token`);
       const error = (res.json as Record<string, unknown> | undefined)?.error;
       ensure(res.status === 400 && error === 'invalid_request', 'a repeated parameter was not refused as invalid_request', '400 invalid_request', seen(res));
+    },
+  },
+  {
+    id: `${area}.authorize-oversized-state`,
+    title: 'authorize with an oversized state either redirects back with that state unchanged or refuses with a 4xx, never a 5xx',
+    requirements: ['RFC6749-4.1.2', 'PLACEOS-IMPL-HOSTILE-INPUT'],
+    level: 'MUST',
+    severity: 'medium',
+    tags: ['security'],
+    needs: ['user'],
+    async run(t) {
+      const { session } = await signedIn(t);
+      const state = big('state-');
+      const pair = pkcePair('S256');
+      t.secrets.add(pair.verifier, 'code_verifier');
+      const res = await authorize(t, session, { state, codeChallenge: pair.challenge, codeChallengeMethod: 'S256' });
+      const shown = `${res.status}${res.location ? ` to ${res.location.pathname}` : ''}`;
+      if (res.status >= 500) fail('authorize answered an oversized state with a server error', 'a redirect with the state, or a 4xx', shown);
+      if (res.status >= 400) return;
+      if (res.status < 300 || res.status >= 400 || !res.location)
+        fail('an oversized state was neither served nor refused', 'a redirect with the state, or a 4xx', shown);
+      const back = res.location.searchParams.get('state');
+      ensure(
+        back === state,
+        'the authorize redirect did not return the oversized state unchanged',
+        `state of ${state.length} characters`,
+        back === null ? 'no state' : `state of ${back.length} characters`,
+      );
     },
   },
   {
