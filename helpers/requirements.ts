@@ -170,6 +170,7 @@ export const PUBLISHED_SECTIONS: Readonly<Record<string, Readonly<Record<string,
     '4.12': '307 Redirect',
     '4.14.2': 'Recommendations',
     '4.16': 'Clickjacking',
+    '4.7': 'Cross-Site Request Forgery',
   },
 };
 
@@ -652,6 +653,44 @@ const ROWS: Requirement[] = [
     'MUST',
     'The signing algorithms discovery advertises (id_token_signing_alg_values_supported) include the algorithm of the tokens issued and of the JWKS key, and not none.',
     `${SRC.auth}config/initializers/doorkeeper_openid_connect.rb`,
+  ),
+  // ── hostile requests (issue 22): revocation scope, malformed input, cookies on every path, CORS ──
+  rfc(
+    9700,
+    '4.7',
+    'MUST',
+    "No cross-site request may use the victim's credentials: no origin but the deployment's own is allowed to read credentialed answers (CORS).",
+  ),
+  placeosImpl(
+    'HOSTILE-INPUT',
+    'PlaceOS auth source',
+    '13.2',
+    'MUST',
+    'A malformed, mis-typed, oversized, repeated or non-UTF-8 request to token, signin or revoke is refused with a 4xx (the documented error where the request could be read), never a 5xx.',
+    `${SRC.auth}app/controllers/auth/sessions_controller.rb`,
+  ),
+  placeosImpl(
+    'COOKIE-PATHS',
+    'PlaceOS auth source',
+    '13.3',
+    'MUST',
+    'Every answer that sets the session cookie (signin with or without continue, the SSO callback) sets it with the same HttpOnly, Secure, SameSite and Path.',
+    `${SRC.auth}app/controllers/auth/coauth_controller.rb`,
+  ),
+  placeosImpl(
+    'COOKIE-SAMESITE',
+    'PlaceOS auth source',
+    '13.3',
+    'SHOULD',
+    'The session cookie names its SameSite policy on every path that sets it (browser defaults for a missing SameSite differ).',
+    `${SRC.auth}app/controllers/auth/coauth_controller.rb`,
+  ),
+  placeosImpl(
+    'CORS',
+    'PlaceOS auth source',
+    '13.4',
+    'MUST',
+    'Neither the token endpoint nor rest-api lets a foreign origin read a credentialed answer: no reflected origin or * together with Access-Control-Allow-Credentials: true, preflights included.',
   ),
 ];
 

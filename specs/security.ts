@@ -10,8 +10,11 @@ import * as session from './security-session/security-session.cases';
 // JWT algorithm and key handling, discovery metadata (issue 22)
 import * as jwt from './security-jwt/security-jwt.cases';
 import * as discovery from './discovery/discovery.cases';
+// hostile requests (issue 22)
+import * as input from './security-input/security-input.cases';
+import * as cors from './security-cors/security-cors.cases';
 
-export const SECURITY_SUITES: Suite[] = [tokenEndpoint, codePkce, redirect, refreshRevoke, bearer, session, jwt, discovery].map((m) => ({
+export const SECURITY_SUITES: Suite[] = [tokenEndpoint, codePkce, redirect, refreshRevoke, bearer, session, jwt, discovery, input, cors].map((m) => ({
   area: m.area,
   cases: m.cases,
 }));

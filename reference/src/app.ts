@@ -10,6 +10,23 @@ type Handler = (req: Request, res: Response, ctx: TargetContext) => void | Promi
 
 export const BODY_LIMIT = '64kb';
 
+/** A CORS layer allowing every origin with credentials (the cors-* faults): reflected, or `*`. */
+function corsAnyOrigin(allow: 'reflect' | '*') {
+  return (req: Request, res: Response, next: NextFunction): void => {
+    const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
+    if (origin) {
+      res.setHeader('Access-Control-Allow-Origin', allow === 'reflect' ? origin : '*');
+      res.setHeader('Access-Control-Allow-Credentials', 'true');
+    }
+    if (req.method === 'OPTIONS' && req.headers['access-control-request-method']) {
+      res.setHeader('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
+      res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, X-API-Key');
+      return void res.status(204).end();
+    }
+    next();
+  };
+}
+
 export function buildApp(ctx: TargetContext, quiet: boolean): express.Express {
   const p = ctx.profile;
   const app = express();
@@ -42,6 +59,7 @@ export function buildApp(ctx: TargetContext, quiet: boolean): express.Express {
   }
   app.get('/auth/oauth/authorize/native', oauth.nativeCodePage);
   for (const path of ['/auth/oauth/token', ...(p.shortAliases ? ['/auth/token'] : [])]) {
+    if (ctx.faults.has('token-cors-credentials')) app.use(path, corsAnyOrigin('reflect'));
     app.post(path, h(oauth.tokenEndpoint));
     if (ctx.faults.has('token-endpoint-get')) app.get(path, h(oauth.tokenEndpoint));
   }
@@ -68,6 +86,7 @@ export function buildApp(ctx: TargetContext, quiet: boolean): express.Express {
     app.post(path, h(auth.ssoCallback));
   }
 
+  if (ctx.faults.has('rest-api-cors-credentials')) app.use('/api/engine/v2', corsAnyOrigin('*'));
   app.get('/api/engine/v2/api_keys/inspect', h(rest.inspect));
   app.get('/api/engine/v2/users/current', h(rest.currentUser));
 

@@ -49,6 +49,13 @@ export function signin(req: Request, res: Response, ctx: TargetContext): void {
     res.status(400).end();
     return;
   }
+  if (ctx.faults.has('signin-non-utf8-500') && body.kind === 'form') {
+    try {
+      decodeURIComponent(Buffer.from(req.body as Buffer).toString('latin1'));
+    } catch {
+      return serverError(res);
+    }
+  }
   const authority = authorityOrFail(req, res, ctx);
   if (!authority) return;
   const sources: ParamSource[] = ['form'];
@@ -79,9 +86,12 @@ export function signin(req: Request, res: Response, ctx: TargetContext): void {
   const sent = cookies(req);
   const previous = readSession(req, ctx).payload;
   for (const stale of ['social', 'continue']) if (stale in sent) deleteCookie(res, stale, '/auth');
-  startSession(res, ctx, user);
   const storedContinue = ctx.decrypt<{ continue?: string }>(sent.continue)?.continue ?? previous?.continue;
   const target = cont ?? storedContinue;
+  startSession(res, ctx, user, {
+    ...(target && ctx.faults.has('signin-continue-cookie-not-httponly') ? { httpOnly: false } : {}),
+    ...(target && ctx.faults.has('signin-continue-cookie-no-samesite') ? { noSameSite: true } : {}),
+  });
   if (target) return redirect(req, res, ctx, ctx.faults.has('signin-307') ? 307 : p.signinContinueStatus, sanitizeContinue(ctx, target, authority) ?? '/');
   res.status(202).end();
 }

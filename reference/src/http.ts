@@ -46,6 +46,10 @@ export class Params {
       for (const [k, v] of Object.entries(body.json as Record<string, unknown>)) this.values.set(k, v);
     }
   }
+  /** A parameter given more than once keeps its first value (the duplicate-param-first-wins fault). */
+  keepFirst(): void {
+    for (const [k, v] of this.values) if (Array.isArray(v)) this.values.set(k, v[0]);
+  }
   /** First parameter given more than once (or as a non-scalar JSON value), if any. */
   repeated(names?: string[]): string | undefined {
     for (const [k, v] of this.values) {

@@ -235,6 +235,61 @@ export const MUTANTS: readonly Mutant[] = Object.freeze([
     requirement: 'PLACEOS-IMPL-DISCOVERY-ALGS',
     profiles: ['rails', 'authcr'],
   },
+  // ---- hostile requests (issue 22): revocation scope, malformed input, cookies on every path, CORS ----------
+  {
+    name: 'revoke-ignores-client',
+    breaks: 'revoke does not check that the token was issued to the requesting client: any client revokes any token',
+    requirement: 'RFC7009-2.1',
+    profiles: RAILS,
+  },
+  {
+    name: 'revoke-refusal-names-owner',
+    breaks: "revoking another client's token is refused with a description naming the token's client and user",
+    requirement: 'RFC7009-2.2.1',
+    profiles: RAILS,
+  },
+  {
+    name: 'revoke-refresh-keeps-access',
+    breaks: 'revoking a refresh token revokes only the refresh token: the access token of the same grant stays active',
+    requirement: 'RFC7009-2.1',
+  },
+  { name: 'token-malformed-json-500', breaks: 'the token endpoint answers a malformed JSON body with a 500', requirement: 'RFC6749-5.2', profiles: RAILS },
+  {
+    name: 'duplicate-param-first-wins',
+    breaks: 'a token request with a parameter sent twice is served with its first value instead of 400 invalid_request',
+    requirement: 'RFC6749-5.2',
+  },
+  {
+    name: 'signin-non-utf8-500',
+    breaks: 'signin answers a body whose percent-decoded bytes are not UTF-8 with a 500',
+    requirement: 'PLACEOS-IMPL-HOSTILE-INPUT',
+  },
+  { name: 'revoke-empty-body-500', breaks: 'revoke answers an empty body with a 500', requirement: 'PLACEOS-IMPL-HOSTILE-INPUT' },
+  {
+    name: 'authorize-long-state-500',
+    breaks: 'authorize answers a state longer than 4 KiB with a 500 (a store sized for short states)',
+    requirement: 'PLACEOS-IMPL-HOSTILE-INPUT',
+  },
+  {
+    name: 'signin-continue-cookie-not-httponly',
+    breaks: 'the session cookie of a signin with continue lacks HttpOnly (a signin without continue sets it)',
+    requirement: 'PLACEOS-IMPL-COOKIE-PATHS',
+  },
+  {
+    name: 'signin-continue-cookie-no-samesite',
+    breaks: 'the session cookie of a signin with continue carries no SameSite attribute',
+    requirement: 'PLACEOS-IMPL-COOKIE-SAMESITE',
+  },
+  {
+    name: 'token-cors-credentials',
+    breaks: 'the token endpoint reflects any Origin with Access-Control-Allow-Credentials: true (and answers preflights)',
+    requirement: 'RFC9700-4.7',
+  },
+  {
+    name: 'rest-api-cors-credentials',
+    breaks: 'rest-api answers any Origin with Access-Control-Allow-Origin: * and Access-Control-Allow-Credentials: true (and answers preflights)',
+    requirement: 'RFC9700-4.7',
+  },
 ] satisfies Mutant[]);
 
 export const MUTANT_NAMES: readonly string[] = MUTANTS.map((m) => m.name);

@@ -372,6 +372,10 @@ export async function tokenEndpoint(req: Request, res: Response, ctx: TargetCont
     return;
   }
   if (body.jsonError !== undefined) {
+    if (ctx.faults.has('token-malformed-json-500')) {
+      res.status(500).set('Content-Type', 'text/html; charset=utf-8').end("<html><body><h1>We're sorry, but something went wrong.</h1></body></html>");
+      return;
+    }
     res.status(400).end();
     return;
   }
@@ -390,7 +394,8 @@ export async function tokenEndpoint(req: Request, res: Response, ctx: TargetCont
   };
   const params = new Params(req, tokenSources(ctx), body);
   const rep = params.repeated();
-  if (rep) return sendOAuthError(res, ctx, { status: 400, error: 'invalid_request' });
+  if (rep && !ctx.faults.has('duplicate-param-first-wins')) return sendOAuthError(res, ctx, { status: 400, error: 'invalid_request' });
+  if (rep) params.keepFirst();
   const grantType = params.present('grant_type');
   if (!grantType) {
     if (p.missingGrantTypeStatus === 422) return sendJson(res, 422, { error: 'Missing required param: grant_type', parameter: 'grant_type' });
@@ -596,6 +601,10 @@ export async function authorizeEndpoint(req: Request, res: Response, ctx: Target
     return sendAuthorizeError(res, ctx, 400, p.authorizeErrorStyle === 'json' ? 'invalid_request' : 'invalid_code_challenge_method');
   }
   const state = params.get('state');
+  if (state !== undefined && state.length > 4096 && ctx.faults.has('authorize-long-state-500')) {
+    res.status(500).set('Content-Type', 'text/html; charset=utf-8').end("<html><body><h1>We're sorry, but something went wrong.</h1></body></html>");
+    return;
+  }
   const stateOut =
     state === undefined || state === '' || ctx.faults.has('state-dropped') ? undefined : ctx.faults.has('state-truncated') ? state.slice(0, 16) : state;
 
@@ -663,6 +672,10 @@ function findToken(ctx: TargetContext, token: string, hint: string | undefined):
 
 export function revokeEndpoint(req: Request, res: Response, ctx: TargetContext): void {
   const p = ctx.profile;
+  if (ctx.faults.has('revoke-empty-body-500') && !(Buffer.isBuffer(req.body) && req.body.length > 0)) {
+    res.status(500).set('Content-Type', 'text/html; charset=utf-8').end("<html><body><h1>We're sorry, but something went wrong.</h1></body></html>");
+    return;
+  }
   const body = parseBody(req);
   const params = new Params(
     req,
@@ -672,7 +685,10 @@ export function revokeEndpoint(req: Request, res: Response, ctx: TargetContext):
   const token = params.present('token');
   const hint = params.present('token_type_hint');
   const revoke = (rec: AccessTokenRecord): void => {
-    if (!ctx.faults.has('revoke-noop')) rec.revokedAtMs = Date.now();
+    if (ctx.faults.has('revoke-noop')) return;
+    // The fault forgets the refresh token only: the access token of the same grant stays active.
+    if (ctx.faults.has('revoke-refresh-keeps-access') && token !== undefined && token === rec.refreshToken) ctx.refreshIndex.delete(token);
+    else rec.revokedAtMs = Date.now();
   };
   if (!p.revokeNeedsClient) {
     const rec = token ? findToken(ctx, token, hint) : undefined;
@@ -685,7 +701,12 @@ export function revokeEndpoint(req: Request, res: Response, ctx: TargetContext):
   if (!client.app) return refuse();
   const rec = token ? findToken(ctx, token, hint) : undefined;
   if (!rec) return sendJson(res, 200, {});
-  if (rec.appId !== client.app.id) return refuse();
+  if (rec.appId !== client.app.id && !ctx.faults.has('revoke-ignores-client')) {
+    if (!ctx.faults.has('revoke-refusal-names-owner')) return refuse();
+    const owner = ctx.apps.find((a) => a.id === rec.appId);
+    const user = ctx.userById(rec.userId);
+    return sendJson(res, 403, { error: 'unauthorized_client', error_description: `This token was issued to ${owner?.name ?? '?'} for ${user?.email ?? '?'}` });
+  }
   revoke(rec);
   sendJson(res, 200, {});
 }

@@ -36,7 +36,13 @@ function sessionCookieAttrs(ctx: TargetContext): { httpOnly: boolean; secure: bo
   return { httpOnly: !ctx.faults.has('session-cookie-not-httponly'), secure: !ctx.faults.has('session-cookie-not-secure') };
 }
 
-export function writeSession(res: Response, ctx: TargetContext, payload: SessionPayload, o: { httpOnly?: boolean } = {}): void {
+export interface SessionCookieFaults {
+  httpOnly?: boolean;
+  /** Leave SameSite out (a fault). */
+  noSameSite?: boolean;
+}
+
+export function writeSession(res: Response, ctx: TargetContext, payload: SessionPayload, o: SessionCookieFaults = {}): void {
   const { httpOnly: h, secure } = sessionCookieAttrs(ctx);
   const httpOnly = h && o.httpOnly !== false;
   const expires = payload.expires ? new Date(payload.expires * 1000) : new Date(Date.now() + ctx.lifetimes.sessionSeconds * 1000);
@@ -44,13 +50,13 @@ export function writeSession(res: Response, ctx: TargetContext, payload: Session
     path: '/auth',
     httpOnly,
     secure,
-    sameSite: ctx.profile.sessionCookieSameSite,
+    ...(o.noSameSite ? {} : { sameSite: ctx.profile.sessionCookieSameSite }),
     expires,
   });
 }
 
 /** Signs the user in: session cookie + `verified` cookie; bumps login count. */
-export function startSession(res: Response, ctx: TargetContext, user: User, o: { httpOnly?: boolean } = {}): void {
+export function startSession(res: Response, ctx: TargetContext, user: User, o: SessionCookieFaults = {}): void {
   const nowMs = Date.now();
   writeSession(res, ctx, { id: user.id, expires: Math.floor(nowMs / 1000) + ctx.lifetimes.sessionSeconds, iat: nowMs * 1000 }, o);
   setVerified(res, ctx);

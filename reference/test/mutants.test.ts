@@ -360,6 +360,77 @@ const PROBES: Record<string, { probe: Probe; options?: ReferenceOptions }> = {
     probe: async (t) => (await call(`${t.url}/auth/oauth/discovery/keys`)).json().keys[0].n === publicKeyOf(t).export({ format: 'jwk' }).n,
   },
   'discovery-alg-mismatch': { probe: async (t) => (await discoveryDoc(t)).id_token_signing_alg_values_supported },
+  // ---- hostile requests (issue 22) ----
+  'revoke-ignores-client': {
+    probe: async (t) => {
+      const tok = await tokenBody(t);
+      await call(`${t.url}/auth/oauth/revoke`, { form: { token: tok.access_token, client_id: env(t, 'PLACEOS_SCOPED_CLIENT_ID') } });
+      return (await call(`${t.url}/auth/oauth/token/info`, bearer(tok.access_token))).status;
+    },
+  },
+  'revoke-refusal-names-owner': {
+    probe: async (t) => {
+      const tok = await tokenBody(t);
+      return (await call(`${t.url}/auth/oauth/revoke`, { form: { token: tok.access_token, client_id: env(t, 'PLACEOS_SCOPED_CLIENT_ID') } })).body;
+    },
+  },
+  'revoke-refresh-keeps-access': {
+    probe: async (t) => {
+      const tok = await tokenBody(t);
+      await call(`${t.url}/auth/oauth/revoke`, {
+        form: { token: tok.refresh_token, token_type_hint: 'refresh_token', client_id: env(t, 'PLACEOS_CLIENT_ID') },
+      });
+      return (await call(`${t.url}/auth/oauth/token/info`, bearer(tok.access_token))).status;
+    },
+  },
+  'token-malformed-json-500': {
+    probe: async (t) => status(call(`${t.url}/auth/oauth/token`, { headers: { 'content-type': 'application/json' }, body: '{"grant_type": "pass' })),
+  },
+  'duplicate-param-first-wins': {
+    probe: async (t) =>
+      (
+        await call(`${t.url}/auth/oauth/token`, {
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: `grant_type=refresh_token&refresh_token=nope&client_id=${env(t, 'PLACEOS_CLIENT_ID')}&grant_type=authorization_code`,
+        })
+      ).json().error,
+  },
+  'signin-non-utf8-500': {
+    probe: async (t) =>
+      status(call(`${t.url}/auth/signin`, { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'email=x%40example.com&password=%FF%FE' })),
+  },
+  'authorize-long-state-500': { probe: async (t) => (await authorize(t, await signin(t), { state: 's'.repeat(5000) })).status },
+  'revoke-empty-body-500': {
+    probe: async (t) => status(call(`${t.url}/auth/oauth/revoke`, { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '' })),
+  },
+  'signin-continue-cookie-not-httponly': {
+    probe: async (t) =>
+      (
+        await call(`${t.url}/auth/signin`, {
+          form: { email: env(t, 'PLACEOS_USER_EMAIL'), password: env(t, 'PLACEOS_USER_PASSWORD'), continue: '/backoffice/' },
+        })
+      ).cookies
+        .find((c) => c.startsWith('user='))
+        ?.includes('HttpOnly'),
+  },
+  'signin-continue-cookie-no-samesite': {
+    probe: async (t) =>
+      (
+        await call(`${t.url}/auth/signin`, {
+          form: { email: env(t, 'PLACEOS_USER_EMAIL'), password: env(t, 'PLACEOS_USER_PASSWORD'), continue: '/backoffice/' },
+        })
+      ).cookies
+        .find((c) => c.startsWith('user='))
+        ?.includes('SameSite'),
+  },
+  'token-cors-credentials': {
+    probe: async (t) =>
+      (await call(`${t.url}/auth/oauth/token`, { method: 'OPTIONS', headers: { origin: 'https://attacker.example', 'access-control-request-method': 'POST' } }))
+        .headers['access-control-allow-credentials'] ?? null,
+  },
+  'rest-api-cors-credentials': {
+    probe: async (t) => (await inspect(t.url, { headers: { origin: 'https://attacker.example' } })).headers['access-control-allow-credentials'] ?? null,
+  },
 };
 
 test('catalogue: at least 30 mutants, unique names, a benign one, every mutant has a probe', () => {

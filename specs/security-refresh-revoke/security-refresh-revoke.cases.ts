@@ -24,6 +24,7 @@ import {
   tokenInfo,
   tokensWithRefresh,
 } from '../../helpers/kit';
+import { revokeScopeCases } from './revoke-scope';
 
 export const area = 'security-refresh-revoke';
 
@@ -256,4 +257,6 @@ export const cases: ContractCase[] = [
       ensure(problems.length === 0, 'introspection of an inactive token is not exactly {"active": false}', '200 {"active": false}', problems.join('; '));
     },
   },
+  // revocation scope (issue 22)
+  ...revokeScopeCases(area),
 ];
