@@ -358,7 +358,7 @@ function resultBase(run: RunEnv, area: string, c: ContractCase, startedAt: Date,
   };
 }
 
-export async function executeCase(run: RunEnv, area: string, c: ContractCase): Promise<CaseResult> {
+export async function executeCase(run: RunEnv, area: string, c: ContractCase, signal?: AbortSignal): Promise<CaseResult> {
   const startedAt = new Date();
   const exchanges: Exchange[] = [];
   const findings: Finding[] = [];
@@ -370,9 +370,18 @@ export async function executeCase(run: RunEnv, area: string, c: ContractCase): P
   // The case's tokens join the run's cleanup queue only once the case has ended: a revocation
   // while the case still uses them would decide its verdict.
   const minted: MintedToken[] = [];
+  // Interrupted: the run revokes at once and may not wait for the case to end, so its tokens
+  // join the cleanup queue now, and any it mints later go there directly.
+  const interrupted = () => {
+    run.minted.push(...minted.splice(0));
+    minted.push = (...xs: MintedToken[]) => run.minted.push(...xs);
+  };
+  if (signal?.aborted) interrupted();
+  else signal?.addEventListener('abort', interrupted, { once: true });
   const t = createCaseContext(run, exchanges, findings, undefined, shapes, minted);
   const outcome = await outcomeOf(c, t);
-  run.minted.push(...minted);
+  signal?.removeEventListener('abort', interrupted);
+  run.minted.push(...minted.splice(0));
   const v = verdictOf(run, c, outcome);
   // A secret can be registered after an exchange that carried it was recorded (a plain PKCE
   // challenge is the verifier; a code is known only once the redirect came back): mask the whole
@@ -412,6 +421,19 @@ export interface RunCasesOptions {
    * and the revocations overlap the checks instead of following them); `run.cleanup` counts them.
    */
   revoke?: boolean;
+  /**
+   * The run was told to stop (its reason: a string such as "interrupted by SIGTERM"): no further
+   * check starts; those under way get `graceMs` (default 2 s) to end (the gate refuses their
+   * further requests), then are cut. Checks that did not run or were cut are `error`s saying so;
+   * the caller revokes what was minted (run.minted), within its own bound.
+   */
+  signal?: AbortSignal;
+  graceMs?: number;
+}
+
+/** The reason an AbortSignal carries (the entry point aborts with a string). */
+export function stopReason(signal: AbortSignal): string {
+  return typeof signal.reason === 'string' ? signal.reason : 'the run was stopped';
 }
 
 /** How long a check may run: every request has its own timeout and bounded retries; this only catches a stuck check. */
@@ -419,7 +441,7 @@ export function caseTimeoutMs(s: TargetSettings): number {
   return Math.max(60_000, s.timeoutMs * (s.retries + 1) * 12);
 }
 
-async function withTimeout(run: RunEnv, area: string, c: ContractCase, ms: number): Promise<CaseResult> {
+async function withTimeout(run: RunEnv, area: string, c: ContractCase, ms: number, signal?: AbortSignal): Promise<CaseResult> {
   let timer: NodeJS.Timeout | undefined;
   const stuck = new Promise<CaseResult>((resolve) => {
     timer = setTimeout(() => {
@@ -428,7 +450,7 @@ async function withTimeout(run: RunEnv, area: string, c: ContractCase, ms: numbe
     }, ms);
   });
   try {
-    return await Promise.race([executeCase(run, area, c), stuck]);
+    return await Promise.race([executeCase(run, area, c, signal), stuck]);
   } finally {
     clearTimeout(timer);
   }
@@ -449,23 +471,60 @@ export async function runCases(
   const timeout = o.caseTimeoutMs ?? caseTimeoutMs(run.settings);
   const results: CaseResult[] = new Array(jobs.length);
   const cleanups: Promise<unknown>[] = [];
-  await mapPool(order, o.concurrency ?? run.settings.concurrency, async (i) => {
-    const r = await withTimeout(run, jobs[i]!.area, jobs[i]!.c, timeout);
+  const signal = o.signal;
+  const started = new Set<number>();
+  let over = false;
+  const pool = mapPool(order, o.concurrency ?? run.settings.concurrency, async (i) => {
+    if (signal?.aborted) return;
+    started.add(i);
+    const r = await withTimeout(run, jobs[i]!.area, jobs[i]!.c, timeout, signal);
+    // A check cut by an interrupt may still end later: its result no longer goes anywhere.
+    if (over) return;
     results[i] = r;
     o.onResult?.(r);
-    if (o.revoke) cleanups.push(revokeMinted(run));
+    if (o.revoke && !signal?.aborted) cleanups.push(revokeMinted(run));
   });
+  if (!signal) await pool;
+  else await Promise.race([pool, graceAfter(signal, o.graceMs ?? 2000)]);
+  over = true;
+  if (signal?.aborted) {
+    const reason = stopReason(signal);
+    for (const [i, { area, c }] of jobs.entries()) {
+      if (results[i]) continue;
+      const message = started.has(i) ? `cut: ${reason} while the check ran` : `not run: ${reason}`;
+      results[i] = { ...resultBase(run, area, c, new Date()), verdict: 'error', message, durationMs: 0 };
+    }
+    return results;
+  }
   await Promise.all(cleanups);
   if (o.revoke) await revokeMinted(run);
   return results;
 }
 
+/** Resolves (with nothing) at `until` (epoch ms); its timer does not hold the process. */
+function timeUp(until: number): Promise<undefined> {
+  return new Promise((resolve) => {
+    const t = setTimeout(() => resolve(undefined), Math.max(0, until - Date.now()));
+    t.unref?.();
+  });
+}
+
+/** Resolves `ms` after the signal aborts (never, when it does not). */
+function graceAfter(signal: AbortSignal, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const go = () => setTimeout(resolve, ms);
+    if (signal.aborted) go();
+    else signal.addEventListener('abort', go, { once: true });
+  });
+}
+
 /**
  * Revoke the tokens of the run's ended cases (gentle on live deployments), a few at a time. Failures are
  * counted, not thrown: cleanup must not turn a verdict. Revoking does not end a JWT's life at
- * rest-api (contract doc §6.6), but it does kill the refresh token.
+ * rest-api (contract doc §6.6), but it does kill the refresh token. `until` (epoch ms) bounds the
+ * cleanup (after an interrupt): a revocation not answered by then counts as failed.
  */
-export async function revokeMinted(run: RunEnv): Promise<{ revoked: number; failed: number }> {
+export async function revokeMinted(run: RunEnv, o: { until?: number } = {}): Promise<{ revoked: number; failed: number }> {
   const jobs = run.minted.splice(0).flatMap((tok) =>
     (
       [
@@ -495,9 +554,14 @@ export async function revokeMinted(run: RunEnv): Promise<{ revoked: number; fail
     const form: Record<string, string> = { token, token_type_hint: hint };
     if (tok.clientId) form.client_id = tok.clientId;
     if (tok.clientSecret) form.client_secret = tok.clientSecret;
+    if (o.until !== undefined && Date.now() >= o.until) {
+      failed++;
+      return;
+    }
     try {
-      const res = await client.post(new URL('/auth/oauth/revoke', tok.baseUrl).toString(), { form, noCookies: true });
-      if (res.status === 200) revoked++;
+      const post = client.post(new URL('/auth/oauth/revoke', tok.baseUrl).toString(), { form, noCookies: true });
+      const res = o.until === undefined ? await post : await Promise.race([post, timeUp(o.until)]);
+      if (res?.status === 200) revoked++;
       else failed++;
     } catch {
       failed++;

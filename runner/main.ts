@@ -2,6 +2,7 @@
 // `--list` are answered here; a run starts its target first (the embedded one in a thread of its
 // own) and loads the run's modules (runner/run.ts) while the target starts. Exit codes: runner/exit.ts.
 import { randomBytes } from 'node:crypto';
+import * as path from 'node:path';
 import { SettingsError } from '../helpers/settings/types';
 import { TransportError, PreflightError } from '../helpers/http-errors';
 import { LedgerError } from './ledger';
@@ -13,15 +14,23 @@ import type { Baseline } from './report/baseline';
 import { EXIT } from './exit';
 import { resolveTarget } from './target';
 import type { Target } from './target';
+import { stageBundle } from './bundle';
+import { endFailedRun } from './lifecycle';
+import type { RunLifecycle } from './lifecycle';
 
 export { EXIT } from './exit';
 export { prepareReportsDir } from './target';
 
-/** `env`: the process environment, handed over by the entry point (bin/placeos-contract.js), the only reader of process.env. */
+/**
+ * `env`: the process environment, handed over by the entry point (bin/placeos-contract.js), the
+ * only reader of process.env; `signal`: aborted by the entry point on SIGINT/SIGTERM, with the
+ * reason "interrupted by SIGINT" (runner/lifecycle.ts).
+ */
 export async function main(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
   out: (s: string) => void = (s) => process.stdout.write(s + '\n'),
+  signal?: AbortSignal,
 ): Promise<number> {
   if (argv[0] === 'merge') return (await import('./fleet/merge')).runMerge(argv.slice(1), out);
   let o: RunOptions;
@@ -47,27 +56,34 @@ export async function main(
   };
   const startedAt = new Date();
   const secrets = createSecretRegistry();
+  const runId = `placeos-contract-${randomBytes(6).toString('base64url')}`;
+  // The bundle is written beside the reports folder and swapped in when complete (runner/bundle.ts).
+  let lifecycle: RunLifecycle;
+  try {
+    lifecycle = { bundle: stageBundle(path.resolve(o.reportsDir), runId), signal, stepSummary: env.GITHUB_STEP_SUMMARY };
+  } catch (e) {
+    out(`placeos-contract: ${(e as Error).message}`);
+    return EXIT.couldNotRun;
+  }
   let target: Target | undefined;
   const starting = resolveTarget(o, env, log);
   try {
     // The run's modules load while the embedded target starts.
     const { runContract } = await import('./run');
     target = await starting;
-    const runId = `placeos-contract-${randomBytes(6).toString('base64url')}`;
-    return await runContract({ o, env, target, secrets, runId, startedAt, baseline, out, log });
+    return await runContract({ o, env, target, secrets, runId, startedAt, baseline, out, log, lifecycle });
   } catch (e) {
     if (e instanceof SettingsError) {
       out('placeos-contract: the settings are not usable:');
       for (const err of e.errors) out(`  ${err.variable}: ${err.problem}`);
+      lifecycle.bundle.discard();
       return EXIT.couldNotRun;
     }
-    if (e instanceof TransportError || e instanceof PreflightError || e instanceof LedgerError || e instanceof UsageError || e instanceof BaselineError) {
-      out(`placeos-contract: ${secrets.mask(e.message)}`);
-      return EXIT.couldNotRun;
-    }
+    const known =
+      e instanceof TransportError || e instanceof PreflightError || e instanceof LedgerError || e instanceof UsageError || e instanceof BaselineError;
     const message = e instanceof Error ? e.message : String(e);
-    out(`placeos-contract: could not run: ${secrets.mask(message)}`);
-    return EXIT.couldNotRun;
+    const line = known ? secrets.mask(message) : `could not run: ${secrets.mask(message)}`;
+    return endFailedRun(lifecycle, line, { runId, startedAt, fingerprints: secrets.fingerprints(), signingKeyPem: env.PLACEOS_REPORT_SIGNING_KEY, out });
   } finally {
     await (target ?? (await starting.catch(() => undefined)))?.close();
   }

@@ -8,12 +8,13 @@ import { parseSettings } from '../helpers/config';
 import { createRunEnv, isBreaking, revokeMinted, runCases, selectCases } from './engine';
 import type { Selection } from './engine';
 import { SUITES } from '../specs';
-import { TransportError } from '../helpers/http-errors';
+import { PreflightError, TransportError } from '../helpers/http-errors';
 import { emptyLedger, loadLedger } from './ledger';
 import { createSchemaRegistry } from '../helpers/schemas';
 import type { createSecretRegistry } from '../helpers/secrets';
 import { finalizeReports, collectCiMeta, isoWithOffset, writeEvidence } from './report';
 import type { RunMeta } from './report';
+import { stoppedBy } from './report/results';
 import { toJestResults, writeJestJunit } from './report/jest-junit';
 import { areaProgress } from './progress';
 import { shardOf, UsageError } from './args';
@@ -26,7 +27,9 @@ import type { Baseline } from './report/baseline';
 import { PACKAGE_ROOT as ROOT } from '../helpers/package-root';
 import { EXIT } from './exit';
 import type { Target } from './target';
-import { prepareReportsDir } from './target';
+import { checkCredentials } from './credentials';
+import { INTERRUPT_CLEANUP_MS, INTERRUPT_GRACE_MS, interruptExit } from './lifecycle';
+import type { RunLifecycle } from './lifecycle';
 
 function gitCommit(): string | undefined {
   // An installed package has no .git of its own: never report the commit of a repository around it.
@@ -51,16 +54,28 @@ export interface RunInput {
   baseline?: Baseline;
   out(s: string): void;
   log(s: string): void;
+  /** The staging folder, the interrupt signal, $GITHUB_STEP_SUMMARY (runner/lifecycle.ts). */
+  lifecycle: RunLifecycle;
 }
 
 /** The exit code of one run (EXIT); throws what the caller reports as "could not run". */
-export async function runContract({ o, env, target, secrets, runId, startedAt, baseline, out, log }: RunInput): Promise<number> {
+export async function runContract({ o, env, target, secrets, runId, startedAt, baseline, out, log, lifecycle }: RunInput): Promise<number> {
   // Asking for the credentials-in-url checks by tag enables them.
   if (o.tags.includes('credentials-in-url')) target.env.PLACEOS_CREDENTIALS_IN_URL = 'true';
   const settings = parseSettings(target.env, { embedded: target.embedded, fromProcess: target.fromProcess });
+  // The target is named: from here on a failure leaves the could-not-run bundle (runner/lifecycle.ts).
+  lifecycle.target = { url: settings.url, embedded: target.embedded };
+  const { signal } = lifecycle;
   const schemas = createSchemaRegistry();
   // One bound on requests in flight for the whole run: detection, the checks, their cleanup.
-  const limiter = new AimdLimiter({ max: settings.concurrency, timeoutMs: settings.timeoutMs, maxRequests: settings.maxRequests });
+  const limiter = new AimdLimiter({
+    max: settings.concurrency,
+    timeoutMs: settings.timeoutMs,
+    maxRequests: settings.maxRequests,
+    ...(signal ? { signal } : {}),
+  });
+  // The tokens of a run that stops before its reports are still revoked, within a bound.
+  let failedCleanup: (() => Promise<unknown>) | undefined;
   try {
     const run = createRunEnv({
       settings,
@@ -72,8 +87,17 @@ export async function runContract({ o, env, target, secrets, runId, startedAt, b
       gate: limiter,
     });
     for (const w of settings.warnings ?? []) out(`WARNING: ${w}`);
+    failedCleanup = () => revokeMinted(run, { until: Date.now() + INTERRUPT_CLEANUP_MS });
     const override = o.generation ?? settings.generationOverride;
-    const detection = applyOverride(await detectGeneration(run, override), override, contractDifferences);
+    // Credentials checked first (runner/credentials.ts): a refused one is the one line, not a
+    // cascade. When detection fails, they are checked before its error is told: a wrong password
+    // also stops detection's PKCE probe, and the credential is the cause to name.
+    const detected = await detectGeneration(run, override).catch(async (e: unknown) => {
+      if (e instanceof PreflightError) await checkCredentials(run);
+      throw e;
+    });
+    await checkCredentials(run);
+    const detection = applyOverride(detected, override, contractDifferences);
     log(`target ${settings.url}: ${detection.generation} (${detection.source}; ${detection.reasons.join('; ')})`);
     // Already overloaded by the few requests of detection: stop here, with the one line.
     const overloadedEarly = limiter.stats().overloaded;
@@ -93,7 +117,8 @@ export async function runContract({ o, env, target, secrets, runId, startedAt, b
     if (!planned.length)
       throw new UsageError(`the selection (--only ${o.ids.join(',') || '-'}, --tags ${o.tags.join(',') || '-'}) matches no check; see --list`);
 
-    const reportsDir = prepareReportsDir(path.resolve(o.reportsDir));
+    // Everything goes to the staging folder, swapped in place of the reports folder once complete.
+    const reportsDir = lifecycle.bundle.dir;
     // The checks run here, in this process: the run's modules load once, and the run's one bound
     // on requests in flight (the limiter) is shared by every check.
     const checks = createRunEnv({
@@ -116,11 +141,18 @@ export async function runContract({ o, env, target, secrets, runId, startedAt, b
         evidence[r.caseId] = writeEvidence(reportsDir, r);
       },
       revoke: true,
+      ...(signal ? { signal, graceMs: INTERRUPT_GRACE_MS } : {}),
     });
-    await detectionCleanup;
+    const interrupted = interruptExit(signal);
+    if (interrupted) {
+      // Revoke what was minted, within a bound; the rest is counted as not revoked.
+      const until = Date.now() + INTERRUPT_CLEANUP_MS;
+      await Promise.all([revokeMinted(checks, { until }), revokeMinted(run, { until })]);
+    } else await detectionCleanup;
     // Nothing more goes to the target: the embedded one closes (in its thread) while the reports are written.
     target.close().catch(() => undefined);
-    const { revoked, failed: notRevoked } = checks.cleanup;
+    const revoked = checks.cleanup.revoked + run.cleanup.revoked;
+    const notRevoked = checks.cleanup.failed + run.cleanup.failed;
     await writeJestJunit(
       reportsDir,
       ROOT,
@@ -160,12 +192,19 @@ export async function runContract({ o, env, target, secrets, runId, startedAt, b
       requestCount: run.budget.used + checks.budget.used + revoked + notRevoked,
       requestsByArea,
       load: limiter.stats(),
+      cleanup: { revoked, notRevoked },
+      ...(interrupted ? { incomplete: String(signal!.reason) } : {}),
     };
     const report = finalizeReports({ reportsDir, results, meta, env, fingerprints, signingKeyPem: env.PLACEOS_REPORT_SIGNING_KEY, baseline, evidence });
+    lifecycle.bundle.commit();
     out(secrets.mask(report.console));
-    out(
-      `Cleanup: ${revoked} revocation(s) of the run's tokens accepted${notRevoked ? `, ${notRevoked} refused or failed (those tokens live until they expire)` : ''}.`,
-    );
+    if (interrupted) {
+      const ran = results.filter((r) => !stoppedBy(r, meta.incomplete)).length;
+      out(
+        `placeos-contract: ${String(signal!.reason)}: ${ran} of ${results.length} checks ran; the incomplete bundle is in ${o.reportsDir}${notRevoked ? `; ${notRevoked} token(s) could not be revoked` : ''} (exit ${interrupted})`,
+      );
+      return interrupted;
+    }
     if (report.secretHits.length) {
       for (const h of report.secretHits)
         out(`SECRET LEAK: ${h.count} registered ${h.kind} value(s) found in ${path.join(o.reportsDir, h.file)} (the file was withheld from the reports)`);
@@ -186,6 +225,9 @@ export async function runContract({ o, env, target, secrets, runId, startedAt, b
     if (results.some((r) => r.verdict === 'fail' || (o.strict && r.verdict === 'warn')) || (o.strict && detection.warnings.length)) return EXIT.violated;
     if (results.some((r) => isBreaking(r.verdict, o.strict))) return EXIT.couldNotRun;
     return EXIT.ok;
+  } catch (e) {
+    await failedCleanup?.();
+    throw e;
   } finally {
     limiter.close();
   }

@@ -8,6 +8,7 @@ import type { Capacity, ProfileName, VariantName } from '../reference/src';
 import { VARIANT_NAMES } from '../reference/src/profiles';
 import { startEmbeddedTarget } from './embedded';
 import { UsageError } from './args';
+import { assertReportsFolder } from './bundle';
 import type { RunOptions } from './args';
 
 export interface Target {
@@ -85,17 +86,10 @@ export async function resolveTarget(o: RunOptions, env: Record<string, string | 
   };
 }
 
-const REPORT_MARKERS = ['results.json', 'junit.xml', 'MANIFEST.sha256.json', '.results', 'fleet.json'];
-
-/** Empty the reports folder of a previous run; never a folder that holds anything else. */
+/** Empty the reports folder of a previous run; never a folder that holds anything else (fleet and merge write in place). */
 export function prepareReportsDir(dir: string): string {
-  if (fs.existsSync(dir)) {
-    const entries = fs.readdirSync(dir);
-    if (entries.length && !entries.some((e) => REPORT_MARKERS.includes(e))) {
-      throw new UsageError(`--reports ${dir}: the folder is not empty and holds no previous report; choose an empty or new folder`);
-    }
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  assertReportsFolder(dir);
+  fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   return dir;
 }
