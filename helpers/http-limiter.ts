@@ -60,6 +60,8 @@ export interface LimiterOptions {
    * the checks is refused with the signal's reason (a string); revocations still go.
    */
   signal?: AbortSignal;
+  /** How long revocations still go after the overload stop (default CLEANUP_AFTER_OVERLOAD_MS). */
+  cleanupAfterOverloadMs?: number;
 }
 
 export interface LatencyStats {
@@ -87,6 +89,8 @@ export interface LimiterStats {
 export const SLOW_FRACTION = 0.25;
 /** An answer slower than this share of the timeout (or none at all) counts toward overload. */
 export const OVERLOAD_FRACTION = 0.5;
+/** How long the revocations of the run's tokens still go after the overload stop, one at a time with backoff. */
+export const CLEANUP_AFTER_OVERLOAD_MS = 15_000;
 /** Longest pause for one Retry-After, whatever the server asks. */
 export const MAX_PAUSE_MS = 10_000;
 
@@ -126,10 +130,12 @@ export class AimdLimiter implements RequestGate {
   #stopped: string | undefined;
   /** Cleanup answers that struggled since the overload stop: the backoff doubles with each. */
   #backoffs = 0;
+  /** After the overload stop: when the revocations stop too. */
+  #cleanupUntil = Infinity;
 
   constructor(o: LimiterOptions) {
     const { signal, ...rest } = o;
-    this.#o = { overloadAfter: 5, ...rest, max: Math.max(1, Math.floor(o.max)) };
+    this.#o = { overloadAfter: 5, cleanupAfterOverloadMs: CLEANUP_AFTER_OVERLOAD_MS, ...rest, max: Math.max(1, Math.floor(o.max)) };
     this.#limit = this.#o.max;
     this.#lowest = this.#o.max;
     if (signal) {
@@ -173,6 +179,7 @@ export class AimdLimiter implements RequestGate {
 
   acquire(kind: PermitKind = 'check', priority = Date.now()): Promise<Permit> {
     if (kind === 'check' && this.#overloaded) return Promise.reject(new GateRefusal(this.#overloaded, 'OVERLOAD'));
+    if (this.#overloaded && Date.now() >= this.#cleanupUntil) return Promise.reject(this.#cleanupOver());
     if (kind === 'check' && this.#stopped) return Promise.reject(new GateRefusal(this.#stopped, 'STOPPED'));
     if (kind === 'check' && this.#o.maxRequests !== undefined) {
       if (this.#used >= this.#o.maxRequests) {
@@ -203,8 +210,18 @@ export class AimdLimiter implements RequestGate {
     this.#timer = undefined;
   }
 
+  #cleanupOver(): GateRefusal {
+    return new GateRefusal(`${this.#overloaded}; the revocations stopped ${Math.round(this.#o.cleanupAfterOverloadMs / 1000)} s after it`, 'OVERLOAD');
+  }
+
   #pump(): void {
-    const wait = this.#pauseUntil - Date.now();
+    if (this.#overloaded && Date.now() >= this.#cleanupUntil) {
+      const e = this.#cleanupOver();
+      for (const w of this.#queue.splice(0)) w.reject(e);
+      return;
+    }
+    // A pause never outlasts the time left for the revocations (the waiters are refused then).
+    const wait = Math.min(this.#pauseUntil, this.#cleanupUntil) - Date.now();
     if (wait > 0) {
       if (!this.#timer) {
         this.#timer = setTimeout(() => {
@@ -266,6 +283,7 @@ export class AimdLimiter implements RequestGate {
       this.#slow += 1;
       if (this.#slow >= this.#o.overloadAfter && !this.#overloaded) {
         this.#overloaded = overloadLine(this.#slow, this.overloadMs);
+        this.#cleanupUntil = now + this.#o.cleanupAfterOverloadMs;
         this.#refuseChecks(new GateRefusal(this.#overloaded, 'OVERLOAD'));
       }
     }
