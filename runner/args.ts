@@ -93,8 +93,9 @@ file); with no PLACEOS_URL it starts the embedded reference target and checks th
   placeos-contract merge [--reports OUT] DIR...
                       combine the reports of shards into one report (or one fleet report)
 
-exit codes: 0 contract holds, 1 contract violated, 2 could not run (settings, connection),
-            3 a secret was found in a report artifact
+exit codes: 0 contract holds, 1 contract violated, 2 could not run (settings, connection,
+            a refused credential), 3 a secret was found in a report artifact,
+            130 / 143 interrupted by SIGINT / SIGTERM (the bundle says INCOMPLETE)
 
 ${settingsHelp()}`;
 
