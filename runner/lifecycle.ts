@@ -20,6 +20,23 @@ export const INTERRUPT_CLEANUP_MS = 4000;
 /** How long the checks under way get to end after an interrupt (their further requests are refused). */
 export const INTERRUPT_GRACE_MS = 1500;
 
+/** Waits for `p`, but not past `until` (epoch ms); its timer does not hold the process. */
+export async function within(p: Promise<unknown>, until: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeUp = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, Math.max(0, until - Date.now()));
+    timer.unref?.();
+  });
+  await Promise.race([
+    p.then(
+      () => undefined,
+      () => undefined,
+    ),
+    timeUp,
+  ]);
+  clearTimeout(timer);
+}
+
 /** 130 / 143 when the signal was aborted by SIGINT / SIGTERM, else undefined. */
 export function interruptExit(signal: AbortSignal | undefined): number | undefined {
   if (!signal?.aborted) return undefined;

@@ -28,7 +28,7 @@ import { PACKAGE_ROOT as ROOT } from '../helpers/package-root';
 import { EXIT } from './exit';
 import type { Target } from './target';
 import { checkCredentials } from './credentials';
-import { INTERRUPT_CLEANUP_MS, INTERRUPT_GRACE_MS, interruptExit } from './lifecycle';
+import { INTERRUPT_CLEANUP_MS, INTERRUPT_GRACE_MS, interruptExit, within } from './lifecycle';
 import type { RunLifecycle } from './lifecycle';
 
 function gitCommit(): string | undefined {
@@ -147,7 +147,7 @@ export async function runContract({ o, env, target, secrets, runId, startedAt, b
     if (interrupted) {
       // Revoke what was minted, within a bound; the rest is counted as not revoked.
       const until = Date.now() + INTERRUPT_CLEANUP_MS;
-      await Promise.all([revokeMinted(checks, { until }), revokeMinted(run, { until })]);
+      await Promise.all([revokeMinted(checks, { until }), revokeMinted(run, { until }), within(detectionCleanup, until)]);
     } else await detectionCleanup;
     // Nothing more goes to the target: the embedded one closes (in its thread) while the reports are written.
     target.close().catch(() => undefined);
@@ -198,18 +198,17 @@ export async function runContract({ o, env, target, secrets, runId, startedAt, b
     const report = finalizeReports({ reportsDir, results, meta, env, fingerprints, signingKeyPem: env.PLACEOS_REPORT_SIGNING_KEY, baseline, evidence });
     lifecycle.bundle.commit();
     out(secrets.mask(report.console));
+    for (const h of report.secretHits)
+      out(`SECRET LEAK: ${h.count} registered ${h.kind} value(s) found in ${path.join(o.reportsDir, h.file)} (the file was withheld from the reports)`);
     if (interrupted) {
       const ran = results.filter((r) => !stoppedBy(r, meta.incomplete)).length;
       out(
         `placeos-contract: ${String(signal!.reason)}: ${ran} of ${results.length} checks ran; the incomplete bundle is in ${o.reportsDir}${notRevoked ? `; ${notRevoked} token(s) could not be revoked` : ''} (exit ${interrupted})`,
       );
-      return interrupted;
     }
-    if (report.secretHits.length) {
-      for (const h of report.secretHits)
-        out(`SECRET LEAK: ${h.count} registered ${h.kind} value(s) found in ${path.join(o.reportsDir, h.file)} (the file was withheld from the reports)`);
-      return EXIT.secretLeak;
-    }
+    // A leak outranks the interrupt: the suite's own redaction failed.
+    if (report.secretHits.length) return EXIT.secretLeak;
+    if (interrupted) return interrupted;
     const overloaded = limiter.stats().overloaded;
     // The summary above already carries the one overload line.
     if (overloaded) return EXIT.couldNotRun;
