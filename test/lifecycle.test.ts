@@ -8,7 +8,13 @@ import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { startReferenceTarget, type ReferenceTarget } from '../reference/src';
+import { PROFILES, startReferenceTarget, VARIANT_NAMES, type ProfileName, type ReferenceTarget } from '../reference/src';
+import { parseSettings } from '../helpers/config';
+import { createSchemaRegistry } from '../helpers/schemas';
+import { createSecretRegistry } from '../helpers/secrets';
+import { checkCredentials } from '../runner/credentials';
+import { createRunEnv, revokeMinted } from '../runner/engine';
+import { emptyLedger } from '../runner/ledger';
 import { verifyBundle } from '../runner/report';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -240,3 +246,28 @@ describe('credentials checked first', () => {
     expect(r.code).toBe(0);
   }, 120_000);
 });
+
+test.each((Object.keys(PROFILES) as ProfileName[]).flatMap((profile) => VARIANT_NAMES.map((variant) => [profile, variant] as const)))(
+  'a correct target (%s, %s) passes the credentials check; its tokens are revoked',
+  async (profile, variant) => {
+    const target = await startReferenceTarget({ profile, variant });
+    try {
+      const run = createRunEnv({
+        settings: parseSettings(target.env, { embedded: true }),
+        generation: profile,
+        ledger: emptyLedger(profile),
+        secrets: createSecretRegistry(),
+        schemas: createSchemaRegistry(),
+      });
+      await checkCredentials(run);
+      const minted = run.minted.length;
+      const { revoked, failed } = await revokeMinted(run);
+      // The confidential app redeemed its code: one token, revoked (access and refresh).
+      expect(minted).toBe(1);
+      expect({ revoked: revoked > 0, failed }).toEqual({ revoked: true, failed: 0 });
+    } finally {
+      await target.close();
+    }
+  },
+  60_000,
+);
