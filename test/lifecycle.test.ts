@@ -96,9 +96,12 @@ describe.each([
     const c = await startChecks(parent);
     // Checks are running: the reports folder still holds the previous bundle, untouched.
     expect(readJson(path.join(parent, 'reports', 'results.json')).meta.runId).toBe(previous);
+    const killedAt = Date.now();
     c.child.kill(sig);
     const r = await c.done;
     expect(r.code).toBe(exitCode);
+    // Grace for the checks under way, bounded revocations, the reports: a few seconds.
+    expect(Date.now() - killedAt).toBeLessThan(10_000);
     const lines = r.out.split('\n').filter((l) => l.startsWith(`placeos-contract: interrupted by ${sig}`));
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(new RegExp(`interrupted by ${sig}: \\d+ of \\d+ checks ran; the incomplete bundle is in .*reports \\(exit ${exitCode}\\)`));
