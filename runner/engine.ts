@@ -304,7 +304,7 @@ export function createCaseContext(
   secrets: SecretRegistry = caseSecrets(run),
   shapes?: Shapes,
   /** Where the tokens the case mints go (default: the run's cleanup queue, at once). */
-  minted: MintedToken[] = run.minted,
+  minted: Pick<MintedToken[], 'push'> = run.minted,
 ): CaseContext {
   // Every request of the case queues by when the case began: a journey under way goes first.
   const priority = Date.now();
@@ -369,19 +369,21 @@ export async function executeCase(run: RunEnv, area: string, c: ContractCase, si
   const shapes: Shapes = {};
   // The case's tokens join the run's cleanup queue only once the case has ended: a revocation
   // while the case still uses them would decide its verdict.
-  const minted: MintedToken[] = [];
+  const held: MintedToken[] = [];
+  let sink = held;
+  const minted = { push: (...xs: MintedToken[]) => sink.push(...xs) };
   // Interrupted: the run revokes at once and may not wait for the case to end, so its tokens
   // join the cleanup queue now, and any it mints later go there directly.
   const interrupted = () => {
-    run.minted.push(...minted.splice(0));
-    minted.push = (...xs: MintedToken[]) => run.minted.push(...xs);
+    run.minted.push(...held.splice(0));
+    sink = run.minted;
   };
   if (signal?.aborted) interrupted();
   else signal?.addEventListener('abort', interrupted, { once: true });
   const t = createCaseContext(run, exchanges, findings, undefined, shapes, minted);
   const outcome = await outcomeOf(c, t);
   signal?.removeEventListener('abort', interrupted);
-  run.minted.push(...minted.splice(0));
+  run.minted.push(...held.splice(0));
   const v = verdictOf(run, c, outcome);
   // A secret can be registered after an exchange that carried it was recorded (a plain PKCE
   // challenge is the verifier; a code is known only once the redirect came back): mask the whole
