@@ -69,9 +69,16 @@ export function stageBundle(reportsDir: string, runId: string): StagedBundle {
   for (const l of leftovers(dir)) fs.rmSync(l, { recursive: true, force: true });
   // A killed swap may have left the previous bundle renamed and the reports folder absent: it
   // went with the leftovers above; the folder is written afresh below.
-  fs.mkdirSync(path.dirname(dir), { recursive: true });
   const staging = `${dir}.partial-${runId}`;
-  fs.mkdirSync(staging);
+  try {
+    fs.mkdirSync(path.dirname(dir), { recursive: true });
+    fs.mkdirSync(staging);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    throw new UsageError(
+      `--reports ${dir}: cannot write the folder beside it where the bundle is staged (${path.basename(staging)}: ${code}); choose a folder whose parent is writable`,
+    );
+  }
   return {
     reportsDir: dir,
     dir: staging,
