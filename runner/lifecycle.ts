@@ -37,6 +37,20 @@ export async function within(p: Promise<unknown>, until: number): Promise<void> 
   clearTimeout(timer);
 }
 
+/**
+ * `p`, or a rejection with the signal's reason as soon as it aborts: a step before the checks
+ * (detection, the credentials) does not keep an interrupted run waiting for an answer.
+ */
+export function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return p;
+  return new Promise<T>((resolve, reject) => {
+    const stop = () => reject(new Error(String(signal.reason)));
+    if (signal.aborted) stop();
+    else signal.addEventListener('abort', stop, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', stop));
+  });
+}
+
 /** 130 / 143 when the signal was aborted by SIGINT / SIGTERM, else undefined. */
 export function interruptExit(signal: AbortSignal | undefined): number | undefined {
   if (!signal?.aborted) return undefined;

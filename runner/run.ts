@@ -28,7 +28,7 @@ import { PACKAGE_ROOT as ROOT } from '../helpers/package-root';
 import { EXIT } from './exit';
 import type { Target } from './target';
 import { checkCredentials } from './credentials';
-import { INTERRUPT_CLEANUP_MS, INTERRUPT_GRACE_MS, interruptExit, within } from './lifecycle';
+import { abortable, INTERRUPT_CLEANUP_MS, INTERRUPT_GRACE_MS, interruptExit, within } from './lifecycle';
 import type { RunLifecycle } from './lifecycle';
 
 function gitCommit(): string | undefined {
@@ -92,11 +92,12 @@ export async function runContract({ o, env, target, secrets, runId, startedAt, b
     // Credentials checked first (runner/credentials.ts): a refused one is the one line, not a
     // cascade. When detection fails, they are checked before its error is told: a wrong password
     // also stops detection's PKCE probe, and the credential is the cause to name.
-    const detected = await detectGeneration(run, override).catch(async (e: unknown) => {
-      if (e instanceof PreflightError) await checkCredentials(run);
+    // An interrupt does not wait for their answers.
+    const detected = await abortable(detectGeneration(run, override), signal).catch(async (e: unknown) => {
+      if (e instanceof PreflightError) await abortable(checkCredentials(run), signal);
       throw e;
     });
-    await checkCredentials(run);
+    await abortable(checkCredentials(run), signal);
     const detection = applyOverride(detected, override, contractDifferences);
     log(`target ${settings.url}: ${detection.generation} (${detection.source}; ${detection.reasons.join('; ')})`);
     // Already overloaded by the few requests of detection: stop here, with the one line.

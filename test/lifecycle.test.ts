@@ -128,6 +128,35 @@ describe.each([
   }, 180_000);
 });
 
+test('SIGTERM while detection waits for a deployment that never answers: no wait for the timeout, an incomplete bundle, exit 143', async () => {
+  const sockets: net.Socket[] = [];
+  const server = net.createServer((s) => sockets.push(s));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as net.AddressInfo).port;
+  try {
+    const parent = tmp();
+    const c = start(['--reports', path.join(parent, 'reports')], { PLACEOS_URL: `http://127.0.0.1:${port}`, PLACEOS_TIMEOUT_MS: '60000' });
+    await until('the first request of detection', () => sockets.length > 0);
+    const killedAt = Date.now();
+    c.child.kill('SIGTERM');
+    const r = await c.done;
+    expect(r.code).toBe(143);
+    expect(Date.now() - killedAt).toBeLessThan(10_000);
+    expect(r.out.trim().split('\n')).toEqual([
+      expect.stringMatching(/^placeos-contract: interrupted by SIGTERM before the checks ran; the incomplete bundle is in .*reports \(exit 143\)$/),
+    ]);
+    expect(readJson(path.join(parent, 'reports', 'results.json'))).toMatchObject({
+      complete: false,
+      outcome: 'INCOMPLETE',
+      reason: 'interrupted by SIGTERM before the checks ran',
+    });
+    expect(staging(parent)).toEqual([]);
+  } finally {
+    sockets.forEach((s) => s.destroy());
+    server.close();
+  }
+}, 60_000);
+
 test('a second signal during cleanup exits at once: the reports folder keeps the previous bundle, the next run removes the staging folder', async () => {
   const parent = tmp();
   const previous = await previousBundle(parent);
