@@ -166,10 +166,14 @@ export function renderHtmlSummary(results: readonly CaseResult[], meta: RunMeta,
 <style>${CSS}${filters.css}</style></head>
 <body>
 <h1>PlaceOS auth contract report <span class="outcome ${h(result.split(' — ')[0]!.replace(' ', '-'))}" id="outcome">${h(result)}</span></h1>
-${meta.incomplete ? `<p class="warning" role="alert" id="incomplete"><b>INCOMPLETE — ${h(meta.incomplete)}</b>: the checks that did not run or were cut are errors.</p>` : ''}
-${(meta.warnings ?? []).map((w) => `<p class="warning" role="alert"><b>WARNING:</b> ${h(w)}</p>`).join('\n')}
-${cleanup ? `<p class="small" id="cleanup">Cleanup: ${h(cleanup)}</p>` : ''}
-<div class="small">${h(targetLine(meta))} · ${h(meta.startedAt)} → ${h(meta.endedAt)} (${h(duration(meta))})</div>
+${[
+  ...(meta.incomplete
+    ? [`<p class="warning" role="alert" id="incomplete"><b>INCOMPLETE — ${h(meta.incomplete)}</b>: the checks that did not run or were cut are errors.</p>`]
+    : []),
+  ...(meta.warnings ?? []).map((w) => `<p class="warning" role="alert"><b>WARNING:</b> ${h(w)}</p>`),
+  ...(cleanup ? [`<p class="small" id="cleanup">Cleanup: ${h(cleanup)}</p>`] : []),
+  '',
+].join('\n')}<div class="small">${h(targetLine(meta))} · ${h(meta.startedAt)} → ${h(meta.endedAt)} (${h(duration(meta))})</div>
 <div class="counts" id="counts">${counts}<div class="count"><b>${total.total}</b>total</div></div>
 ${attentionSection(results, opts.comparison)}
 ${comparisonSection(opts.comparison)}
