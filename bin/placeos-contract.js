@@ -26,7 +26,24 @@ for (const event of ['unhandledRejection', 'uncaughtException'])
     exit(2);
   });
 
-main(process.argv.slice(2), process.env, undefined, { tty: process.stdout.isTTY === true }).then(exit, (err) => {
+// SIGINT / SIGTERM (Ctrl-C, a cancelled CI job): the run stops starting requests, revokes what it
+// minted (a few seconds at most), swaps in a bundle marked incomplete and exits 130 / 143
+// (runner/lifecycle.ts). A second signal exits at once: the reports folder keeps the previous
+// bundle, the staging folder beside it is removed by the next run. The only signal handlers.
+const SIGNAL_EXIT = { SIGINT: 130, SIGTERM: 143 };
+const stop = new globalThis.AbortController();
+for (const sig of Object.keys(SIGNAL_EXIT))
+  process.on(sig, () => {
+    if (stop.signal.aborted) {
+      process.stdout.write(`placeos-contract: ${sig} again: stopped at once; the reports folder keeps the previous bundle\n`);
+      process.exit(SIGNAL_EXIT[sig]);
+    }
+    stop.abort(`interrupted by ${sig}`);
+    // Whatever is under way (a fleet, a merge) ends within a bound even if it does not listen.
+    setTimeout(() => exit(SIGNAL_EXIT[sig]), 20_000).unref();
+  });
+
+main(process.argv.slice(2), process.env, undefined, { tty: process.stdout.isTTY === true, signal: stop.signal }).then(exit, (err) => {
   process.stdout.write(`placeos-contract: could not run: ${err && err.message ? err.message : err}\n`);
   exit(2);
 });

@@ -2,7 +2,9 @@
 // increase, multiplicative decrease: a slow answer, a 429, a 503 or a timeout halves the bound, a quick answer raises it back by about one
 // per round. Retry-After pauses every request. It also keeps the latency samples of the run, the
 // run's request budget, and counts answers slower than the overload threshold: past a few of them
-// the deployment is overloaded and every later request is refused with one line saying so.
+// the deployment is overloaded and every later request of the checks is refused with one line
+// saying so. The revocations of the run's tokens still go after that, one at a time with backoff
+// (and after an interrupt: the run's AbortSignal refuses the checks' requests, not the cleanup's).
 
 /** What became of one request that held a permit. */
 export interface RequestOutcome {
@@ -38,7 +40,7 @@ export class GateRefusal extends Error {
   override name = 'GateRefusal';
   constructor(
     message: string,
-    readonly code: 'OVERLOAD' | 'BUDGET',
+    readonly code: 'OVERLOAD' | 'BUDGET' | 'STOPPED',
   ) {
     super(message);
   }
@@ -53,6 +55,13 @@ export interface LimiterOptions {
   maxRequests?: number;
   /** Answers slower than timeoutMs × OVERLOAD_FRACTION (or none) before the run stops (default 5). */
   overloadAfter?: number;
+  /**
+   * The run was told to stop (SIGINT/SIGTERM at the entry point): from then on every request of
+   * the checks is refused with the signal's reason (a string); revocations still go.
+   */
+  signal?: AbortSignal;
+  /** How long revocations still go after the overload stop (default CLEANUP_AFTER_OVERLOAD_MS). */
+  cleanupAfterOverloadMs?: number;
 }
 
 export interface LatencyStats {
@@ -80,6 +89,8 @@ export interface LimiterStats {
 export const SLOW_FRACTION = 0.25;
 /** An answer slower than this share of the timeout (or none at all) counts toward overload. */
 export const OVERLOAD_FRACTION = 0.5;
+/** How long the revocations of the run's tokens still go after the overload stop, one at a time with backoff. */
+export const CLEANUP_AFTER_OVERLOAD_MS = 15_000;
 /** Longest pause for one Retry-After, whatever the server asks. */
 export const MAX_PAUSE_MS = 10_000;
 
@@ -105,12 +116,17 @@ interface Waiter {
  * The run's one bound on requests in flight, from its settings (PLACEOS_CONCURRENCY,
  * PLACEOS_TIMEOUT_MS, PLACEOS_MAX_REQUESTS): the one place it is built from them.
  */
-export function limiterFor(s: { concurrency: number; timeoutMs: number; maxRequests?: number }): AimdLimiter {
-  return new AimdLimiter({ max: s.concurrency, timeoutMs: s.timeoutMs, ...(s.maxRequests !== undefined ? { maxRequests: s.maxRequests } : {}) });
+export function limiterFor(s: { concurrency: number; timeoutMs: number; maxRequests?: number }, signal?: AbortSignal): AimdLimiter {
+  return new AimdLimiter({
+    max: s.concurrency,
+    timeoutMs: s.timeoutMs,
+    ...(s.maxRequests !== undefined ? { maxRequests: s.maxRequests } : {}),
+    ...(signal ? { signal } : {}),
+  });
 }
 
 export class AimdLimiter implements RequestGate {
-  readonly #o: Required<Omit<LimiterOptions, 'maxRequests'>> & { maxRequests?: number };
+  readonly #o: Required<Omit<LimiterOptions, 'maxRequests' | 'signal'>> & { maxRequests?: number };
   #limit: number;
   #lowest: number;
   #inFlight = 0;
@@ -124,11 +140,37 @@ export class AimdLimiter implements RequestGate {
   #slow = 0;
   #used = 0;
   #overloaded: string | undefined;
+  #stopped: string | undefined;
+  /** Cleanup answers that struggled since the overload stop: the backoff doubles with each. */
+  #backoffs = 0;
+  /** After the overload stop: when the revocations stop too. */
+  #cleanupUntil = Infinity;
 
   constructor(o: LimiterOptions) {
-    this.#o = { overloadAfter: 5, ...o, max: Math.max(1, Math.floor(o.max)) };
+    const { signal, ...rest } = o;
+    this.#o = { overloadAfter: 5, cleanupAfterOverloadMs: CLEANUP_AFTER_OVERLOAD_MS, ...rest, max: Math.max(1, Math.floor(o.max)) };
     this.#limit = this.#o.max;
     this.#lowest = this.#o.max;
+    if (signal) {
+      const stop = () => this.#stop(typeof signal.reason === 'string' ? signal.reason : 'the run was stopped');
+      if (signal.aborted) stop();
+      else signal.addEventListener('abort', stop, { once: true });
+    }
+  }
+
+  #stop(reason: string): void {
+    this.#stopped = `${reason}: no further request of the checks is sent`;
+    this.#refuseChecks(new GateRefusal(this.#stopped, 'STOPPED'));
+  }
+
+  /** Refuse the waiting requests of the checks; the revocations waiting keep their place. */
+  #refuseChecks(e: GateRefusal): void {
+    const keep: Waiter[] = [];
+    for (const w of this.#queue.splice(0)) {
+      if (w.kind === 'check') w.reject(e);
+      else keep.push(w);
+    }
+    this.#queue.push(...keep);
   }
 
   get slowMs(): number {
@@ -149,7 +191,9 @@ export class AimdLimiter implements RequestGate {
   }
 
   acquire(kind: PermitKind = 'check', priority = Date.now()): Promise<Permit> {
-    if (this.#overloaded) return Promise.reject(new GateRefusal(this.#overloaded, 'OVERLOAD'));
+    if (kind === 'check' && this.#overloaded) return Promise.reject(new GateRefusal(this.#overloaded, 'OVERLOAD'));
+    if (this.#overloaded && Date.now() >= this.#cleanupUntil) return Promise.reject(this.#cleanupOver());
+    if (kind === 'check' && this.#stopped) return Promise.reject(new GateRefusal(this.#stopped, 'STOPPED'));
     if (kind === 'check' && this.#o.maxRequests !== undefined) {
       if (this.#used >= this.#o.maxRequests) {
         return Promise.reject(new GateRefusal(`request budget of ${this.#o.maxRequests} exhausted (PLACEOS_MAX_REQUESTS)`, 'BUDGET'));
@@ -179,8 +223,18 @@ export class AimdLimiter implements RequestGate {
     this.#timer = undefined;
   }
 
+  #cleanupOver(): GateRefusal {
+    return new GateRefusal(`${this.#overloaded}; the revocations stopped ${Math.round(this.#o.cleanupAfterOverloadMs / 1000)} s after it`, 'OVERLOAD');
+  }
+
   #pump(): void {
-    const wait = this.#pauseUntil - Date.now();
+    if (this.#overloaded && Date.now() >= this.#cleanupUntil) {
+      const e = this.#cleanupOver();
+      for (const w of this.#queue.splice(0)) w.reject(e);
+      return;
+    }
+    // A pause never outlasts the time left for the revocations (the waiters are refused then).
+    const wait = Math.min(this.#pauseUntil, this.#cleanupUntil) - Date.now();
     if (wait > 0) {
       if (!this.#timer) {
         this.#timer = setTimeout(() => {
@@ -191,7 +245,9 @@ export class AimdLimiter implements RequestGate {
       }
       return;
     }
-    while (this.#queue.length && this.#inFlight < this.limit) {
+    // After the overload stop only revocations are left: one at a time.
+    const bound = this.#overloaded ? 1 : this.limit;
+    while (this.#queue.length && this.#inFlight < bound) {
       const w = this.#queue.shift()!;
       this.#inFlight += 1;
       w.resolve(this.#permit());
@@ -227,6 +283,11 @@ export class AimdLimiter implements RequestGate {
     } else if (this.#limit < this.#o.max) {
       this.#limit = Math.min(this.#o.max, this.#limit + 1 / this.#limit);
     }
+    if (this.#overloaded && struggling) {
+      // Backoff for the revocations after the overload stop: 0.5 s, 1 s, 2 s... (at most MAX_PAUSE_MS).
+      this.#pauseUntil = Math.max(this.#pauseUntil, now + Math.min(500 * 2 ** this.#backoffs, MAX_PAUSE_MS));
+      this.#backoffs += 1;
+    }
     if (o.retryAfterMs !== undefined && o.retryAfterMs > 0) {
       this.#pauseUntil = Math.max(this.#pauseUntil, now + Math.min(o.retryAfterMs, MAX_PAUSE_MS));
       this.#throttled = true;
@@ -235,7 +296,8 @@ export class AimdLimiter implements RequestGate {
       this.#slow += 1;
       if (this.#slow >= this.#o.overloadAfter && !this.#overloaded) {
         this.#overloaded = overloadLine(this.#slow, this.overloadMs);
-        for (const w of this.#queue.splice(0)) w.reject(new GateRefusal(this.#overloaded, 'OVERLOAD'));
+        this.#cleanupUntil = now + this.#o.cleanupAfterOverloadMs;
+        this.#refuseChecks(new GateRefusal(this.#overloaded, 'OVERLOAD'));
       }
     }
   }

@@ -120,8 +120,9 @@ only when asked for (--embedded, --profile, --variant, --mutant, --tls or PLACEO
   placeos-contract verify DIR [--public-key FILE]
                       check a report bundle against its manifest (and signature): exit 0 intact, 1 not
 
-exit codes: 0 contract holds, 1 contract violated, 2 could not run (settings, connection),
-            3 a secret was found in a report artifact
+exit codes: 0 contract holds, 1 contract violated, 2 could not run (settings, connection,
+            a refused credential), 3 a secret was found in a report artifact,
+            130 / 143 interrupted by SIGINT / SIGTERM (the bundle says INCOMPLETE)
 
 ${settingsHelp()}`;
 

@@ -325,7 +325,7 @@ export function createCaseContext(
   secrets: SecretRegistry = caseSecrets(run),
   shapes?: Shapes,
   /** Where the tokens the case mints go (default: the run's cleanup queue, at once). */
-  minted: MintedToken[] = run.minted,
+  minted: Pick<MintedToken[], 'push'> = run.minted,
   /** The check, for --verbose. */
   caseId = '(run)',
 ): CaseContext {
@@ -385,7 +385,7 @@ function resultBase(run: RunEnv, area: string, c: ContractCase, startedAt: Date,
   };
 }
 
-export async function executeCase(run: RunEnv, area: string, c: ContractCase): Promise<CaseResult> {
+export async function executeCase(run: RunEnv, area: string, c: ContractCase, signal?: AbortSignal): Promise<CaseResult> {
   const startedAt = new Date();
   const exchanges: Exchange[] = [];
   const findings: Finding[] = [];
@@ -396,10 +396,21 @@ export async function executeCase(run: RunEnv, area: string, c: ContractCase): P
   const shapes: Shapes = {};
   // The case's tokens join the run's cleanup queue only once the case has ended: a revocation
   // while the case still uses them would decide its verdict.
-  const minted: MintedToken[] = [];
+  const held: MintedToken[] = [];
+  let sink = held;
+  const minted = { push: (...xs: MintedToken[]) => sink.push(...xs) };
+  // Interrupted: the run revokes at once and may not wait for the case to end, so its tokens
+  // join the cleanup queue now, and any it mints later go there directly.
+  const interrupted = () => {
+    run.minted.push(...held.splice(0));
+    sink = run.minted;
+  };
+  if (signal?.aborted) interrupted();
+  else signal?.addEventListener('abort', interrupted, { once: true });
   const t = createCaseContext(run, exchanges, findings, undefined, shapes, minted, c.id);
   const outcome = await outcomeOf(c, t);
-  run.minted.push(...minted);
+  signal?.removeEventListener('abort', interrupted);
+  run.minted.push(...held.splice(0));
   const v = verdictOf(run, c, outcome);
   // A secret can be registered after an exchange that carried it was recorded (a plain PKCE
   // challenge is the verifier; a code is known only once the redirect came back): mask the whole
@@ -447,6 +458,19 @@ export interface RunCasesOptions {
    * not started is `n/a` with that reason (checks under way finish).
    */
   stopAfter?: (r: CaseResult) => string | undefined;
+  /**
+   * The run was told to stop (its reason: a string such as "interrupted by SIGTERM"): no further
+   * check starts; those under way get `graceMs` (default 2 s) to end (the gate refuses their
+   * further requests), then are cut. Checks that did not run or were cut are `error`s saying so;
+   * the caller revokes what was minted (run.minted), within its own bound.
+   */
+  signal?: AbortSignal;
+  graceMs?: number;
+}
+
+/** The reason an AbortSignal carries (the entry point aborts with a string). */
+export function stopReason(signal: AbortSignal): string {
+  return typeof signal.reason === 'string' ? signal.reason : 'the run was stopped';
 }
 
 /** How long a check may run: every request has its own timeout and bounded retries; this only catches a stuck check. */
@@ -454,7 +478,7 @@ export function caseTimeoutMs(s: TargetSettings): number {
   return Math.max(60_000, s.timeoutMs * (s.retries + 1) * 12);
 }
 
-async function withTimeout(run: RunEnv, area: string, c: ContractCase, ms: number): Promise<CaseResult> {
+async function withTimeout(run: RunEnv, area: string, c: ContractCase, ms: number, signal?: AbortSignal): Promise<CaseResult> {
   let timer: NodeJS.Timeout | undefined;
   const stuck = new Promise<CaseResult>((resolve) => {
     timer = setTimeout(() => {
@@ -463,7 +487,7 @@ async function withTimeout(run: RunEnv, area: string, c: ContractCase, ms: numbe
     }, ms);
   });
   try {
-    return await Promise.race([executeCase(run, area, c), stuck]);
+    return await Promise.race([executeCase(run, area, c, signal), stuck]);
   } finally {
     clearTimeout(timer);
   }
@@ -484,29 +508,67 @@ export async function runCases(
   const timeout = o.caseTimeoutMs ?? caseTimeoutMs(run.settings);
   const results: CaseResult[] = new Array(jobs.length);
   const cleanups: Promise<unknown>[] = [];
+  const signal = o.signal;
+  const started = new Set<number>();
+  let over = false;
+  // --bail: once set, no further check starts; the rest are n/a saying why.
   let stopped: string | undefined;
-  await mapPool(order, o.concurrency ?? run.settings.concurrency, async (i) => {
+  const pool = mapPool(order, o.concurrency ?? run.settings.concurrency, async (i) => {
+    if (signal?.aborted) return;
     const { area, c } = jobs[i]!;
+    if (stopped === undefined) started.add(i);
     const r: CaseResult =
       stopped === undefined
-        ? await withTimeout(run, area, c, timeout)
+        ? await withTimeout(run, area, c, timeout, signal)
         : { ...resultBase(run, area, c, new Date()), verdict: 'n/a', message: `not run: ${stopped}`, durationMs: 0 };
+    // A check cut by an interrupt may still end later: its result no longer goes anywhere.
+    if (over) return;
     results[i] = r;
     if (stopped === undefined && o.stopAfter) stopped = o.stopAfter(r);
     o.onResult?.(r);
-    if (o.revoke) cleanups.push(revokeMinted(run));
+    if (o.revoke && !signal?.aborted) cleanups.push(revokeMinted(run));
   });
+  if (!signal) await pool;
+  else await Promise.race([pool, graceAfter(signal, o.graceMs ?? 2000)]);
+  over = true;
+  if (signal?.aborted) {
+    const reason = stopReason(signal);
+    for (const [i, { area, c }] of jobs.entries()) {
+      if (results[i]) continue;
+      const message = started.has(i) ? `cut: ${reason} while the check ran` : `not run: ${reason}`;
+      results[i] = { ...resultBase(run, area, c, new Date()), verdict: 'error', message, durationMs: 0 };
+    }
+    return results;
+  }
   await Promise.all(cleanups);
   if (o.revoke) await revokeMinted(run);
   return results;
 }
 
+/** Resolves (with nothing) at `until` (epoch ms); its timer does not hold the process. */
+function timeUp(until: number): Promise<undefined> {
+  return new Promise((resolve) => {
+    const t = setTimeout(() => resolve(undefined), Math.max(0, until - Date.now()));
+    t.unref?.();
+  });
+}
+
+/** Resolves `ms` after the signal aborts (never, when it does not). */
+function graceAfter(signal: AbortSignal, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const go = () => setTimeout(resolve, ms);
+    if (signal.aborted) go();
+    else signal.addEventListener('abort', go, { once: true });
+  });
+}
+
 /**
  * Revoke the tokens of the run's ended cases (gentle on live deployments), a few at a time. Failures are
  * counted, not thrown: cleanup must not turn a verdict. Revoking does not end a JWT's life at
- * rest-api (contract doc §6.6), but it does kill the refresh token.
+ * rest-api (contract doc §6.6), but it does kill the refresh token. `until` (epoch ms) bounds the
+ * cleanup (after an interrupt): a revocation not answered by then counts as failed.
  */
-export async function revokeMinted(run: RunEnv): Promise<{ revoked: number; failed: number }> {
+export async function revokeMinted(run: RunEnv, o: { until?: number } = {}): Promise<{ revoked: number; failed: number }> {
   const jobs = run.minted.splice(0).flatMap((tok) =>
     (
       [
@@ -536,9 +598,14 @@ export async function revokeMinted(run: RunEnv): Promise<{ revoked: number; fail
     const form: Record<string, string> = { token, token_type_hint: hint };
     if (tok.clientId) form.client_id = tok.clientId;
     if (tok.clientSecret) form.client_secret = tok.clientSecret;
+    if (o.until !== undefined && Date.now() >= o.until) {
+      failed++;
+      return;
+    }
     try {
-      const res = await client.post(new URL('/auth/oauth/revoke', tok.baseUrl).toString(), { form, noCookies: true });
-      if (res.status === 200) revoked++;
+      const post = client.post(new URL('/auth/oauth/revoke', tok.baseUrl).toString(), { form, noCookies: true });
+      const res = o.until === undefined ? await post : await Promise.race([post, timeUp(o.until)]);
+      if (res?.status === 200) revoked++;
       else failed++;
     } catch {
       failed++;

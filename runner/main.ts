@@ -20,6 +20,9 @@ import type { RunConfig } from './config';
 import { startTarget } from './target';
 import { reportsFolderProblem } from './fs-errors';
 import type { Target } from './target';
+import { stageBundle } from './bundle';
+import { endFailedRun } from './lifecycle';
+import type { RunLifecycle } from './lifecycle';
 
 export { EXIT } from './exit';
 
@@ -39,19 +42,41 @@ function settingsProblem(e: unknown, out: (s: string) => void): number | undefin
 }
 export { prepareReportsDir } from './target';
 
-/** `env`: the process environment, handed over by the entry point (bin/placeos-contract.js), the only reader of process.env. */
+/** What the entry point knows of its process: whether stdout is a terminal, and the interrupt signal. */
+export interface MainIo {
+  tty?: boolean;
+  /** Aborted by the entry point on SIGINT/SIGTERM, with the reason "interrupted by SIGINT" (runner/lifecycle.ts). */
+  signal?: AbortSignal;
+}
+
+/** A known error as its one line (masked); an unknown one says the run could not be made. */
+function errorLine(e: unknown, reportsDir: string, mask: (s: string) => string): string {
+  if (e instanceof SettingsError)
+    return e.errors.length === 1
+      ? `${e.errors[0]!.variable}: ${e.errors[0]!.problem}`
+      : `the settings are not usable: ${e.errors.map((x) => `${x.variable}: ${x.problem}`).join('; ')}`;
+  if (e instanceof TransportError || e instanceof PreflightError || e instanceof LedgerError || e instanceof UsageError || e instanceof BaselineError)
+    return mask(e.message);
+  const folder = reportsFolderProblem(e, reportsDir);
+  if (folder) return folder;
+  return `could not run: ${mask(e instanceof Error ? e.message : String(e))}`;
+}
+
+/**
+ * `env`: the process environment, handed over by the entry point (bin/placeos-contract.js), the
+ * only reader of process.env. Once the command line is read and the reports folder is staged,
+ * every run ends with a bundle: its reports, or the could-not-run bundle naming why (a refused
+ * configuration included), so an earlier run's reports never look current.
+ */
 export async function main(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
   out: (s: string) => void = (s) => process.stdout.write(s + '\n'),
-  /** Whether stdout is a terminal (colours), as the entry point sees it. */
-  io: { tty?: boolean } = {},
+  io: MainIo = {},
 ): Promise<number> {
   if (argv[0] === 'merge') return (await import('./fleet/merge')).runMerge(argv.slice(1), out);
   if (argv[0] === 'verify') return (await import('./report/verify-cli')).main(argv.slice(1), out);
   let o: RunOptions;
-  let config: RunConfig;
-  let baseline: Baseline | undefined;
   try {
     o = parseArgs(argv);
     if (o.fleet && !o.help && !o.list) return await (await import('./fleet/run')).runFleet(o, argv, env, out);
@@ -67,46 +92,63 @@ export async function main(
       out((await import('./list')).printCatalogue(o.json, o));
       return EXIT.ok;
     }
-    // The one place flags, the --env file and the environment become the run's configuration.
-    config = resolveRunConfig(o, env, io);
     if (o.dryRun) {
-      out((await import('./dry-run')).describeRun(config));
+      out((await import('./dry-run')).describeRun(resolveRunConfig(o, env, io)));
       return EXIT.ok;
     }
-    if (config.run.baseline) baseline = loadBaseline(config.run.baseline);
   } catch (e) {
     return settingsProblem(e, out) ?? (out(`placeos-contract: ${(e as Error).message}`), EXIT.couldNotRun);
+  }
+  const startedAt = new Date();
+  const secrets = createSecretRegistry();
+  const runId = `placeos-contract-${randomBytes(6).toString('base64url')}`;
+  // The bundle is written beside the reports folder and swapped in when complete (runner/bundle.ts).
+  let lifecycle: RunLifecycle;
+  try {
+    lifecycle = { bundle: stageBundle(path.resolve(o.reportsDir), runId), ...(io.signal ? { signal: io.signal } : {}), stepSummary: env.GITHUB_STEP_SUMMARY };
+  } catch (e) {
+    out(`placeos-contract: ${errorLine(e, o.reportsDir, secrets.mask)}`);
+    return EXIT.couldNotRun;
+  }
+  const failed = (e: unknown, signingKeyPem?: string): number =>
+    endFailedRun(
+      lifecycle,
+      errorLine(e, o.reportsDir, (s) => secrets.mask(s)),
+      {
+        runId,
+        startedAt,
+        fingerprints: secrets.fingerprints(),
+        ...(signingKeyPem ? { signingKeyPem } : {}),
+        out,
+      },
+    );
+  let config: RunConfig;
+  let baseline: Baseline | undefined;
+  try {
+    // The one place flags, the --env file and the environment become the run's configuration.
+    config = resolveRunConfig(o, env, io);
+    if (config.run.baseline) baseline = loadBaseline(config.run.baseline);
+  } catch (e) {
+    // A refused configuration is a run that could not be made: its bundle says so.
+    lifecycle.target = { url: '(none: the configuration was refused)', embedded: false };
+    return failed(e);
   }
   const log = (s: string) => {
     if (!config.run.quiet) out(s);
   };
-  const startedAt = new Date();
-  const secrets = createSecretRegistry();
   if (config.reports.signingKeyPem) secrets.add(config.reports.signingKeyPem, 'other');
   for (const w of config.warnings) out(`WARNING: ${w}`);
+  lifecycle.target =
+    config.target.kind === 'deployment' ? { url: config.target.settings.url, embedded: false } : { url: 'the embedded reference target', embedded: true };
   let target: Target | undefined;
   const starting = startTarget(config.target, log);
   try {
     // The run's modules load while the embedded target starts.
     const { runContract } = await import('./run');
     target = await starting;
-    const runId = `placeos-contract-${randomBytes(6).toString('base64url')}`;
-    return await runContract({ config, target, secrets, runId, startedAt, baseline, out, log });
+    return await runContract({ config, target, secrets, runId, startedAt, baseline, out, log, lifecycle });
   } catch (e) {
-    const settings = settingsProblem(e, out);
-    if (settings !== undefined) return settings;
-    if (e instanceof TransportError || e instanceof PreflightError || e instanceof LedgerError || e instanceof UsageError || e instanceof BaselineError) {
-      out(`placeos-contract: ${secrets.mask(e.message)}`);
-      return EXIT.couldNotRun;
-    }
-    const folder = reportsFolderProblem(e, o.reportsDir);
-    if (folder) {
-      out(`placeos-contract: ${folder}`);
-      return EXIT.couldNotRun;
-    }
-    const message = e instanceof Error ? e.message : String(e);
-    out(`placeos-contract: could not run: ${secrets.mask(message)}`);
-    return EXIT.couldNotRun;
+    return failed(e, config.reports.signingKeyPem);
   } finally {
     await (target ?? (await starting.catch(() => undefined)))?.close();
   }

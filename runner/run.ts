@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { createRunEnv, isBreaking, revokeMinted, runCases } from './engine';
 import { describeSelection, planSuites } from './plan';
 import { SUITES } from '../specs';
-import { TransportError } from '../helpers/http-errors';
+import { PreflightError, TransportError } from '../helpers/http-errors';
 import { checkLedgerIds, emptyLedger, ledgerShown, loadLedger } from './ledger';
 import { createSchemaRegistry } from '../helpers/schemas';
 import type { createSecretRegistry } from '../helpers/secrets';
@@ -15,7 +15,7 @@ import { finalizeReports, isoWithOffset, writeEvidence } from './report';
 import type { RunMeta } from './report';
 import { toJestResults, writeJestJunit } from './report/jest-junit';
 import { areaProgress, exchangeLine, reportsLine } from './progress';
-import { count } from './report/results';
+import { count, stoppedBy } from './report/results';
 import type { CaseResult, Exchange } from '../helpers/model';
 import type { RunConfig } from './config';
 import { applyOverride, detectGeneration } from './detect';
@@ -26,7 +26,9 @@ import type { Baseline } from './report/baseline';
 import { PACKAGE_ROOT as ROOT } from '../helpers/package-root';
 import { EXIT } from './exit';
 import type { Target } from './target';
-import { prepareReportsDir } from './target';
+import { checkCredentials } from './credentials';
+import { abortable, INTERRUPT_CLEANUP_MS, INTERRUPT_GRACE_MS, interruptExit, within } from './lifecycle';
+import type { RunLifecycle } from './lifecycle';
 
 function gitCommit(): string | undefined {
   // An installed package has no .git of its own: never report the commit of a repository around it.
@@ -50,18 +52,25 @@ export interface RunInput {
   baseline?: Baseline;
   out(s: string): void;
   log(s: string): void;
+  /** The staging folder, the interrupt signal, $GITHUB_STEP_SUMMARY (runner/lifecycle.ts). */
+  lifecycle: RunLifecycle;
 }
 
 /** The exit code of one run (EXIT); throws what the caller reports as "could not run". */
-export async function runContract({ config, target, secrets, runId, startedAt, baseline, out, log }: RunInput): Promise<number> {
+export async function runContract({ config, target, secrets, runId, startedAt, baseline, out, log, lifecycle }: RunInput): Promise<number> {
   const { run: o, reports } = config;
   const settings = target.settings;
+  // The target is named: from here on a failure leaves the could-not-run bundle (runner/lifecycle.ts).
+  lifecycle.target = { url: settings.url, embedded: target.embedded };
+  const { signal } = lifecycle;
   const schemas = createSchemaRegistry();
-  // One bound on requests in flight for the whole run: detection, the checks, their cleanup.
   // Which checks run: decided before the first request (a selection matching nothing asks nothing).
   // --shard i/n without a fleet: a stable part of the areas (combine the parts with `merge`).
   const suites = planSuites(SUITES, o);
-  const limiter = limiterFor(settings);
+  // One bound on requests in flight for the whole run: detection, the checks, their cleanup.
+  const limiter = limiterFor(settings, signal);
+  // The tokens of a run that stops before its reports are still revoked, within a bound.
+  let failedCleanup: (() => Promise<unknown>) | undefined;
   // --verbose: each request and its status as it happens (masked when recorded).
   const verbose = o.verbose ? { onExchange: (x: Exchange, caseId: string) => out(exchangeLine(x, caseId)) } : {};
   try {
@@ -79,7 +88,17 @@ export async function runContract({ config, target, secrets, runId, startedAt, b
     });
     // The deployment's warnings were said with the configuration; the embedded target's own here.
     if (target.embedded) for (const w of settings.warnings ?? []) out(`WARNING: ${w}`);
-    const detection = applyOverride(await detectGeneration(run, override), override, contractDifferences);
+    failedCleanup = () => revokeMinted(run, { until: Date.now() + INTERRUPT_CLEANUP_MS });
+    // Credentials checked first (runner/credentials.ts): a refused one is the one line, not a
+    // cascade. When detection fails, they are checked before its error is told: a wrong password
+    // also stops detection's PKCE probe, and the credential is the cause to name.
+    // An interrupt does not wait for their answers.
+    const detected = await abortable(detectGeneration(run, override), signal).catch(async (e: unknown) => {
+      if (e instanceof PreflightError) await abortable(checkCredentials(run), signal);
+      throw e;
+    });
+    await abortable(checkCredentials(run), signal);
+    const detection = applyOverride(detected, override, contractDifferences);
     log(`target ${settings.url}: ${detection.generation} (${detection.source}; ${detection.reasons.join('; ')})`);
     // Already overloaded by the few requests of detection: stop here, with the one line.
     const overloadedEarly = limiter.stats().overloaded;
@@ -93,7 +112,8 @@ export async function runContract({ config, target, secrets, runId, startedAt, b
       SUITES.flatMap((s) => s.cases.map((c) => c.id)),
     );
 
-    const reportsDir = prepareReportsDir(reports.dir);
+    // Everything goes to the staging folder, swapped in place of the reports folder once complete.
+    const reportsDir = lifecycle.bundle.dir;
     // The checks run here, in this process: the run's modules load once, and the run's one bound
     // on requests in flight (the limiter) is shared by every check.
     const checks = createRunEnv({
@@ -117,14 +137,21 @@ export async function runContract({ config, target, secrets, runId, startedAt, b
         evidence[r.caseId] = writeEvidence(reportsDir, r);
       },
       revoke: true,
+      ...(signal ? { signal, graceMs: INTERRUPT_GRACE_MS } : {}),
       ...(o.bail
         ? { stopAfter: (r: CaseResult) => (isBreaking(r.verdict, o.strict) ? `--bail stopped the run after ${r.caseId} (${r.verdict})` : undefined) }
         : {}),
     });
-    await detectionCleanup;
+    const interrupted = interruptExit(signal);
+    if (interrupted) {
+      // Revoke what was minted, within a bound; the rest is counted as not revoked.
+      const until = Date.now() + INTERRUPT_CLEANUP_MS;
+      await Promise.all([revokeMinted(checks, { until }), revokeMinted(run, { until }), within(detectionCleanup, until)]);
+    } else await detectionCleanup;
     // Nothing more goes to the target: the embedded one closes (in its thread) while the reports are written.
     target.close().catch(() => undefined);
-    const { revoked, failed: notRevoked } = checks.cleanup;
+    const revoked = checks.cleanup.revoked + run.cleanup.revoked;
+    const notRevoked = checks.cleanup.failed + run.cleanup.failed;
     await writeJestJunit(
       reportsDir,
       ROOT,
@@ -166,20 +193,26 @@ export async function runContract({ config, target, secrets, runId, startedAt, b
       requestCount: run.budget.used + checks.budget.used + revoked + notRevoked,
       requestsByArea,
       load: limiter.stats(),
+      cleanup: { revoked, notRevoked },
+      ...(interrupted ? { incomplete: String(signal!.reason) } : {}),
     };
     const report = finalizeReports({ reportsDir, results, meta, reports, fingerprints, baseline, evidence, color: o.color });
+    const kept = lifecycle.bundle.commit({ complete: !interrupted });
     out(secrets.mask(report.console));
-    out(
-      `Cleanup: ${count(revoked, 'revocation')} of the run's tokens accepted${notRevoked ? `, ${notRevoked} refused or failed (those tokens live until they expire)` : ''}.`,
-    );
-    out(reportsLine(reports.shownAs));
-    if (report.secretHits.length) {
-      for (const h of report.secretHits)
-        out(
-          `SECRET LEAK: ${count(h.count, `registered ${h.kind} value`)} found in ${path.join(reports.shownAs, h.file)} (the file was withheld from the reports)`,
-        );
-      return EXIT.secretLeak;
+    for (const h of report.secretHits)
+      out(
+        `SECRET LEAK: ${count(h.count, `registered ${h.kind} value`)} found in ${path.join(reports.shownAs, h.file)} (the file was withheld from the reports)`,
+      );
+    if (interrupted) {
+      const ran = results.filter((r) => !stoppedBy(r, meta.incomplete)).length;
+      out(
+        `placeos-contract: ${String(signal!.reason)}: ${ran} of ${count(results.length, 'check')} ran; the incomplete bundle is in ${reports.shownAs}${kept ? ` (the last complete one in ${kept})` : ''}${notRevoked ? `; ${count(notRevoked, 'token')} could not be revoked` : ''} (exit ${interrupted})`,
+      );
     }
+    out(reportsLine(reports.shownAs));
+    // A leak outranks the interrupt: the suite's own redaction failed.
+    if (report.secretHits.length) return EXIT.secretLeak;
+    if (interrupted) return interrupted;
     const overloaded = limiter.stats().overloaded;
     // The summary above already carries the one overload line.
     if (overloaded) return EXIT.couldNotRun;
@@ -195,6 +228,9 @@ export async function runContract({ config, target, secrets, runId, startedAt, b
     if (results.some((r) => r.verdict === 'fail' || (o.strict && r.verdict === 'warn')) || (o.strict && detection.warnings.length)) return EXIT.violated;
     if (results.some((r) => isBreaking(r.verdict, o.strict))) return EXIT.couldNotRun;
     return EXIT.ok;
+  } catch (e) {
+    await failedCleanup?.();
+    throw e;
   } finally {
     limiter.close();
   }

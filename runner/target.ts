@@ -4,8 +4,8 @@ import * as fs from 'node:fs';
 import { parseSettings } from '../helpers/config';
 import type { TargetSettings } from '../helpers/config';
 import { startEmbeddedTarget } from './embedded';
-import { UsageError } from './args';
 import type { TargetConfig } from './config';
+import { assertReportsFolder } from './bundle';
 
 export interface Target {
   settings: TargetSettings;
@@ -39,17 +39,10 @@ export async function startTarget(t: TargetConfig, log: (s: string) => void): Pr
   };
 }
 
-const REPORT_MARKERS = ['results.json', 'junit.xml', 'MANIFEST.sha256.json', '.results', 'fleet.json'];
-
-/** Empty the reports folder of a previous run; never a folder that holds anything else. */
+/** Empty the reports folder of a previous run; never a folder that holds anything else (fleet and merge write in place). */
 export function prepareReportsDir(dir: string): string {
-  if (fs.existsSync(dir)) {
-    const entries = fs.readdirSync(dir);
-    if (entries.length && !entries.some((e) => REPORT_MARKERS.includes(e))) {
-      throw new UsageError(`--reports ${dir}: the folder is not empty and holds no previous report; choose an empty or new folder`);
-    }
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  assertReportsFolder(dir);
+  fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   return dir;
 }

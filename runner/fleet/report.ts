@@ -13,7 +13,14 @@ import { stripCredentials, type RunMeta } from '../report/meta';
 import { countVerdicts, shortMessage, VERDICTS, type VerdictCounts } from '../report/results';
 
 export const FLEET_FILE = 'fleet.json';
-export const EXIT_MEANING: Record<number, string> = { 0: 'holds', 1: 'violated', 2: 'could not run', 3: 'secret leak' };
+export const EXIT_MEANING: Record<number, string> = {
+  0: 'holds',
+  1: 'violated',
+  2: 'could not run',
+  3: 'secret leak',
+  130: 'interrupted (SIGINT)',
+  143: 'interrupted (SIGTERM)',
+};
 
 /** What the fleet knows of one deployment after its child process ended. */
 export interface DeploymentOutcome {

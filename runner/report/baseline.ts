@@ -53,7 +53,14 @@ export class BaselineError extends Error {
 export function loadBaseline(p: string): Baseline {
   const file = fs.existsSync(p) && fs.statSync(p).isDirectory() ? path.join(p, 'results.json') : p;
   if (!fs.existsSync(file)) throw new BaselineError(`--baseline ${p}: expected a results.json or a reports folder holding one, found none`);
-  let doc: { format?: string; meta?: { runId?: string; target?: string; startedAt?: string }; results?: unknown; shapes?: Shapes };
+  let doc: {
+    format?: string;
+    complete?: boolean;
+    reason?: string;
+    meta?: { runId?: string; target?: string; startedAt?: string };
+    results?: unknown;
+    shapes?: Shapes;
+  };
   try {
     doc = JSON.parse(fs.readFileSync(file, 'utf8')) as typeof doc;
   } catch (e) {
@@ -61,6 +68,11 @@ export function loadBaseline(p: string): Baseline {
   }
   if (doc.format !== 'placeos-contract-results/1' || !Array.isArray(doc.results)) {
     throw new BaselineError(`--baseline ${file}: expected format placeos-contract-results/1 with a results list, got ${JSON.stringify(doc.format ?? null)}`);
+  }
+  // An interrupted run, or one that could not be made, holds `error`s for checks that never ran:
+  // as a baseline it would hide every regression among them from --fail-on new.
+  if (doc.complete === false) {
+    throw new BaselineError(`--baseline ${file}: that run is incomplete (${doc.reason ?? 'no reason given'}); use the reports of a complete run`);
   }
   const verdicts = new Map<string, Verdict>();
   for (const r of doc.results as Partial<CaseResult>[]) if (typeof r.caseId === 'string' && typeof r.verdict === 'string') verdicts.set(r.caseId, r.verdict);

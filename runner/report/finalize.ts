@@ -203,7 +203,9 @@ export function finalizeReports(o: FinalizeOptions): FinalizeResult {
   fs.writeFileSync(path.join(reportsDir, 'summary.html'), renderHtmlSummary(results, meta, { evidence, comparison }));
   const machine = {
     format: 'placeos-contract-results/1',
-    outcome: overall(results, meta.strict, meta.warnings),
+    outcome: meta.incomplete ? 'INCOMPLETE' : overall(results, meta.strict, meta.warnings),
+    complete: !meta.incomplete,
+    ...(meta.incomplete ? { reason: meta.incomplete } : {}),
     counts: countVerdicts(results),
     meta,
     evidence,

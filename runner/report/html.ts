@@ -7,7 +7,7 @@ import { attentionItems } from './attention';
 import { comparisonLine, type Comparison } from './baseline';
 import { metaProperties, type RunMeta } from './meta';
 import { reproducePath } from './evidence';
-import { byArea, countVerdicts, naReasons, shortMessage, overall, VERDICTS } from './results';
+import { byArea, cleanupLine, countVerdicts, naReasons, shortMessage, runOutcome, VERDICTS } from './results';
 import { duration, findings, targetLine, withVerdict, type SummaryOptions } from './summary';
 
 export function escapeHtml(s: string): string {
@@ -133,7 +133,8 @@ function comparisonSection(c: Comparison | undefined): string {
 
 export function renderHtmlSummary(results: readonly CaseResult[], meta: RunMeta, opts: SummaryOptions = {}): string {
   const total = countVerdicts(results);
-  const result = overall(results, meta.strict, meta.warnings);
+  const result = runOutcome(results, meta);
+  const cleanup = cleanupLine(meta.cleanup);
   const ev = opts.evidence ?? {};
   const metaRows = metaProperties(meta).map(([k, v]) => `<tr><th>${h(k)}</th><td>${/^https?:\/\//.test(v) ? `<a href="${h(v)}">${h(v)}</a>` : h(v)}</td></tr>`);
   const counts = VERDICTS.map((v) => `<div class="count"><b class="v-${v === 'n/a' ? 'na' : v}" data-verdict="${h(v)}">${total[v]}</b>${h(v)}</div>`).join('');
@@ -173,9 +174,17 @@ export function renderHtmlSummary(results: readonly CaseResult[], meta: RunMeta,
 <title>PlaceOS auth contract — ${h(result)} — ${h(meta.runId)}</title>
 <style>${CSS}${filters.css}</style></head>
 <body>
-<h1>PlaceOS auth contract report <span class="outcome ${result.replace(' ', '-')}" id="outcome">${result}</span></h1>
-${(meta.warnings ?? []).map((w) => `<p class="warning" role="alert"><b>WARNING:</b> ${h(w)}</p>`).join('\n')}
-<div class="small" id="run-line">${h(targetLine(meta))} · ${h(meta.startedAt)} → ${h(meta.endedAt)} (${h(duration(meta))}) · <span id="strict">strict ${meta.strict ? 'on' : 'off'}</span>${meta.ledger ? ` · <span id="ledger">ledger ${h(meta.ledger)}</span>` : ''}${meta.selection ? ` · selection: ${h(meta.selection)}` : ''}</div>
+<h1>PlaceOS auth contract report <span class="outcome ${h(result.split(' — ')[0]!.replace(' ', '-'))}" id="outcome">${h(result)}</span></h1>
+${[
+  ...(meta.incomplete
+    ? [`<p class="warning" role="alert" id="incomplete"><b>INCOMPLETE — ${h(meta.incomplete)}</b>: the checks that did not run or were cut are errors.</p>`]
+    : []),
+  ...(meta.warnings ?? []).map((w) => `<p class="warning" role="alert"><b>WARNING:</b> ${h(w)}</p>`),
+  ...(cleanup ? [`<p class="small" id="cleanup">Cleanup: ${h(cleanup)}</p>`] : []),
+  '',
+].join(
+  '\n',
+)}<div class="small" id="run-line">${h(targetLine(meta))} · ${h(meta.startedAt)} → ${h(meta.endedAt)} (${h(duration(meta))}) · <span id="strict">strict ${meta.strict ? 'on' : 'off'}</span>${meta.ledger ? ` · <span id="ledger">ledger ${h(meta.ledger)}</span>` : ''}${meta.selection ? ` · selection: ${h(meta.selection)}` : ''}</div>
 <div class="counts" id="counts">${counts}<div class="count"><b>${total.total}</b>total</div></div>
 ${attentionSection(results, opts.comparison, ev, meta)}
 ${comparisonSection(opts.comparison)}

@@ -44,6 +44,13 @@ export interface RunMeta {
   requestsByArea?: Record<string, number>;
   /** The deployment's latency, and whether the run throttled itself (helpers/http-limiter.ts). */
   load?: LimiterStats;
+  /**
+   * Why the run did not end normally (e.g. "interrupted by SIGTERM"): the bundle is incomplete,
+   * results.json says `"complete": false`, every summary says INCOMPLETE.
+   */
+  incomplete?: string;
+  /** The revocations of the run's tokens: accepted, and not revoked (refused, failed or out of time). */
+  cleanup?: { revoked: number; notRevoked: number };
 }
 
 /** Removes user-info (`user:pass@`) from a URL; leaves non-URLs unchanged. */
@@ -147,6 +154,9 @@ export function metaProperties(meta: RunMeta): [string, string][] {
     ['ledger', meta.ledger],
     ['selection', meta.selection],
     ['request_count', String(meta.requestCount)],
+    ['complete', String(!meta.incomplete)],
+    ['incomplete_reason', meta.incomplete],
+    ['tokens_not_revoked', meta.cleanup && String(meta.cleanup.notRevoked)],
     ['latency_p50_ms', meta.load?.latency && String(meta.load.latency.p50Ms)],
     ['latency_p95_ms', meta.load?.latency && String(meta.load.latency.p95Ms)],
     ['latency_max_ms', meta.load?.latency && String(meta.load.latency.maxMs)],

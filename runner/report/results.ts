@@ -32,6 +32,28 @@ export function overall(results: readonly CaseResult[], strict: boolean, runWarn
   return c.fail + c.error > 0 || (strict && (c.warn > 0 || runWarnings.length > 0)) ? 'FAIL' : 'PASS';
 }
 
+/** The outcome every summary shows: `INCOMPLETE — <reason>` for a run that did not end normally. */
+export function runOutcome(results: readonly CaseResult[], meta: { strict: boolean; warnings?: readonly string[]; incomplete?: string }): string {
+  return meta.incomplete ? `INCOMPLETE — ${meta.incomplete}` : overall(results, meta.strict, meta.warnings);
+}
+
+/**
+ * Did the interrupt (`reason`, RunMeta.incomplete) stop this check: never started, cut while it
+ * ran, or refused its next request? Those are `error`s the summaries count in one line.
+ */
+export function stoppedBy(r: Pick<CaseResult, 'verdict' | 'message'>, reason: string | undefined): boolean {
+  if (!reason || r.verdict !== 'error') return false;
+  const m = r.message ?? '';
+  return m.startsWith(`not run: ${reason}`) || m.startsWith(`cut: ${reason}`) || m.includes(`${reason}: no further request`);
+}
+
+/** One line on the revocations of the run's tokens, or undefined when the run revoked none. */
+export function cleanupLine(cleanup: { revoked: number; notRevoked: number } | undefined): string | undefined {
+  if (!cleanup || cleanup.revoked + cleanup.notRevoked === 0) return undefined;
+  const not = cleanup.notRevoked ? `, ${cleanup.notRevoked} could not be revoked (refused, failed or out of time: those tokens live until they expire)` : '';
+  return `${count(cleanup.revoked, 'revocation')} of the run's tokens accepted${not}`;
+}
+
 /** First line of a message, bounded: for attributes and one-line lists. */
 export function shortMessage(message: string | undefined, max = 200): string {
   const first = (message ?? '').split('\n').find((l) => l.trim()) ?? '';

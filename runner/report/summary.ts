@@ -5,7 +5,7 @@ import type { RunMeta } from './meta';
 import { attentionItems, comparisonConsole, type AttentionItem } from './attention';
 import { comparisonLine, type Comparison } from './baseline';
 import { reproducePath } from './evidence';
-import { byArea, count, countVerdicts, naReasons, overall, shortMessage, VERDICTS, type VerdictCounts } from './results';
+import { byArea, cleanupLine, count, countVerdicts, naReasons, runOutcome, shortMessage, stoppedBy, VERDICTS, type VerdictCounts } from './results';
 
 export interface SummaryOptions {
   color?: boolean;
@@ -72,6 +72,9 @@ export function renderConsoleSummary(results: readonly CaseResult[], meta: RunMe
   const load = loadLine(meta);
   if (load) L.push(`Load:    ${load}`);
   if (meta.load?.overloaded) L.push(c('1;35', `Overload: ${meta.load.overloaded}`));
+  if (meta.incomplete) L.push(c('1;35', `INCOMPLETE: ${meta.incomplete}; the checks that did not run or were cut are errors`));
+  const cleanup = cleanupLine(meta.cleanup);
+  if (cleanup) L.push(`Cleanup: ${cleanup}`);
   const job = meta.ci.ci_job_url ?? meta.ci.github_run_url ?? meta.ci.jenkins_build_url;
   if (job) L.push(`CI:      ${job}`);
   L.push('');
@@ -87,9 +90,13 @@ export function renderConsoleSummary(results: readonly CaseResult[], meta: RunMe
     L.push('', c('1', `Failures and errors (${f.length}):`));
     // Checks stopped by the overload are one line, not one each.
     const stopped = f.filter((r) => r.verdict === 'error' && meta.load?.overloaded && r.message === meta.load.overloaded);
+    // And so are the checks the interrupt stopped.
+    const interrupted = f.filter((r) => stoppedBy(r, meta.incomplete));
     for (const r of f)
-      if (!stopped.includes(r)) L.push(`  ${paint[r.verdict](LABEL[r.verdict])} ${r.caseId} [${reqs(r)}, ${r.severity}] ${shortMessage(r.message, 300)}`);
+      if (!stopped.includes(r) && !interrupted.includes(r))
+        L.push(`  ${paint[r.verdict](LABEL[r.verdict])} ${r.caseId} [${reqs(r)}, ${r.severity}] ${shortMessage(r.message, 300)}`);
     if (stopped.length) L.push(`  ${paint.error(LABEL.error)} ${count(stopped.length, 'check')} not run: stopped by the overload (see Overload above)`);
+    if (interrupted.length) L.push(`  ${paint.error(LABEL.error)} ${count(interrupted.length, 'check')} did not run or were cut: ${meta.incomplete}`);
   }
   const warns = withVerdict(results, 'warn');
   if (warns.length) {
@@ -121,7 +128,7 @@ export function renderConsoleSummary(results: readonly CaseResult[], meta: RunMe
     for (const x of fs) L.push(`  ${x.id}: ${shortMessage(x.message, 300)} (${x.caseId})`);
   }
   L.push(...comparisonConsole(opts.comparison));
-  const result = overall(results, meta.strict, meta.warnings);
+  const result = runOutcome(results, meta);
   L.push('', c('1', `Result: ${result === 'PASS' ? c('32', 'PASS') : c('31', result)}`));
   return `${L.join('\n')}\n`;
 }
@@ -137,8 +144,9 @@ const EMOJI: Record<Verdict, string> = { pass: '✅ pass', fail: '❌ fail', err
 export function renderMarkdownSummary(results: readonly CaseResult[], meta: RunMeta, opts: SummaryOptions = {}): string {
   const L: string[] = [];
   const total = countVerdicts(results);
-  const outcome = overall(results, meta.strict, meta.warnings);
-  L.push(`## PlaceOS auth contract: ${outcome === 'PASS' ? '✅ PASS' : `❌ ${outcome}`}`, '');
+  const outcome = runOutcome(results, meta);
+  L.push(`## PlaceOS auth contract: ${outcome === 'PASS' ? '✅ PASS' : `❌ ${md(outcome)}`}`, '');
+  if (meta.incomplete) L.push(`> **INCOMPLETE — ${md(meta.incomplete)}**: the checks that did not run or were cut are errors.`, '');
   for (const w of meta.warnings ?? []) L.push(`> ⚠️ **WARNING:** ${md(w)}`, '');
   L.push(`**Target** ${md(targetLine(meta))}  `);
   L.push(
@@ -147,6 +155,8 @@ export function renderMarkdownSummary(results: readonly CaseResult[], meta: RunM
   );
   const load = loadLine(meta);
   if (load) L.push(`**Load** ${md(load)}${meta.load?.overloaded ? ` · **stopped:** ${md(meta.load.overloaded)}` : ''}`, '');
+  const cleanup = cleanupLine(meta.cleanup);
+  if (cleanup) L.push(`**Cleanup** ${md(cleanup)}`, '');
   L.push(
     ...markdownAttention(attentionItems(results, opts.comparison, { strict: meta.strict, runWarnings: meta.warnings }), opts.evidence ?? {}),
     ...markdownComparison(opts.comparison),

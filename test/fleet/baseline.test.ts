@@ -87,3 +87,11 @@ test('a baseline that is not a report is refused before anything runs', async ()
   expect(r.code).toBe(2);
   expect(r.out).toMatch(/--baseline .*expected format placeos-contract-results\/1/);
 });
+
+test('the reports of an incomplete run are refused as a baseline: their errors would hide regressions', async () => {
+  const doc = readJson(path.join(at('base'), 'results.json'));
+  fs.writeFileSync(at('incomplete.json'), JSON.stringify({ ...doc, complete: false, reason: 'interrupted by SIGTERM' }));
+  const r = await contract(['--baseline', at('incomplete.json')]);
+  expect(r.code).toBe(2);
+  expect(r.out).toMatch(/--baseline .*incomplete\.json: that run is incomplete \(interrupted by SIGTERM\); use the reports of a complete run/);
+});

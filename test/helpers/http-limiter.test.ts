@@ -85,6 +85,44 @@ describe('AimdLimiter', () => {
     expect((await refused).filter((r) => r.status === 'rejected')).toHaveLength(1);
   });
 
+  test('after the overload stop the revocations still go, one at a time, with a growing backoff, until the bound', async () => {
+    const l = new AimdLimiter({ max: 4, timeoutMs: 1000, overloadAfter: 1, cleanupAfterOverloadMs: 2000 });
+    (await l.acquire()).release({ latencyMs: 800, status: 200 });
+    expect(l.stats().overloaded).toBeDefined();
+    await expect(l.acquire('check')).rejects.toMatchObject({ code: 'OVERLOAD' });
+    // Two revocations asked at once: one goes, the other waits for it.
+    const granted: Permit[] = [];
+    const both = [l.acquire('cleanup'), l.acquire('cleanup')].map((p) => p.then((x) => (granted.push(x), x)));
+    await tick();
+    expect(granted).toHaveLength(1);
+    // A struggling answer (a 503) pauses the next one: 0.5 s backoff.
+    const t0 = Date.now();
+    granted[0]!.release({ latencyMs: 5, status: 503 });
+    (await both[1]!).release(quick);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(450);
+    // A Retry-After longer than the time left: the waiting revocation is refused at the bound, not after the pause.
+    (await l.acquire('cleanup')).release({ latencyMs: 5, status: 429, retryAfterMs: 10_000 });
+    const t1 = Date.now();
+    await expect(l.acquire('cleanup')).rejects.toThrow(/the revocations stopped 2 s after it/);
+    expect(Date.now() - t1).toBeLessThan(2500);
+    await expect(l.acquire('cleanup')).rejects.toMatchObject({ code: 'OVERLOAD' });
+    l.close();
+  });
+
+  test('an aborted signal refuses the requests of the checks (waiting and new) with its reason; revocations still go', async () => {
+    const stop = new AbortController();
+    const l = new AimdLimiter({ max: 1, timeoutMs: 1000, signal: stop.signal });
+    const first = await l.acquire();
+    const waitingCheck = l.acquire('check');
+    const waitingCleanup = l.acquire('cleanup');
+    stop.abort('interrupted by SIGTERM');
+    await expect(waitingCheck).rejects.toEqual(new GateRefusal('interrupted by SIGTERM: no further request of the checks is sent', 'STOPPED'));
+    await expect(l.acquire('check')).rejects.toMatchObject({ code: 'STOPPED' });
+    first.release(quick);
+    (await waitingCleanup).release(quick);
+    (await l.acquire('cleanup')).release(quick);
+  });
+
   test('the budget counts every check request of the run; cleanup requests do not count', async () => {
     const l = new AimdLimiter({ max: 2, timeoutMs: 1000, maxRequests: 2 });
     (await l.acquire()).release(quick);

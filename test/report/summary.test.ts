@@ -115,3 +115,22 @@ test('under --strict every summary names the warnings that broke the build; with
   const relaxed = renderMarkdownSummary(rs, meta({ strict: false, warnings: m.warnings }));
   expect(relaxed).not.toMatch(/breaks the build under --strict/);
 });
+
+test('an interrupted run: every summary says INCOMPLETE with the reason, counts the stopped checks in one line, and says how many tokens could not be revoked', () => {
+  const stopped = results().map((r, i) => (i === 0 ? { ...r, verdict: 'error' as const, message: 'not run: interrupted by SIGTERM' } : r));
+  const m = meta({ incomplete: 'interrupted by SIGTERM', cleanup: { revoked: 7, notRevoked: 2 } });
+  const text = renderConsoleSummary(stopped, m);
+  expect(text).toMatch(/^INCOMPLETE: interrupted by SIGTERM; the checks that did not run or were cut are errors$/m);
+  expect(text).toMatch(/^ {2}ERROR 1 check did not run or were cut: interrupted by SIGTERM$/m);
+  expect(text).not.toContain(`ERROR ${stopped[0]!.caseId}`);
+  expect(text).toMatch(/^Cleanup: 7 revocations of the run's tokens accepted, 2 could not be revoked/m);
+  expect(text).toMatch(/^Result: INCOMPLETE — interrupted by SIGTERM$/m);
+  const md = renderMarkdownSummary(stopped, m);
+  expect(md).toMatch(/^## PlaceOS auth contract: ❌ INCOMPLETE — interrupted by SIGTERM$/m);
+  expect(md).toMatch(/\*\*Cleanup\*\* 7 revocations of the run's tokens accepted, 2 could not be revoked/);
+  const html = renderHtmlSummary(stopped, m);
+  expect(html).toMatch(/id="outcome">INCOMPLETE — interrupted by SIGTERM</);
+  expect(html).toMatch(/id="cleanup">Cleanup: 7 revocations[^<]*2 could not be revoked/);
+  // A complete run says nothing of the sort.
+  expect(renderConsoleSummary(results(), meta())).not.toMatch(/INCOMPLETE|could not be revoked/);
+});
