@@ -16,25 +16,29 @@ const write = (dir: string, name: string, text: string) => {
 test.each([
   ['CI set and nothing configured', [], { CI: 'true' }, /^placeos-contract: CI is set and nothing names a deployment .*--embedded/m],
   ["PLACEOS_URL set but empty (the README's GitHub Actions step with an undefined variable)", [], { PLACEOS_URL: '' }, /PLACEOS_URL is set but empty/],
-])('%s: exit 2 and one line; the could-not-run bundle replaces a previous PASS, which is kept beside it', async (_what, args, env, line) => {
-  const dir = tmp();
-  const reports = path.join(dir, 'reports');
-  // A previous green run in the same workspace (a persistent CI runner).
-  expect((await contract(['--embedded', '--only', 'generation.healthz', '--reports', reports])).code).toBe(0);
-  const r = await contract(['--reports', reports, ...args], env);
-  expect(r.code).toBe(2);
-  expect(r.out).toMatch(line);
-  expect(r.out).not.toMatch(/Result: PASS/);
-  const junit = fs.readFileSync(path.join(reports, 'junit.xml'), 'utf8');
-  expect(junit).toMatch(/<testcase classname="run" name="the run could be made \[run\.could-not-run\]"/);
-  expect(junit).toMatch(/<error message="COULD NOT RUN: /);
-  expect(junit).not.toMatch(/generation\.healthz/);
-  const results = JSON.parse(fs.readFileSync(path.join(reports, 'results.json'), 'utf8')) as { complete: boolean };
-  expect(results.complete).toBe(false);
-  // The last complete bundle is not lost: it is kept beside the reports folder.
-  expect(fs.readFileSync(path.join(`${reports}.last-complete`, 'junit.xml'), 'utf8')).toMatch(/generation\.healthz/);
-  expect(r.out).toMatch(/the last complete bundle is kept in .*reports\.last-complete/);
-}, 60_000);
+])(
+  '%s: exit 2 and one line; the could-not-run bundle replaces a previous PASS, which is kept beside it',
+  async (_what, args, env, line) => {
+    const dir = tmp();
+    const reports = path.join(dir, 'reports');
+    // A previous green run in the same workspace (a persistent CI runner).
+    expect((await contract(['--embedded', '--only', 'generation.healthz', '--reports', reports])).code).toBe(0);
+    const r = await contract(['--reports', reports, ...args], env);
+    expect(r.code).toBe(2);
+    expect(r.out).toMatch(line);
+    expect(r.out).not.toMatch(/Result: PASS/);
+    const junit = fs.readFileSync(path.join(reports, 'junit.xml'), 'utf8');
+    expect(junit).toMatch(/<testcase classname="run" name="the run could be made \[run\.could-not-run\]"/);
+    expect(junit).toMatch(/<error message="COULD NOT RUN: /);
+    expect(junit).not.toMatch(/generation\.healthz/);
+    const results = JSON.parse(fs.readFileSync(path.join(reports, 'results.json'), 'utf8')) as { complete: boolean };
+    expect(results.complete).toBe(false);
+    // The last complete bundle is not lost: it is kept beside the reports folder.
+    expect(fs.readFileSync(path.join(`${reports}.last-complete`, 'junit.xml'), 'utf8')).toMatch(/generation\.healthz/);
+    expect(r.out).toMatch(/the last complete bundle is kept in .*reports\.last-complete/);
+  },
+  60_000,
+);
 
 test('--env FILE without PLACEOS_URL: exit 2 naming the file, never the embedded target', async () => {
   const dir = tmp();
