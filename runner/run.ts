@@ -8,6 +8,8 @@ import { parseSettings } from '../helpers/config';
 import { createRunEnv, isBreaking, revokeMinted, runCases, selectCases } from './engine';
 import type { Selection } from './engine';
 import { SUITES } from '../specs';
+import type { Suite } from '../specs';
+import type { CaseResult } from '../helpers/model';
 import { TransportError } from '../helpers/http-errors';
 import { emptyLedger, loadLedger } from './ledger';
 import { createSchemaRegistry } from '../helpers/schemas';
@@ -49,12 +51,20 @@ export interface RunInput {
   runId: string;
   startedAt: Date;
   baseline?: Baseline;
+  /** The tables to run instead of the shipped ones (a jest run: the files jest selected, runner/jest). */
+  suites?: readonly (Suite & { file?: string })[];
+  /** The checks that will run (after --only, --tags and --shard), before the first one starts. */
+  onPlan?(planned: readonly { area: string; ids: string[] }[]): void;
+  /** Each result as its check ends (its evidence is written). */
+  onResult?(r: CaseResult): void;
   out(s: string): void;
   log(s: string): void;
 }
 
 /** The exit code of one run (EXIT); throws what the caller reports as "could not run". */
-export async function runContract({ o, env, target, secrets, runId, startedAt, baseline, out, log }: RunInput): Promise<number> {
+export async function runContract(input: RunInput): Promise<number> {
+  const { o, env, target, secrets, runId, startedAt, baseline, out, log } = input;
+  const tables: NonNullable<RunInput['suites']> = input.suites ?? SUITES;
   // Asking for the credentials-in-url checks by tag enables them.
   if (o.tags.includes('credentials-in-url')) target.env.PLACEOS_CREDENTIALS_IN_URL = 'true';
   const settings = parseSettings(target.env, { embedded: target.embedded, fromProcess: target.fromProcess });
@@ -85,7 +95,7 @@ export async function runContract({ o, env, target, secrets, runId, startedAt, b
     const selection: Selection | undefined = o.tags.length || o.ids.length || o.readonly ? { tags: o.tags, ids: o.ids, readonly: o.readonly } : undefined;
     // --shard i/n without a fleet: a stable part of the areas (combine the parts with `merge`).
     const planned = shardOf(
-      SUITES.map((s) => ({ area: s.area, ids: selectCases(s.cases, selection).map((c) => c.id) })).filter((s) => s.ids.length > 0),
+      tables.map((s) => ({ area: s.area, ids: selectCases(s.cases, selection).map((c) => c.id) })).filter((s) => s.ids.length > 0),
       o.shard,
     );
     if (!planned.length && o.shard)
@@ -93,6 +103,7 @@ export async function runContract({ o, env, target, secrets, runId, startedAt, b
     if (!planned.length)
       throw new UsageError(`the selection (--only ${o.ids.join(',') || '-'}, --tags ${o.tags.join(',') || '-'}) matches no check; see --list`);
 
+    input.onPlan?.(planned);
     const reportsDir = prepareReportsDir(path.resolve(o.reportsDir));
     // The checks run here, in this process: the run's modules load once, and the run's one bound
     // on requests in flight (the limiter) is shared by every check.
@@ -106,7 +117,7 @@ export async function runContract({ o, env, target, secrets, runId, startedAt, b
       readonly: o.readonly,
       gate: limiter,
     });
-    const suites = planned.map((p) => ({ area: p.area, cases: selectCases(SUITES.find((s) => s.area === p.area)!.cases, selection) }));
+    const suites = planned.map((p) => ({ area: p.area, cases: selectCases(tables.find((s) => s.area === p.area)!.cases, selection) }));
     // Each check's evidence is written as it ends, while the others (and the waits) go on.
     const evidence: Record<string, string> = {};
     const progress = areaProgress(suites, o.strict, log);
@@ -114,6 +125,7 @@ export async function runContract({ o, env, target, secrets, runId, startedAt, b
       onResult: (r) => {
         progress(r);
         evidence[r.caseId] = writeEvidence(reportsDir, r);
+        input.onResult?.(r);
       },
       revoke: true,
     });
@@ -126,7 +138,7 @@ export async function runContract({ o, env, target, secrets, runId, startedAt, b
       ROOT,
       toJestResults(
         results,
-        suites.map((s) => ({ area: s.area, file: path.join(ROOT, 'specs', s.area, `${s.area}.cases.ts`) })),
+        suites.map((s) => ({ area: s.area, file: tables.find((t) => t.area === s.area)?.file ?? path.join(ROOT, 'specs', s.area, `${s.area}.cases.ts`) })),
         { strict: o.strict, startedAt },
       ),
     );

@@ -1,0 +1,25 @@
+// The package's jest preset: `preset: 'placeos-auth-contract'` in a jest config runs the shipped
+// tables (specs/**/*.cases.ts) and the project's own `*.cases.ts` / `*.cases.js` through the
+// contract's runner (runner/jest/runner.ts): one run of the checks against the deployment the
+// usual settings name (PLACEOS_URL, the environment), or the embedded reference target when
+// nothing names one. The run's own options go in `testEnvironmentOptions.contract`, e.g.
+// `{ contract: ['--strict', '--env', 'env/mine.env'] }`. See docs/extending.md.
+'use strict';
+const path = require('node:path');
+
+const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const sep = escapeRe(path.sep);
+
+module.exports = {
+  runner: path.join(__dirname, 'bin', 'jest-runner.js'),
+  // The shipped tables are found where the package is installed, beside the project's own.
+  roots: ['<rootDir>', path.join(__dirname, 'specs')],
+  testMatch: ['**/*.cases.ts', '**/*.cases.js'],
+  // jest leaves files under node_modules out of its file map unless told to keep them…
+  haste: { retainAllFiles: true },
+  // …and out of the tests: all but the shipped tables; never the program's compiled copy.
+  testPathIgnorePatterns: [`${sep}node_modules${sep}(?!placeos-auth-contract${sep}specs${sep})`, `^${escapeRe(path.join(__dirname, 'build') + path.sep)}`],
+  // A run writes its report bundle (reports/ by default): not a change for watch mode to react to.
+  watchPathIgnorePatterns: [`${sep}reports${sep}`],
+  testEnvironmentOptions: { contract: [] },
+};

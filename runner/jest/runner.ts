@@ -1,0 +1,174 @@
+// The contract's jest runner (jest's `runner` option, set by the package's jest-preset.js): jest
+// picks the table files (`*.cases.ts` / `.js`: --testPathPatterns, --shard, --onlyChanged, watch
+// mode) and hands them ALL to runTests in one call; the rows jest's -t matches run in one run of
+// this process (runner/run.ts: detection, ledger, one bound on requests in flight, waits first,
+// revocation per check, the report bundle), and each table is reported to jest as soon as its
+// checks have ended (runner/jest/results.ts). The run's own options (--strict, --ledger, --env,
+// --reports, --only, --tags…) come from the preset's `testEnvironmentOptions.contract`, resolved
+// by the command line's own parser and target resolution. Entered through bin/jest-runner.js,
+// which hands over the process environment.
+import { randomBytes } from 'node:crypto';
+import type { SerializableError, Test, TestResult } from '@jest/test-result';
+import type { Config } from '@jest/types';
+import type { CaseResult } from '../../helpers/model';
+import { createSecretRegistry } from '../../helpers/secrets';
+import { PreflightError, TransportError } from '../../helpers/http-errors';
+import { SettingsError } from '../../helpers/settings/types';
+import { parseArgs, UsageError } from '../args';
+import { isBreaking } from '../engine';
+import { EXIT } from '../exit';
+import { LedgerError } from '../ledger';
+import { BaselineError, loadBaseline } from '../report/baseline';
+import { runContract } from '../run';
+import { resolveTarget } from '../target';
+import type { Target } from '../target';
+import { tableResult } from './results';
+import { loadTable } from './tables';
+import type { Table } from './tables';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** The exit code of the last run this process made through jest (EXIT), for the command line. */
+export const lastRun: { code?: number } = {};
+
+/** The run's options from the project's config: `testEnvironmentOptions: { contract: ['--strict', …] }`. */
+export function contractArgs(config: Pick<Config.ProjectConfig, 'testEnvironmentOptions'>): string[] {
+  const a = config.testEnvironmentOptions?.contract ?? [];
+  if (!Array.isArray(a) || !a.every((x) => typeof x === 'string'))
+    throw new UsageError("testEnvironmentOptions.contract: expected the run's options as a list of strings, e.g. ['--strict']");
+  return a;
+}
+
+/** What jest shows for a run that could not be made: the command line's one line (or lines). */
+function couldNotRun(e: unknown, mask: (s: string) => string): string {
+  if (e instanceof SettingsError) return ['the settings are not usable:', ...e.errors.map((x) => `  ${x.variable}: ${x.problem}`)].join('\n');
+  if (e instanceof TransportError || e instanceof PreflightError || e instanceof LedgerError || e instanceof UsageError || e instanceof BaselineError)
+    return mask(e.message);
+  return `could not run: ${mask(e instanceof Error ? e.message : String(e))}`;
+}
+
+const serializable = (message: string): SerializableError => ({ message: `placeos-contract: ${message}`, stack: `placeos-contract: ${message}` });
+
+/** jest's -t on `<area> <title> [<id>]`, as jest matches a test's full name (case-insensitive). */
+function nameFilter(pattern: string | undefined): (area: string, title: string, id: string) => boolean {
+  if (!pattern) return () => true;
+  const re = new RegExp(pattern, 'i');
+  return (area, title, id) => re.test(`${area} ${title} [${id}]`);
+}
+
+export function contractRunner(env: Env, out: (s: string) => void = (s) => process.stdout.write(s + '\n')) {
+  return class ContractRunner {
+    readonly isSerial = true;
+    readonly supportsEventEmitters = false;
+    constructor(private readonly globalConfig: Config.GlobalConfig) {}
+
+    async runTests(
+      tests: Test[],
+      _watcher: unknown,
+      onStart: (test: Test) => Promise<void>,
+      onResult: (test: Test, result: TestResult) => Promise<void>,
+      onFailure: (test: Test, error: SerializableError) => Promise<void>,
+    ): Promise<void> {
+      const reported = new Set<Test>();
+      const pending: Promise<void>[] = [];
+      const report = (test: Test, result: TestResult) => {
+        reported.add(test);
+        pending.push(onResult(test, result));
+      };
+      const fail = (test: Test, message: string) => {
+        reported.add(test);
+        pending.push(onFailure(test, serializable(message)));
+      };
+      // Every table, loaded and checked; a table that cannot be loaded fails alone.
+      const fresh = this.globalConfig.watch || this.globalConfig.watchAll;
+      const tables = new Map<Test, Table>();
+      const areas = new Map<string, string>();
+      const ids = new Map<string, string>();
+      for (const test of [...tests].sort((a, b) => a.path.localeCompare(b.path))) {
+        try {
+          const t = loadTable(test.path, { fresh });
+          const clash = areas.get(t.area) ?? t.cases.map((c) => ids.get(c.id)).find(Boolean);
+          if (clash) throw new Error(`${test.path}: area or check id already used by ${clash}`);
+          areas.set(t.area, test.path);
+          for (const c of t.cases) ids.set(c.id, test.path);
+          tables.set(test, t);
+        } catch (e) {
+          await onStart(test);
+          fail(test, e instanceof Error ? e.message : String(e));
+        }
+      }
+      const matches = nameFilter(this.globalConfig.testNamePattern);
+      const selected = new Map([...tables].map(([test, t]) => [test, t.cases.filter((c) => matches(t.area, c.title, c.id))]));
+      const results = new Map<string, CaseResult>();
+      let strict = false;
+      const finish = (test: Test, execError?: string) => {
+        if (reported.has(test)) return;
+        const result = tableResult(tables.get(test)!, results, strict);
+        if (!execError) return report(test, result);
+        const block = `  ● Test suite failed to run\n\n    placeos-contract: ${execError}\n`;
+        report(test, { ...result, testExecError: serializable(execError), failureMessage: [result.failureMessage, block].filter(Boolean).join('\n') });
+      };
+      // Tables -t leaves nothing of are reported at once, every row skipped.
+      for (const [test, cases] of selected) {
+        if (cases.length) continue;
+        await onStart(test);
+        finish(test);
+      }
+      const running = [...selected].filter(([, cases]) => cases.length);
+      if (!running.length) return void (await Promise.all(pending));
+
+      const secrets = createSecretRegistry();
+      let target: Target | undefined;
+      try {
+        const o = parseArgs(contractArgs(running[0]![0].context.config));
+        strict = o.strict;
+        if (o.fleet || o.list || o.help)
+          throw new UsageError('--fleet, --list and --help belong to the command line (placeos-contract); under jest use --listTests and -t');
+        const baseline = o.baseline ? loadBaseline(o.baseline) : undefined;
+        for (const [test] of running) await onStart(test);
+        const testOf = new Map(running.map(([test]) => [tables.get(test)!.area, test]));
+        const left = new Map<string, Set<string>>();
+        target = await resolveTarget(o, env, o.quiet ? () => undefined : out);
+        const code = await runContract({
+          o: { ...o, quiet: true },
+          env,
+          target,
+          secrets,
+          runId: `placeos-contract-${randomBytes(6).toString('base64url')}`,
+          startedAt: new Date(),
+          baseline,
+          suites: running.map(([test, cases]) => ({ area: tables.get(test)!.area, cases, file: test.path })),
+          onPlan: (planned) => {
+            for (const p of planned) left.set(p.area, new Set(p.ids));
+            // A table the run's own selection (--only, --tags, --shard) leaves nothing of: skipped.
+            for (const [area, test] of testOf) if (!left.has(area)) finish(test);
+          },
+          onResult: (r) => {
+            results.set(r.caseId, r);
+            const l = left.get(r.area);
+            l?.delete(r.caseId);
+            // The last table to end waits for the run's exit code (below).
+            if (l && !l.size && [...left.values()].some((x) => x.size)) finish(testOf.get(r.area)!);
+          },
+          out: o.quiet ? () => undefined : out,
+          log: () => undefined,
+        });
+        lastRun.code = code;
+        const breaking = [...results.values()].some((r) => isBreaking(r.verdict, strict));
+        // A run that breaks the build although no check did (a secret in a report, an overloaded
+        // target, --strict on the run's own warnings): jest must not call it a success.
+        const why = code === EXIT.secretLeak ? 'a secret was found in a report artifact (exit 3)' : `the run's exit code is ${code}`;
+        const execError = code !== EXIT.ok && !breaking ? `${why}: see the run's summary above` : undefined;
+        for (const [test] of running) finish(test, execError);
+      } catch (e) {
+        lastRun.code = EXIT.couldNotRun;
+        const message = couldNotRun(e, (s) => secrets.mask(s));
+        out(`placeos-contract: ${message}`);
+        for (const [test] of running) if (!reported.has(test)) fail(test, message);
+      } finally {
+        await target?.close();
+      }
+      await Promise.all(pending);
+    }
+  };
+}
