@@ -34,10 +34,11 @@ export function failureMessage(r: CaseResult): string {
 }
 
 /** The title jest shows: `<title> [<id>]`, with the verdict beside it when it is not a plain pass. */
-function shownTitle(r: CaseResult): string {
+function shownTitle(r: CaseResult, strict: boolean): string {
   const base = testTitle(r);
   if (r.verdict === 'pass') return base;
-  return `${base} (${r.verdict}${r.message ? `: ${r.message}` : ''})`;
+  // A failed test's message says the rest (failureMessage).
+  return `${base} (${r.verdict}${r.message && !isBreaking(r.verdict, strict) ? `: ${r.message}` : ''})`;
 }
 
 export function assertionOf(table: Table, caseId: string, r: CaseResult | undefined, strict: boolean): AssertionResult {
@@ -49,7 +50,7 @@ export function assertionOf(table: Table, caseId: string, r: CaseResult | undefi
     return { ...common, duration: null, failureMessages: [], fullName: `${table.area} ${title}`, status: 'pending', title };
   }
   const failed = isBreaking(r.verdict, strict);
-  const title = shownTitle(r);
+  const title = shownTitle(r, strict);
   return {
     ...common,
     duration: r.durationMs,
