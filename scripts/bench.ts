@@ -12,6 +12,8 @@
 //     critical path (the longest chain of requests that must happen one after another) × 50 ms,
 //     at the default concurrency and at the highest; the run-wide bound of N requests in flight
 //     adds at least requests × 50 ms ÷ N, which the table states beside it.
+//  4. the jest path (jest with the package's preset: jest picks the tables, runner/jest runs them
+//     in one run) beside the engine alone, full run and one check, interleaved run by run.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -48,14 +50,28 @@ function childrenCpuMs(): number {
   }
 }
 
-function runContract(args: string[], env: Record<string, string>, nodeArgs: string[] = []): Promise<Timed> {
+/**
+ * One run in a child process: the command line (bin/placeos-contract.js, the engine alone), or,
+ * with `via: 'jest'`, jest with the package's preset (jest-preset.js: jest picks the tables, the
+ * contract's runner runs them in one run), `args` then being jest's own (-t …).
+ */
+function runContract(args: string[], env: Record<string, string>, nodeArgs: string[] = [], via: 'cli' | 'jest' = 'cli'): Promise<Timed> {
   const reports = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-reports-'));
+  const command =
+    via === 'cli'
+      ? [path.join(ROOT, 'bin/placeos-contract.js'), '--quiet', '--reports', reports, ...args]
+      : [
+          path.join(ROOT, 'node_modules/jest/bin/jest.js'),
+          '--config',
+          JSON.stringify({ rootDir: ROOT, preset: './jest-preset.js', testEnvironmentOptions: { contract: ['--quiet', '--reports', reports] } }),
+          ...args,
+        ];
   const childEnv: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('PLACEOS_')) childEnv[k] = v;
   const started = process.hrtime.bigint();
   const cpu0 = childrenCpuMs();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'bin/placeos-contract.js'), '--quiet', '--reports', reports, ...args], {
+    const child = spawn(process.execPath, [...nodeArgs, ...command], {
       cwd: ROOT,
       env: { ...childEnv, ...env },
       stdio: 'ignore',
@@ -156,6 +172,29 @@ async function main(): Promise<void> {
     `| a one-check run, median of ${runs} | ${s(startupWarm.ms)} | ${cpu(startupWarm.cpuMs)} (${Math.round((startupWarm.cpuMs / cpuMs) * 100)} % of the full run's CPU) |`,
   );
   say(`| HTTP requests in a full run | ${requests} | |`);
+
+  // The jest path (jest-preset.js, runner/jest) beside the engine alone, interleaved run by run so
+  // that both see the same machine.
+  const pair = { engineFull: [] as Timed[], jestFull: [] as Timed[], engineOne: [] as Timed[], jestOne: [] as Timed[] };
+  await runContract([], {}, [], 'jest'); // warm-up: jest's file map cache
+  for (let i = 0; i < runs; i++) {
+    pair.engineFull.push(await runContract([], {}));
+    pair.jestFull.push(await runContract([], {}, [], 'jest'));
+    pair.engineOne.push(await runContract(['--only', 'generation.healthz'], {}));
+    pair.jestOne.push(await runContract(['-t', 'generation.healthz'], {}, [], 'jest'));
+  }
+  const med = (xs: Timed[]) => ({ ms: median(xs.map((r) => r.ms)), cpuMs: median(xs.map((r) => r.cpuMs)), codes: xs.map((r) => r.code).join(',') });
+  const jp = { engineFull: med(pair.engineFull), jestFull: med(pair.jestFull), engineOne: med(pair.engineOne), jestOne: med(pair.jestOne) };
+  say('');
+  say(`The jest path against the engine alone, median of ${runs} interleaved runs each:`);
+  say('');
+  say('| run | engine alone: wall | CPU | jest path: wall | CPU | jest ÷ engine (CPU) |');
+  say('|---|---|---|---|---|---|');
+  for (const [label, e, j] of [
+    ['full run', jp.engineFull, jp.jestFull],
+    ['one check (generation.healthz)', jp.engineOne, jp.jestOne],
+  ] as const)
+    say(`| ${label} (exit ${e.codes} / ${j.codes}) | ${s(e.ms)} | ${cpu(e.cpuMs)} | ${s(j.ms)} | ${cpu(j.cpuMs)} | ${(j.cpuMs / e.cpuMs).toFixed(2)}× |`);
   say('');
   say('| area | requests |');
   say('|---|---|');
@@ -236,6 +275,12 @@ async function main(): Promise<void> {
   say(
     `| +50 ms per response adds ≤ 1.2× the critical path | ${(addedAtDefault / bound).toFixed(1)}× at the default N = 6 | ${wallVerdict(addedAtDefault / bound <= 1.2)}${addedAtDefault / bound > 1.2 ? `: bounded by the run-wide bound on requests in flight (gentle on live deployments): ${requestsOfChecks} requests × 50 ms ÷ 6 = ${s((requestsOfChecks * DELAY_MS) / 6)}; see N = 32 above` : ''} |`,
   );
+  const jestCpu = jp.jestFull.cpuMs / jp.engineFull.cpuMs;
+  say(
+    `| jest path: full run ≤ 1.15× the engine's CPU | ${jestCpu.toFixed(2)}× (${cpu(jp.jestFull.cpuMs)} against ${cpu(jp.engineFull.cpuMs)}) | ${verdict(jestCpu <= 1.15)} |`,
+  );
+  say(`| jest path: embedded full run ≤ 3.5 s wall | ${s(jp.jestFull.ms)} | ${wallVerdict(jp.jestFull.ms <= 3500)} |`);
+  say(`| jest path: one-check run ≤ 1.2 s | ${s(jp.jestOne.ms)} wall, ${cpu(jp.jestOne.cpuMs)} CPU | ${wallVerdict(jp.jestOne.ms <= 1200)} |`);
   if (process.argv.includes('--npm-test')) {
     const t = await timeNpmTest();
     const floor = t.cpuMs / cores;
