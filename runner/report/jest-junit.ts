@@ -2,7 +2,8 @@
 // with @jest/test-result): one test file per area (its case table), one test per check named
 // "<title> [<id>]" inside describe(<area>). The checks run in one run in one process (engine
 // runCases; under jest through runner/jest, which reports the same results to jest's reporters),
-// so that a run loads its modules once; the JUnit is the one a jest run of the same tables gives. runner/report/junit.ts enriches it afterwards.
+// so that a run loads its modules once; the JUnit is the one a jest run of the same tables gives.
+// runner/report/junit.ts enriches it afterwards.
 import * as path from 'node:path';
 import { addResult, createEmptyTestResult, makeEmptyAggregatedTestResult } from '@jest/test-result';
 import type { AggregatedResult, AssertionResult, TestResult } from '@jest/test-result';
