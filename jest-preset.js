@@ -15,11 +15,16 @@ module.exports = {
   // The shipped tables are found where the package is installed, beside the project's own.
   roots: ['<rootDir>', path.join(__dirname, 'specs')],
   testMatch: ['**/*.cases.ts', '**/*.cases.js'],
-  // jest leaves files under node_modules out of its file map unless told to keep them…
+  // jest leaves files under node_modules out of its file map unless told to keep them; of those,
+  // only the package's own are kept (a project's node_modules would slow every start).
   haste: { retainAllFiles: true },
+  modulePathIgnorePatterns: [`${sep}node_modules${sep}(?!placeos-auth-contract${sep})`],
   // …and out of the tests: all but the shipped tables; never the program's compiled copy.
   testPathIgnorePatterns: [`${sep}node_modules${sep}(?!placeos-auth-contract${sep}specs${sep})`, `^${escapeRe(path.join(__dirname, 'build') + path.sep)}`],
   // A run writes its report bundle (reports/ by default): not a change for watch mode to react to.
   watchPathIgnorePatterns: [`${sep}reports${sep}`],
   testEnvironmentOptions: { contract: [] },
+  // Nothing for jest to transform: the runner loads the tables itself (runner/jest/tables.ts), and
+  // jest's default (babel) would transpile the runner and the whole program first on a cold cache.
+  transform: {},
 };
