@@ -1,7 +1,7 @@
 // The checks under jest (jest-preset.js, runner/jest): jest as a child process with the package's
 // preset against the embedded target, its JSON report read back. jest selects the tables and the
 // rows; one run checks them and writes the contract's bundle; the verdicts arrive in jest's words.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -146,4 +146,24 @@ test('rowLocations: a literal id, the template a generated id comes from, else t
   const at = rowLocations(source, 'a', [{ id: 'a.literal' }, { id: 'a.matrix.one' }, { id: 'a.other' }, { id: 'b.elsewhere' }]);
   expect(Object.fromEntries([...at].map(([k, v]) => [k, v.line]))).toEqual({ 'a.literal': 3, 'a.matrix.one': 5, 'a.other': 8, 'b.elsewhere': 2 });
   expect(at.get('a.literal')?.column).toBe(5);
+});
+
+test('watch mode reads an edited table again (loadTable fresh); a JavaScript table loads as it is', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'contract-jest-fresh-'));
+  const file = path.join(dir, 'acme.cases.js');
+  const table = (title: string) =>
+    `exports.area = 'acme';\nexports.cases = [\n  {\n    id: 'acme.one',\n    title: '${title}',\n    requirements: ['ACME-1'],\n    level: 'MUST',\n    severity: 'low',\n    tags: [],\n    async run() {},\n  },\n];\n`;
+  fs.writeFileSync(file, table('first'));
+  // In plain node, as jest's runner process loads tables (this test's own require is jest's registry).
+  const script = `
+    const fs = require('node:fs');
+    const { loadTable } = require(${JSON.stringify(path.join(ROOT, 'runner/jest/tables.ts'))});
+    const file = ${JSON.stringify(file)};
+    const first = loadTable(file, { fresh: false }).cases[0].title;
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace("'first'", "'edited'"));
+    const cached = loadTable(file, { fresh: false }).cases[0].title;
+    const again = loadTable(file, { fresh: true });
+    process.stdout.write(JSON.stringify({ first, cached, edited: again.cases[0].title, row: again.rows.get('acme.one') }));`;
+  const r = spawnSync(process.execPath, ['-r', 'tsx/cjs', '-e', script], { cwd: ROOT, encoding: 'utf8', env: cleanEnv({}) });
+  expect(JSON.parse(r.stdout || JSON.stringify(r.stderr))).toEqual({ first: 'first', cached: 'first', edited: 'edited', row: { line: 4, column: 5 } });
 });

@@ -8,9 +8,12 @@
 // by the command line's own parser and target resolution. Entered through bin/jest-runner.js,
 // which hands over the process environment.
 import { randomBytes } from 'node:crypto';
+import * as path from 'node:path';
 import type { SerializableError, Test, TestResult } from '@jest/test-result';
 import type { Config } from '@jest/types';
 import type { CaseResult } from '../../helpers/model';
+import { PACKAGE_ROOT } from '../../helpers/package-root';
+import { SUITES } from '../../specs';
 import { createSecretRegistry } from '../../helpers/secrets';
 import { PreflightError, TransportError } from '../../helpers/http-errors';
 import { SettingsError } from '../../helpers/settings/types';
@@ -27,6 +30,8 @@ import { loadTable } from './tables';
 import type { Table } from './tables';
 
 type Env = Readonly<Record<string, string | undefined>>;
+
+const SHIPPED_ORDER = SUITES.map((s) => s.area);
 
 /** The exit code of the last run this process made through jest (EXIT), for the command line. */
 export const lastRun: { code?: number } = {};
@@ -48,6 +53,15 @@ function couldNotRun(e: unknown, mask: (s: string) => string): string {
 }
 
 const serializable = (message: string): SerializableError => ({ message: `placeos-contract: ${message}`, stack: `placeos-contract: ${message}` });
+
+/** The shipped tables in the catalogue's order (specs/index.ts, as `npm run contract` runs them), then the others by path. */
+function catalogueOrder(a: Test, b: Test): number {
+  const rank = (t: Test) => {
+    const i = SHIPPED_ORDER.indexOf(path.basename(t.path).replace(/\.cases\.[jt]s$/, ''));
+    return i < 0 || path.dirname(path.dirname(t.path)) !== path.join(PACKAGE_ROOT, 'specs') ? SHIPPED_ORDER.length : i;
+  };
+  return rank(a) - rank(b) || a.path.localeCompare(b.path);
+}
 
 /** jest's -t on `<area> <title> [<id>]`, as jest matches a test's full name (case-insensitive). */
 function nameFilter(pattern: string | undefined): (area: string, title: string, id: string) => boolean {
@@ -84,7 +98,7 @@ export function contractRunner(env: Env, out: (s: string) => void = (s) => proce
       const tables = new Map<Test, Table>();
       const areas = new Map<string, string>();
       const ids = new Map<string, string>();
-      for (const test of [...tests].sort((a, b) => a.path.localeCompare(b.path))) {
+      for (const test of [...tests].sort(catalogueOrder)) {
         try {
           const t = loadTable(test.path, { fresh });
           const clash = areas.get(t.area) ?? t.cases.map((c) => ids.get(c.id)).find(Boolean);
