@@ -50,11 +50,12 @@ export async function main(
   let target: Target | undefined;
   const starting = resolveTarget(o, env, log);
   try {
-    // The run's modules load while the embedded target starts.
-    const { runContract } = await import('./run');
+    // The run's modules (and jest) load while the embedded target starts; the checks run through
+    // jest with the package's preset, in this process (runner/jest/cli.ts).
+    const { runThroughJest } = await import('./jest/cli');
     target = await starting;
     const runId = `placeos-contract-${randomBytes(6).toString('base64url')}`;
-    return await runContract({ o, env, target, secrets, runId, startedAt, baseline, out, log });
+    return await runThroughJest({ o, env, target, secrets, runId, startedAt, baseline, out, log });
   } catch (e) {
     if (e instanceof SettingsError) {
       out('placeos-contract: the settings are not usable:');

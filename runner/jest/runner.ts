@@ -5,8 +5,9 @@
 // revocation per check, the report bundle), and each table is reported to jest as soon as its
 // checks have ended (runner/jest/results.ts). The run's own options (--strict, --ledger, --env,
 // --reports, --only, --tags…) come from the preset's `testEnvironmentOptions.contract`, resolved
-// by the command line's own parser and target resolution. Entered through bin/jest-runner.js,
-// which hands over the process environment.
+// by the command line's own parser and target resolution; or, when `placeos-contract` runs the
+// checks through jest (runner/jest/cli.ts), the command line's run as it hands it over. Entered
+// through bin/jest-runner.js, which hands over the process environment.
 import { randomBytes } from 'node:crypto';
 import * as path from 'node:path';
 import type { SerializableError, Test, TestResult } from '@jest/test-result';
@@ -23,6 +24,7 @@ import { EXIT } from '../exit';
 import { LedgerError } from '../ledger';
 import { BaselineError, loadBaseline } from '../report/baseline';
 import { runContract } from '../run';
+import type { RunInput } from '../run';
 import { resolveTarget } from '../target';
 import type { Target } from '../target';
 import { tableResult } from './results';
@@ -33,8 +35,15 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 const SHIPPED_ORDER = SUITES.map((s) => s.area);
 
-/** The exit code of the last run this process made through jest (EXIT), for the command line. */
-export const lastRun: { code?: number } = {};
+/** What the command line hands a run made through jest in its own process (runner/jest/cli.ts). */
+export type CliRun = Omit<RunInput, 'suites' | 'onPlan' | 'onResult'>;
+
+/**
+ * The command line's hand-over: its resolved run (options, started target, secrets, output)
+ * instead of the runner resolving its own, and back the run's exit code, or what stopped it (the
+ * command line reports it as it always has).
+ */
+export const handoff: { run?: CliRun; code?: number; error?: unknown } = {};
 
 /** The run's options from the project's config: `testEnvironmentOptions: { contract: ['--strict', …] }`. */
 export function contractArgs(config: Pick<Config.ProjectConfig, 'testEnvironmentOptions'>): string[] {
@@ -131,26 +140,33 @@ export function contractRunner(env: Env, out: (s: string) => void = (s) => proce
       const running = [...selected].filter(([, cases]) => cases.length);
       if (!running.length) return void (await Promise.all(pending));
 
-      const secrets = createSecretRegistry();
+      const cli = handoff.run;
+      const secrets = cli?.secrets ?? createSecretRegistry();
       let target: Target | undefined;
       try {
-        const o = parseArgs(contractArgs(running[0]![0].context.config));
+        const o = cli?.o ?? parseArgs(contractArgs(running[0]![0].context.config));
         strict = o.strict;
         if (o.fleet || o.list || o.help)
           throw new UsageError('--fleet, --list and --help belong to the command line (placeos-contract); under jest use --listTests and -t');
-        const baseline = o.baseline ? loadBaseline(o.baseline) : undefined;
+        const baseline = cli ? cli.baseline : o.baseline ? loadBaseline(o.baseline) : undefined;
         for (const [test] of running) await onStart(test);
         const testOf = new Map(running.map(([test]) => [tables.get(test)!.area, test]));
         const left = new Map<string, Set<string>>();
-        target = await resolveTarget(o, env, o.quiet ? () => undefined : out);
+        // The command line started its target already (and closes it); jest's own run starts one here.
+        if (!cli) target = await resolveTarget(o, env, o.quiet ? () => undefined : out);
         const code = await runContract({
-          o: { ...o, quiet: true },
-          env,
-          target,
-          secrets,
-          runId: `placeos-contract-${randomBytes(6).toString('base64url')}`,
-          startedAt: new Date(),
-          baseline,
+          ...(cli ?? {
+            o: { ...o, quiet: true },
+            env,
+            target: target!,
+            secrets,
+            runId: `placeos-contract-${randomBytes(6).toString('base64url')}`,
+            startedAt: new Date(),
+            baseline,
+            // jest reports each table as it ends: no progress lines of the run's own
+            out: o.quiet ? () => undefined : out,
+            log: () => undefined,
+          }),
           suites: running.map(([test, cases]) => ({ area: tables.get(test)!.area, cases, file: test.path })),
           onPlan: (planned) => {
             for (const p of planned) left.set(p.area, new Set(p.ids));
@@ -164,10 +180,8 @@ export function contractRunner(env: Env, out: (s: string) => void = (s) => proce
             // The last table to end waits for the run's exit code (below).
             if (l && !l.size && [...left.values()].some((x) => x.size)) finish(testOf.get(r.area)!);
           },
-          out: o.quiet ? () => undefined : out,
-          log: () => undefined,
         });
-        lastRun.code = code;
+        handoff.code = code;
         const breaking = [...results.values()].some((r) => isBreaking(r.verdict, strict));
         // A run that breaks the build although no check did (a secret in a report, an overloaded
         // target, --strict on the run's own warnings): jest must not call it a success.
@@ -175,9 +189,10 @@ export function contractRunner(env: Env, out: (s: string) => void = (s) => proce
         const execError = code !== EXIT.ok && !breaking ? `${why}: see the run's summary above` : undefined;
         for (const [test] of running) finish(test, execError);
       } catch (e) {
-        lastRun.code = EXIT.couldNotRun;
+        handoff.code = EXIT.couldNotRun;
         const message = couldNotRun(e, (s) => secrets.mask(s));
-        out(`placeos-contract: ${message}`);
+        if (cli) handoff.error = e;
+        else out(`placeos-contract: ${message}`);
         for (const [test] of running) if (!reported.has(test)) fail(test, message);
       } finally {
         await target?.close();
