@@ -12,8 +12,9 @@
 //     critical path (the longest chain of requests that must happen one after another) × 50 ms,
 //     at the default concurrency and at the highest; the run-wide bound of N requests in flight
 //     adds at least requests × 50 ms ÷ N, which the table states beside it.
-//  4. the jest path (jest with the package's preset: jest picks the tables, runner/jest runs them
-//     in one run) beside the engine alone, full run and one check, interleaved run by run.
+//  4. the jest path (the command line, which runs the checks through jest, and jest with the
+//     package's preset: jest picks the tables, runner/jest runs them in one run) beside the engine
+//     alone (scripts/engine-alone.js), full run and one check, interleaved run by run.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -51,15 +52,17 @@ function childrenCpuMs(): number {
 }
 
 /**
- * One run in a child process: the command line (bin/placeos-contract.js, the engine alone), or,
- * with `via: 'jest'`, jest with the package's preset (jest-preset.js: jest picks the tables, the
- * contract's runner runs them in one run), `args` then being jest's own (-t …).
+ * One run in a child process: the command line (bin/placeos-contract.js, which runs the checks
+ * through jest with the preset); with `via: 'engine'`, the engine alone (scripts/engine-alone.js:
+ * the same run without jest, the command line's arguments); with `via: 'jest'`, jest with the
+ * package's preset (jest-preset.js: jest picks the tables, the contract's runner runs them in one
+ * run), `args` then being jest's own (-t …).
  */
-function runContract(args: string[], env: Record<string, string>, nodeArgs: string[] = [], via: 'cli' | 'jest' = 'cli'): Promise<Timed> {
+function runContract(args: string[], env: Record<string, string>, nodeArgs: string[] = [], via: 'cli' | 'engine' | 'jest' = 'cli'): Promise<Timed> {
   const reports = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-reports-'));
   const command =
-    via === 'cli'
-      ? [path.join(ROOT, 'bin/placeos-contract.js'), '--quiet', '--reports', reports, ...args]
+    via !== 'jest'
+      ? [path.join(ROOT, via === 'cli' ? 'bin/placeos-contract.js' : 'scripts/engine-alone.js'), '--quiet', '--reports', reports, ...args]
       : [
           path.join(ROOT, 'node_modules/jest/bin/jest.js'),
           '--config',
@@ -173,28 +176,37 @@ async function main(): Promise<void> {
   );
   say(`| HTTP requests in a full run | ${requests} | |`);
 
-  // The jest path (jest-preset.js, runner/jest) beside the engine alone, interleaved run by run so
-  // that both see the same machine.
-  const pair = { engineFull: [] as Timed[], jestFull: [] as Timed[], engineOne: [] as Timed[], jestOne: [] as Timed[] };
+  // The jest path (the command line, which runs through jest, and jest with the preset) beside
+  // the engine alone, interleaved run by run so that all see the same machine.
+  const ways = ['engine', 'cli', 'jest'] as const;
+  const pair = Object.fromEntries(ways.map((w) => [w, { full: [] as Timed[], one: [] as Timed[] }])) as Record<
+    (typeof ways)[number],
+    { full: Timed[]; one: Timed[] }
+  >;
   await runContract([], {}, [], 'jest'); // warm-up: jest's file map cache
-  for (let i = 0; i < runs; i++) {
-    pair.engineFull.push(await runContract([], {}));
-    pair.jestFull.push(await runContract([], {}, [], 'jest'));
-    pair.engineOne.push(await runContract(['--only', 'generation.healthz'], {}));
-    pair.jestOne.push(await runContract(['-t', 'generation.healthz'], {}, [], 'jest'));
-  }
+  for (let i = 0; i < runs; i++)
+    for (const w of ways) {
+      pair[w].full.push(await runContract([], {}, [], w));
+      pair[w].one.push(await runContract(w === 'jest' ? ['-t', 'generation.healthz'] : ['--only', 'generation.healthz'], {}, [], w));
+    }
   const med = (xs: Timed[]) => ({ ms: median(xs.map((r) => r.ms)), cpuMs: median(xs.map((r) => r.cpuMs)), codes: xs.map((r) => r.code).join(',') });
-  const jp = { engineFull: med(pair.engineFull), jestFull: med(pair.jestFull), engineOne: med(pair.engineOne), jestOne: med(pair.jestOne) };
+  const jp = Object.fromEntries(ways.map((w) => [w, { full: med(pair[w].full), one: med(pair[w].one) }])) as Record<
+    (typeof ways)[number],
+    { full: ReturnType<typeof med>; one: ReturnType<typeof med> }
+  >;
   say('');
   say(`The jest path against the engine alone, median of ${runs} interleaved runs each:`);
   say('');
-  say('| run | engine alone: wall | CPU | jest path: wall | CPU | jest ÷ engine (CPU) |');
-  say('|---|---|---|---|---|---|');
-  for (const [label, e, j] of [
-    ['full run', jp.engineFull, jp.jestFull],
-    ['one check (generation.healthz)', jp.engineOne, jp.jestOne],
-  ] as const)
-    say(`| ${label} (exit ${e.codes} / ${j.codes}) | ${s(e.ms)} | ${cpu(e.cpuMs)} | ${s(j.ms)} | ${cpu(j.cpuMs)} | ${(j.cpuMs / e.cpuMs).toFixed(2)}× |`);
+  say('| run | wall | CPU | CPU ÷ engine alone |');
+  say('|---|---|---|---|');
+  const label = { engine: 'engine alone (scripts/engine-alone.js)', cli: 'placeos-contract (through jest)', jest: 'jest with the preset' };
+  for (const k of ['full', 'one'] as const)
+    for (const w of ways) {
+      const r = jp[w][k];
+      say(
+        `| ${k === 'full' ? 'full run' : 'one check (generation.healthz)'}, ${label[w]} (exit ${r.codes}) | ${s(r.ms)} | ${cpu(r.cpuMs)} | ${(r.cpuMs / jp.engine[k].cpuMs).toFixed(2)}× |`,
+      );
+    }
   say('');
   say('| area | requests |');
   say('|---|---|');
@@ -275,12 +287,14 @@ async function main(): Promise<void> {
   say(
     `| +50 ms per response adds ≤ 1.2× the critical path | ${(addedAtDefault / bound).toFixed(1)}× at the default N = 6 | ${wallVerdict(addedAtDefault / bound <= 1.2)}${addedAtDefault / bound > 1.2 ? `: bounded by the run-wide bound on requests in flight (gentle on live deployments): ${requestsOfChecks} requests × 50 ms ÷ 6 = ${s((requestsOfChecks * DELAY_MS) / 6)}; see N = 32 above` : ''} |`,
   );
-  const jestCpu = jp.jestFull.cpuMs / jp.engineFull.cpuMs;
-  say(
-    `| jest path: full run ≤ 1.15× the engine's CPU | ${jestCpu.toFixed(2)}× (${cpu(jp.jestFull.cpuMs)} against ${cpu(jp.engineFull.cpuMs)}) | ${verdict(jestCpu <= 1.15)} |`,
-  );
-  say(`| jest path: embedded full run ≤ 3.5 s wall | ${s(jp.jestFull.ms)} | ${wallVerdict(jp.jestFull.ms <= 3500)} |`);
-  say(`| jest path: one-check run ≤ 1.2 s | ${s(jp.jestOne.ms)} wall, ${cpu(jp.jestOne.cpuMs)} CPU | ${wallVerdict(jp.jestOne.ms <= 1200)} |`);
+  for (const w of ['cli', 'jest'] as const) {
+    const ratio = jp[w].full.cpuMs / jp.engine.full.cpuMs;
+    say(
+      `| ${label[w]}: full run ≤ 1.15× the engine's CPU | ${ratio.toFixed(2)}× (${cpu(jp[w].full.cpuMs)} against ${cpu(jp.engine.full.cpuMs)}) | ${verdict(ratio <= 1.15)} |`,
+    );
+    say(`| ${label[w]}: embedded full run ≤ 3.5 s wall | ${s(jp[w].full.ms)} | ${wallVerdict(jp[w].full.ms <= 3500)} |`);
+    say(`| ${label[w]}: one-check run ≤ 1.2 s | ${s(jp[w].one.ms)} wall, ${cpu(jp[w].one.cpuMs)} CPU | ${wallVerdict(jp[w].one.ms <= 1200)} |`);
+  }
   if (process.argv.includes('--npm-test')) {
     const t = await timeNpmTest();
     const floor = t.cpuMs / cores;
