@@ -7,6 +7,9 @@ import type { Config } from 'jest';
 // project's own tests, jest.config.ts) is not this.
 const config: Config = {
   preset: './jest-preset.js',
+  // The tables are under specs/ (the preset also looks through the whole project, as a user's
+  // project keeps its tables anywhere).
+  roots: ['<rootDir>/specs'],
 };
 
 export default config;

@@ -26,6 +26,7 @@ import { benchFleet } from './bench-fleet';
 
 const ROOT = path.resolve(__dirname, '..');
 const DELAY_MS = 50;
+const JEST_REPORTS = path.join(os.tmpdir(), 'bench-reports-jest');
 
 interface Timed {
   ms: number;
@@ -66,7 +67,14 @@ function runContract(args: string[], env: Record<string, string>, nodeArgs: stri
       : [
           path.join(ROOT, 'node_modules/jest/bin/jest.js'),
           '--config',
-          JSON.stringify({ rootDir: ROOT, preset: './jest-preset.js', testEnvironmentOptions: { contract: ['--quiet', '--reports', reports] } }),
+          // As jest.contract.config.ts, with a reports folder of its own that stays the same from
+          // run to run, as a project's config does (jest keys its file-map cache by the config).
+          JSON.stringify({
+            rootDir: ROOT,
+            preset: './jest-preset.js',
+            roots: ['<rootDir>/specs'],
+            testEnvironmentOptions: { contract: ['--quiet', '--reports', JEST_REPORTS] },
+          }),
           ...args,
         ];
   const childEnv: NodeJS.ProcessEnv = {};
