@@ -2,8 +2,9 @@
 import { availableParallelism } from 'node:os';
 import type { Config } from 'jest';
 
-// The project's own tests (npm test). The contract checks under specs/ are not jest tests:
-// `npm run contract` runs them in its own process (runner/engine.ts runCases).
+// The project's own tests (npm test). The contract checks under specs/ run under jest through
+// the package's preset instead (jest-preset.js; in a clone jest.contract.config.ts), or through
+// `npm run contract`: either way in one run (runner/run.ts, runner/engine.ts runCases).
 const config: Config = {
   testMatch: ['<rootDir>/test/**/*.test.ts', '<rootDir>/reference/test/**/*.test.ts'],
   // swc strips types without type-checking (tsc --noEmit does that, first in npm test).

@@ -82,7 +82,7 @@ export async function setup<T>(step: string, work: () => Promise<T>): Promise<T>
   try {
     return await work();
   } catch (e) {
-    if (e instanceof ContractViolation) {
+    if (isContractViolation(e)) {
       const detail = e.expected !== undefined || e.actual !== undefined ? `: expected ${e.expected ?? '?'}, got ${e.actual ?? '?'}` : '';
       throw new PreconditionFailed(`${step} failed, so the check could not be made: ${e.message}${detail}`);
     }
@@ -93,7 +93,15 @@ export async function setup<T>(step: string, work: () => Promise<T>): Promise<T>
 /** Thrown by `t.notApplicable(reason)`: the case cannot apply to this deployment. */
 export class NotApplicable extends Error {
   override name = 'NotApplicable';
+  readonly code = 'ERR_NOT_APPLICABLE';
 }
+
+// A case's outcome is recognised by its error's `code`, never by class identity: a user's table
+// may load its own copy of the kit (placeos-auth-contract/kit), whose classes are not these.
+const hasCode = (e: unknown, code: string): boolean => !!e && typeof e === 'object' && (e as { code?: unknown }).code === code;
+export const isContractViolation = (e: unknown): e is ContractViolation => hasCode(e, 'ERR_CONTRACT_VIOLATION') && e instanceof Error;
+export const isPreconditionFailed = (e: unknown): e is PreconditionFailed => hasCode(e, 'ERR_PRECONDITION_FAILED') && e instanceof Error;
+export const isNotApplicable = (e: unknown): e is NotApplicable => hasCode(e, 'ERR_NOT_APPLICABLE') && e instanceof Error;
 
 /** Everything a case may use. One context per case execution; nothing is shared through modules. */
 export interface CaseContext {

@@ -1,7 +1,8 @@
 // Runs the selected cases against one target in this process and turns what happened into
 // Verdicts: the command (runner/run.ts), the kill matrix and the Doorkeeper leg all run here.
 import type { CaseContext, ContractCase, Observation } from '../helpers/case';
-import { ContractViolation, NotApplicable, PreconditionFailed } from '../helpers/case';
+import { isContractViolation, isNotApplicable, isPreconditionFailed, NotApplicable } from '../helpers/case';
+import type { ContractViolation } from '../helpers/case';
 import type { TargetSettings } from '../helpers/config';
 import { settingsSecrets } from '../helpers/config';
 import type { GenerationContract } from '../helpers/generations';
@@ -210,9 +211,9 @@ async function outcomeOf(c: ContractCase, t: CaseContext): Promise<Outcome> {
     await c.run(t);
     return { kind: 'ok' };
   } catch (e) {
-    if (e instanceof NotApplicable) return { kind: 'na', reason: e.message };
-    if (e instanceof ContractViolation) return { kind: 'violation', message: violationText(e), observation: e.observation };
-    if (e instanceof TransportError || e instanceof PreconditionFailed) return { kind: 'error', message: e.message };
+    if (isNotApplicable(e)) return { kind: 'na', reason: e.message };
+    if (isContractViolation(e)) return { kind: 'violation', message: violationText(e), observation: e.observation };
+    if (e instanceof TransportError || isPreconditionFailed(e)) return { kind: 'error', message: e.message };
     return { kind: 'error', message: `the check itself failed: ${e instanceof Error ? e.message : String(e)}` };
   }
 }

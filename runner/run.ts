@@ -7,6 +7,7 @@ import { execFileSync } from 'node:child_process';
 import { createRunEnv, isBreaking, revokeMinted, runCases } from './engine';
 import { describeSelection, planSuites } from './plan';
 import { SUITES } from '../specs';
+import type { Suite } from '../specs';
 import { PreflightError, TransportError } from '../helpers/http-errors';
 import { checkLedgerIds, emptyLedger, ledgerShown, loadLedger } from './ledger';
 import { createSchemaRegistry } from '../helpers/schemas';
@@ -50,6 +51,12 @@ export interface RunInput {
   runId: string;
   startedAt: Date;
   baseline?: Baseline;
+  /** The tables to run instead of the shipped ones (a jest run: the files jest selected, runner/jest). */
+  suites?: readonly (Suite & { file?: string })[];
+  /** The checks that will run (after --only, --tags and --shard), before the first one starts. */
+  onPlan?(planned: readonly { area: string; ids: string[] }[]): void;
+  /** Each result as its check ends (its evidence is written). */
+  onResult?(r: CaseResult): void;
   out(s: string): void;
   log(s: string): void;
   /** The staging folder, the interrupt signal, $GITHUB_STEP_SUMMARY (runner/lifecycle.ts). */
@@ -57,16 +64,19 @@ export interface RunInput {
 }
 
 /** The exit code of one run (EXIT); throws what the caller reports as "could not run". */
-export async function runContract({ config, target, secrets, runId, startedAt, baseline, out, log, lifecycle }: RunInput): Promise<number> {
+export async function runContract(input: RunInput): Promise<number> {
+  const { config, target, secrets, runId, startedAt, baseline, out, log, lifecycle } = input;
   const { run: o, reports } = config;
   const settings = target.settings;
   // The target is named: from here on a failure leaves the could-not-run bundle (runner/lifecycle.ts).
   lifecycle.target = { url: settings.url, embedded: target.embedded };
   const { signal } = lifecycle;
+  const tables: NonNullable<RunInput['suites']> = input.suites ?? SUITES;
   const schemas = createSchemaRegistry();
   // Which checks run: decided before the first request (a selection matching nothing asks nothing).
   // --shard i/n without a fleet: a stable part of the areas (combine the parts with `merge`).
-  const suites = planSuites(SUITES, o);
+  const suites = planSuites(tables, o);
+  input.onPlan?.(suites.map((p) => ({ area: p.area, ids: p.cases.map((c) => c.id) })));
   // One bound on requests in flight for the whole run: detection, the checks, their cleanup.
   const limiter = limiterFor(settings, signal);
   // The tokens of a run that stops before its reports are still revoked, within a bound.
@@ -107,10 +117,8 @@ export async function runContract({ config, target, secrets, runId, startedAt, b
     const detectionCleanup = revokeMinted(run);
     const ledger =
       o.ledger.kind === 'none' ? emptyLedger(detection.generation) : loadLedger(detection.generation, o.ledger.kind === 'file' ? o.ledger.path : undefined);
-    checkLedgerIds(
-      ledger,
-      SUITES.flatMap((s) => s.cases.map((c) => c.id)),
-    );
+    // A ledger may name any shipped check and any check of the tables this run was given.
+    checkLedgerIds(ledger, [...new Set([...SUITES, ...tables].flatMap((s) => s.cases.map((c) => c.id)))]);
 
     // Everything goes to the staging folder, swapped in place of the reports folder once complete.
     const reportsDir = lifecycle.bundle.dir;
@@ -135,6 +143,7 @@ export async function runContract({ config, target, secrets, runId, startedAt, b
       onResult: (r) => {
         progress(r);
         evidence[r.caseId] = writeEvidence(reportsDir, r);
+        input.onResult?.(r);
       },
       revoke: true,
       ...(signal ? { signal, graceMs: INTERRUPT_GRACE_MS } : {}),
@@ -157,7 +166,7 @@ export async function runContract({ config, target, secrets, runId, startedAt, b
       ROOT,
       toJestResults(
         results,
-        suites.map((s) => ({ area: s.area, file: path.join(ROOT, 'specs', s.area, `${s.area}.cases.ts`) })),
+        suites.map((s) => ({ area: s.area, file: tables.find((t) => t.area === s.area)?.file ?? path.join(ROOT, 'specs', s.area, `${s.area}.cases.ts`) })),
         { strict: o.strict, startedAt },
       ),
     );

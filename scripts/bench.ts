@@ -12,6 +12,9 @@
 //     critical path (the longest chain of requests that must happen one after another) × 50 ms,
 //     at the default concurrency and at the highest; the run-wide bound of N requests in flight
 //     adds at least requests × 50 ms ÷ N, which the table states beside it.
+//  4. the jest path (the command line, which runs the checks through jest, and jest with the
+//     package's preset: jest picks the tables, runner/jest runs them in one run) beside the engine
+//     alone (scripts/engine-alone.js), full run and one check, interleaved run by run.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -23,6 +26,7 @@ import { benchFleet } from './bench-fleet';
 
 const ROOT = path.resolve(__dirname, '..');
 const DELAY_MS = 50;
+const JEST_REPORTS = path.join(os.tmpdir(), 'bench-reports-jest');
 
 interface Timed {
   ms: number;
@@ -48,14 +52,37 @@ function childrenCpuMs(): number {
   }
 }
 
-function runContract(args: string[], env: Record<string, string>, nodeArgs: string[] = []): Promise<Timed> {
+/**
+ * One run in a child process: the command line (bin/placeos-contract.js, which runs the checks
+ * through jest with the preset); with `via: 'engine'`, the engine alone (scripts/engine-alone.js:
+ * the same run without jest, the command line's arguments); with `via: 'jest'`, jest with the
+ * package's preset (jest-preset.js: jest picks the tables, the contract's runner runs them in one
+ * run), `args` then being jest's own (-t …).
+ */
+function runContract(args: string[], env: Record<string, string>, nodeArgs: string[] = [], via: 'cli' | 'engine' | 'jest' = 'cli'): Promise<Timed> {
   const reports = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-reports-'));
+  const command =
+    via !== 'jest'
+      ? [path.join(ROOT, via === 'cli' ? 'bin/placeos-contract.js' : 'scripts/engine-alone.js'), '--quiet', '--reports', reports, ...args]
+      : [
+          path.join(ROOT, 'node_modules/jest/bin/jest.js'),
+          '--config',
+          // As jest.contract.config.ts, with a reports folder of its own that stays the same from
+          // run to run, as a project's config does (jest keys its file-map cache by the config).
+          JSON.stringify({
+            rootDir: ROOT,
+            preset: './jest-preset.js',
+            roots: ['<rootDir>/specs'],
+            testEnvironmentOptions: { contract: ['--quiet', '--reports', JEST_REPORTS] },
+          }),
+          ...args,
+        ];
   const childEnv: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('PLACEOS_') && k !== 'CI') childEnv[k] = v;
   const started = process.hrtime.bigint();
   const cpu0 = childrenCpuMs();
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...nodeArgs, path.join(ROOT, 'bin/placeos-contract.js'), '--quiet', '--reports', reports, ...args], {
+    const child = spawn(process.execPath, [...nodeArgs, ...command], {
       cwd: ROOT,
       env: { ...childEnv, ...env },
       stdio: 'ignore',
@@ -156,6 +183,38 @@ async function main(): Promise<void> {
     `| a one-check run, median of ${runs} | ${s(startupWarm.ms)} | ${cpu(startupWarm.cpuMs)} (${Math.round((startupWarm.cpuMs / cpuMs) * 100)} % of the full run's CPU) |`,
   );
   say(`| HTTP requests in a full run | ${requests} | |`);
+
+  // The jest path (the command line, which runs through jest, and jest with the preset) beside
+  // the engine alone, interleaved run by run so that all see the same machine.
+  const ways = ['engine', 'cli', 'jest'] as const;
+  const pair = Object.fromEntries(ways.map((w) => [w, { full: [] as Timed[], one: [] as Timed[] }])) as Record<
+    (typeof ways)[number],
+    { full: Timed[]; one: Timed[] }
+  >;
+  await runContract([], {}, [], 'jest'); // warm-up: jest's file map cache
+  for (let i = 0; i < runs; i++)
+    for (const w of ways) {
+      pair[w].full.push(await runContract([], {}, [], w));
+      pair[w].one.push(await runContract(w === 'jest' ? ['-t', 'generation.healthz'] : ['--only', 'generation.healthz'], {}, [], w));
+    }
+  const med = (xs: Timed[]) => ({ ms: median(xs.map((r) => r.ms)), cpuMs: median(xs.map((r) => r.cpuMs)), codes: xs.map((r) => r.code).join(',') });
+  const jp = Object.fromEntries(ways.map((w) => [w, { full: med(pair[w].full), one: med(pair[w].one) }])) as Record<
+    (typeof ways)[number],
+    { full: ReturnType<typeof med>; one: ReturnType<typeof med> }
+  >;
+  say('');
+  say(`The jest path against the engine alone, median of ${runs} interleaved runs each:`);
+  say('');
+  say('| run | wall | CPU | CPU ÷ engine alone |');
+  say('|---|---|---|---|');
+  const label = { engine: 'engine alone (scripts/engine-alone.js)', cli: 'placeos-contract (through jest)', jest: 'jest with the preset' };
+  for (const k of ['full', 'one'] as const)
+    for (const w of ways) {
+      const r = jp[w][k];
+      say(
+        `| ${k === 'full' ? 'full run' : 'one check (generation.healthz)'}, ${label[w]} (exit ${r.codes}) | ${s(r.ms)} | ${cpu(r.cpuMs)} | ${(r.cpuMs / jp.engine[k].cpuMs).toFixed(2)}× |`,
+      );
+    }
   say('');
   say('| area | requests |');
   say('|---|---|');
@@ -236,6 +295,14 @@ async function main(): Promise<void> {
   say(
     `| +50 ms per response adds ≤ 1.2× the critical path | ${(addedAtDefault / bound).toFixed(1)}× at the default N = 6 | ${wallVerdict(addedAtDefault / bound <= 1.2)}${addedAtDefault / bound > 1.2 ? `: bounded by the run-wide bound on requests in flight (gentle on live deployments): ${requestsOfChecks} requests × 50 ms ÷ 6 = ${s((requestsOfChecks * DELAY_MS) / 6)}; see N = 32 above` : ''} |`,
   );
+  for (const w of ['cli', 'jest'] as const) {
+    const ratio = jp[w].full.cpuMs / jp.engine.full.cpuMs;
+    say(
+      `| ${label[w]}: full run ≤ 1.15× the engine's CPU | ${ratio.toFixed(2)}× (${cpu(jp[w].full.cpuMs)} against ${cpu(jp.engine.full.cpuMs)}) | ${verdict(ratio <= 1.15)} |`,
+    );
+    say(`| ${label[w]}: embedded full run ≤ 3.5 s wall | ${s(jp[w].full.ms)} | ${wallVerdict(jp[w].full.ms <= 3500)} |`);
+    say(`| ${label[w]}: one-check run ≤ 1.2 s | ${s(jp[w].one.ms)} wall, ${cpu(jp[w].one.cpuMs)} CPU | ${wallVerdict(jp[w].one.ms <= 1200)} |`);
+  }
   if (process.argv.includes('--npm-test')) {
     const t = await timeNpmTest();
     const floor = t.cpuMs / cores;

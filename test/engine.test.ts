@@ -1,6 +1,8 @@
 // runCases, the one way every path runs checks: catalogue order kept, waiting checks first, a
 // stuck check an `error` (never a pass), each check's tokens queued for revocation only once it ended.
+import * as path from 'node:path';
 import type { ContractCase } from '../helpers/case';
+import { ContractViolation } from '../helpers/case';
 import { parseSettings } from '../helpers/config';
 import { createSchemaRegistry } from '../helpers/schemas';
 import { createSecretRegistry } from '../helpers/secrets';
@@ -153,4 +155,26 @@ test('after the overload stop the revocations still go (one at a time, Retry-Aft
   } finally {
     await new Promise((r) => server.close(r));
   }
+});
+
+test('a separately loaded kit (the compiled copy, its own classes) is judged by error code: fail, n/a, error', async () => {
+  const { ensureBuilt } = require('../bin/build.js') as { ensureBuilt(root: string): string | undefined };
+  const built = ensureBuilt(path.resolve(__dirname, '..'))!;
+  const kit = require(path.join(built, 'helpers/kit/public.js')) as typeof import('../helpers/kit/public');
+  expect(kit.ContractViolation).not.toBe(ContractViolation);
+  const cases = [
+    row('violated', async () => kit.ensure(false, 'the rule does not hold', 'x', 'y', { code: 'status' })),
+    row('not-applicable', async () => {
+      throw new kit.NotApplicable('does not apply here');
+    }),
+    row('precondition', async () => {
+      throw new kit.PreconditionFailed('signin failed, so the check could not be made');
+    }),
+  ];
+  const results = await runCases(env(), [{ area: 'engine', cases }]);
+  expect(results.map((r) => [r.verdict, r.message, r.observation])).toEqual([
+    ['fail', 'the rule does not hold: expected x, got y', { code: 'status', expected: 'x', actual: 'y' }],
+    ['n/a', 'does not apply here', undefined],
+    ['error', 'signin failed, so the check could not be made', undefined],
+  ]);
 });

@@ -96,7 +96,11 @@ describe.each([
     expect(Date.now() - killedAt).toBeLessThan(10_000);
     const lines = r.out.split('\n').filter((l) => l.startsWith(`placeos-contract: interrupted by ${sig}`));
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(new RegExp(`interrupted by ${sig}: \\d+ of \\d+ checks ran; the incomplete bundle is in .*reports \\(exit ${exitCode}\\)`));
+    expect(lines[0]).toMatch(
+      new RegExp(
+        `interrupted by ${sig}: \\d+ of \\d+ checks ran; the incomplete bundle is in .*reports \\(the last complete one in .*reports\\.last-complete\\) \\(exit ${exitCode}\\)`,
+      ),
+    );
     // The incomplete bundle is in place, the staging folder gone.
     expect(staging(parent)).toEqual([]);
     const results = readJson(path.join(parent, 'reports', 'results.json'));

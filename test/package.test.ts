@@ -15,6 +15,7 @@ const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'))
   name: string;
   version: string;
   bin: Record<string, string>;
+  exports: Record<string, unknown>;
   files: string[];
   engines: Record<string, string>;
   private?: boolean;
@@ -49,6 +50,9 @@ test('package.json is what an npm user expects', () => {
   expect(pkg.files).not.toEqual(expect.arrayContaining([expect.stringMatching(/^(test|jest\.config|scripts)/)]));
   // tools only the project's own tests need stay out of the runtime dependencies
   for (const dev of ['typescript', 'esbuild-register', '@types/node']) expect(pkg.dependencies[dev]).toBeUndefined();
+  // a jest preset (`preset: 'placeos-auth-contract'`) and the kit for a user's own checks: jest runs them, so it is a dependency
+  expect(pkg.dependencies.jest).toBeDefined();
+  expect(pkg.exports).toMatchObject({ './kit': { types: './helpers/kit/public.ts', default: './bin/kit.js' }, './jest-preset': './jest-preset.js' });
 });
 
 describe('npm pack → install into an empty folder → npx placeos-contract', () => {
@@ -74,6 +78,11 @@ describe('npm pack → install into an empty folder → npx placeos-contract', (
         'keys/placeos-default/private.pem',
         'keys/placeos-default/README.md',
         'docs/contract.md',
+        'docs/extending.md',
+        'jest-preset.js',
+        'bin/jest-runner.js',
+        'bin/kit.js',
+        'helpers/kit/public.ts',
         'reference/src/index.ts',
         'README.md',
         'LICENSE',
@@ -84,6 +93,8 @@ describe('npm pack → install into an empty folder → npx placeos-contract', (
     const built = files.filter((f) => /^build\/[0-9a-f]{16}\/\.complete$/.test(f));
     expect(built).toEqual([`build/${digestOf(REPO, sourceFiles(REPO))}/.complete`]);
     expect(files).toContain(built[0]!.replace('.complete', 'runner/main.js'));
+    expect(files).toContain(built[0]!.replace('.complete', 'runner/jest/runner.js'));
+    expect(files).toContain(built[0]!.replace('.complete', 'helpers/kit/public.js'));
     expect(files.filter((f) => /^test\/|\/test\/|\.test\.ts$|^jest\.config|^\.ci\//.test(f))).toEqual([]);
   }, 120_000);
 
@@ -125,5 +136,44 @@ describe('npm pack → install into an empty folder → npx placeos-contract', (
     expect(fs.readdirSync(scratch).sort()).toEqual(['node_modules', 'package-lock.json', 'package.json', 'reports']);
     // It ran the shipped build: nothing was compiled in the installed package.
     expect(fs.readdirSync(path.join(scratch, 'node_modules', pkg.name, 'build'))).toEqual([digestOf(REPO, sourceFiles(REPO))]);
+  }, 300_000);
+
+  test("docs/extending.md's example: a jest config with the preset and a table of one's own, run by jest beside the shipped checks", () => {
+    expect(fs.existsSync(path.join(scratch, 'node_modules', pkg.name))).toBe(true);
+    // The example's files, exactly as the document gives them.
+    const doc = fs.readFileSync(path.join(REPO, 'docs', 'extending.md'), 'utf8');
+    const files = [...doc.matchAll(/<!-- file: (\S+) -->\n\n```\w+\n([\s\S]*?)```/g)].map((m) => ({ name: m[1]!, text: m[2]! }));
+    expect(files.map((f) => f.name).sort()).toEqual(['checks/acme-tokens.cases.ts', 'jest.config.js']);
+    for (const f of files) {
+      fs.mkdirSync(path.dirname(path.join(scratch, f.name)), { recursive: true });
+      fs.writeFileSync(path.join(scratch, f.name), f.text);
+    }
+    const r = run('npx', ['jest', '--testPathPatterns', 'acme-tokens|security-session', '--json', '--outputFile', 'jest.json'], scratch);
+    expect({ code: r.code, out: r.code === 0 ? '' : r.out }).toEqual({ code: 0, out: '' });
+    const report = JSON.parse(fs.readFileSync(path.join(scratch, 'jest.json'), 'utf8')) as {
+      testResults: { name: string; assertionResults: { title: string; status: string }[] }[];
+    };
+    const byFile = Object.fromEntries(
+      report.testResults.map((f) => [path.basename(f.name), f.assertionResults.map((a) => [/\[(\S+)\]/.exec(a.title)?.[1], a.status])]),
+    );
+    expect(byFile['acme-tokens.cases.ts']).toEqual([
+      ['acme-tokens.service-token-lifetime', 'passed'],
+      ['acme-tokens.unknown-grant-refused', 'passed'],
+      ['acme-tokens.authcr-only', 'pending'],
+    ]);
+    // the shipped table ran from the installed package, beside ours
+    expect(byFile['security-session.cases.ts']?.length).toBeGreaterThan(0);
+    // one run, one bundle: the user's checks are in results.json with the shipped ones
+    const results = JSON.parse(fs.readFileSync(path.join(scratch, 'contract-reports', 'results.json'), 'utf8')) as {
+      results: { caseId: string; verdict: string }[];
+    };
+    const verdicts = Object.fromEntries(results.results.map((x) => [x.caseId, x.verdict]));
+    expect(verdicts).toMatchObject({
+      'acme-tokens.service-token-lifetime': 'pass',
+      'acme-tokens.unknown-grant-refused': 'pass',
+      'acme-tokens.authcr-only': 'n/a',
+    });
+    expect(Object.keys(verdicts).filter((id) => id.startsWith('security-session.')).length).toBe(byFile['security-session.cases.ts']!.length);
+    expect(fs.existsSync(path.join(scratch, 'contract-reports', 'junit.xml'))).toBe(true);
   }, 300_000);
 });

@@ -278,7 +278,7 @@ describe('issue 23: what a new user meets first', () => {
     const r = await contract(['--reports', path.join(file, 'reports'), '--only', 'generation', '--quiet']);
     expect(r.code).toBe(2);
     expect(r.out.trim().split('\n').pop()).toBe(
-      `placeos-contract: cannot write the reports folder ${path.join(file, 'reports')}: a file is in the way; choose a folder you can write to with --reports DIR, or fix its permissions`,
+      `placeos-contract: cannot write the reports folder ${path.join(file, 'reports')} (at ${file}): a file is in the way; choose a folder you can write to with --reports DIR, or fix its permissions`,
     );
   }, 60_000);
 

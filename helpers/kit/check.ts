@@ -4,7 +4,7 @@
 // `setup` mark what the check builds on (verdict `error`, never a ledger deviation). Pure
 // functions of a response; none puts a secret value in a message.
 import type { CaseContext } from '../case';
-import { ContractViolation, PreconditionFailed, setup } from '../case';
+import { ContractViolation, isContractViolation, PreconditionFailed, setup } from '../case';
 import type { HttpResponse } from '../http';
 import type { SchemaName } from '../schemas';
 import { ensure, expectJsonContentType as assertJsonContentType, expectNoRedirectTo, expectSchema as assertSchema, expectStatus } from '../assert';
@@ -37,7 +37,7 @@ export function expectSchema(t: CaseContext, name: SchemaName, value: unknown, s
   try {
     r = assertSchema(t.schemas, name, value, t.generation);
   } catch (e) {
-    if (e instanceof ContractViolation) throw new ContractViolation(`${step}: ${e.message}`, e.expected, e.actual, { ...e.where, step });
+    if (isContractViolation(e)) throw new ContractViolation(`${step}: ${e.message}`, e.expected, e.actual, { ...e.where, step });
     throw e;
   }
   if (r.extras.length) t.finding(`EXTRA-MEMBERS-${name.toUpperCase()}`, `${step}: members the contract does not define: ${r.extras.join(', ')}`);
@@ -47,7 +47,7 @@ export function expectJsonContentType(res: HttpResponse, step: string): void {
   try {
     assertJsonContentType(res);
   } catch (e) {
-    if (e instanceof ContractViolation) throw new ContractViolation(`${step}: ${e.message}`, e.expected, e.actual, { ...e.where, step });
+    if (isContractViolation(e)) throw new ContractViolation(`${step}: ${e.message}`, e.expected, e.actual, { ...e.where, step });
     throw e;
   }
 }

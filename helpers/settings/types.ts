@@ -1,5 +1,5 @@
 // The resolved settings of one target: a plain JSON value, built once by parseSettings and handed
-// to every part of a run (the jest workers get it serialised).
+// to every part of a run.
 import type { ValuesOf } from './declare';
 import type { DIRECT } from './declaration';
 

@@ -1,8 +1,9 @@
 // junit.xml is written by jest-junit, from the run's results in jest's own result format (built
 // with @jest/test-result): one test file per area (its case table), one test per check named
-// "<title> [<id>]" inside describe(<area>). The checks run in the runner's process (engine
-// runCases), not as jest tests, so that a run loads its modules once; the JUnit is the one a jest
-// run of the same tables would give. runner/report/junit.ts enriches it afterwards.
+// "<title> [<id>]" inside describe(<area>). The checks run in one run in one process (engine
+// runCases; under jest through runner/jest, which reports the same results to jest's reporters),
+// so that a run loads its modules once; the JUnit is the one a jest run of the same tables gives.
+// runner/report/junit.ts enriches it afterwards.
 import * as path from 'node:path';
 import { addResult, createEmptyTestResult, makeEmptyAggregatedTestResult } from '@jest/test-result';
 import type { AggregatedResult, AssertionResult, TestResult } from '@jest/test-result';
