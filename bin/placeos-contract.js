@@ -6,6 +6,10 @@
 const path = require('node:path');
 const { ensureBuilt } = require('./build');
 
+// NO_COLOR (https://no-color.org) reaches the libraries that read FORCE_COLOR instead (jest's
+// chalk, which writes jest's own line on a terminal while the checks run through jest).
+if (process.env.NO_COLOR) process.env.FORCE_COLOR = '0';
+
 const root = path.resolve(__dirname, '..');
 const built = ensureBuilt(root);
 let main;
