@@ -8,6 +8,7 @@ import { EXIT } from './exit';
 import { PACKAGE_ROOT } from '../helpers/package-root';
 import type { StagedBundle } from './bundle';
 import { writeCouldNotRunBundle } from './report/could-not-run';
+import { reportsLine } from './progress';
 import type { SecretFingerprint } from '../helpers/secrets';
 
 export type StopSignal = 'SIGINT' | 'SIGTERM';
@@ -105,5 +106,7 @@ export function endFailedRun(
   const kept = l.bundle.commit({ complete: false });
   if (kept) o.out(`placeos-contract: the last complete bundle is kept in ${kept}`);
   if (note) o.out(`placeos-contract: ${note}`);
+  // Every run that wrote a bundle ends with the line naming it.
+  o.out(reportsLine(l.bundle.reportsDir));
   return interrupted ?? EXIT.couldNotRun;
 }

@@ -17,7 +17,7 @@ import { createRunEnv, revokeMinted } from '../runner/engine';
 import { emptyLedger } from '../runner/ledger';
 import { verifyBundle } from '../runner/report';
 
-import { BIN, cliEnv as cleanEnv, ROOT } from './support/cli';
+import { BIN, cliEnv as cleanEnv, REPORTS_LINE, ROOT } from './support/cli';
 
 interface Child {
   child: ChildProcess;
@@ -140,6 +140,7 @@ test('SIGTERM while detection waits for a deployment that never answers: no wait
     expect(Date.now() - killedAt).toBeLessThan(10_000);
     expect(r.out.trim().split('\n')).toEqual([
       expect.stringMatching(/^placeos-contract: interrupted by SIGTERM before the checks ran; the incomplete bundle is in .*reports \(exit 143\)$/),
+      expect.stringMatching(REPORTS_LINE),
     ]);
     expect(readJson(path.join(parent, 'reports', 'results.json'))).toMatchObject({
       complete: false,

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 import { spawn } from 'node:child_process';
-import { BIN, cliEnv, contract, ROOT } from './support/cli';
+import { BIN, cliEnv, contract, REPORTS_LINE, ROOT } from './support/cli';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'contract-test-'));
 
@@ -79,7 +79,7 @@ test('an unreachable deployment gives one clear line and exit 2 within seconds',
   const r = await contract(['--reports', tmp()], { PLACEOS_URL: `http://127.0.0.1:${port}`, PLACEOS_RETRIES: '1' });
   expect(r.code).toBe(2);
   expect(r.out).toMatch(/connect|refused/i);
-  expect(r.out.trim().split('\n')).toHaveLength(1);
+  expect(r.out.trim().split('\n')).toEqual([expect.stringMatching(/^placeos-contract: /), expect.stringMatching(REPORTS_LINE)]);
   expect(r.ms).toBeLessThan(15_000);
 });
 
@@ -105,7 +105,7 @@ test('a deployment that accepts and never answers gives one clear line and exit 
     const r = await contract(['--reports', tmp()], { PLACEOS_URL: `http://127.0.0.1:${port}`, PLACEOS_TIMEOUT_MS: '500', PLACEOS_RETRIES: '0' });
     expect(r.code).toBe(2);
     expect(r.out).toMatch(/no answer within 500 ms/);
-    expect(r.out.trim().split('\n')).toHaveLength(1);
+    expect(r.out.trim().split('\n')).toEqual([expect.stringMatching(/^placeos-contract: /), expect.stringMatching(REPORTS_LINE)]);
     expect(r.ms).toBeLessThan(15_000);
   } finally {
     sockets.forEach((s) => s.destroy());
@@ -126,7 +126,7 @@ test('a self-signed deployment without its CA gives one clear TLS line and exit 
     const r = await contract(['--reports', tmp()], { PLACEOS_URL: `https://127.0.0.1:${port}`, PLACEOS_RETRIES: '0' });
     expect(r.code).toBe(2);
     expect(r.out).toMatch(/TLS certificate .*not trusted.*PLACEOS_CA_FILE/);
-    expect(r.out.trim().split('\n')).toHaveLength(1);
+    expect(r.out.trim().split('\n')).toEqual([expect.stringMatching(/^placeos-contract: /), expect.stringMatching(REPORTS_LINE)]);
   } finally {
     server.closeAllConnections();
     server.close();
@@ -146,7 +146,7 @@ test('a deployment answering 503 with Retry-After is retried, then one clear lin
     const r = await contract(['--reports', tmp()], { PLACEOS_URL: `http://127.0.0.1:${port}`, PLACEOS_RETRIES: '1' });
     expect(r.code).toBe(2);
     expect(r.out).toMatch(/answered 503 \(Retry-After: 1\) after 2 attempts/);
-    expect(r.out.trim().split('\n')).toHaveLength(1);
+    expect(r.out.trim().split('\n')).toEqual([expect.stringMatching(/^placeos-contract: /), expect.stringMatching(REPORTS_LINE)]);
     expect(hits).toBe(2);
   } finally {
     server.close();
@@ -157,7 +157,7 @@ test('a host name that does not resolve gives one clear line and exit 2', async 
   const r = await contract(['--reports', tmp()], { PLACEOS_URL: 'https://placeos.does-not-exist.invalid', PLACEOS_RETRIES: '0' });
   expect(r.code).toBe(2);
   expect(r.out).toMatch(/not found|resolve/i);
-  expect(r.out.trim().split('\n')).toHaveLength(1);
+  expect(r.out.trim().split('\n')).toEqual([expect.stringMatching(/^placeos-contract: /), expect.stringMatching(REPORTS_LINE)]);
 });
 
 test('a deployment that answers HTML or huge bodies where JSON is expected: failed checks with readable messages, exit 1, no crash', async () => {
@@ -268,7 +268,10 @@ describe('issue 23: what a new user meets first', () => {
     const port = await closedPort();
     const r = await contract(['--reports', tmp()], { PLACEOS_URL: `http://localhost:${port}`, PLACEOS_RETRIES: '0' });
     expect(r.code).toBe(2);
-    expect(r.out.trim()).toBe(`placeos-contract: connection refused by localhost:${port}: is the deployment up and PLACEOS_URL right?`);
+    expect(r.out.trim().split('\n')).toEqual([
+      `placeos-contract: connection refused by localhost:${port}: is the deployment up and PLACEOS_URL right?`,
+      expect.stringMatching(REPORTS_LINE),
+    ]);
   });
 
   test('a reports folder that cannot be written is one line naming it and the fix', async () => {
@@ -288,7 +291,10 @@ describe('issue 23: what a new user meets first', () => {
     fs.writeFileSync(ledger, '{\n  "version": 1,\n  "generation": "rails",\n  "entries": [\n    { "check": "x", }\n  ]\n}\n');
     const r = await contract(['--reports', path.join(dir, 'reports'), '--ledger', ledger, '--only', 'generation', '--quiet']);
     expect(r.code).toBe(2);
-    expect(r.out.trim()).toBe(`placeos-contract: ${ledger}:5:21: the ledger is not valid JSON (Expected double-quoted property name); fix it there`);
+    expect(r.out.trim().split('\n')).toEqual([
+      `placeos-contract: ${ledger}:5:21: the ledger is not valid JSON (Expected double-quoted property name); fix it there`,
+      expect.stringMatching(REPORTS_LINE),
+    ]);
   }, 60_000);
 
   test('a deployment that accepts and never answers is named within about 12 s by default, saying retries are under way', async () => {

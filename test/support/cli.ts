@@ -34,3 +34,6 @@ export function contract(args: string[], env: Record<string, string> = {}): Prom
     child.on('close', (code, signal) => resolve({ code, signal, out, ms: Date.now() - started }));
   });
 }
+
+/** The line every run that left a bundle ends with (runner/progress.ts reportsLine). */
+export const REPORTS_LINE = /^Reports: .*\/ — open .*summary\.html/;
