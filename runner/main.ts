@@ -51,7 +51,7 @@ export async function main(
   let o: RunOptions;
   try {
     o = parseArgs(argv);
-    if (o.fleet && !o.help && !o.list) return await (await import('./fleet/run')).runFleet(o, argv, env, out);
+    if (o.fleet && !o.help && !o.list) return await (await import('./fleet/run')).runFleet(o, env, out, io);
     if (o.help) {
       out(USAGE);
       return EXIT.ok;

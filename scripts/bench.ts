@@ -310,8 +310,9 @@ async function main(): Promise<void> {
       `| npm test ≤ 3 min | ${s(t.ms)} wall, ${cpu(t.cpuMs)} CPU (exit ${t.code}) | ${wallVerdict(t.ms <= 180_000)}${t.ms > 180_000 ? `: bounded by its CPU: ${cpu(t.cpuMs)} on ${cores} cores take at least ${s(floor)} (the kill matrices' ~200 full runs, the Doorkeeper leg, ~40 starts of the program, the static checks)` : ''} |`,
     );
   } else say('| npm test ≤ 3 min | not measured: add `--npm-test` (minutes) | |');
-  fs.mkdirSync(path.join(ROOT, 'reports'), { recursive: true });
-  fs.writeFileSync(path.join(ROOT, 'reports', 'bench.md'), lines.join('\n') + '\n');
+  // Beside the reports, never in them: a reports folder holds one run's bundle and nothing else.
+  fs.mkdirSync(path.join(ROOT, 'bench'), { recursive: true });
+  fs.writeFileSync(path.join(ROOT, 'bench', 'bench.md'), lines.join('\n') + '\n');
 }
 
 main().catch((e) => {

@@ -300,3 +300,41 @@ test.each((Object.keys(PROFILES) as ProfileName[]).flatMap((profile) => VARIANT_
   },
   60_000,
 );
+
+test('SIGTERM to a fleet reaches the deployment under way (its incomplete bundle, exit 143); the one not yet started is not started', async () => {
+  const sockets: net.Socket[] = [];
+  const server = net.createServer((s) => sockets.push(s));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+  try {
+    const dir = tmp();
+    const fleetFile = path.join(dir, 'fleet.yaml');
+    fs.writeFileSync(
+      fleetFile,
+      [
+        'deployments:',
+        `  - { name: silent-a, settings: { PLACEOS_URL: "${url}", PLACEOS_TIMEOUT_MS: 60000 } }`,
+        `  - { name: silent-b, settings: { PLACEOS_URL: "${url}", PLACEOS_TIMEOUT_MS: 60000 } }`,
+      ].join('\n'),
+    );
+    const reports = path.join(dir, 'reports');
+    const c = start(['--fleet', fleetFile, '--fleet-concurrency', '1', '--reports', reports]);
+    await until('the first deployment to ask the silent server', () => sockets.length > 0);
+    const killedAt = Date.now();
+    c.child.kill('SIGTERM');
+    const r = await c.done;
+    // Well before the entry point's fallback (20 s): the signal reached the child.
+    expect(Date.now() - killedAt).toBeLessThan(10_000);
+    expect(r.code).toBe(143);
+    const fleet = readJson(path.join(reports, 'fleet.json')) as { exitCode: number; deployments: { name: string; exitCode: number; message?: string }[] };
+    expect(fleet.exitCode).toBe(143);
+    const by = Object.fromEntries(fleet.deployments.map((d) => [d.name, d]));
+    expect(by['silent-a']).toMatchObject({ exitCode: 143, message: expect.stringMatching(/interrupted by SIGTERM before the checks ran/) });
+    expect(by['silent-b']).toMatchObject({ exitCode: 143, message: 'not run: interrupted by SIGTERM' });
+    expect(readJson(path.join(reports, 'silent-a', 'results.json'))).toMatchObject({ complete: false, outcome: 'INCOMPLETE' });
+    expect(sockets).toHaveLength(1);
+  } finally {
+    sockets.forEach((s) => s.destroy());
+    server.close();
+  }
+}, 60_000);

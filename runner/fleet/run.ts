@@ -14,6 +14,7 @@ import { createProgress } from './progress';
 import { PACKAGE_ROOT } from '../../helpers/package-root';
 import { resolveReportSettings } from '../config';
 import { count } from '../report/results';
+import { interruptExit } from '../lifecycle';
 
 const BIN = path.resolve(PACKAGE_ROOT, 'bin', 'placeos-contract.js');
 /** Report settings every deployment shares; every other PLACEOS_* comes from the deployment. */
@@ -45,15 +46,25 @@ export function childEnv(env: Record<string, string | undefined>, d: Deployment)
   return { ...out, ...d.settings };
 }
 
+/** The signal an interrupt's reason names ("interrupted by SIGINT"), for the children. */
+const signalOf = (signal: AbortSignal): NodeJS.Signals => (String(signal.reason).includes('SIGINT') ? 'SIGINT' : 'SIGTERM');
+
 function runDeployment(
   o: RunOptions,
   d: Deployment,
   reportsDir: string,
   env: Record<string, string | undefined>,
   onLine: (line: string) => void,
+  signal: AbortSignal | undefined,
 ): Promise<DeploymentOutcome> {
   const started = Date.now();
   const logFile = path.join(reportsDir, 'logs', `${d.name}.txt`);
+  // A deployment the interrupt reached before it started is not started.
+  if (signal?.aborted) {
+    const exitCode = interruptExit(signal)!;
+    fs.writeFileSync(logFile, `not run: ${String(signal.reason)}\n`);
+    return Promise.resolve({ name: d.name, exitCode, durationMs: 0, message: `not run: ${String(signal.reason)}` });
+  }
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...childArgs(o, d, reportsDir, o.baseline && path.resolve(o.baseline))], {
       env: childEnv(env, d),
@@ -67,7 +78,12 @@ function runDeployment(
     };
     child.stdout.on('data', take);
     child.stderr.on('data', take);
+    // An interrupt reaches each running child as the same signal: it stops, revokes what it
+    // minted, leaves its incomplete bundle and exits 130 / 143 (runner/lifecycle.ts).
+    const forward = () => child.kill(signalOf(signal!));
+    signal?.addEventListener('abort', forward, { once: true });
     child.on('close', (code) => {
+      signal?.removeEventListener('abort', forward);
       fs.writeFileSync(logFile, text);
       const exitCode = code ?? 2;
       const last = text
@@ -80,7 +96,12 @@ function runDeployment(
   });
 }
 
-export async function runFleet(o: RunOptions, _argv: readonly string[], env: Record<string, string | undefined>, out: (s: string) => void): Promise<number> {
+export async function runFleet(
+  o: RunOptions,
+  env: Record<string, string | undefined>,
+  out: (s: string) => void,
+  io: { tty?: boolean; signal?: AbortSignal } = {},
+): Promise<number> {
   if (o.profile || o.mutants.length || o.envFile || o.tls)
     throw new UsageError('--fleet: --env, --profile, --mutant and --tls belong to each deployment in the fleet file (env, settings)');
   const { prepareReportsDir } = require('../target') as typeof import('../target');
@@ -93,12 +114,12 @@ export async function runFleet(o: RunOptions, _argv: readonly string[], env: Rec
   const startedAt = new Date();
   const progress = createProgress(
     deployments.map((d) => d.name),
-    process.stdout.isTTY === true && !o.quiet,
+    io.tty === true && !o.quiet,
     o.quiet ? () => {} : out,
   );
   const outcomes = await mapPool(deployments, o.fleetConcurrency, async (d) => {
     progress.update(d.name, 'running');
-    const r = await runDeployment(o, d, reportsDir, env, (line) => progress.update(d.name, 'running', line));
+    const r = await runDeployment(o, d, reportsDir, env, (line) => progress.update(d.name, 'running', line), io.signal);
     progress.update(d.name, `exit ${r.exitCode} (${EXIT_MEANING[r.exitCode] ?? '?'}) in ${(r.durationMs / 1000).toFixed(1)} s`, r.message);
     return r;
   });

@@ -83,7 +83,7 @@ test('--fail-on new accepts failures that are already in the baseline', () => {
 
 test('a baseline that is not a report is refused before anything runs', async () => {
   fs.writeFileSync(at('not-a-report.json'), '{"hello":1}');
-  const r = await contract(['--baseline', at('not-a-report.json')]);
+  const r = await contract(['--baseline', at('not-a-report.json'), '--reports', at('refused-reports')]);
   expect(r.code).toBe(2);
   expect(r.out).toMatch(/--baseline .*expected format placeos-contract-results\/1/);
 });
@@ -91,7 +91,7 @@ test('a baseline that is not a report is refused before anything runs', async ()
 test('the reports of an incomplete run are refused as a baseline: their errors would hide regressions', async () => {
   const doc = readJson(path.join(at('base'), 'results.json'));
   fs.writeFileSync(at('incomplete.json'), JSON.stringify({ ...doc, complete: false, reason: 'interrupted by SIGTERM' }));
-  const r = await contract(['--baseline', at('incomplete.json')]);
+  const r = await contract(['--baseline', at('incomplete.json'), '--reports', at('refused-reports')]);
   expect(r.code).toBe(2);
   expect(r.out).toMatch(/--baseline .*incomplete\.json: that run is incomplete \(interrupted by SIGTERM\); use the reports of a complete run/);
 });
