@@ -11,7 +11,7 @@ import { PreflightError } from '../helpers/http-errors';
 import { oauthError } from '../helpers/kit/read';
 import { pkcePair } from '../helpers/pkce';
 import type { Exchange, Finding } from '../helpers/model';
-import type { RunEnv } from './engine';
+import type { RunEnv } from './run-env';
 import { createCaseContext } from './engine';
 
 /** A configured credential the deployment refused: the one line names the variable to fix. */

@@ -14,7 +14,7 @@
 // regressed to ignoring PKCE would pass. The detection then carries a warning that every report
 // puts in its headline and that --strict turns into exit 1; pinning PLACEOS_GENERATION avoids it.
 import { ContractViolation, NotApplicable } from '../helpers/case';
-import type { RunEnv } from './engine';
+import type { RunEnv } from './run-env';
 import { createCaseContext } from './engine';
 import { probePkceIgnored } from '../helpers/flows';
 import type { Exchange, Finding, Generation } from '../helpers/model';

@@ -1,105 +1,21 @@
 // Runs the selected cases against one target in this process and turns what happened into
-// Verdicts: the command (runner/run.ts), the kill matrix and the Doorkeeper leg all run here.
+// Verdicts: the command (runner/run.ts), the kill matrix and the Doorkeeper leg all run here. The
+// run's environment is runner/run-env.ts; the revocation of what its checks minted, runner/cleanup.ts.
 import type { CaseContext, ContractCase, Observation } from '../helpers/case';
 import { isContractViolation, isNotApplicable, isPreconditionFailed, NotApplicable } from '../helpers/case';
 import type { ContractViolation } from '../helpers/case';
 import type { TargetSettings } from '../helpers/config';
-import { settingsSecrets } from '../helpers/config';
-import type { GenerationContract } from '../helpers/generations';
-import { contractFor } from '../helpers/generations';
-import type { HttpClient, RetryNotice } from '../helpers/http';
-import { createHttpClient, RequestBudget, TransportError } from '../helpers/http';
-import type { Ledger } from './ledger';
+import type { HttpClient } from '../helpers/http';
+import { createHttpClient, TransportError } from '../helpers/http';
 import { describeObservation, isOverdue, ledgerEntries, ledgerEntry } from './ledger';
 import type { LedgerEntry } from './ledger';
-import type { CaseResult, Exchange, Finding, Generation, SettingName, Tag, Verdict } from '../helpers/model';
-import type { SchemaRegistry } from '../helpers/schemas';
-import type { RunSecretRegistry, SecretRegistry } from '../helpers/secrets';
-import { createSecretRegistry } from '../helpers/secrets';
+import type { CaseResult, Exchange, Finding, SettingName, Tag, Verdict } from '../helpers/model';
+import type { SecretRegistry } from '../helpers/secrets';
 import { mapPool } from './pool';
 import { reproduceFor } from './report/reproduce';
-import type { RequestGate } from '../helpers/http-limiter';
-import { limiterFor } from '../helpers/http-limiter';
 import { recordingRegistry, type Shapes } from './report/shapes';
-
-export interface MintedToken {
-  accessToken?: string;
-  refreshToken?: string;
-  clientId?: string;
-  clientSecret?: string;
-  baseUrl: string;
-}
-
-/** Everything one run against one target needs, as a value (never module state). */
-export interface RunEnv {
-  settings: TargetSettings;
-  generation: Generation;
-  contract: GenerationContract;
-  ledger: Ledger;
-  strict: boolean;
-  today: Date;
-  secrets: RunSecretRegistry;
-  schemas: SchemaRegistry;
-  budget: RequestBudget;
-  /** The run's one bound on requests in flight (AIMD), shared by every client of the run. */
-  gate: RequestGate;
-  /** Tokens of ended cases, not revoked yet. */
-  minted: MintedToken[];
-  /** Revocations of the run's tokens so far: accepted, and refused or failed. */
-  cleanup: { revoked: number; failed: number };
-  /** Refuse requests that change the deployment beyond the run's own tokens (Selection.readonly). */
-  readonly: boolean;
-  /** Every exchange of every check as it happens (masked already): --verbose. */
-  onExchange?: (x: Exchange, caseId: string) => void;
-  /** Told when a request that got no answer in time is tried again (createRunEnv's `notice`). */
-  onRetry?: (notice: RetryNotice) => void;
-}
-
-export function createRunEnv(o: {
-  settings: TargetSettings;
-  generation: Generation;
-  ledger: Ledger;
-  strict?: boolean;
-  today?: Date;
-  secrets: RunSecretRegistry;
-  schemas: SchemaRegistry;
-  readonly?: boolean;
-  gate?: RequestGate;
-  onExchange?: RunEnv['onExchange'];
-  /** Where the run says that a request got no answer in time and is tried again. */
-  notice?: (line: string) => void;
-}): RunEnv {
-  const { settings } = o;
-  for (const { value, kind, source } of settingsSecrets(settings)) o.secrets.add(value, kind, source);
-  return {
-    settings,
-    generation: o.generation,
-    contract: contractFor(o.generation),
-    ledger: o.ledger,
-    strict: o.strict ?? false,
-    today: o.today ?? new Date(),
-    secrets: o.secrets,
-    schemas: o.schemas,
-    budget: new RequestBudget(settings.maxRequests),
-    gate: o.gate ?? limiterFor(settings),
-    minted: [],
-    cleanup: { revoked: 0, failed: 0 },
-    readonly: o.readonly ?? false,
-    ...(o.onExchange ? { onExchange: o.onExchange } : {}),
-    ...(o.notice ? { onRetry: retryNotices(o.notice) } : {}),
-  };
-}
-
-/** One line per silence and attempt (not one per request of a silent deployment). */
-function retryNotices(notice: (line: string) => void): (n: RetryNotice) => void {
-  const said = new Set<string>();
-  return (n) => {
-    const line = `${n.error.split(': ')[0]} yet: retrying (attempt ${n.attempt} of ${n.maxAttempts}; PLACEOS_TIMEOUT_MS and PLACEOS_RETRIES set how long)`;
-    if (said.has(line)) return;
-    said.add(line);
-    notice(line);
-  };
-}
+import { caseSecrets, type MintedToken, type RunEnv } from './run-env';
+import { revokeMinted } from './cleanup';
 
 /** Environment variables that provide each optional setting, for n/a reasons. */
 export const SETTING_VARIABLES: Record<SettingName, string> = {
@@ -274,18 +190,6 @@ function verdictOf(run: RunEnv, c: ContractCase, o: Outcome): Judged {
       return { verdict, message: o.message, observation };
     }
   }
-}
-
-/**
- * A case's own secret registry: the configured secrets plus what this case meets. Masking with it
- * stays fast however many tokens the run mints; everything it registers also goes to the run's
- * registry, whose fingerprints the artifact scan uses, so a secret that crossed into another
- * case's evidence is still caught (exit 3).
- */
-function caseSecrets(run: RunEnv): SecretRegistry {
-  const local = createSecretRegistry({ parent: run.secrets });
-  for (const { value, kind, source } of settingsSecrets(run.settings)) local.add(value, kind, source);
-  return local;
 }
 
 /**
@@ -546,14 +450,6 @@ export async function runCases(
   return results;
 }
 
-/** Resolves (with nothing) at `until` (epoch ms); its timer does not hold the process. */
-function timeUp(until: number): Promise<undefined> {
-  return new Promise((resolve) => {
-    const t = setTimeout(() => resolve(undefined), Math.max(0, until - Date.now()));
-    t.unref?.();
-  });
-}
-
 /** Resolves `ms` after the signal aborts (never, when it does not). */
 function graceAfter(signal: AbortSignal, ms: number): Promise<void> {
   return new Promise((resolve) => {
@@ -561,58 +457,4 @@ function graceAfter(signal: AbortSignal, ms: number): Promise<void> {
     if (signal.aborted) go();
     else signal.addEventListener('abort', go, { once: true });
   });
-}
-
-/**
- * Revoke the tokens of the run's ended cases (gentle on live deployments), a few at a time. Failures are
- * counted, not thrown: cleanup must not turn a verdict. Revoking does not end a JWT's life at
- * rest-api (contract doc §6.6), but it does kill the refresh token. `until` (epoch ms) bounds the
- * cleanup (after an interrupt): a revocation not answered by then counts as failed.
- */
-export async function revokeMinted(run: RunEnv, o: { until?: number } = {}): Promise<{ revoked: number; failed: number }> {
-  const jobs = run.minted.splice(0).flatMap((tok) =>
-    (
-      [
-        [tok.refreshToken, 'refresh_token'],
-        [tok.accessToken, 'access_token'],
-      ] as const
-    )
-      .filter((p): p is [string, 'refresh_token' | 'access_token'] => !!p[0])
-      .map(([token, hint]) => ({ tok, token, hint })),
-  );
-  // Masking with just these tokens (and the configured secrets) stays fast however many the run minted.
-  const secrets = caseSecrets(run);
-  for (const { token, hint } of jobs) secrets.add(token, hint);
-  // Cleanup has a budget of its own: an area that used up PLACEOS_MAX_REQUESTS still revokes.
-  const client = createHttpClient({
-    baseUrl: run.settings.url,
-    settings: run.settings,
-    journey: 'cleanup',
-    secrets,
-    budget: new RequestBudget(jobs.length * (run.settings.retries + 1) + 1),
-    gate: run.gate,
-    permitKind: 'cleanup',
-  });
-  let revoked = 0;
-  let failed = 0;
-  await mapPool(jobs, run.settings.concurrency, async ({ tok, token, hint }) => {
-    const form: Record<string, string> = { token, token_type_hint: hint };
-    if (tok.clientId) form.client_id = tok.clientId;
-    if (tok.clientSecret) form.client_secret = tok.clientSecret;
-    if (o.until !== undefined && Date.now() >= o.until) {
-      failed++;
-      return;
-    }
-    try {
-      const post = client.post(new URL('/auth/oauth/revoke', tok.baseUrl).toString(), { form, noCookies: true });
-      const res = o.until === undefined ? await post : await Promise.race([post, timeUp(o.until)]);
-      if (res?.status === 200) revoked++;
-      else failed++;
-    } catch {
-      failed++;
-    }
-  });
-  run.cleanup.revoked += revoked;
-  run.cleanup.failed += failed;
-  return { revoked, failed };
 }

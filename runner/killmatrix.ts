@@ -4,7 +4,8 @@
 // correct profiles must give no `fail` at all.
 import { parseSettings } from '../helpers/config';
 import { limiterFor } from '../helpers/http-limiter';
-import { createRunEnv, runCases } from './engine';
+import { runCases } from './engine';
+import { createRunEnv } from './run-env';
 import { loadLedger } from './ledger';
 import type { CaseResult, Generation, Verdict } from '../helpers/model';
 import { createSchemaRegistry } from '../helpers/schemas';

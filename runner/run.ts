@@ -4,7 +4,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { createRunEnv, isBreaking, revokeMinted, runCases } from './engine';
+import { isBreaking, runCases } from './engine';
+import { createRunEnv } from './run-env';
+import { revokeMinted } from './cleanup';
 import { describeSelection, planSuites } from './plan';
 import { SUITES } from '../specs';
 import type { Suite } from '../specs';

@@ -7,7 +7,8 @@ import { parseSettings } from '../helpers/config';
 import { createSchemaRegistry } from '../helpers/schemas';
 import { createSecretRegistry } from '../helpers/secrets';
 import { emptyLedger } from '../runner/ledger';
-import { createRunEnv, runCases } from '../runner/engine';
+import { runCases } from '../runner/engine';
+import { createRunEnv } from '../runner/run-env';
 
 const env = () =>
   createRunEnv({
@@ -106,7 +107,7 @@ test('an interrupt: no further check starts, those under way end or are cut afte
 test('after the overload stop the revocations still go (one at a time, Retry-After respected) until the bound; the rest are counted', async () => {
   const http = await import('node:http');
   const { AimdLimiter } = await import('../helpers/http-limiter');
-  const { revokeMinted } = await import('../runner/engine');
+  const { revokeMinted } = await import('../runner/cleanup');
   let inFlight = 0;
   let most = 0;
   let answered = 0;

@@ -13,7 +13,8 @@ import { parseSettings } from '../helpers/config';
 import { createSchemaRegistry } from '../helpers/schemas';
 import { createSecretRegistry } from '../helpers/secrets';
 import { checkCredentials } from '../runner/credentials';
-import { createRunEnv, revokeMinted } from '../runner/engine';
+import { createRunEnv } from '../runner/run-env';
+import { revokeMinted } from '../runner/cleanup';
 import { emptyLedger } from '../runner/ledger';
 import { verifyBundle } from '../runner/report';
 
