@@ -4,17 +4,8 @@ import * as https from 'node:https';
 import * as net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { generate } from 'selfsigned';
-import {
-  bypassProxy,
-  createHttpClient,
-  describeTransportError,
-  MAX_BODY_BYTES,
-  MAX_EVIDENCE_BODY,
-  parseRetryAfter,
-  RequestBudget,
-  TransportError,
-  type HttpClientOptions,
-} from '../../helpers/http';
+import { createHttpClient, describeTransportError, MAX_EVIDENCE_BODY, RequestBudget, TransportError, type HttpClientOptions } from '../../helpers/http';
+import { bypassProxy, MAX_BODY_BYTES, parseRetryAfter } from '../../helpers/http-wire';
 import type { Exchange } from '../../helpers/model';
 import { createSecretRegistry } from '../../helpers/secrets';
 
