@@ -4,6 +4,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { TargetContext } from './context';
 import * as auth from './auth';
 import * as oauth from './oauth';
+import * as tokenAdmin from './token-admin';
 import * as rest from './restapi';
 
 type Handler = (req: Request, res: Response, ctx: TargetContext) => void | Promise<void>;
@@ -63,9 +64,9 @@ export function buildApp(ctx: TargetContext, quiet: boolean): express.Express {
     app.post(path, h(oauth.tokenEndpoint));
     if (ctx.faults.has('token-endpoint-get')) app.get(path, h(oauth.tokenEndpoint));
   }
-  for (const path of ['/auth/oauth/revoke', ...(p.shortAliases ? ['/auth/revoke'] : [])]) app.post(path, h(oauth.revokeEndpoint));
-  app.post('/auth/oauth/introspect', h(oauth.introspectEndpoint));
-  app.get('/auth/oauth/token/info', h(oauth.tokenInfoEndpoint));
+  for (const path of ['/auth/oauth/revoke', ...(p.shortAliases ? ['/auth/revoke'] : [])]) app.post(path, h(tokenAdmin.revokeEndpoint));
+  app.post('/auth/oauth/introspect', h(tokenAdmin.introspectEndpoint));
+  app.get('/auth/oauth/token/info', h(tokenAdmin.tokenInfoEndpoint));
 
   if (p.userinfo !== 'absent') {
     app.get('/auth/oauth/userinfo', h(auth.userinfo));
