@@ -136,13 +136,19 @@ export interface SignOptions {
   kid?: string;
   /** Extra protected-header members (e.g. typ). */
   header?: Record<string, unknown>;
+  /**
+   * Extension names the header's `crit` may list: jose refuses to sign a crit naming one it is
+   * not told of, as a verifier must refuse to accept it (RFC 7515 §4.1.11).
+   */
+  crit?: readonly string[];
 }
 
 /** Signs claims as given (iat/exp included) with a private key: forged tokens for negative checks. */
 export async function signWithKey(claims: JwtClaims, privatePem: string | KeyObject, opts: SignOptions = {}): Promise<string> {
   const key = toPrivateKey(privatePem);
   const header = { ...(opts.header ?? {}), alg: opts.alg ?? 'RS256', ...(opts.kid ? { kid: opts.kid } : {}) };
-  return new SignJWT(claims).setProtectedHeader(header).sign(key);
+  const crit = opts.crit?.length ? { crit: Object.fromEntries(opts.crit.map((name) => [name, true])) } : undefined;
+  return new SignJWT(claims).setProtectedHeader(header).sign(key, crit);
 }
 
 export interface PemKeyPair {

@@ -30,6 +30,7 @@ export type SettingName =
   | 'apiKeyExpired'
   | 'expiredToken'
   | 'jwtPublicKey'
+  | 'jwtSigningKey'
   | 'ssoId'
   | 'ssoAccount'
   | 'otherAuthorityUrl'

@@ -121,6 +121,9 @@ export const PUBLISHED_SECTIONS: Readonly<Record<string, Readonly<Record<string,
     '2.2': 'Revocation Response',
     '2.2.1': 'Error Response',
   },
+  'RFC 7519': {
+    '4.1.5': '"nbf" (Not Before) Claim',
+  },
   'RFC 7636': {
     '4.1': 'Client Creates a Code Verifier',
     '4.2': 'Client Creates the Code Challenge',
@@ -131,6 +134,7 @@ export const PUBLISHED_SECTIONS: Readonly<Record<string, Readonly<Record<string,
     B: 'Example for the S256 code_challenge_method',
   },
   'RFC 7515': {
+    '4.1.11': '"crit" (Critical) Header Parameter',
     '5.2': 'Message Signature or MAC Validation',
     '10.3': 'Key Origin Authentication',
   },
@@ -630,6 +634,17 @@ const ROWS: Requirement[] = [
   rfc(8725, '2.1', 'MUST', 'A signature is checked with the key the verifier trusts, whatever key id or algorithm the token names.'),
   rfc(8725, '3.10', 'SHOULD', 'Header members that name keys (kid, jku, x5u, jwk) are not trusted: they never decide which key verifies the token.'),
   rfc(7515, '10.3', 'MUST', "The verifying key comes from the verifier's own configuration, never from the token (an embedded jwk, a jku or x5u URL)."),
+  // claims and header members a token of the deployment's own key may carry (issue 22; contract §12.1)
+  rfc(7515, '4.1.11', 'MUST', 'A JWS whose crit header names an extension the verifier does not understand is invalid and refused.'),
+  rfc(7519, '4.1.5', 'MUST', 'A JWT is not accepted before the time in its nbf claim (a small clock-skew allowance aside).'),
+  placeosImpl(
+    'JWT-IAT-FUTURE',
+    'PlaceOS rest-api source',
+    '12.1',
+    'SHOULD',
+    'A bearer JWT whose iat lies in the future beyond any clock skew (a day ahead) is refused: it was not issued by a sane issuer, and it outlives the logout rule that compares iat with the logout time.',
+    `${SRC.models}src/placeos-models/base/jwt.cr`,
+  ),
   placeosImpl(
     'DISCOVERY-ORIGIN',
     'PlaceOS auth source',

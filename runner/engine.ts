@@ -28,6 +28,7 @@ export const SETTING_VARIABLES: Record<SettingName, string> = {
   apiKeyExpired: 'PLACEOS_API_KEY_EXPIRED',
   expiredToken: 'PLACEOS_EXPIRED_TOKEN',
   jwtPublicKey: 'PLACEOS_JWT_PUBLIC_KEY_FILE',
+  jwtSigningKey: "PLACEOS_JWT_SIGNING_KEY_FILE (the deployment's RS256 private key, for a test deployment whose key you control)",
   ssoId: 'PLACEOS_SSO_ID',
   ssoAccount: 'PLACEOS_SSO_USERNAME and PLACEOS_SSO_PASSWORD (a test account at the identity provider, signed in through its login form)',
   otherAuthorityUrl: 'PLACEOS_OTHER_AUTHORITY_URL',
@@ -55,6 +56,8 @@ function hasSetting(s: TargetSettings, name: SettingName): boolean {
       return !!s.expiredToken;
     case 'jwtPublicKey':
       return !!s.jwtPublicKeyPem;
+    case 'jwtSigningKey':
+      return !!s.jwtSigningKeyPem;
     case 'ssoId':
       return !!s.ssoId;
     case 'ssoAccount':

@@ -23,6 +23,7 @@ const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const publicPem = keys.publicKey.export({ type: 'spki', format: 'pem' }).toString();
 const privatePem = keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
 const pemFile = file('public.pem', publicPem);
+const signingKeyFile = file('signing.pem', privatePem);
 let certFile = '';
 beforeAll(async () => {
   const { generate } = await import('selfsigned');
@@ -51,6 +52,7 @@ const SAMPLES: Record<string, string> = {
   PLACEOS_SSO_PASSWORD: 'sso-password-long-12',
   PLACEOS_JWT_PUBLIC_KEY_FILE: pemFile,
   PLACEOS_JWT_PUBLIC_KEY: publicPem.replace(/\n/g, '\\n'),
+  PLACEOS_JWT_SIGNING_KEY_FILE: signingKeyFile,
   PLACEOS_URL: 'https://other.example.com',
   PLACEOS_TIMEOUT_MS: '5000',
   PLACEOS_RETRIES: '1',

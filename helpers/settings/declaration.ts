@@ -290,6 +290,13 @@ export const PARTS = {
     secret: true,
     expects: 'a PEM public key',
   }),
+  jwtSigningKeyFile: text({
+    name: 'PLACEOS_JWT_SIGNING_KEY_FILE',
+    group: 'keys',
+    doc: "PEM file with the deployment's RS256 private key, for a test deployment whose key you control; never a production key. With it the run signs tokens carrying crit, a future nbf or a future iat (security-jwt); without it those checks are n/a.",
+    example: '/path/to/jwt-private.pem',
+    expects: 'a file name',
+  }),
   caFile: text({
     name: 'PLACEOS_CA_FILE',
     group: 'network',

@@ -1,8 +1,14 @@
 // What the run may show about its settings (never a secret), and the secrets it must mask.
-import { createHash } from 'node:crypto';
+import { createHash, createPublicKey } from 'node:crypto';
 import type { SecretKind } from '../secrets';
 import { stripUrl } from './text';
 import type { ClientApp, TargetSettings } from './types';
+
+/** The start of the sha256 of a private key's public half (SPKI PEM): names the key, reveals nothing of it. */
+function publicKeyDigest(privatePem: string): string {
+  const spki = createPublicKey(privatePem).export({ type: 'spki', format: 'pem' }).toString();
+  return createHash('sha256').update(spki.trim()).digest('hex').slice(0, 16);
+}
 
 /** Non-secret summary of the settings for reports and the console. */
 export function describeSettings(s: TargetSettings): Record<string, string> {
@@ -23,6 +29,7 @@ export function describeSettings(s: TargetSettings): Record<string, string> {
     apiKeyExpired: yes(s.apiKeyExpired),
     expiredToken: yes(s.expiredToken),
     jwtPublicKey: s.jwtPublicKeyPem ? `yes (sha256 ${createHash('sha256').update(s.jwtPublicKeyPem.trim()).digest('hex').slice(0, 16)})` : 'no',
+    jwtSigningKey: s.jwtSigningKeyPem ? `yes (its public key: sha256 ${publicKeyDigest(s.jwtSigningKeyPem)} of the SPKI PEM)` : 'no',
     ssoId: s.ssoId ?? 'no',
     ssoAccount: yes(s.ssoAccount),
     tls: s.tls.insecure ? 'INSECURE: certificates not checked (PLACEOS_INSECURE_TLS)' : s.tls.ca ? `system CAs + ${s.tls.caFile ?? 'custom CA'}` : 'system CAs',
@@ -61,6 +68,12 @@ export function settingsSecrets(s: TargetSettings): { value: string; kind: Secre
     push(key?.slice(key.indexOf('.') + 1), 'api_key', `\${${variable}#*.}`);
   }
   push(s.expiredToken, 'access_token', '$PLACEOS_EXPIRED_TOKEN');
+  // The signing key as a PEM and as its base64 body on one line (the forms it could be printed in);
+  // it is never sent, so it has no shell source for a reproduce line.
+  if (s.jwtSigningKeyPem) {
+    push(s.jwtSigningKeyPem.trim(), 'other');
+    push(s.jwtSigningKeyPem.replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, ''), 'other');
+  }
   if (s.proxy) {
     try {
       const u = new URL(s.proxy.url);

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { parse as parseDotenv } from 'dotenv';
 import { DECLARED, DIRECT, RUN_PARTS } from './declaration';
 import { accounts, confidentialClient, publicClient, scopedClient, ssoAccount } from './compose';
-import { caCertificates, jwtPublicKey } from './keys';
+import { caCertificates, jwtPublicKey, jwtSigningKey } from './keys';
 import { readDeclared, type DeclaredValues } from './read';
 import { closest, readFailure } from './text';
 import { SettingsError, type SettingError, type TargetSettings } from './types';
@@ -75,6 +75,7 @@ export function parseSettings(env: Record<string, string | undefined>, opts?: Pa
     problem('PLACEOS_API_KEY_EXPIRED', `expected a different, expired API key, got the same key as PLACEOS_API_KEY`);
   }
   const jwtPublicKeyPem = jwtPublicKey(v.jwtPublicKeyFile, v.jwtPublicKey, problem);
+  const jwtSigningKeyPem = jwtSigningKey(v.jwtSigningKeyFile, problem);
   const tls = caCertificates(
     [
       ['PLACEOS_CA_FILE', v.caFile],
@@ -101,6 +102,7 @@ export function parseSettings(env: Record<string, string | undefined>, opts?: Pa
   if (confidential) settings.confidentialClient = confidential;
   if (scoped) settings.scopedClient = scoped;
   if (jwtPublicKeyPem !== undefined) settings.jwtPublicKeyPem = jwtPublicKeyPem;
+  if (jwtSigningKeyPem !== undefined) settings.jwtSigningKeyPem = jwtSigningKeyPem;
   if (proxy) settings.proxy = proxy;
   if (sso) settings.ssoAccount = sso;
   if (warnings.length > 0) settings.warnings = warnings;

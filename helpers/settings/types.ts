@@ -41,6 +41,12 @@ export interface TargetSettings extends DirectValues {
    */
   ssoAccount?: { username: string; password: string };
   jwtPublicKeyPem?: string;
+  /**
+   * The deployment's RS256 private key (PLACEOS_JWT_SIGNING_KEY_FILE), of a test deployment whose
+   * key the operator controls: the checks that need a token the deployment's key signed (crit,
+   * nbf, iat) sign with it. A secret: settingsSecrets registers it.
+   */
+  jwtSigningKeyPem?: string;
   tls: { caFile?: string; ca?: string; insecure: boolean };
   proxy?: { url: string; noProxy: string[] };
   /** True when the target is the embedded reference target (no PLACEOS_URL given). */

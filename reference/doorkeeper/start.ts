@@ -199,6 +199,7 @@ export async function startDoorkeeperTarget(o: DoorkeeperOptions = {}): Promise<
     ['PLACEOS_API_KEY_EXPIRED', expiredKey ? `${expiredKey.id}.${expiredKey.secret}` : undefined, undefined],
     ['PLACEOS_EXPIRED_TOKEN', expiredToken, 'RS256 access JWT of the normal user, signed with the real key, already expired'],
     ['PLACEOS_JWT_PUBLIC_KEY_FILE', publicKeyFile, 'public key the target signs with (removed on close)'],
+    ['PLACEOS_JWT_SIGNING_KEY_FILE', keyFile, 'private key the target signs with, a throwaway one of this start (removed on close)'],
     ['PLACEOS_CODE_LIFETIME_SECONDS', String(codeSeconds), 'short code lifetime (authorization_code_expires_in): the suite may wait for a code to expire'],
     ['PLACEOS_CONCURRENCY', '2', 'one Rails thread answers in turn: more journeys at once only queue (and a queued code can outlive its lifetime)'],
     ['PLACEOS_TIMEOUT_MS', '60000', undefined],

@@ -187,6 +187,9 @@ export async function startReferenceTarget(options: ReferenceOptions = {}): Prom
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'placeos-reference-'));
   const publicKeyFile = path.join(tmp, 'jwt-public.pem');
   fs.writeFileSync(publicKeyFile, ctx.publicPem);
+  // The key the target really signs with: the run may sign tokens of its own (crit, nbf, iat rows).
+  const signingKeyFile = path.join(tmp, 'jwt-signing.pem');
+  fs.writeFileSync(signingKeyFile, ctx.signingKey.export({ type: 'pkcs8', format: 'pem' }).toString(), { mode: 0o600 });
   let caFile: string | undefined;
   if (cert) {
     caFile = path.join(tmp, 'ca.pem');
@@ -244,6 +247,7 @@ export async function startReferenceTarget(options: ReferenceOptions = {}): Prom
     ['PLACEOS_API_KEY_EXPIRED', expiredKey ? `${expiredKey.id}.${expiredKey.secret}` : undefined, undefined as unknown as string],
     ['PLACEOS_EXPIRED_TOKEN', expiredToken, 'RS256 access JWT of the normal user, signed with the real key, already expired'],
     ['PLACEOS_JWT_PUBLIC_KEY_FILE', publicKeyFile, 'public key the target signs with (removed on close)'],
+    ['PLACEOS_JWT_SIGNING_KEY_FILE', signingKeyFile, 'private key the target signs with, a throwaway one of this start (removed on close)'],
     [
       'PLACEOS_CODE_LIFETIME_SECONDS',
       shortCode ? String(shortCodeSeconds) : lifetimes.codeSeconds <= 120 ? String(lifetimes.codeSeconds) : undefined,

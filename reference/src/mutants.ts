@@ -211,6 +211,13 @@ export const MUTANTS: readonly Mutant[] = Object.freeze([
   { name: 'jwt-embedded-jwk-trusted', breaks: 'rest-api verifies a token with the key in its own jwk header', requirement: 'RFC7515-10.3' },
   { name: 'jwt-jku-trusted', breaks: 'rest-api fetches the JWK Set named by the jku header and verifies the token with it', requirement: 'RFC7515-10.3' },
   { name: 'jwt-x5u-trusted', breaks: 'rest-api fetches the certificate named by the x5u header and verifies the token with it', requirement: 'RFC7515-10.3' },
+  { name: 'jwt-crit-ignored', breaks: 'rest-api accepts a token whose crit header names an extension it does not understand', requirement: 'RFC7515-4.1.11' },
+  { name: 'jwt-nbf-ignored', breaks: 'rest-api accepts a token before the time in its nbf claim', requirement: 'RFC7519-4.1.5' },
+  {
+    name: 'jwt-iat-future-accepted',
+    breaks: 'rest-api accepts a token whose iat lies a day in the future',
+    requirement: 'PLACEOS-IMPL-JWT-IAT-FUTURE',
+  },
   {
     name: 'discovery-issuer-mount',
     breaks: 'the discovery issuer names the /auth mount point, not the URL the document is served under',

@@ -58,7 +58,14 @@ function bearerHeader(cred: Credential): Record<string, unknown> | undefined {
   return cred.kind === 'bearer' ? b64json(cred.value.split('.')[0] ?? '') : undefined;
 }
 
-/** Decode + verify like crystal-jwt with RS256 and exp/nbf validation. */
+/** Seconds an iat may lie ahead of the target's clock (issuers' clocks drift a little, never a day). */
+export const IAT_SKEW_SECONDS = 60;
+
+/**
+ * Decode + verify like crystal-jwt with RS256 and exp/nbf validation, and beyond it what the
+ * contract asks of a verifier (§12.1): a crit header is refused (this verifier understands no
+ * extension, RFC 7515 §4.1.11), and so is an iat beyond the clock skew.
+ */
 export function decodeJwt(ctx: TargetContext, token: string): { payload: Record<string, unknown> } | { error: string } {
   const f = ctx.faults;
   const parts = token.split('.');
@@ -84,7 +91,10 @@ export function decodeJwt(ctx: TargetContext, token: string): { payload: Record<
   }
   const now = Math.floor(Date.now() / 1000);
   if (typeof payload.exp === 'number' && payload.exp <= now && !f.has('expired-token-accepted')) return { error: 'Signature is expired' };
-  if (typeof payload.nbf === 'number' && payload.nbf > now) return { error: 'Signature nbf has not been reached' };
+  if (typeof payload.nbf === 'number' && payload.nbf > now && !f.has('jwt-nbf-ignored')) return { error: 'Signature nbf has not been reached' };
+  if (header.crit !== undefined && !f.has('jwt-crit-ignored')) return { error: 'Unsupported critical header extension' };
+  if (typeof payload.iat === 'number' && payload.iat > now + IAT_SKEW_SECONDS && !f.has('jwt-iat-future-accepted'))
+    return { error: 'Signature iat is in the future' };
   return { payload };
 }
 

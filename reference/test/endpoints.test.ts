@@ -1,5 +1,6 @@
 // Each endpoint on each profile, over real HTTP against in-process targets.
 import * as fs from 'node:fs';
+import { createPublicKey } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { startReferenceTarget, type ReferenceTarget } from '../src/index';
@@ -61,6 +62,7 @@ describe.each(['rails', 'rails-2023', 'authcr'] as const)('profile %s', (profile
       'PLACEOS_API_KEY_EXPIRED',
       'PLACEOS_EXPIRED_TOKEN',
       'PLACEOS_JWT_PUBLIC_KEY_FILE',
+      'PLACEOS_JWT_SIGNING_KEY_FILE',
       'PLACEOS_SSO_ID',
       'PLACEOS_SSO_USERNAME',
       'PLACEOS_SSO_PASSWORD',
@@ -69,6 +71,10 @@ describe.each(['rails', 'rails-2023', 'authcr'] as const)('profile %s', (profile
     }
     expect(t.env.PLACEOS_GENERATION).toBeUndefined();
     expect(fs.readFileSync(env(t, 'PLACEOS_JWT_PUBLIC_KEY_FILE'), 'utf8')).toContain('BEGIN PUBLIC KEY');
+    // The key pair the target signs with: the public key file is the public half of the signing key.
+    const signing = fs.readFileSync(env(t, 'PLACEOS_JWT_SIGNING_KEY_FILE'), 'utf8');
+    expect(signing).toContain('BEGIN PRIVATE KEY');
+    expect(createPublicKey(signing).export({ type: 'spki', format: 'pem' }).toString()).toBe(fs.readFileSync(env(t, 'PLACEOS_JWT_PUBLIC_KEY_FILE'), 'utf8'));
     expect(t.envFile()).toContain(`PLACEOS_CLIENT_ID=${env(t, 'PLACEOS_CLIENT_ID')}`);
   });
 

@@ -7,6 +7,8 @@ import { startReferenceTarget, MUTANTS, type ReferenceOptions, type ReferenceTar
 import { mutantTable } from '../src/mutants';
 import { BEARER } from '../../helpers/kit/transports';
 import { attackerKey, keyServer, signAsAttacker, signHs256, thumbprintKid } from '../../helpers/jwt-attacks';
+import { signWithKey } from '../../helpers/jwt';
+import { IAT_AHEAD_SECONDS, NBF_AHEAD_SECONDS, UNKNOWN_EXTENSION } from '../../specs/security-jwt/claims';
 import {
   authorize,
   call,
@@ -58,6 +60,9 @@ const viaKeyServer = async (t: ReferenceTarget, member: 'jku' | 'x5u'): Promise<
     await server.close();
   }
 };
+// The crit, nbf and iat rows: the claims re-signed with the target's own key (PLACEOS_JWT_SIGNING_KEY_FILE).
+const signingKeyOf = (t: ReferenceTarget) => createPrivateKey(fs.readFileSync(env(t, 'PLACEOS_JWT_SIGNING_KEY_FILE'), 'utf8'));
+const ahead = (s: number): number => Math.floor(Date.now() / 1000) + s;
 const discoveryDoc = async (t: ReferenceTarget): Promise<any> => (await call(`${t.url}/.well-known/openid-configuration`)).json();
 
 const PROBES: Record<string, { probe: Probe; options?: ReferenceOptions }> = {
@@ -354,6 +359,12 @@ const PROBES: Record<string, { probe: Probe; options?: ReferenceOptions }> = {
   'jwt-embedded-jwk-trusted': { probe: async (t) => forgedStatus(t, async (c) => signAsAttacker(c, { jwk: (await attackerKey()).jwk })) },
   'jwt-jku-trusted': { probe: async (t) => viaKeyServer(t, 'jku') },
   'jwt-x5u-trusted': { probe: async (t) => viaKeyServer(t, 'x5u') },
+  'jwt-crit-ignored': {
+    probe: async (t) =>
+      forgedStatus(t, (c) => signWithKey(c, signingKeyOf(t), { header: { crit: [UNKNOWN_EXTENSION], [UNKNOWN_EXTENSION]: true }, crit: [UNKNOWN_EXTENSION] })),
+  },
+  'jwt-nbf-ignored': { probe: async (t) => forgedStatus(t, (c) => signWithKey({ ...c, nbf: ahead(NBF_AHEAD_SECONDS) }, signingKeyOf(t))) },
+  'jwt-iat-future-accepted': { probe: async (t) => forgedStatus(t, (c) => signWithKey({ ...c, iat: ahead(IAT_AHEAD_SECONDS) }, signingKeyOf(t))) },
   'discovery-issuer-mount': { probe: async (t) => (await discoveryDoc(t)).issuer.replace(t.url, '') },
   'discovery-internal-host': { probe: async (t) => new URL((await discoveryDoc(t)).revocation_endpoint).origin === new URL(t.url).origin },
   'jwks-stale-key': {

@@ -2,38 +2,22 @@
 // contract §12.1): a copy of a valid token's claims, re-signed the ways a confused verifier would
 // accept (HS256 keyed with the deployment's public key, RS256 by another key naming the
 // deployment's kid, an attacker key offered in the header as jwk, jku or x5u), is refused at
-// inspect and at users/current in every bearer transport. The suite signs with its own attacker
-// key and, for HS256, with the deployment's public key: it never holds the signing key.
+// inspect and at users/current in every bearer transport. These rows sign with the suite's own
+// attacker key and, for HS256, with the deployment's public key; the rows of claims.ts (crit, nbf,
+// iat) sign with a test deployment's own key where the operator gives it.
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { importJWK, type JWK } from 'jose';
 import { PreconditionFailed, type CaseContext, type ContractCase } from '../../helpers/case';
-import type { HttpClient } from '../../helpers/http';
-import { decodeJwt, verifyWithPublicKey, type JwtClaims } from '../../helpers/jwt';
+import { verifyWithPublicKey } from '../../helpers/jwt';
 import { attackerKey, derForms, keyServer, pemForms, signAsAttacker, signHs256, thumbprintKid, type KeyBytes } from '../../helpers/jwt-attacks';
-import { ensure, expectAccepted, freshToken, INSPECT, notRefused, precondition, PROTECTED } from '../../helpers/kit';
-import type { Severity } from '../../helpers/model';
+import { precondition } from '../../helpers/kit';
+import { claimRows } from './claims';
+import { control, expectAllRefused, type Control, type Row } from './rows';
 
 export const area = 'security-jwt';
 
 /** Where the JWKS lives on generations that serve one (contract §3.10). */
 const JWKS_PATH = '/auth/oauth/discovery/keys';
-
-interface Control {
-  api: HttpClient;
-  /** A freshly issued access token, accepted at rest-api. */
-  token: string;
-  claims: JwtClaims;
-  kid?: string;
-}
-
-/** A fresh token of the normal user, accepted by rest-api (the control): setup steps. */
-async function control(t: CaseContext): Promise<Control> {
-  const api = t.client('api');
-  const tokens = await freshToken(t, 'user');
-  await expectAccepted(api, tokens.accessToken, 'control');
-  const { claims, header } = decodeJwt(tokens.accessToken);
-  return { api, token: tokens.accessToken, claims, ...(typeof header.kid === 'string' ? { kid: header.kid } : {}) };
-}
 
 interface DeploymentKey {
   key: KeyObject;
@@ -65,27 +49,6 @@ async function deploymentKey(t: CaseContext, c: Control): Promise<DeploymentKey>
     if ((await verifyWithPublicKey(c.token, key, { signatureOnly: true })).ok) return { key, source: 'the JWKS', ...(k.kid ? { kid: k.kid } : {}) };
   }
   throw new PreconditionFailed(`the JWKS key failed, so the check could not be made: no RSA key of the JWKS (${keys.length}) verifies an issued token`);
-}
-
-/** Each forged token refused with 401 at users/current and inspect in every transport; lists the rest. */
-async function expectAllRefused(t: CaseContext, api: HttpClient, forged: readonly { what: string; token: string }[], title: string): Promise<void> {
-  const bad: string[] = [];
-  for (const f of forged) {
-    // Copies of real claims: masked like any token of the account.
-    t.secrets.add(f.token, 'access_token');
-    const accepted = await notRefused(api, f.token, [PROTECTED, INSPECT]);
-    if (accepted.length)
-      bad.push(`${f.what}: ${accepted.map((r) => `${r.route === PROTECTED ? 'users/current' : 'inspect'} by ${r.via} ${r.status}`).join(', ')}`);
-  }
-  ensure(bad.length === 0, `rest-api did not refuse ${title} with 401`, '401 in every transport, at users/current and inspect', bad.join('; '));
-}
-
-interface Row {
-  name: string;
-  title: string;
-  requirements: string[];
-  severity: Severity;
-  run(t: CaseContext, c: Control): Promise<void>;
 }
 
 /** HS256 tokens keyed with each encoding of the deployment's public key (alg confusion). */
@@ -166,16 +129,16 @@ function urlRow(name: 'jku' | 'x5u', what: string): Row {
   };
 }
 
-rows.push(urlRow('jku', "a JWK Set of that key (an attacker's URL)"), urlRow('x5u', "a certificate of that key (an attacker's URL)"));
+rows.push(urlRow('jku', "a JWK Set of that key (an attacker's URL)"), urlRow('x5u', "a certificate of that key (an attacker's URL)"), ...claimRows);
 
 export const cases: ContractCase[] = rows.map((r) => ({
   id: `${area}.${r.name}`,
   title: r.title,
   requirements: r.requirements,
-  level: 'MUST',
+  level: r.level ?? 'MUST',
   severity: r.severity,
   tags: ['security', 'readonly'],
-  needs: ['user'],
+  needs: ['user', ...(r.needs ?? [])],
   async run(t) {
     await r.run(t, await control(t));
   },

@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { createHash, generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import {
   type SettingError,
   type ParseOptions,
 } from '../../helpers/config';
+import { createSecretRegistry } from '../../helpers/secrets';
 
 const dir = mkdtempSync(join(tmpdir(), 'config-test-'));
 const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -262,7 +263,7 @@ describe('parseSettings', () => {
     const priv = join(dir, 'priv.pem');
     writeFileSync(priv, PRIVATE_PEM);
     const p = problem(errorsOf({ PLACEOS_URL: 'https://x.example.com', PLACEOS_JWT_PUBLIC_KEY_FILE: priv }), 'PLACEOS_JWT_PUBLIC_KEY_FILE');
-    expect(p).toMatch(/PRIVATE key/);
+    expect(p).toMatch(/PRIVATE key: give the public key only \(a test deployment's signing key goes in PLACEOS_JWT_SIGNING_KEY_FILE/);
     expect(p).not.toContain(PRIVATE_PEM.split('\n')[1]!);
     expect(
       problem(errorsOf({ PLACEOS_URL: 'https://x.example.com', PLACEOS_JWT_PUBLIC_KEY_FILE: join(dir, 'nope.pem') }), 'PLACEOS_JWT_PUBLIC_KEY_FILE'),
@@ -270,6 +271,43 @@ describe('parseSettings', () => {
     expect(problem(errorsOf({ PLACEOS_URL: 'https://x.example.com', PLACEOS_JWT_PUBLIC_KEY: 'garbage' }), 'PLACEOS_JWT_PUBLIC_KEY')).toMatch(/PEM public key/);
     const both = errorsOf({ PLACEOS_URL: 'https://x.example.com', PLACEOS_JWT_PUBLIC_KEY: inline, PLACEOS_JWT_PUBLIC_KEY_FILE: priv });
     expect(problem(both, 'PLACEOS_JWT_PUBLIC_KEY')).toMatch(/not both/);
+  });
+
+  test('JWT signing key: a private key file is read, described without itself and masked; a public key or anything else is refused in one line', () => {
+    const keyFile = join(dir, 'jwt.signing.pem');
+    writeFileSync(keyFile, PRIVATE_PEM);
+    const s = parseSettings({ PLACEOS_URL: 'https://x.example.com', PLACEOS_JWT_SIGNING_KEY_FILE: keyFile });
+    expect(s.jwtSigningKeyPem).toBe(PRIVATE_PEM.trim() + '\n');
+    const body = PRIVATE_PEM.split('\n')[1]!;
+    const d = JSON.stringify(describeSettings(s));
+    expect(d).not.toContain(body);
+    const digest = createHash('sha256').update(PUBLIC_PEM.trim()).digest('hex').slice(0, 16);
+    expect(describeSettings(s).jwtSigningKey).toBe(`yes (its public key: sha256 ${digest} of the SPKI PEM)`);
+    const secrets = settingsSecrets(s);
+    expect(secrets).toEqual(expect.arrayContaining([expect.objectContaining({ value: PRIVATE_PEM.trim(), kind: 'other' })]));
+    // Registered, the key is masked in any text: as PEM and as its base64 body on one line.
+    const registry = createSecretRegistry();
+    for (const x of secrets) registry.add(x.value, x.kind, x.source);
+    const oneLineBody = PRIVATE_PEM.replace(/-----[A-Z ]+-----/g, '').replace(/\s+/g, '');
+    expect(registry.mask(`key: ${PRIVATE_PEM} and ${oneLineBody}`)).not.toContain(body.slice(0, 20));
+
+    const refused = (file: string): string =>
+      problem(errorsOf({ PLACEOS_URL: 'https://x.example.com', PLACEOS_JWT_SIGNING_KEY_FILE: file }), 'PLACEOS_JWT_SIGNING_KEY_FILE');
+    const pub = join(dir, 'signing-public.pem');
+    writeFileSync(pub, PUBLIC_PEM);
+    const p = refused(pub);
+    expect(p).toMatch(
+      /holds a public key, which cannot sign: give the deployment's RS256 private key here \(its public key goes in PLACEOS_JWT_PUBLIC_KEY_FILE\)/,
+    );
+    expect(p).not.toContain('\n');
+    const ec = join(dir, 'signing-ec.pem');
+    writeFileSync(ec, generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+    expect(refused(ec)).toMatch(/expected the file '.*' to be an RSA private key \(the deployment signs RS256\), got a key of type ec/);
+    const junk = join(dir, 'signing-junk.pem');
+    writeFileSync(junk, '-----BEGIN PRIVATE KEY-----\nnot base64 at all\n-----END PRIVATE KEY-----\n');
+    expect(refused(junk)).toMatch(/does not parse/);
+    expect(refused(join(dir, 'nope.pem'))).toMatch(/no such file/);
+    for (const f of [pub, ec, junk]) expect(refused(f)).not.toMatch(/\n/);
   });
 
   test('CA file and NODE_EXTRA_CA_CERTS are read; a non-PEM file is refused', async () => {

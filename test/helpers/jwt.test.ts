@@ -39,6 +39,17 @@ describe('decodeJwt', () => {
     expect(d.signatureLength).toBe(342);
   });
 
+  test('signs a crit header only for the extensions it is told of; a jose verifier refuses the token for that crit', async () => {
+    const ext = 'urn:example:ext';
+    const header = { crit: [ext], [ext]: true };
+    await expect(signWithKey(claims, key.privatePem, { header })).rejects.toThrow(/not recognized/);
+    const token = await signWithKey(claims, key.privatePem, { header, crit: [ext] });
+    expect(decodeJwt(token).header).toEqual({ crit: [ext], [ext]: true, alg: 'RS256' });
+    // Signature fine, crit unknown to the verifier: refused (RFC 7515 §4.1.11).
+    const r = await verifyWithPublicKey(token, key.publicPem);
+    expect(r).toEqual({ ok: false, reason: expect.stringMatching(/^ERR_JOSE_NOT_SUPPORTED: Extension Header Parameter "urn:example:ext" is not recognized/) });
+  });
+
   test.each<[string, unknown, string]>([
     ['one part', 'abcdef', 'expected a 3-part JWT, got 1 part'],
     ['two parts', 'abc.def', 'expected a 3-part JWT, got 2 parts'],

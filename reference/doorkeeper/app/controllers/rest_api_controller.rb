@@ -7,6 +7,9 @@ class RestApiController < ActionController::API
 
   class Unauthorized < StandardError; end
 
+  # Seconds an iat may lie ahead of this clock (the embedded target's IAT_SKEW_SECONDS).
+  IAT_SKEW_SECONDS = 60
+
   rescue_from(Unauthorized) { |e| render json: { error: e.message }, status: :unauthorized }
   rescue_from(KeyError) { |e| render json: { error: "Missing JSON attribute: #{e.key}" }, status: :bad_request }
 
@@ -63,10 +66,14 @@ class RestApiController < ActionController::API
     raise Unauthorized, '' unless token
 
     begin
-      payload, = JWT.decode(token, PlaceDk.signing_key.public_key, true, algorithm: 'RS256')
+      payload, header = JWT.decode(token, PlaceDk.signing_key.public_key, true, algorithm: 'RS256')
     rescue JWT::DecodeError => e
       raise Unauthorized, e.message
     end
+    # Beyond ruby-jwt's checks (signature, exp, nbf), what the contract asks of a verifier (§12.1):
+    # no extension is understood, so any crit is refused; an iat beyond a minute of skew is refused.
+    raise Unauthorized, 'Unsupported critical header extension' if header.key?('crit')
+    raise Unauthorized, 'Signature iat is in the future' if payload['iat'].is_a?(Numeric) && payload['iat'] > Time.now.to_i + IAT_SKEW_SECONDS
     %w[iss iat exp aud sub scope u].each { |k| payload.fetch(k) }
     %w[n e p r].each { |k| payload['u'].fetch(k) }
     return [payload, nil] if payload['scope'].include?('guest')
