@@ -4,6 +4,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import type { TargetContext } from './context';
 import * as auth from './auth';
 import * as oauth from './oauth';
+import * as authorize from './authorize';
 import * as tokenAdmin from './token-admin';
 import * as rest from './restapi';
 
@@ -54,11 +55,11 @@ export function buildApp(ctx: TargetContext, quiet: boolean): express.Express {
         next();
       });
     }
-    app.get(path, h(oauth.authorizeEndpoint));
-    app.post(path, h(oauth.authorizeEndpoint));
-    app.delete(path, h(oauth.authorizeEndpoint));
+    app.get(path, h(authorize.authorizeEndpoint));
+    app.post(path, h(authorize.authorizeEndpoint));
+    app.delete(path, h(authorize.authorizeEndpoint));
   }
-  app.get('/auth/oauth/authorize/native', oauth.nativeCodePage);
+  app.get('/auth/oauth/authorize/native', authorize.nativeCodePage);
   for (const path of ['/auth/oauth/token', ...(p.shortAliases ? ['/auth/token'] : [])]) {
     if (ctx.faults.has('token-cors-credentials')) app.use(path, corsAnyOrigin('reflect'));
     app.post(path, h(oauth.tokenEndpoint));

@@ -7,7 +7,7 @@ import { ssoCallbackUri, type AuthorityFixture, type SsoStrategyFixture } from '
 import { backChannel } from './idp';
 import { Params, addQuery, baseUrl, cookies, deleteCookie, parseBody, redirect, sendJson, setCookie, type ParamSource } from './http';
 import { clearSession, readSession, sessionUser, setVerified, startSession } from './session';
-import { doorkeeperAuthenticate, tokenState } from './oauth';
+import { doorkeeperAuthenticate, tokenState } from './grants';
 import { acquireCredential, authenticate } from './restapi';
 
 function serverError(res: Response): void {

@@ -1,35 +1,19 @@
-// OAuth endpoints of the auth service: authorize and token (revoke, introspect and token/info:
-// reference/src/token-admin.ts).
+// OAuth endpoints of the auth service: token, and the library model authorize shares
+// (reference/src/authorize.ts; revoke, introspect and token/info: reference/src/token-admin.ts).
 // The grant machinery (client lookup, code lookup/expiry/client binding/single use, password
 // check, refresh-token binding, scope validation, token saving) runs in @node-oauth/oauth2-server
 // with an in-memory model; the Doorkeeper / auth.cr parameter checks, their order, error codes and
 // response shapes are PlaceOS-specific and live here.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
 import OAuth2Server from '@node-oauth/oauth2-server';
 import type { AccessTokenRecord, CodeRecord, TargetContext, User } from './context';
-import { SERVER_SCOPES, type AppFixture, type AuthorityFixture } from './fixtures';
-import { sessionUser, readSession, writeSession } from './session';
-import {
-  DESCRIPTIONS,
-  Params,
-  addFragment,
-  addQuery,
-  basicCredentials,
-  baseUrl,
-  deleteCookie,
-  missingParam,
-  parseBody,
-  redirect,
-  sendAuthorizeError,
-  sendJson,
-  sendOAuthError,
-  type OAuthErrorSpec,
-  type ParamSource,
-} from './http';
+import { appRedirectUris, checkScopes, mintToken, opaque, pkceApplies, redirectUriMatches, tokenSources, verifyPkce } from './grants';
+import type { AppFixture, AuthorityFixture } from './fixtures';
+import { Params, basicCredentials, baseUrl, missingParam, parseBody, sendJson, sendOAuthError, type OAuthErrorSpec } from './http';
 
 /** Per-request state shared between the handler and the library model. */
-interface RequestState {
+export interface RequestState {
   authority: AuthorityFixture;
   grantType?: string;
   requestingApp?: AppFixture;
@@ -49,152 +33,6 @@ interface RequestState {
   authorizing?: boolean;
   /** The client authenticated with HTTP Basic. */
   basicAuth?: boolean;
-}
-
-const opaque = (): string => randomBytes(32).toString('base64url'); // 43 chars, Doorkeeper's default generator
-
-export function tokenSources(ctx: TargetContext): ParamSource[] {
-  const s: ParamSource[] = ctx.profile.tokenReadsQuery ? ['query', 'form'] : ['form'];
-  if (ctx.profile.tokenJsonBody === 'accepted') s.push('json');
-  return s;
-}
-
-// ---- scope checking (Doorkeeper ScopeChecker) -------------------------------------------------------
-export function checkScopes(ctx: TargetContext, app: AppFixture, raw: string | undefined): string[] | undefined {
-  if (raw !== undefined && /[\t\n\r]/.test(raw)) return undefined;
-  const requested = raw === undefined || raw.trim() === '' ? undefined : [...new Set(raw.trim().split(/ +/))];
-  if (ctx.faults.has('scope-escalation')) return requested ?? ['public'];
-  const allowed = app.scopes.length > 0 ? app.scopes : SERVER_SCOPES;
-  if (!requested) return allowed.includes('public') ? ['public'] : undefined;
-  return requested.every((s) => allowed.includes(s) && SERVER_SCOPES.includes(s)) ? requested : undefined;
-}
-
-// ---- redirect_uri matching -----------------------------------------------------------------------------
-/** Doorkeeper URIChecker (parsed comparison, query ignored when the registered URI has none, loopback any port) or exact match. */
-export function redirectUriMatches(ctx: TargetContext, requested: string, registered: string): boolean {
-  if (ctx.profile.redirectUriMatching === 'exact') return requested === registered;
-  let a: URL;
-  let b: URL;
-  try {
-    a = new URL(requested);
-    b = new URL(registered);
-  } catch {
-    return false;
-  }
-  if (a.hash || requested.includes('#')) return false;
-  const loopback = ['127.0.0.1', '[::1]'].includes(b.hostname);
-  // Doorkeeper's URIChecker compares parsed URIs (URI#==): userinfo included.
-  const sameBase =
-    a.protocol === b.protocol &&
-    a.username === b.username &&
-    a.password === b.password &&
-    a.hostname === b.hostname &&
-    (loopback || a.port === b.port) &&
-    a.pathname === b.pathname;
-  if (!sameBase) return false;
-  if (!b.search) return true;
-  const qa = [...a.searchParams]
-    .map((e) => e.join('='))
-    .sort()
-    .join('&');
-  const qb = [...b.searchParams]
-    .map((e) => e.join('='))
-    .sort()
-    .join('&');
-  return qa === qb;
-}
-
-export function appRedirectUris(app: AppFixture): string[] {
-  return app.redirect_uri.split(/\s+/).filter(Boolean);
-}
-
-// ---- token minting ---------------------------------------------------------------------------------------
-export async function mintToken(
-  ctx: TargetContext,
-  st: { authority: AuthorityFixture },
-  app: AppFixture,
-  user: User | null,
-  scopes: string[],
-  opts: { refresh: boolean; previousRefreshToken?: string },
-): Promise<AccessTokenRecord> {
-  const nowMs = Date.now();
-  const iat = Math.floor(nowMs / 1000);
-  const expiresIn = ctx.lifetimes.accessTokenSeconds;
-  const jti = ctx.newJti();
-  let token: string;
-  if (user) {
-    token = await ctx.signAccessToken(user, scopes, iat, expiresIn, jti);
-  } else {
-    // auth.cr client_credentials: random 64-hex sub, no aud and no u claims.
-    token = await ctx.signRaw({ iss: 'POS', iat, exp: iat + expiresIn, jti, scope: scopes, sub: randomBytes(32).toString('hex') });
-  }
-  let refreshToken: string | undefined;
-  let refreshJti: string | undefined;
-  if (opts.refresh) {
-    if (ctx.profile.refreshTokenFormat === 'jwt') {
-      refreshJti = randomBytes(32).toString('hex');
-      refreshToken = await ctx.signRaw({
-        iss: 'POS',
-        iat,
-        exp: iat + ctx.profile.refreshTokenSeconds,
-        jti: refreshJti,
-        sub: user?.id ?? app.uid,
-        aud: app.uid,
-        typ: 'refresh',
-      });
-    } else {
-      refreshToken = opaque();
-    }
-  }
-  const rec: AccessTokenRecord = {
-    token,
-    jti,
-    appId: app.id,
-    userId: user?.id ?? null,
-    authority: user?.authority ?? st.authority.key,
-    scopes,
-    createdAtMs: nowMs,
-    expiresIn,
-    ...(refreshToken ? { refreshToken } : {}),
-    ...(refreshJti ? { refreshJti } : {}),
-    ...(opts.previousRefreshToken ? { previousRefreshToken: opts.previousRefreshToken } : {}),
-  };
-  ctx.saveAccessToken(rec);
-  return rec;
-}
-
-export function tokenState(rec: AccessTokenRecord): 'valid' | 'expired' | 'revoked' {
-  if (rec.revokedAtMs !== undefined) return 'revoked';
-  if (rec.createdAtMs + rec.expiresIn * 1000 <= Date.now()) return 'expired';
-  return 'valid';
-}
-
-/** Doorkeeper.authenticate side effect: the previous refresh token is revoked once the new access token is shown (§6.5). */
-export function doorkeeperAuthenticate(ctx: TargetContext, rec: AccessTokenRecord): void {
-  if (ctx.profile.refreshRotation === 'revoke-on-use' && rec.previousRefreshToken) {
-    const old = ctx.refreshIndex.get(rec.previousRefreshToken);
-    if (old && old.revokedAtMs === undefined) old.revokedAtMs = Date.now();
-    delete rec.previousRefreshToken;
-  }
-}
-
-function pkceApplies(ctx: TargetContext, code: CodeRecord): boolean {
-  return ctx.profile.pkce === 'enforced' && code.challenge !== undefined && !ctx.faults.has('pkce-verifier-ignored');
-}
-
-function verifyPkce(ctx: TargetContext, code: CodeRecord, verifier: string | undefined): boolean {
-  if (ctx.profile.pkce === 'ignored') return true;
-  if (!pkceApplies(ctx, code)) {
-    if (code.challenge !== undefined) return true; // pkce-verifier-ignored
-    // A verifier for a code issued without a challenge: Doorkeeper compares against a nil method → invalid_grant.
-    return verifier === undefined || ctx.faults.has('pkce-downgrade');
-  }
-  if (verifier === undefined) return false;
-  if (code.challengeMethod === 'S256' && !ctx.faults.has('pkce-s256-as-plain')) {
-    return createHash('sha256').update(verifier).digest('base64url') === code.challenge;
-  }
-  if (code.challengeMethod === 'plain' || code.challengeMethod === 'S256') return verifier === code.challenge;
-  return false;
 }
 
 // ---- the library model --------------------------------------------------------------------------------------
@@ -340,7 +178,7 @@ function makeModel(ctx: TargetContext, st: RequestState): OAuth2Server.ServerOpt
   return model as unknown as OAuth2Server.ServerOptions['model'];
 }
 
-function server(ctx: TargetContext, st: RequestState): OAuth2Server {
+export function server(ctx: TargetContext, st: RequestState): OAuth2Server {
   const options = {
     model: makeModel(ctx, st),
     accessTokenLifetime: ctx.lifetimes.accessTokenSeconds,
@@ -352,15 +190,6 @@ function server(ctx: TargetContext, st: RequestState): OAuth2Server {
     requireClientAuthentication: { authorization_code: false, password: false, refresh_token: false, client_credentials: true },
   };
   return new OAuth2Server(options);
-}
-
-function authorityOr404(req: Request, res: Response, ctx: TargetContext): AuthorityFixture | undefined {
-  const a = ctx.authorityForHost(req.headers.host);
-  if (a) return a;
-  if (ctx.profile.inferredServerErrors)
-    res.status(500).set('Content-Type', 'text/html; charset=utf-8').end("<html><body><h1>We're sorry, but something went wrong.</h1></body></html>");
-  else sendJson(res, 404, { error: 'authority not found' });
-  return undefined;
 }
 
 // ---- POST /auth/oauth/token ------------------------------------------------------------------------------------
@@ -536,122 +365,6 @@ export async function sendTokenResponse(res: Response, ctx: TargetContext, rec: 
   if (!f.has('pragma-missing')) res.set('Pragma', 'no-cache');
   res.set('Content-Type', 'application/json; charset=utf-8');
   res.end(JSON.stringify(body));
-}
-
-// ---- /auth/oauth/authorize ---------------------------------------------------------------------------------------
-export async function authorizeEndpoint(req: Request, res: Response, ctx: TargetContext): Promise<void> {
-  const p = ctx.profile;
-  const authority = authorityOr404(req, res, ctx);
-  if (!authority) return;
-  const user = sessionUser(req, ctx, authority, { checkLoggedOut: p.authorizeChecksLoggedOut });
-  if (!user) {
-    const session = readSession(req, ctx);
-    if (p.noSessionAuthorize.to === 'login_url') {
-      if (session.present && !session.payload) for (const c of ['user', 'social', 'continue']) deleteCookie(res, c, '/auth');
-      const loc = authority.login_url.replace('{{url}}', encodeURIComponent(req.originalUrl));
-      return redirect(req, res, ctx, p.noSessionAuthorize.status, loc);
-    }
-    if (p.noSessionStoresContinue && req.method === 'GET') writeSession(res, ctx, { ...(session.payload ?? {}), continue: req.originalUrl });
-    return redirect(req, res, ctx, p.noSessionAuthorize.status, '/auth/login');
-  }
-  const body = parseBody(req);
-  const sources: ParamSource[] = req.method === 'GET' ? ['query'] : ['query', 'form', ...(p.tokenJsonBody === 'accepted' ? (['json'] as ParamSource[]) : [])];
-  const params = new Params(req, sources, body);
-  if (params.repeated()) return sendAuthorizeError(res, ctx, 400, 'invalid_request');
-  const clientId = params.present('client_id');
-  if (!clientId) return sendAuthorizeError(res, ctx, 400, 'invalid_request', missingParam('client_id'));
-  const app = ctx.appByUid(clientId);
-  if (!app) {
-    const given = params.present('redirect_uri');
-    if (ctx.faults.has('unknown-client-redirect') && given)
-      return redirect(req, res, ctx, 302, addQuery(given, { error: 'invalid_client', state: params.get('state') }));
-    return sendAuthorizeError(res, ctx, p.authorizeUnknownClientError.status, p.authorizeUnknownClientError.error);
-  }
-  const redirectUri = params.present('redirect_uri');
-  if (!redirectUri) return sendAuthorizeError(res, ctx, 400, 'invalid_redirect_uri');
-  const registered = appRedirectUris(app).some((r) => redirectUriMatches(ctx, redirectUri, r));
-  if (!registered && !ctx.faults.has('redirect-uri-any')) {
-    if (ctx.faults.has('unregistered-redirect-500')) {
-      res.status(500).set('Content-Type', 'text/html; charset=utf-8').end("<html><body><h1>We're sorry, but something went wrong.</h1></body></html>");
-      return;
-    }
-    return sendAuthorizeError(res, ctx, p.authorizeRedirectMismatchError.status, p.authorizeRedirectMismatchError.error);
-  }
-  const responseType = params.present('response_type');
-  if (!responseType)
-    return sendAuthorizeError(
-      res,
-      ctx,
-      400,
-      p.authorizeErrorStyle === 'json' ? 'unsupported_response_type' : 'invalid_request',
-      p.authorizeErrorStyle === 'json' ? undefined : missingParam('response_type'),
-    );
-  const implicit = responseType === 'token' && p.implicitGrant;
-  if (responseType !== 'code' && !implicit) return sendAuthorizeError(res, ctx, 400, 'unsupported_response_type');
-  const responseMode = params.present('response_mode');
-  if (p.authorizeErrorStyle === 'html' && responseMode && !['query', 'fragment', 'form_post'].includes(responseMode)) {
-    return sendAuthorizeError(res, ctx, 400, 'unsupported_response_mode');
-  }
-  const rawScope = params.get('scope');
-  const scopes = checkScopes(ctx, app, rawScope);
-  if (!scopes) return sendAuthorizeError(res, ctx, 400, 'invalid_scope');
-  const challenge = params.present('code_challenge');
-  const method = params.present('code_challenge_method');
-  if (p.pkce === 'enforced' && challenge && (!method || !p.pkceMethods.includes(method))) {
-    return sendAuthorizeError(res, ctx, 400, p.authorizeErrorStyle === 'json' ? 'invalid_request' : 'invalid_code_challenge_method');
-  }
-  const state = params.get('state');
-  if (state !== undefined && state.length > 4096 && ctx.faults.has('authorize-long-state-500')) {
-    res.status(500).set('Content-Type', 'text/html; charset=utf-8').end("<html><body><h1>We're sorry, but something went wrong.</h1></body></html>");
-    return;
-  }
-  const stateOut =
-    state === undefined || state === '' || ctx.faults.has('state-dropped') ? undefined : ctx.faults.has('state-truncated') ? state.slice(0, 16) : state;
-
-  if (req.method === 'DELETE') {
-    return redirect(req, res, ctx, 302, addQuery(redirectUri, { error: 'access_denied', error_description: DESCRIPTIONS.access_denied, state: stateOut }));
-  }
-  const st: RequestState = { authority, authorizing: true, ...(rawScope !== undefined ? { rawScope } : {}) };
-  if (implicit) {
-    const rec = await mintToken(ctx, st, app, user, scopes, { refresh: false });
-    return redirect(
-      req,
-      res,
-      ctx,
-      302,
-      addFragment(redirectUri, { access_token: rec.token, token_type: 'Bearer', expires_in: String(rec.expiresIn), scope: scopes.join(' '), state: stateOut }),
-    );
-  }
-  if (p.pkce === 'enforced' && challenge && method && !ctx.faults.has('pkce-challenge-dropped')) st.challenge = { challenge, method };
-  const oreq = new OAuth2Server.Request({
-    method: 'GET',
-    headers: {},
-    body: {},
-    query: { response_type: 'code', client_id: clientId, redirect_uri: redirectUri, ...(scopes.length ? { scope: scopes.join(' ') } : {}) },
-  });
-  const ores = new OAuth2Server.Response({ headers: {} });
-  let code: string;
-  try {
-    const saved = await server(ctx, st).authorize(oreq, ores, { authenticateHandler: { handle: () => user } });
-    code = saved.authorizationCode;
-  } catch (e) {
-    const err = e as Error & { name?: string };
-    if (err.name === 'invalid_scope') return sendAuthorizeError(res, ctx, 400, 'invalid_scope');
-    return sendAuthorizeError(res, ctx, 400, 'invalid_request');
-  }
-  const extra: Record<string, string | undefined> = { code, state: stateOut };
-  if (ctx.faults.has('token-in-redirect')) extra.access_token = (await mintToken(ctx, st, app, user, scopes, { refresh: false })).token;
-  redirect(req, res, ctx, 302, addQuery(redirectUri, extra));
-}
-
-export function nativeCodePage(req: Request, res: Response): void {
-  const code = typeof req.query.code === 'string' ? req.query.code : '';
-  res
-    .status(200)
-    .set('Content-Type', 'text/html; charset=utf-8')
-    .end(
-      `<!DOCTYPE html><html><body><main role="main"><h1>Authorization code:</h1><code id="authorization_code">${code.replace(/[^A-Za-z0-9._~-]/g, '')}</code></main></body></html>`,
-    );
 }
 
 export { baseUrl };

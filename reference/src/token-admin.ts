@@ -5,7 +5,7 @@ import type { Request, Response } from 'express';
 import type { AccessTokenRecord, TargetContext } from './context';
 import type { AppFixture } from './fixtures';
 import { DESCRIPTIONS, Params, basicCredentials, doorkeeperBearer, parseBody, sendJson, sendOAuthError } from './http';
-import { doorkeeperAuthenticate, tokenSources, tokenState } from './oauth';
+import { doorkeeperAuthenticate, tokenSources, tokenState } from './grants';
 
 // ---- POST /auth/oauth/revoke -------------------------------------------------------------------------------------
 function clientFrom(req: Request, ctx: TargetContext, params: Params): { given: boolean; app?: AppFixture } {

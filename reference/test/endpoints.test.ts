@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { startReferenceTarget, type ReferenceTarget } from '../src/index';
 import { PROFILES, type ProfileName } from '../src/profiles';
-import { redirectUriMatches } from '../src/oauth';
+import { redirectUriMatches } from '../src/grants';
 import { BEARER, BEARER_TRANSPORTS } from '../../helpers/kit/transports';
 import {
   authorize,
