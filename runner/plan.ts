@@ -2,7 +2,7 @@
 // applied to the areas, in catalogue order. The run, --list and --dry-run all take it from here,
 // so they name the same checks.
 import type { Suite } from '../specs';
-import { selectCases, type Selection } from './engine';
+import { selectCases, type Selection } from './select';
 import { shardOf, UsageError } from './args';
 import type { Shard } from './args';
 
