@@ -77,7 +77,12 @@ export function beginSession(o: RunOptions, env: Env, io: MainIo, out: (s: strin
   const mask = (s: string) => secrets.mask(s);
   let lifecycle: RunLifecycle;
   try {
-    lifecycle = { bundle: stageBundle(path.resolve(o.reportsDir), runId), ...(io.signal ? { signal: io.signal } : {}), stepSummary: env.GITHUB_STEP_SUMMARY };
+    lifecycle = {
+      bundle: stageBundle(path.resolve(o.reportsDir), runId),
+      ...(io.signal ? { signal: io.signal } : {}),
+      // Only a refused configuration's bundle takes it from here; a resolved one from its reports part.
+      ...(env.GITHUB_STEP_SUMMARY ? { stepSummary: env.GITHUB_STEP_SUMMARY } : {}),
+    };
   } catch (e) {
     const line = errorLine(e, o.reportsDir, mask);
     out(`placeos-contract: ${line}`);
@@ -102,6 +107,7 @@ export function beginSession(o: RunOptions, env: Env, io: MainIo, out: (s: strin
   const log = (s: string) => {
     if (!config.run.quiet) out(s);
   };
+  lifecycle.stepSummary = config.reports.githubStepSummary;
   if (config.reports.signingKeyPem) secrets.add(config.reports.signingKeyPem, 'other');
   for (const w of config.warnings) out(`WARNING: ${w}`);
   lifecycle.target =
