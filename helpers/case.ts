@@ -8,6 +8,12 @@ import type { HttpClient } from './http';
 import type { SecretRegistry } from './secrets';
 import type { SchemaRegistry } from './schemas';
 
+/** One table of checks: an area and its rows (specs/<area>/<area>.cases.ts). */
+export interface Suite {
+  area: string;
+  cases: readonly ContractCase[];
+}
+
 export interface ContractCase {
   /** Stable and unique across the suite, `<area>.<name>` (kebab-case): the ledger and selection use it. */
   id: string;

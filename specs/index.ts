@@ -1,6 +1,6 @@
 // Every area of the suite, in run order: the run, --list, the kill matrix and the benchmark take
 // the areas from here.
-import type { ContractCase } from '../helpers/case';
+import type { Suite } from '../helpers/case';
 // which generation (contract doc §1)
 import * as generation from './generation/generation.cases';
 // contract areas (issue 3)
@@ -14,10 +14,7 @@ import * as sso from './sso/sso.cases';
 // security conformance (issue 4)
 import { SECURITY_SUITES } from './security';
 
-export interface Suite {
-  area: string;
-  cases: readonly ContractCase[];
-}
+export type { Suite } from '../helpers/case';
 
 export const SUITES: readonly Suite[] = [
   generation,

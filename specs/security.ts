@@ -1,6 +1,6 @@
 // The security conformance areas (issue 4): RFC checks with requirement IDs, levels and
 // severities. Expected PlaceOS departures are listed in ledger/<generation>.json, never here.
-import type { Suite } from './index';
+import type { Suite } from '../helpers/case';
 import * as tokenEndpoint from './security-token-endpoint/security-token-endpoint.cases';
 import * as codePkce from './security-code-pkce/security-code-pkce.cases';
 import * as redirect from './security-redirect/security-redirect.cases';
