@@ -12,3 +12,6 @@ export function packageRoot(from: string = __dirname): string {
 }
 
 export const PACKAGE_ROOT = packageRoot();
+
+/** The package's version, from its package.json (read once). */
+export const PACKAGE_VERSION: string = (JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;

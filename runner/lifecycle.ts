@@ -2,10 +2,8 @@
 // an AbortSignal whose reason is "interrupted by SIGINT"), the bound on cleanup after it, and the
 // could-not-run bundle a failure leaves once the run has a target. Nothing here reads process.*:
 // the signal, the reports folder and $GITHUB_STEP_SUMMARY come as values.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { EXIT } from './exit';
-import { PACKAGE_ROOT } from '../helpers/package-root';
+import { PACKAGE_VERSION } from '../helpers/package-root';
 import type { StagedBundle } from './bundle';
 import { writeCouldNotRunBundle } from './report/could-not-run';
 import { reportsLine } from './progress';
@@ -98,7 +96,7 @@ export function endFailedRun(
     target: l.target.url,
     embedded: l.target.embedded,
     startedAt: o.startedAt,
-    suiteVersion: (JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version,
+    suiteVersion: PACKAGE_VERSION,
     fingerprints: o.fingerprints,
     ...(o.signingKeyPem ? { signingKeyPem: o.signingKeyPem } : {}),
     ...(l.stepSummary ? { stepSummary: l.stepSummary } : {}),

@@ -3,9 +3,7 @@
 // the bundle staged, the configuration resolved, the target started) and makes it through jest
 // with the package's preset (runner/jest/cli.ts), as a user's jest run does. Exit codes:
 // runner/exit.ts.
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { PACKAGE_ROOT } from '../helpers/package-root';
+import { PACKAGE_VERSION } from '../helpers/package-root';
 import { SettingsError } from '../helpers/settings/types';
 import { parseArgs, USAGE } from './args';
 import type { RunOptions } from './args';
@@ -15,10 +13,6 @@ import { beginSession } from './session';
 import type { MainIo } from './session';
 
 export { EXIT } from './exit';
-
-function packageVersion(): string {
-  return (JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
-}
 
 /** Every problem of the settings, one line each, and exit 2; undefined for any other error. */
 function settingsProblem(e: unknown, out: (s: string) => void): number | undefined {
@@ -57,7 +51,7 @@ export async function main(
       return EXIT.ok;
     }
     if (o.version) {
-      out(`placeos-contract ${packageVersion()}`);
+      out(`placeos-contract ${PACKAGE_VERSION}`);
       return EXIT.ok;
     }
     if (o.list) {

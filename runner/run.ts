@@ -26,7 +26,7 @@ import { contractDifferences } from '../helpers/generations';
 import { limiterFor } from '../helpers/http-limiter';
 import { regressions } from './report/baseline';
 import type { Baseline } from './report/baseline';
-import { PACKAGE_ROOT as ROOT } from '../helpers/package-root';
+import { PACKAGE_ROOT as ROOT, PACKAGE_VERSION } from '../helpers/package-root';
 import { EXIT } from './exit';
 import type { Target } from './target';
 import { checkCredentials } from './credentials';
@@ -179,7 +179,7 @@ export async function runContract(input: RunInput): Promise<number> {
     const fingerprints = secrets.fingerprints();
     const meta: RunMeta = {
       runId,
-      suiteVersion: (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version,
+      suiteVersion: PACKAGE_VERSION,
       suiteCommit: gitCommit(),
       schemaDigest: schemas.digest(),
       target: settings.url,
