@@ -70,5 +70,5 @@ export async function main(
   const session = beginSession(o, env, io, out);
   if (!('run' in session)) return session.code;
   const { runThroughJest } = await import('./jest/cli');
-  return runThroughJest(session, out);
+  return runThroughJest(session);
 }

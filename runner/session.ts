@@ -60,8 +60,11 @@ export interface Session {
   /** --strict: warnings break the build (jest's failed tests follow it). */
   readonly strict: boolean;
   run(tables?: RunTables): Promise<SessionEnd>;
-  /** Closes the target and drops the staged folder of a run that was never made. */
-  abandon(): Promise<void>;
+  /**
+   * A run that could not be made after all (jest failed, or handed over no table): the target
+   * closed, its one line said and its could-not-run bundle written, as for any other failure.
+   */
+  fail(e: unknown): Promise<SessionEnd>;
 }
 
 /**
@@ -130,9 +133,9 @@ export function beginSession(o: RunOptions, env: Env, io: MainIo, out: (s: strin
         await close();
       }
     },
-    async abandon() {
+    async fail(e: unknown): Promise<SessionEnd> {
       await close();
-      lifecycle.bundle.discard();
+      return failed(e, config.reports.signingKeyPem);
     },
   };
 }

@@ -7,12 +7,11 @@
 import * as path from 'node:path';
 import { runCLI } from 'jest';
 import { PACKAGE_ROOT } from '../../helpers/package-root';
-import { EXIT } from '../exit';
 import type { Session, SessionEnd } from '../session';
 import { handoff } from './runner';
 
 /** The run's exit code (EXIT). */
-export async function runThroughJest(session: Session, out: (s: string) => void): Promise<number> {
+export async function runThroughJest(session: Session): Promise<number> {
   handoff.session = session;
   handoff.end = undefined;
   try {
@@ -23,6 +22,10 @@ export async function runThroughJest(session: Session, out: (s: string) => void)
       reporters: [],
     };
     await runCLI({ _: [], $0: 'placeos-contract', config: JSON.stringify(config), runInBand: true, watchman: false, silent: true }, [PACKAGE_ROOT]);
+  } catch (e) {
+    // jest itself failed: the run could not be made, and its bundle says so.
+    if (!handoff.end) return (await session.fail(e)).code;
+    throw e;
   } finally {
     handoff.session = undefined;
   }
@@ -30,7 +33,5 @@ export async function runThroughJest(session: Session, out: (s: string) => void)
   const end = handoff.end as SessionEnd | undefined;
   if (end) return end.code;
   // jest handed the runner no table: the session never ran.
-  await session.abandon();
-  out(`placeos-contract: could not run: jest found no table under ${path.join(PACKAGE_ROOT, 'specs')}`);
-  return EXIT.couldNotRun;
+  return (await session.fail(new Error(`jest found no table under ${path.join(PACKAGE_ROOT, 'specs')}`))).code;
 }

@@ -171,10 +171,15 @@ export function contractRunner(env: Env, out: (s: string) => void = (s) => proce
         const execError = end.code !== EXIT.ok && !breaking ? `${why}: see the run's summary above` : undefined;
         for (const [test] of running) finish(test, execError);
       } catch (e) {
-        // The session said its one line and wrote its could-not-run bundle; anything else is said here.
-        const end = e instanceof Ended ? e.end : { code: EXIT.couldNotRun, failure: errorLine(e, '.', (x) => x) };
-        if (!(e instanceof Ended)) out(`placeos-contract: ${end.failure}`);
-        if (!ran) await session?.abandon();
+        // The session said its one line and wrote its could-not-run bundle. A session that never
+        // ran does so now; an error before any session (the options) is only said here.
+        let end: SessionEnd;
+        if (e instanceof Ended) end = e.end;
+        else if (session && !ran) end = await session.fail(e);
+        else {
+          end = { code: EXIT.couldNotRun, failure: errorLine(e, '.', (x) => x) };
+          out(`placeos-contract: ${end.failure}`);
+        }
         handoff.end = end;
         for (const [test] of running) if (!reported.has(test)) fail(test, end.failure ?? `the run's exit code is ${end.code}`);
       }
