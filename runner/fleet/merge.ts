@@ -70,6 +70,9 @@ function mergeFleets(dirs: string[], outDir: string, out: (s: string) => void): 
 interface ResultsDoc {
   meta: RunMeta;
   results: CaseResult[];
+  /** false for an interrupted run or one that could not be made (runner/report/could-not-run.ts). */
+  complete?: boolean;
+  reason?: string;
 }
 
 const xmlOptions = { preserveOrder: true, ignoreAttributes: false, attributeNamePrefix: '', parseTagValue: false, trimValues: false } as const;
@@ -96,6 +99,10 @@ export function mergeJunit(xmls: string[]): string {
 
 function mergeRuns(dirs: string[], outDir: string, out: (s: string) => void): number {
   const docs = dirs.map((d) => JSON.parse(fs.readFileSync(path.join(d, 'results.json'), 'utf8')) as ResultsDoc);
+  // A shard that did not run whole would drop its checks from the merge without a trace.
+  for (const [i, doc] of docs.entries())
+    if (doc.complete === false)
+      throw new UsageError(`merge: the shard in ${dirs[i]} is incomplete (${doc.reason ?? 'no reason given'}): run that shard again, then merge`);
   const byId = new Map<string, CaseResult>();
   for (const [i, doc] of docs.entries())
     for (const r of doc.results) {

@@ -34,4 +34,11 @@ test('a 2-shard split merged equals the unsharded report', async () => {
   const junit = fs.readFileSync(path.join(at('merged'), 'junit.xml'), 'utf8');
   expect(junit.match(/<testcase /g)).toHaveLength(w.counts.total);
   expect(verifyBundle(at('merged')).problems).toEqual([]);
+  // A shard that did not run whole (interrupted, or could not be made) is refused, not merged without its checks.
+  fs.cpSync(at('s2'), at('s2-cut'), { recursive: true });
+  const cut = readJson<Doc & { complete: boolean; reason?: string }>(path.join(at('s2-cut'), 'results.json'));
+  fs.writeFileSync(path.join(at('s2-cut'), 'results.json'), JSON.stringify({ ...cut, complete: false, reason: 'interrupted by SIGTERM' }));
+  const refused = await contract(['merge', '--reports', at('merged-cut'), at('s1'), at('s2-cut')]);
+  expect(refused.code).toBe(2);
+  expect(refused.out).toContain(`merge: the shard in ${at('s2-cut')} is incomplete (interrupted by SIGTERM): run that shard again, then merge`);
 }, 600_000);
