@@ -334,6 +334,11 @@ test('SIGTERM to a fleet reaches the deployment under way (its incomplete bundle
     expect(by['silent-b']).toMatchObject({ exitCode: 143, message: 'not run: interrupted by SIGTERM' });
     expect(readJson(path.join(reports, 'silent-a', 'results.json'))).toMatchObject({ complete: false, outcome: 'INCOMPLETE' });
     expect(sockets).toHaveLength(1);
+    // Both are named as needing attention, with what stopped them.
+    const summary = fs.readFileSync(path.join(reports, 'fleet-summary.md'), 'utf8');
+    expect(summary).toMatch(
+      /### Needs attention \(2\)[\s\S]*`silent-a` \| interrupted \(SIGTERM\)[\s\S]*`silent-b` \| interrupted \(SIGTERM\) \| not run: interrupted by SIGTERM/,
+    );
   } finally {
     sockets.forEach((s) => s.destroy());
     server.close();

@@ -4,7 +4,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CaseResult, Verdict } from '../../helpers/model';
-import { attentionItems } from '../report/attention';
+import { attentionItems, type StrictWarnings } from '../report/attention';
+import { EXIT } from '../exit';
 import { comparisonLine, type Comparison } from '../report/baseline';
 import { escapeXml } from '../report/junit';
 import { escapeHtml as h } from '../report/html';
@@ -38,15 +39,21 @@ export interface DeploymentReport extends DeploymentOutcome {
   regressions?: number;
   results: CaseResult[];
   comparison?: Comparison;
+  /** --strict and the run's headline warnings, so the warnings that broke its build are named. */
+  strict?: StrictWarnings;
 }
 
-/** Worst exit code: 3 > 2 > 1 > 0. */
-export const worstExit = (codes: readonly number[]): number => codes.reduce((a, b) => Math.max(a, b), 0);
+/** A deployment that left no report of checks (it could not run, or was interrupted first): its exit says why. */
+const noChecks = (d: DeploymentReport): boolean => d.exitCode !== 0 && !d.results.length;
+
+/** Worst exit code: a secret leak (3) outranks an interrupt (130/143), which outranks 2 > 1 > 0. */
+export const worstExit = (codes: readonly number[]): number => (codes.includes(EXIT.secretLeak) ? EXIT.secretLeak : codes.reduce((a, b) => Math.max(a, b), 0));
 
 export function readDeployment(root: string, o: DeploymentOutcome): DeploymentReport {
   const file = path.join(root, o.name, 'results.json');
   if (!fs.existsSync(file)) return { ...o, results: [] };
   const doc = JSON.parse(fs.readFileSync(file, 'utf8')) as { meta: RunMeta; results: CaseResult[]; comparison?: Comparison };
+  const strict: StrictWarnings = { strict: doc.meta.strict === true, ...(doc.meta.warnings ? { runWarnings: doc.meta.warnings } : {}) };
   return {
     ...o,
     target: stripCredentials(doc.meta.target),
@@ -55,6 +62,7 @@ export function readDeployment(root: string, o: DeploymentOutcome): DeploymentRe
     regressions: doc.comparison?.changes.filter((x) => x.regression).length,
     results: doc.results,
     comparison: doc.comparison,
+    strict,
   };
 }
 
@@ -62,9 +70,9 @@ function markdown(ds: DeploymentReport[], exit: number): string {
   const md = (s: string) => s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r?\n/g, ' ');
   const L = [`## PlaceOS auth contract, fleet of ${ds.length}: ${exit === 0 ? '✅ PASS' : `❌ exit ${exit} (${EXIT_MEANING[exit] ?? '?'})`}`, ''];
   const attention = ds.flatMap((d) =>
-    d.exitCode === 2 && !d.results.length
-      ? [`| \`${md(d.name)}\` | could not run | ${md(d.message ?? 'no report')} |`]
-      : attentionItems(d.results, d.comparison).map((x) => `| \`${md(d.name)}\` | ${x.kind} \`${md(x.caseId)}\` | ${md(x.text)} |`),
+    noChecks(d)
+      ? [`| \`${md(d.name)}\` | ${EXIT_MEANING[d.exitCode] ?? `exit ${d.exitCode}`} | ${md(d.message ?? 'no report')} |`]
+      : attentionItems(d.results, d.comparison, d.strict).map((x) => `| \`${md(d.name)}\` | ${x.kind} \`${md(x.caseId)}\` | ${md(x.text)} |`),
   );
   L.push(`### Needs attention (${attention.length})`, '');
   if (attention.length) L.push('| deployment | what | details |', '|---|---|---|', ...attention, '');
@@ -89,9 +97,11 @@ function html(ds: DeploymentReport[], exit: number): string {
     return `<tr class="r-${cls}" data-exit="${d.exitCode}"><td><a href="${d.results.length ? `${h(d.name)}/summary.html` : `logs/${h(d.name)}.txt`}">${h(d.name)}</a></td><td>${d.exitCode} ${h(EXIT_MEANING[d.exitCode] ?? '')}</td><td>${h(d.target ?? '—')}</td><td>${h(d.generation ?? '—')}</td>${VERDICTS.map((v) => `<td class="n">${c ? c[v] : '—'}</td>`).join('')}<td class="n">${c?.total ?? '—'}</td><td class="n">${d.regressions ?? '—'}</td><td class="n">${(d.durationMs / 1000).toFixed(1)} s</td><td class="msg">${h(d.comparison ? comparisonLine(d.comparison) : d.results.length ? '' : (d.message ?? ''))}</td></tr>`;
   });
   const attention = ds.flatMap((d) =>
-    d.exitCode === 2 && !d.results.length
-      ? [`<tr class="r-error"><td>${h(d.name)}</td><td>could not run</td><td class="msg">${h(d.message ?? 'no report')}</td></tr>`]
-      : attentionItems(d.results, d.comparison).map(
+    noChecks(d)
+      ? [
+          `<tr class="r-error"><td>${h(d.name)}</td><td>${h(EXIT_MEANING[d.exitCode] ?? `exit ${d.exitCode}`)}</td><td class="msg">${h(d.message ?? 'no report')}</td></tr>`,
+        ]
+      : attentionItems(d.results, d.comparison, d.strict).map(
           (x) =>
             `<tr class="r-${x.kind === 'stale' ? 'warn' : 'fail'}"><td>${h(d.name)}</td><td>${h(x.kind)} <code>${h(x.caseId)}</code></td><td class="msg">${h(x.text)}</td></tr>`,
         ),

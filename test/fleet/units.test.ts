@@ -181,6 +181,9 @@ test('worst exit code of a fleet; JUnit of shards merged keeps every suite', () 
   expect(worstExit([0, 1, 0])).toBe(1);
   expect(worstExit([1, 2, 0])).toBe(2);
   expect(worstExit([])).toBe(0);
+  // An interrupt outranks a failure; a secret leak outranks everything.
+  expect(worstExit([1, 143, 2])).toBe(143);
+  expect(worstExit([143, 3, 0])).toBe(3);
   const a =
     '<?xml version="1.0"?><testsuites tests="1" failures="1" errors="0"><testsuite name="x"><testcase name="t1"><failure message="m"/></testcase></testsuite></testsuites>';
   const b =
