@@ -31,9 +31,13 @@ export function isSuiteFolder(dir: string): boolean {
   return !entries.length || entries.some((e) => REPORT_MARKERS.includes(e)) || entries.every((e) => BUNDLE_ENTRIES.includes(e));
 }
 
-/** A bundle of a run that ended normally: its results.json does not say `"complete": false`. */
+/** A bundle of a run that ended normally: its results.json does not say `"complete": false` (a fleet's: not interrupted). */
 function isCompleteBundle(dir: string): boolean {
   try {
+    if (!fs.existsSync(path.join(dir, 'results.json')) && fs.existsSync(path.join(dir, 'fleet.json'))) {
+      const f = JSON.parse(fs.readFileSync(path.join(dir, 'fleet.json'), 'utf8')) as { exitCode?: number };
+      return f.exitCode !== 130 && f.exitCode !== 143;
+    }
     const r = JSON.parse(fs.readFileSync(path.join(dir, 'results.json'), 'utf8')) as { complete?: boolean };
     return r.complete !== false;
   } catch {

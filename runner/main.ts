@@ -24,7 +24,6 @@ function settingsProblem(e: unknown, out: (s: string) => void): number | undefin
   }
   return EXIT.couldNotRun;
 }
-export { prepareReportsDir } from './target';
 
 export type { MainIo } from './session';
 

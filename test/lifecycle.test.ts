@@ -319,6 +319,9 @@ test('SIGTERM to a fleet reaches the deployment under way (its incomplete bundle
       ].join('\n'),
     );
     const reports = path.join(dir, 'reports');
+    // A previous complete fleet report (its fleet.json) is kept beside the interrupted one.
+    fs.mkdirSync(reports);
+    fs.writeFileSync(path.join(reports, 'fleet.json'), JSON.stringify({ exitCode: 0, deployments: [] }));
     const c = start(['--fleet', fleetFile, '--fleet-concurrency', '1', '--reports', reports]);
     await until('the first deployment to ask the silent server', () => sockets.length > 0);
     const killedAt = Date.now();
@@ -334,6 +337,8 @@ test('SIGTERM to a fleet reaches the deployment under way (its incomplete bundle
     expect(by['silent-b']).toMatchObject({ exitCode: 143, message: 'not run: interrupted by SIGTERM' });
     expect(readJson(path.join(reports, 'silent-a', 'results.json'))).toMatchObject({ complete: false, outcome: 'INCOMPLETE' });
     expect(sockets).toHaveLength(1);
+    expect(readJson(path.join(`${reports}.last-complete`, 'fleet.json'))).toEqual({ exitCode: 0, deployments: [] });
+    expect(fs.readdirSync(dir).filter((e) => e.includes('.partial-'))).toEqual([]);
     // Both are named as needing attention, with what stopped them.
     const summary = fs.readFileSync(path.join(reports, 'fleet-summary.md'), 'utf8');
     expect(summary).toMatch(

@@ -3,6 +3,7 @@
 // --fleet-concurrency at once, reports under <reports>/<name>/, then the fleet report. One
 // deployment that fails or cannot be reached never stops the others; the exit code is the worst.
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RunOptions } from '../args';
@@ -15,6 +16,7 @@ import { PACKAGE_ROOT } from '../../helpers/package-root';
 import { resolveReportSettings } from '../config';
 import { count } from '../report/results';
 import { interruptExit } from '../lifecycle';
+import { stageBundle } from '../bundle';
 
 const BIN = path.resolve(PACKAGE_ROOT, 'bin', 'placeos-contract.js');
 /** Report settings every deployment shares; every other PLACEOS_* comes from the deployment. */
@@ -104,12 +106,14 @@ export async function runFleet(
 ): Promise<number> {
   if (o.profile || o.mutants.length || o.envFile || o.tls)
     throw new UsageError('--fleet: --env, --profile, --mutant and --tls belong to each deployment in the fleet file (env, settings)');
-  const { prepareReportsDir } = require('../target') as typeof import('../target');
   const all = loadFleet(o.fleet!, env);
   const deployments = shardOf(all, o.shard);
   if (!deployments.length) throw new UsageError(`--shard ${o.shard!.index}/${o.shard!.total}: this part holds none of the ${count(all.length, 'deployment')}`);
   const reports = resolveReportSettings(o, env);
-  const reportsDir = prepareReportsDir(reports.dir);
+  // Staged beside the reports folder and swapped in at the end, as a single run's bundle is: an
+  // interrupted or killed fleet never leaves a half-written folder in place of the last one.
+  const bundle = stageBundle(reports.dir, `placeos-contract-${randomBytes(6).toString('base64url')}`);
+  const reportsDir = bundle.dir;
   fs.mkdirSync(path.join(reportsDir, 'logs'), { recursive: true });
   const startedAt = new Date();
   const progress = createProgress(
@@ -131,7 +135,9 @@ export async function runFleet(
     { startedAt: startedAt.toISOString(), endedAt: new Date().toISOString(), ...(shard ? { shard, fleetSize: all.length } : {}) },
     reports.signingKeyPem,
   );
+  const kept = bundle.commit({ complete: interruptExit(io.signal) === undefined });
   out(report.markdown);
+  if (kept) out(`placeos-contract: the fleet was interrupted; the last complete reports are kept in ${kept}`);
   if (reports.githubStepSummary) fs.appendFileSync(reports.githubStepSummary, report.markdown);
   out(
     `Fleet reports: ${o.reportsDir} (fleet-summary.md, fleet-summary.html, junit.xml; one folder per deployment). Exit ${report.exitCode}: the worst of the deployments.`,
