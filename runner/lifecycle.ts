@@ -6,6 +6,7 @@ import { EXIT } from './exit';
 import { PACKAGE_VERSION } from '../helpers/package-root';
 import type { StagedBundle } from './bundle';
 import { writeCouldNotRunBundle } from './report/could-not-run';
+import { secretLeakLine } from './report/finalize';
 import { reportsLine } from './progress';
 import type { SecretFingerprint } from '../helpers/secrets';
 
@@ -88,7 +89,7 @@ export function endFailedRun(
     l.bundle.discard();
     return interrupted ?? EXIT.couldNotRun;
   }
-  const note = writeCouldNotRunBundle({
+  const { note, secretHits } = writeCouldNotRunBundle({
     dir: l.bundle.dir,
     runId: o.runId,
     reason,
@@ -104,7 +105,10 @@ export function endFailedRun(
   const kept = l.bundle.commit({ complete: false });
   if (kept) o.out(`placeos-contract: the last complete bundle is kept in ${kept}`);
   if (note) o.out(`placeos-contract: ${note}`);
+  for (const h of secretHits) o.out(secretLeakLine(h, l.bundle.reportsDir));
   // Every run that wrote a bundle ends with the line naming it.
   o.out(reportsLine(l.bundle.reportsDir));
+  // A leak outranks the interrupt: the suite's own redaction failed.
+  if (secretHits.length) return EXIT.secretLeak;
   return interrupted ?? EXIT.couldNotRun;
 }

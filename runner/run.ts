@@ -14,7 +14,7 @@ import { PreflightError, TransportError } from '../helpers/http-errors';
 import { checkLedgerIds, emptyLedger, ledgerShown, loadLedger } from './ledger';
 import { createSchemaRegistry } from '../helpers/schemas';
 import type { createSecretRegistry } from '../helpers/secrets';
-import { finalizeReports, isoWithOffset, writeEvidence } from './report';
+import { finalizeReports, isoWithOffset, secretLeakLine, writeEvidence } from './report';
 import type { RunMeta } from './report';
 import { toJestResults, writeJestJunit } from './report/jest-junit';
 import { areaProgress, exchangeLine, reportsLine } from './progress';
@@ -210,10 +210,7 @@ export async function runContract(input: RunInput): Promise<number> {
     const report = finalizeReports({ reportsDir, results, meta, reports, fingerprints, baseline, evidence, color: o.color });
     const kept = lifecycle.bundle.commit({ complete: !interrupted });
     out(secrets.mask(report.console));
-    for (const h of report.secretHits)
-      out(
-        `SECRET LEAK: ${count(h.count, `registered ${h.kind} value`)} found in ${path.join(reports.shownAs, h.file)} (the file was withheld from the reports)`,
-      );
+    for (const h of report.secretHits) out(secretLeakLine(h, reports.shownAs));
     if (interrupted) {
       const ran = results.filter((r) => !stoppedBy(r, meta.incomplete)).length;
       out(

@@ -80,3 +80,25 @@ test('a folder that gained something else during the run is not replaced at comm
   expect(() => b.commit()).toThrow(/holds no previous report/);
   expect(fs.readdirSync(reports)).toEqual(['precious.txt']);
 });
+
+test('a could-not-run bundle whose reason carries a registered secret: the file is withheld, the leak said, exit 3', async () => {
+  const { endFailedRun } = await import('../runner/lifecycle');
+  const { createSecretRegistry } = await import('../helpers/secrets');
+  const secrets = createSecretRegistry();
+  const password = 'correct-horse-battery-staple-42';
+  secrets.add(password, 'password');
+  const reports = path.join(tmp(), 'reports');
+  const lines: string[] = [];
+  const code = endFailedRun(
+    { bundle: stageBundle(reports, 'placeos-contract-BBBBBBBB'), target: { url: 'https://placeos.example.com', embedded: false } },
+    // A reason that escaped masking: the scan is the last line of defence.
+    `the deployment said: bad password ${password}`,
+    { runId: 'placeos-contract-BBBBBBBB', startedAt: new Date(), fingerprints: secrets.fingerprints(), out: (s) => lines.push(s) },
+  );
+  expect(code).toBe(3);
+  expect(lines.some((l) => /^SECRET LEAK: .* found in .*reports/.test(l))).toBe(true);
+  for (const f of fs.readdirSync(reports)) {
+    const p = path.join(reports, f);
+    if (fs.statSync(p).isFile()) expect(fs.readFileSync(p, 'utf8')).not.toContain(password);
+  }
+});

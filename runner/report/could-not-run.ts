@@ -10,7 +10,7 @@ import { escapeHtml } from './html';
 import { escapeXml } from './junit';
 import { writeManifest } from './manifest';
 import { isoWithOffset, stripCredentials } from './meta';
-import { scanReports } from './finalize';
+import { scanReports, type SecretHit } from './finalize';
 
 export interface CouldNotRunInput {
   /** The (staging) folder the bundle goes to: emptied first. */
@@ -34,7 +34,13 @@ export interface CouldNotRunInput {
 const CASE_ID = 'run.could-not-run';
 
 /** Writes the bundle; returns a note for the console when the step summary could not be written. */
-export function writeCouldNotRunBundle(o: CouldNotRunInput): string | undefined {
+/** What writing it found: a registered secret in an artifact (withheld), a note on the step summary. */
+export interface CouldNotRunWritten {
+  secretHits: SecretHit[];
+  note?: string;
+}
+
+export function writeCouldNotRunBundle(o: CouldNotRunInput): CouldNotRunWritten {
   fs.rmSync(o.dir, { recursive: true, force: true });
   fs.mkdirSync(o.dir, { recursive: true });
   const endedAt = new Date();
@@ -111,8 +117,8 @@ export function writeCouldNotRunBundle(o: CouldNotRunInput): string | undefined 
     try {
       fs.appendFileSync(o.stepSummary, markdown);
     } catch (e) {
-      return `could not append to $GITHUB_STEP_SUMMARY: ${(e as Error).message}`;
+      return { secretHits: hits, note: `could not append to $GITHUB_STEP_SUMMARY: ${(e as Error).message}` };
     }
   }
-  return undefined;
+  return { secretHits: hits };
 }

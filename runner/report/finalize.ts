@@ -8,7 +8,7 @@ import { writeEvidence } from './evidence';
 import { enrichJunit } from './junit';
 import { listFiles, writeManifest } from './manifest';
 import type { RunMeta } from './meta';
-import { countVerdicts, overall } from './results';
+import { count, countVerdicts, overall } from './results';
 import { compareWithBaseline, comparisonProperties, type Baseline, type Comparison } from './baseline';
 import { mergeShapes } from './shapes';
 import { renderConsoleSummary, renderHtmlSummary, renderMarkdownSummary } from './summary';
@@ -124,6 +124,11 @@ function countKinds(text: string | Buffer, fps: SecretFingerprint[]): Map<string
 }
 
 /** Scans every file under reportsDir (raw and decoded views). Hits never contain the secret. */
+/** The line a secret found in a report artifact gets on the console (the file is withheld). */
+export function secretLeakLine(h: SecretHit, shownAs: string): string {
+  return `SECRET LEAK: ${count(h.count, `registered ${h.kind} value`)} found in ${path.join(shownAs, h.file)} (the file was withheld from the reports)`;
+}
+
 export function scanReports(reportsDir: string, fingerprints: SecretFingerprint[]): SecretHit[] {
   if (!fingerprints.length) return [];
   const hits = new Map<string, SecretHit>();

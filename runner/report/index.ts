@@ -6,4 +6,13 @@ export { enrichJunit, enrichJunitXml, type JunitOptions } from './junit';
 export { renderConsoleSummary, renderHtmlSummary, renderMarkdownSummary, type SummaryOptions } from './summary';
 export { MANIFEST, SIGNATURE, verifyBundle, writeManifest } from './manifest';
 export { SUMS, SUMS_SIGNATURE } from './sha256sums';
-export { describeSecretHits, finalizeReports, scanReports, type FinalizeOptions, type FinalizeResult, type ReportSettings, type SecretHit } from './finalize';
+export {
+  describeSecretHits,
+  finalizeReports,
+  scanReports,
+  secretLeakLine,
+  type FinalizeOptions,
+  type FinalizeResult,
+  type ReportSettings,
+  type SecretHit,
+} from './finalize';
