@@ -151,7 +151,6 @@ export function metaProperties(meta: RunMeta): [string, string][] {
     ['node', meta.node],
     ['jest_junit', meta.jestJunit],
     ['strict', String(meta.strict)],
-    ['ledger', meta.ledger],
     ['selection', meta.selection],
     ['request_count', String(meta.requestCount)],
     ['complete', String(!meta.incomplete)],
