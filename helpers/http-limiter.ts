@@ -90,7 +90,7 @@ export const SLOW_FRACTION = 0.25;
 /** An answer slower than this share of the timeout (or none at all) counts toward overload. */
 export const OVERLOAD_FRACTION = 0.5;
 /** How long the revocations of the run's tokens still go after the overload stop, one at a time with backoff. */
-export const CLEANUP_AFTER_OVERLOAD_MS = 15_000;
+const CLEANUP_AFTER_OVERLOAD_MS = 15_000;
 /** Longest pause for one Retry-After, whatever the server asks. */
 export const MAX_PAUSE_MS = 10_000;
 

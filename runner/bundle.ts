@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { UsageError } from './args';
 
 /** Files and folders of a report bundle (any one marks a folder as a previous report). */
-export const REPORT_MARKERS: readonly string[] = ['results.json', 'junit.xml', 'MANIFEST.sha256.json', '.results', 'fleet.json'];
+const REPORT_MARKERS: readonly string[] = ['results.json', 'junit.xml', 'MANIFEST.sha256.json', '.results', 'fleet.json'];
 /** Everything else a bundle holds: a folder with only these is an incomplete bundle of the suite. */
 const BUNDLE_ENTRIES: readonly string[] = [
   ...REPORT_MARKERS,

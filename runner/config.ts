@@ -17,8 +17,6 @@ import type { RunOptions, Shard } from './args';
 import { collectCiMeta } from './report/meta';
 import type { ReportSettings } from './report/finalize';
 
-export type { ReportSettings };
-
 export type Env = Readonly<Record<string, string | undefined>>;
 
 /** The embedded reference target: what it plays and why it runs (reports say so plainly). */

@@ -10,10 +10,10 @@ import { secretLeakLine } from './report/finalize';
 import { reportsLine } from './progress';
 import type { SecretFingerprint } from '../helpers/secrets';
 
-export type StopSignal = 'SIGINT' | 'SIGTERM';
-
-/** The reason the entry point aborts with. */
-export const interruptReason = (s: StopSignal): string => `interrupted by ${s}`;
+/** The signal an aborted run was stopped by, from the reason the entry point aborts with ("interrupted by SIGINT"). */
+export function interruptSignal(signal: AbortSignal): 'SIGINT' | 'SIGTERM' {
+  return String(signal.reason).includes('SIGINT') ? 'SIGINT' : 'SIGTERM';
+}
 
 /** How long the run may spend revoking its tokens after an interrupt. */
 export const INTERRUPT_CLEANUP_MS = 4000;
@@ -54,8 +54,7 @@ export function abortable<T>(p: Promise<T>, signal: AbortSignal | undefined): Pr
 /** 130 / 143 when the signal was aborted by SIGINT / SIGTERM, else undefined. */
 export function interruptExit(signal: AbortSignal | undefined): number | undefined {
   if (!signal?.aborted) return undefined;
-  const reason = String(signal.reason);
-  return reason.includes('SIGINT') ? EXIT.interruptedSigint : EXIT.interruptedSigterm;
+  return interruptSignal(signal) === 'SIGINT' ? EXIT.interruptedSigint : EXIT.interruptedSigterm;
 }
 
 /** What a run shares with its entry point about where it stands. */

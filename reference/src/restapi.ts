@@ -59,7 +59,7 @@ function bearerHeader(cred: Credential): Record<string, unknown> | undefined {
 }
 
 /** Seconds an iat may lie ahead of the target's clock (issuers' clocks drift a little, never a day). */
-export const IAT_SKEW_SECONDS = 60;
+const IAT_SKEW_SECONDS = 60;
 
 /**
  * Decode + verify like crystal-jwt with RS256 and exp/nbf validation, and beyond it what the

@@ -15,7 +15,7 @@ import { createProgress } from './progress';
 import { PACKAGE_ROOT } from '../../helpers/package-root';
 import { resolveReportSettings } from '../config';
 import { count } from '../report/results';
-import { interruptExit } from '../lifecycle';
+import { interruptExit, interruptSignal } from '../lifecycle';
 import { stageBundle } from '../bundle';
 
 const BIN = path.resolve(PACKAGE_ROOT, 'bin', 'placeos-contract.js');
@@ -48,9 +48,6 @@ export function childEnv(env: Record<string, string | undefined>, d: Deployment)
   return { ...out, ...d.settings };
 }
 
-/** The signal an interrupt's reason names ("interrupted by SIGINT"), for the children. */
-const signalOf = (signal: AbortSignal): NodeJS.Signals => (String(signal.reason).includes('SIGINT') ? 'SIGINT' : 'SIGTERM');
-
 function runDeployment(
   o: RunOptions,
   d: Deployment,
@@ -82,7 +79,7 @@ function runDeployment(
     child.stderr.on('data', take);
     // An interrupt reaches each running child as the same signal: it stops, revokes what it
     // minted, leaves its incomplete bundle and exits 130 / 143 (runner/lifecycle.ts).
-    const forward = () => child.kill(signalOf(signal!));
+    const forward = () => child.kill(interruptSignal(signal!));
     signal?.addEventListener('abort', forward, { once: true });
     child.on('close', (code) => {
       signal?.removeEventListener('abort', forward);
