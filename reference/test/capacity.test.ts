@@ -6,14 +6,20 @@ import { checkCapacity, withCapacity } from '../src/capacity';
 test('serves at most `concurrent` requests at once, each after its cost; the rest wait', async () => {
   let now = 0;
   let most = 0;
+  // Each request is held until two are being served at once (or 2 s pass), so a busy machine
+  // that delivers the requests one by one still shows whether the limit admits two.
+  const held: (() => void)[] = [];
   const handler = withCapacity(
     (_req, res) => {
       now += 1;
       most = Math.max(most, now);
-      setTimeout(() => {
+      const done = () => {
         now -= 1;
         res.end('ok');
-      }, 10);
+      };
+      held.push(done);
+      if (now >= 2) held.splice(0).forEach((f) => setTimeout(f, 10));
+      else setTimeout(() => held.splice(held.indexOf(done) >>> 0, 1).forEach((f) => f()), 2000);
     },
     { concurrent: 2, costMs: 40 },
   );
