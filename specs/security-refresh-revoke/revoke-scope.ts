@@ -47,6 +47,9 @@ function confidential(t: CaseContext): ClientApp {
  */
 async function foreignRevocationHasNoEffect(t: CaseContext, o: { victim: ClientApp; attacker: ClientApp }): Promise<void> {
   const tokens = await tokensWithRefresh(t, 'user', { app: o.victim });
+  // The control: token/info accepts the fresh token, so a refusal afterwards is the revocation's doing.
+  const before = await tokenInfo(t.client('info'), tokens.accessToken);
+  precondition(before.status === 200, 'using the fresh token at token/info', 'token/info does not accept the fresh token', '200', String(before.status));
   const revokes: HttpResponse[] = [];
   for (const [token, hint] of [
     [tokens.accessToken, 'access_token'],
